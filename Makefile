@@ -1,0 +1,109 @@
+# gotrace — plain GNU Make build.
+#
+#   make                 library (static + shared) and CLI
+#   make test            build and run every test; ends with "N passed, N failed"
+#   make install PREFIX=/usr/local [DESTDIR=...]
+#   make WERROR=1        warnings are errors (CI)
+#   make SANITIZE=1      ASan + UBSan, no recovery
+#   make BUILD=dir       out-of-tree build directory (default: build)
+#
+# Sources are discovered, not listed: every src/**/*.c goes into the library,
+# every cli/*.c into the CLI, every tests/unit/*.c becomes one test program.
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+VERSION  := 0.1.0
+SOMAJOR  := 0
+
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS   += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=address,undefined
+endif
+CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DGT_VERSION_STRING='"$(VERSION)"'
+ALLCFLAGS = -std=c11 $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP
+
+LIB_SRC  := $(sort $(shell find src -name '*.c'))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/*.c))
+TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_PIC  := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+STATIC   := $(BUILD)/libgotrace.a
+SHARED   := $(BUILD)/libgotrace.so.$(VERSION)
+SONAME   := libgotrace.so.$(SOMAJOR)
+CLI      := $(BUILD)/gotrace
+
+.PHONY: all test install uninstall clean bench fuzz
+.SECONDARY:
+all: $(STATIC) $(SHARED) $(CLI)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -fPIC -fvisibility=hidden -DGT_BUILDING_SHARED -c $< -o $@
+
+$(STATIC): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(SHARED): $(LIB_PIC)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ -lm
+	ln -sf libgotrace.so.$(VERSION) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libgotrace.so
+
+$(CLI): $(CLI_OBJ) $(STATIC)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(CLI_LIBS) -lm
+
+$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -Itests/lib $< $(TESTLIB_OBJ) $(STATIC) $(LDFLAGS) -lm -o $@
+
+$(BUILD)/bench/gotrace-bench: $(BENCH_SRC) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(BENCH_SRC) $(STATIC) $(LDFLAGS) -lm -lpthread -o $@
+
+test: all $(TEST_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh
+
+bench: $(BUILD)/bench/gotrace-bench
+	@ln -sf bench/gotrace-bench $(BUILD)/gotrace-bench
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 include/gotrace.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libgotrace.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libgotrace.so
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/gotrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' gotrace.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/gotrace.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/gotrace.h $(DESTDIR)$(PREFIX)/lib/libgotrace.* \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/gotrace.pc $(DESTDIR)$(PREFIX)/bin/gotrace \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/gotrace.1
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

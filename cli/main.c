@@ -1,0 +1,61 @@
+/* gotrace — command-line entry point: dispatches to cli/cmd_*.c. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"dump", cmd_dump, "print every event as go tool trace -d=parsed (or -d=wire with --wire)"},
+    {"convert", cmd_convert, "convert between the binary and the text trace format"},
+    {"test", cmd_test, "run one of Go's .test trace cases and check its expectation"},
+    {"validate", cmd_validate, "check the event stream for consistency, as Go's validator does"},
+    {"goroutines", cmd_goroutines, "per-goroutine time breakdown (Go's goroutine analysis)"},
+    {"tasks", cmd_tasks, "user tasks: durations, logs, goroutines"},
+    {"regions", cmd_regions, "user regions: durations and time breakdown"},
+    {"mmu", cmd_mmu, "minimum mutator utilisation curve"},
+    {"pprof", cmd_pprof, "write a pprof profile (sched, sync, syscall, net)"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: gotrace COMMAND [OPTIONS] FILE\n\n"
+               "Read Go execution traces (Go 1.11 to 1.27). FILE may be - for standard input.\n\n"
+               "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nOptions:\n"
+               "  -h, --help     show this help (gotrace COMMAND --help for a command)\n"
+               "  --version      print the version\n\n"
+               "Exit status: 0 success, 1 broken trace or failed check, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+        printf("gotrace %s\n", gt_version());
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(name, commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "gotrace: unknown command '%s'\n", name);
+    fprintf(stderr, "Try 'gotrace --help'.\n");
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,327 @@
+/* gotrace.h — read Go execution traces (runtime/trace, go test -trace,
+ * the flight recorder) exactly as Go 1.27's internal/trace does.
+ *
+ * Model. A reader yields events in timestamp order. Each event has a kind
+ * (gt_event_kind), a time in nanoseconds, and the scheduling context it
+ * happened in: goroutine, proc (P) and thread (M), each -1 when absent. Kind
+ * specific details come from the gt_event_* accessors below.
+ *
+ * Lifetimes. Everything an accessor returns (strings, stacks, frames,
+ * experimental batch data) belongs to the event's generation and stays valid
+ * until the reader has returned the *second* Sync event after that event (that
+ * is: the events of generation N, and everything they point to, live until the
+ * Sync that starts generation N+2 is returned, or until gt_reader_free). The
+ * gt_event structs themselves are plain values: copy them freely.
+ * Consumers that keep data longer must copy it.
+ *
+ * Errors. The library never prints, aborts or exits. Functions that can fail
+ * fill a gt_error (code, message, byte offset, generation). Events returned
+ * before an error stay valid under the rule above.
+ *
+ * Threads. A gt_reader is used by one thread at a time. Distinct readers are
+ * independent.
+ *
+ * Strings in traces may hold any bytes, including NUL: they come as
+ * (pointer, length) pairs and are not NUL-terminated.
+ */
+#ifndef GOTRACE_H
+#define GOTRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(GT_BUILDING_SHARED)
+#define GT_API __attribute__((visibility("default")))
+#else
+#define GT_API
+#endif
+
+/* Library version, e.g. "0.1.0". */
+GT_API const char *gt_version(void);
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum gt_errcode {
+    GT_ERR_NONE = 0,
+    GT_ERR_IO,          /* reading the input failed (errno-level failure) */
+    GT_ERR_FORMAT,      /* not a Go trace, or a version we cannot read */
+    GT_ERR_UNSUPPORTED, /* a recognised version this build cannot read yet */
+    GT_ERR_TRUNCATED,   /* the input ended inside an item */
+    GT_ERR_MALFORMED,   /* bad encoding: varint, size, unknown event type, ... */
+    GT_ERR_INVALID,     /* well-formed but inconsistent: ordering, states, IDs */
+    GT_ERR_NOMEM,       /* memory ran out */
+    GT_ERR_ARGUMENT     /* the caller passed something invalid */
+} gt_errcode;
+
+#define GT_NO_OFFSET UINT64_MAX
+
+typedef struct gt_error {
+    gt_errcode code;
+    uint64_t offset;     /* byte offset in the input, or GT_NO_OFFSET */
+    uint64_t line;       /* 1-based line for text input, 0 otherwise */
+    uint64_t generation; /* generation being read, 0 when unknown */
+    char message[1024];  /* NUL-terminated; Go's text where Go has one */
+} gt_error;
+
+/* Static name of an error code ("truncated", "malformed", ...). */
+GT_API const char *gt_errcode_name(gt_errcode code);
+
+/* ---------------------------------------------------------------- values */
+
+typedef struct gt_str {
+    const char *ptr; /* not NUL-terminated; may be NULL when len == 0 */
+    size_t len;
+} gt_str;
+
+typedef enum gt_value_kind { GT_VALUE_BAD = 0, GT_VALUE_UINT64, GT_VALUE_STRING } gt_value_kind;
+
+typedef struct gt_value {
+    gt_value_kind kind;
+    uint64_t u64;  /* GT_VALUE_UINT64 */
+    gt_str str;    /* GT_VALUE_STRING */
+} gt_value;
+
+#define GT_NO_GOROUTINE (-1)
+#define GT_NO_PROC (-1)
+#define GT_NO_THREAD (-1)
+#define GT_NO_TASK UINT64_MAX
+#define GT_BACKGROUND_TASK 0
+
+typedef enum gt_resource_kind {
+    GT_RESOURCE_NONE = 0,
+    GT_RESOURCE_GOROUTINE,
+    GT_RESOURCE_PROC,
+    GT_RESOURCE_THREAD
+} gt_resource_kind;
+
+typedef struct gt_resource {
+    gt_resource_kind kind;
+    int64_t id;
+} gt_resource;
+
+typedef enum gt_go_state {
+    GT_GO_UNDETERMINED = 0,
+    GT_GO_NOT_EXIST,
+    GT_GO_RUNNABLE,
+    GT_GO_RUNNING,
+    GT_GO_WAITING,
+    GT_GO_SYSCALL
+} gt_go_state;
+
+typedef enum gt_proc_state {
+    GT_PROC_UNDETERMINED = 0,
+    GT_PROC_NOT_EXIST,
+    GT_PROC_RUNNING,
+    GT_PROC_IDLE
+} gt_proc_state;
+
+/* Go's names: "Undetermined", "NotExist", "Running", ... */
+GT_API const char *gt_go_state_name(gt_go_state s);
+GT_API const char *gt_proc_state_name(gt_proc_state s);
+GT_API const char *gt_resource_kind_name(gt_resource_kind k);
+
+/* ---------------------------------------------------------------- events */
+
+typedef enum gt_event_kind {
+    GT_EVENT_BAD = 0,
+    GT_EVENT_SYNC,
+    GT_EVENT_METRIC,
+    GT_EVENT_LABEL,
+    GT_EVENT_STACK_SAMPLE,
+    GT_EVENT_RANGE_BEGIN,
+    GT_EVENT_RANGE_ACTIVE,
+    GT_EVENT_RANGE_END,
+    GT_EVENT_TASK_BEGIN,
+    GT_EVENT_TASK_END,
+    GT_EVENT_REGION_BEGIN,
+    GT_EVENT_REGION_END,
+    GT_EVENT_LOG,
+    GT_EVENT_STATE_TRANSITION,
+    GT_EVENT_EXPERIMENTAL
+} gt_event_kind;
+
+/* Go's names: "Sync", "Metric", ..., "Bad" for anything else. */
+GT_API const char *gt_event_kind_name(gt_event_kind k);
+
+/* One event. The first five fields are public and read-only; the rest are
+ * the library's and may change between versions. */
+typedef struct gt_event {
+    int64_t time;       /* nanoseconds, strictly increasing along a reader */
+    int64_t goroutine;  /* GT_NO_GOROUTINE when none */
+    int64_t proc;       /* GT_NO_PROC when none */
+    int64_t thread;     /* GT_NO_THREAD when none */
+    gt_event_kind kind;
+
+    uint8_t priv_type;        /* wire event type (internal) */
+    uint64_t priv_args[4];    /* wire arguments, time excluded (internal) */
+    const void *priv_table;   /* the generation's tables (internal) */
+} gt_event;
+
+/* A stack: a handle into the event's generation. id 0 is the empty stack. */
+typedef struct gt_stack {
+    const void *priv_table;
+    uint64_t id;
+} gt_stack;
+
+typedef struct gt_frame {
+    uint64_t pc;
+    gt_str func;
+    gt_str file;
+    uint64_t line;
+} gt_frame;
+
+/* The event's own stack (empty when it has none). */
+GT_API gt_stack gt_event_stack(const gt_event *ev);
+/* Number of frames; 0 for the empty stack. */
+GT_API size_t gt_stack_len(gt_stack s);
+/* Frame i (0 = innermost). Returns 0, or -1 when i is out of range. */
+GT_API int gt_stack_frame(gt_stack s, size_t i, gt_frame *out);
+/* Whether two handles name the same stack of the same generation: stacks of
+ * one generation can be cached by id. */
+static inline int gt_stack_is_empty(gt_stack s) { return s.id == 0; }
+
+/* Kind-specific details. Each returns 0 and fills *out, or -1 (and leaves
+ * *out alone) when the event is not of that kind. */
+
+typedef struct gt_metric {
+    gt_str name;     /* e.g. "/sched/gomaxprocs:threads" */
+    gt_value value;
+} gt_metric;
+GT_API int gt_event_metric(const gt_event *ev, gt_metric *out);
+
+typedef struct gt_label {
+    gt_str label;
+    gt_resource resource;
+} gt_label;
+GT_API int gt_event_label(const gt_event *ev, gt_label *out);
+
+typedef struct gt_range {
+    gt_str name;         /* e.g. "GC concurrent mark phase" */
+    gt_resource scope;
+} gt_range;
+GT_API int gt_event_range(const gt_event *ev, gt_range *out);
+
+typedef struct gt_range_attribute {
+    gt_str name;
+    gt_value value;
+} gt_range_attribute;
+/* RangeEnd attributes: writes up to cap into out, returns how many there are
+ * (0 for other kinds). */
+GT_API size_t gt_event_range_attributes(const gt_event *ev, gt_range_attribute *out, size_t cap);
+
+typedef struct gt_task {
+    uint64_t id;
+    uint64_t parent;  /* GT_NO_TASK when unknown */
+    gt_str type;
+} gt_task;
+GT_API int gt_event_task(const gt_event *ev, gt_task *out);
+
+typedef struct gt_region {
+    uint64_t task;
+    gt_str type;
+} gt_region;
+GT_API int gt_event_region(const gt_event *ev, gt_region *out);
+
+typedef struct gt_log {
+    uint64_t task;
+    gt_str category;
+    gt_str message;
+} gt_log;
+GT_API int gt_event_log(const gt_event *ev, gt_log *out);
+
+typedef struct gt_state_transition {
+    gt_resource resource;  /* GT_RESOURCE_GOROUTINE or GT_RESOURCE_PROC */
+    int old_state;         /* gt_go_state or gt_proc_state, by resource */
+    int new_state;
+    gt_str reason;
+    gt_stack stack;        /* the transitioning goroutine's stack, may be empty */
+} gt_state_transition;
+GT_API int gt_event_state_transition(const gt_event *ev, gt_state_transition *out);
+
+typedef struct gt_clock_snapshot {
+    int64_t trace;       /* trace time, ns */
+    uint64_t mono;       /* monotonic clock, ns */
+    int64_t wall_sec;    /* wall clock: seconds since the Unix epoch */
+    int32_t wall_nsec;   /* and nanoseconds, 0..999999999 */
+} gt_clock_snapshot;
+
+typedef struct gt_sync {
+    int64_t n;                    /* 1 for the first Sync, then +1 each */
+    int has_clock_snapshot;
+    gt_clock_snapshot clock;
+    size_t n_experimental_batches;
+} gt_sync;
+GT_API int gt_event_sync(const gt_event *ev, gt_sync *out);
+
+typedef struct gt_experimental_batch {
+    gt_str experiment;   /* e.g. "AllocFree" */
+    int64_t thread;
+    const uint8_t *data;
+    size_t len;
+} gt_experimental_batch;
+/* Batch i (0 <= i < n_experimental_batches) of a Sync event; 0 or -1. */
+GT_API int gt_event_sync_experimental_batch(const gt_event *ev, size_t i, gt_experimental_batch *out);
+
+#define GT_MAX_EXPERIMENTAL_ARGS 4
+typedef struct gt_experimental {
+    gt_str name;         /* e.g. "HeapObjectAlloc" */
+    gt_str experiment;   /* e.g. "AllocFree" */
+    size_t nargs;
+    gt_str arg_names[GT_MAX_EXPERIMENTAL_ARGS];
+    gt_value arg_values[GT_MAX_EXPERIMENTAL_ARGS];
+} gt_experimental;
+GT_API int gt_event_experimental(const gt_event *ev, gt_experimental *out);
+
+/* Formats the event exactly as Go's Event.String() does (no trailing newline
+ * beyond what Go writes). Writes at most cap bytes including a NUL and returns
+ * the full length, like snprintf. */
+GT_API size_t gt_event_format(const gt_event *ev, char *buf, size_t cap);
+
+/* ---------------------------------------------------------------- reader */
+
+typedef struct gt_reader gt_reader;
+
+/* Open a reader. On failure returns NULL and fills *err (err may be NULL).
+ *   _path:   a file path; "-" is standard input.
+ *   _memory: a buffer the caller keeps alive and unchanged until free.
+ *   _fd:     a file descriptor, read sequentially (pipes work); not closed.
+ *   _stream: a stdio stream, read sequentially; not closed.
+ * The header is read and checked before these return. */
+GT_API gt_reader *gt_reader_open_path(const char *path, gt_error *err);
+GT_API gt_reader *gt_reader_open_memory(const void *data, size_t len, gt_error *err);
+GT_API gt_reader *gt_reader_open_fd(int fd, gt_error *err);
+GT_API gt_reader *gt_reader_open_stream(FILE *stream, gt_error *err);
+
+/* Frees the reader and everything its events point to. NULL is fine. */
+GT_API void gt_reader_free(gt_reader *r);
+
+/* The trace's Go version from its header: 11, 19, 21, 22, 23, 25 or 26. */
+GT_API int gt_reader_version(const gt_reader *r);
+
+/* Next event. Returns 1 and fills *ev, 0 at the end of the trace, or -1 on
+ * error (see gt_reader_error). After 0 or -1 every later call returns the
+ * same. */
+GT_API int gt_reader_next(gt_reader *r, gt_event *ev);
+
+/* Up to cap next events into evs. Returns how many were written; fewer than
+ * cap means the end or an error was reached (tell them apart with
+ * gt_reader_error). */
+GT_API size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap);
+
+/* The error that stopped the reader, or NULL when it has not failed. */
+GT_API const gt_error *gt_reader_error(const gt_reader *r);
+
+/* Input bytes consumed so far, and the input's size when known (else 0). */
+GT_API uint64_t gt_reader_bytes_read(const gt_reader *r);
+GT_API uint64_t gt_reader_bytes_total(const gt_reader *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,105 @@
+#include "common/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int gt_buf_reserve(gt_buf *b, size_t extra)
+{
+    if (b->cap - b->len >= extra)
+        return 0;
+    if (extra > SIZE_MAX / 2 - b->len)
+        return -1;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap - b->len < extra)
+        cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (!d)
+        return -1;
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
+int gt_buf_append(gt_buf *b, const void *p, size_t n)
+{
+    if (gt_buf_reserve(b, n))
+        return -1;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+int gt_buf_putc(gt_buf *b, char c)
+{
+    if (b->len == b->cap && gt_buf_reserve(b, 1))
+        return -1;
+    b->data[b->len++] = c;
+    return 0;
+}
+
+int gt_buf_puts(gt_buf *b, const char *s) { return gt_buf_append(b, s, strlen(s)); }
+
+int gt_buf_vprintf(gt_buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    char tmp[256];
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    if (n < 0) {
+        va_end(ap2);
+        return -1;
+    }
+    if ((size_t)n < sizeof tmp) {
+        va_end(ap2);
+        return gt_buf_append(b, tmp, (size_t)n);
+    }
+    if (gt_buf_reserve(b, (size_t)n + 1)) {
+        va_end(ap2);
+        return -1;
+    }
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    b->len += (size_t)n;
+    return 0;
+}
+
+int gt_buf_printf(gt_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = gt_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+int gt_buf_put_u64(gt_buf *b, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return gt_buf_append(b, tmp + sizeof tmp - n, n);
+}
+
+int gt_buf_put_i64(gt_buf *b, int64_t v)
+{
+    if (v < 0) {
+        if (gt_buf_putc(b, '-'))
+            return -1;
+        return gt_buf_put_u64(b, (uint64_t)0 - (uint64_t)v);
+    }
+    return gt_buf_put_u64(b, (uint64_t)v);
+}
+
+void gt_buf_reset(gt_buf *b) { b->len = 0; }
+
+void gt_buf_free(gt_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}

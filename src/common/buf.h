@@ -1,0 +1,30 @@
+/* Growable byte buffer (geometric growth). Used for output formatting and for
+ * data that must outlive an input window. All functions return 0 on success and
+ * -1 when memory runs out; the buffer is then unchanged. */
+#ifndef GT_COMMON_BUF_H
+#define GT_COMMON_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gt_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} gt_buf;
+
+#define GT_BUF_INIT {NULL, 0, 0}
+
+int gt_buf_reserve(gt_buf *b, size_t extra);
+int gt_buf_append(gt_buf *b, const void *p, size_t n);
+int gt_buf_putc(gt_buf *b, char c);
+int gt_buf_puts(gt_buf *b, const char *s);
+int gt_buf_printf(gt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int gt_buf_vprintf(gt_buf *b, const char *fmt, va_list ap);
+int gt_buf_put_u64(gt_buf *b, uint64_t v);
+int gt_buf_put_i64(gt_buf *b, int64_t v);
+void gt_buf_reset(gt_buf *b);  /* len = 0, keeps memory */
+void gt_buf_free(gt_buf *b);
+
+#endif

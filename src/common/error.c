@@ -1,0 +1,46 @@
+#include "common/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int gt_error_set(gt_error *err, gt_errcode code, uint64_t offset, const char *fmt, ...)
+{
+    if (!err)
+        return -1;
+    err->code = code;
+    err->offset = offset;
+    err->line = 0;
+    err->generation = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void gt_error_clear(gt_error *err)
+{
+    if (!err)
+        return;
+    memset(err, 0, sizeof *err);
+    err->offset = GT_NO_OFFSET;
+}
+
+const char *gt_errcode_name(gt_errcode code)
+{
+    switch (code) {
+    case GT_ERR_NONE: return "none";
+    case GT_ERR_IO: return "io";
+    case GT_ERR_FORMAT: return "format";
+    case GT_ERR_UNSUPPORTED: return "unsupported";
+    case GT_ERR_TRUNCATED: return "truncated";
+    case GT_ERR_MALFORMED: return "malformed";
+    case GT_ERR_INVALID: return "invalid";
+    case GT_ERR_NOMEM: return "out of memory";
+    case GT_ERR_ARGUMENT: return "argument";
+    }
+    return "unknown";
+}
+
+const char *gt_version(void) { return GT_VERSION_STRING; }

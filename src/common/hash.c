@@ -1,0 +1,97 @@
+#include "common/hash.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t *gt_u64map_get(const gt_u64map *m, uint64_t key)
+{
+    if (!m->cap)
+        return NULL;
+    size_t mask = m->cap - 1;
+    for (size_t i = gt_hash_u64(key) & mask;; i = (i + 1) & mask) {
+        if (!m->used[i])
+            return NULL;
+        if (m->keys[i] == key)
+            return &m->vals[i];
+    }
+}
+
+static int grow(gt_u64map *m)
+{
+    size_t ncap = m->cap ? m->cap * 2 : 16;
+    uint64_t *keys = malloc(ncap * sizeof *keys);
+    uint64_t *vals = malloc(ncap * sizeof *vals);
+    uint8_t *used = calloc(ncap, 1);
+    if (!keys || !vals || !used) {
+        free(keys);
+        free(vals);
+        free(used);
+        return -1;
+    }
+    size_t mask = ncap - 1;
+    for (size_t j = 0; j < m->cap; j++) {
+        if (!m->used[j])
+            continue;
+        size_t i = gt_hash_u64(m->keys[j]) & mask;
+        while (used[i])
+            i = (i + 1) & mask;
+        used[i] = 1;
+        keys[i] = m->keys[j];
+        vals[i] = m->vals[j];
+    }
+    free(m->keys);
+    free(m->vals);
+    free(m->used);
+    m->keys = keys;
+    m->vals = vals;
+    m->used = used;
+    m->cap = ncap;
+    return 0;
+}
+
+uint64_t *gt_u64map_upsert(gt_u64map *m, uint64_t key, int *inserted)
+{
+    if ((m->len + 1) * 4 > m->cap * 3 && grow(m))
+        return NULL;
+    size_t mask = m->cap - 1;
+    size_t i = gt_hash_u64(key) & mask;
+    while (m->used[i]) {
+        if (m->keys[i] == key) {
+            if (inserted)
+                *inserted = 0;
+            return &m->vals[i];
+        }
+        i = (i + 1) & mask;
+    }
+    m->used[i] = 1;
+    m->keys[i] = key;
+    m->vals[i] = 0;
+    m->len++;
+    if (inserted)
+        *inserted = 1;
+    return &m->vals[i];
+}
+
+int gt_u64map_put(gt_u64map *m, uint64_t key, uint64_t val)
+{
+    uint64_t *v = gt_u64map_upsert(m, key, NULL);
+    if (!v)
+        return -1;
+    *v = val;
+    return 0;
+}
+
+void gt_u64map_clear(gt_u64map *m)
+{
+    if (m->cap)
+        memset(m->used, 0, m->cap);
+    m->len = 0;
+}
+
+void gt_u64map_free(gt_u64map *m)
+{
+    free(m->keys);
+    free(m->vals);
+    free(m->used);
+    memset(m, 0, sizeof *m);
+}

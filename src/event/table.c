@@ -1,0 +1,177 @@
+#include "event/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+gt_table *gt_table_new(void)
+{
+    gt_table *t = calloc(1, sizeof *t);
+    return t;
+}
+
+void gt_table_free(gt_table *t)
+{
+    if (!t)
+        return;
+    gt_u64map_free(&t->string_index);
+    gt_u64map_free(&t->stack_index);
+    gt_u64map_free(&t->frame_index);
+    free(t->strings);
+    free(t->stacks);
+    free(t->frames);
+    free(t->extra);
+    free(t->exp_batches);
+    gt_arena_free(&t->arena);
+    free(t);
+}
+
+/* Grows *arr (of elements of size sz) so that one more fits. */
+static int grow_array(void **arr, size_t *cap, size_t len, size_t sz)
+{
+    if (len < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 64;
+    void *n = realloc(*arr, ncap * sz);
+    if (!n)
+        return -1;
+    *arr = n;
+    *cap = ncap;
+    return 0;
+}
+
+int gt_table_add_string(gt_table *t, uint64_t id, const void *p, size_t len)
+{
+    if (id == 0 || gt_u64map_get(&t->string_index, id))
+        return 1;
+    if (grow_array((void **)&t->strings, &t->capstrings, t->nstrings, sizeof *t->strings))
+        return -1;
+    char *copy = gt_arena_dup(&t->arena, p, len);
+    if (!copy && len)
+        return -1;
+    if (gt_u64map_put(&t->string_index, id, t->nstrings))
+        return -1;
+    t->strings[t->nstrings++] = (gt_str){copy, len};
+    return 0;
+}
+
+uint64_t gt_table_append_string(gt_table *t, const void *p, size_t len)
+{
+    uint64_t id = t->nstrings + 1;
+    while (gt_u64map_get(&t->string_index, id))
+        id++;
+    return gt_table_add_string(t, id, p, len) == 0 ? id : 0;
+}
+
+int gt_table_string(const gt_table *t, uint64_t id, gt_str *out)
+{
+    if (id == 0) {
+        *out = (gt_str){"", 0};
+        return 1;
+    }
+    const uint64_t *i = gt_u64map_get(&t->string_index, id);
+    if (!i)
+        return 0;
+    *out = t->strings[*i];
+    return 1;
+}
+
+int gt_table_add_stack(gt_table *t, uint64_t id, const uint64_t *pcs, uint32_t n)
+{
+    if (id == 0 || gt_u64map_get(&t->stack_index, id))
+        return 1;
+    if (grow_array((void **)&t->stacks, &t->capstacks, t->nstacks, sizeof *t->stacks))
+        return -1;
+    uint64_t *copy = gt_arena_dup(&t->arena, pcs, (size_t)n * sizeof *pcs);
+    if (!copy && n)
+        return -1;
+    if (gt_u64map_put(&t->stack_index, id, t->nstacks))
+        return -1;
+    t->stacks[t->nstacks++] = (gt_stack_rec){copy, n};
+    return 0;
+}
+
+uint64_t gt_table_append_stack(gt_table *t, const uint64_t *pcs, uint32_t n)
+{
+    uint64_t id = t->nstacks + 1;
+    while (gt_u64map_get(&t->stack_index, id))
+        id++;
+    return gt_table_add_stack(t, id, pcs, n) == 0 ? id : 0;
+}
+
+int gt_table_stack(const gt_table *t, uint64_t id, gt_stack_rec *out)
+{
+    if (id == 0) {
+        *out = (gt_stack_rec){NULL, 0};
+        return 1;
+    }
+    const uint64_t *i = gt_u64map_get(&t->stack_index, id);
+    if (!i)
+        return 0;
+    *out = t->stacks[*i];
+    return 1;
+}
+
+static int put_frame(gt_table *t, const gt_frame_rec *f, int replace)
+{
+    int inserted = 0;
+    uint64_t *slot = gt_u64map_upsert(&t->frame_index, f->pc, &inserted);
+    if (!slot)
+        return -1;
+    if (!inserted) {
+        if (replace)
+            t->frames[*slot] = *f;
+        return 0;
+    }
+    if (grow_array((void **)&t->frames, &t->capframes, t->nframes, sizeof *t->frames)) {
+        /* keep the map consistent: point at a frame we can still store */
+        return -1;
+    }
+    *slot = t->nframes;
+    t->frames[t->nframes++] = *f;
+    return 0;
+}
+
+int gt_table_add_frame(gt_table *t, const gt_frame_rec *f) { return put_frame(t, f, 0); }
+int gt_table_set_frame(gt_table *t, const gt_frame_rec *f) { return put_frame(t, f, 1); }
+
+const gt_frame_rec *gt_table_frame(const gt_table *t, uint64_t pc)
+{
+    const uint64_t *i = gt_u64map_get(&t->frame_index, pc);
+    return i ? &t->frames[*i] : NULL;
+}
+
+uint64_t gt_table_add_extra(gt_table *t, const void *p, size_t len)
+{
+    if (len == 0)
+        return 0;
+    /* Few distinct extra strings exist per generation (task types, STW
+     * kinds): a linear scan is cheaper than a second map. */
+    for (size_t i = 0; i < t->nextra; i++)
+        if (t->extra[i].len == len && memcmp(t->extra[i].ptr, p, len) == 0)
+            return i + 1;
+    if (grow_array((void **)&t->extra, &t->capextra, t->nextra, sizeof *t->extra))
+        return UINT64_MAX;
+    char *copy = gt_arena_dup(&t->arena, p, len);
+    if (!copy)
+        return UINT64_MAX;
+    t->extra[t->nextra++] = (gt_str){copy, len};
+    return t->nextra;
+}
+
+gt_str gt_table_extra(const gt_table *t, uint64_t id)
+{
+    if (id == 0 || id > t->nextra)
+        return (gt_str){"", 0};
+    return t->extra[id - 1];
+}
+
+int gt_table_add_exp_batch(gt_table *t, uint8_t experiment, int64_t thread, const void *data, size_t len)
+{
+    if (grow_array((void **)&t->exp_batches, &t->capexp_batches, t->nexp_batches, sizeof *t->exp_batches))
+        return -1;
+    uint8_t *copy = gt_arena_dup(&t->arena, data, len);
+    if (!copy && len)
+        return -1;
+    t->exp_batches[t->nexp_batches++] = (gt_exp_batch_rec){experiment, thread, copy, len};
+    return 0;
+}

@@ -1,0 +1,101 @@
+/* Per-generation event tables: strings, stacks, frames (by PC), the sync data
+ * (frequency, clock snapshot), experimental batches and derived ("extra")
+ * strings. Every gt_event points at the table of its generation through
+ * priv_table; the public accessors (src/event/event.c) read it.
+ *
+ * All memory lives in the table's arena and is freed with the table. Lookups
+ * never allocate. ID 0 is always present: the empty string / empty stack.
+ */
+#ifndef GT_EVENT_TABLE_H
+#define GT_EVENT_TABLE_H
+
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "common/hash.h"
+#include "gotrace.h"
+
+typedef struct gt_frame_rec {
+    uint64_t pc;
+    uint64_t func_id;  /* string ID */
+    uint64_t file_id;  /* string ID */
+    uint64_t line;
+} gt_frame_rec;
+
+typedef struct gt_stack_rec {
+    const uint64_t *pcs;  /* in the arena */
+    uint32_t n;
+} gt_stack_rec;
+
+typedef struct gt_exp_batch_rec {
+    uint8_t experiment;
+    int64_t thread;
+    const uint8_t *data;  /* in the arena */
+    size_t len;
+} gt_exp_batch_rec;
+
+typedef struct gt_table {
+    gt_arena arena;
+    uint64_t generation;
+
+    gt_u64map string_index;   /* string ID -> index into strings */
+    gt_str *strings;
+    size_t nstrings, capstrings;
+
+    gt_u64map stack_index;    /* stack ID -> index into stacks */
+    gt_stack_rec *stacks;
+    size_t nstacks, capstacks;
+
+    gt_u64map frame_index;    /* PC -> index into frames */
+    gt_frame_rec *frames;
+    size_t nframes, capframes;
+
+    gt_str *extra;            /* extra string ID k lives at extra[k-1] */
+    size_t nextra, capextra;
+
+    /* Sync data. */
+    double freq;              /* ns per timestamp unit; 0 = not seen */
+    int has_clock_snapshot;
+    uint64_t snap_time;       /* raw timestamp of the snapshot */
+    uint64_t snap_mono;
+    int64_t snap_wall_sec;
+    int32_t snap_wall_nsec;
+
+    gt_exp_batch_rec *exp_batches;
+    size_t nexp_batches, capexp_batches;
+} gt_table;
+
+/* Returns a new empty table, or NULL when memory runs out. */
+gt_table *gt_table_new(void);
+void gt_table_free(gt_table *t);  /* NULL is fine */
+
+/* Strings. add copies the bytes. Returns 0, -1 when memory runs out, or 1
+ * when the ID is already present (the table is unchanged). */
+int gt_table_add_string(gt_table *t, uint64_t id, const void *p, size_t len);
+/* Appends a string under the next free ID (number of strings + 1) and returns
+ * that ID, or 0 when memory runs out. */
+uint64_t gt_table_append_string(gt_table *t, const void *p, size_t len);
+/* 1 and *out when present (ID 0 is the empty string), else 0. */
+int gt_table_string(const gt_table *t, uint64_t id, gt_str *out);
+
+/* Stacks: add copies pcs. Same returns as gt_table_add_string. */
+int gt_table_add_stack(gt_table *t, uint64_t id, const uint64_t *pcs, uint32_t n);
+uint64_t gt_table_append_stack(gt_table *t, const uint64_t *pcs, uint32_t n);
+/* 1 and *out when present (ID 0 is the empty stack), else 0. */
+int gt_table_stack(const gt_table *t, uint64_t id, gt_stack_rec *out);
+
+/* Frames by PC. If the PC is already known the existing frame is kept (Go
+ * keeps the first one it sees). Returns 0 or -1 when memory runs out. */
+int gt_table_add_frame(gt_table *t, const gt_frame_rec *f);
+/* Replaces or inserts. */
+int gt_table_set_frame(gt_table *t, const gt_frame_rec *f);
+const gt_frame_rec *gt_table_frame(const gt_table *t, uint64_t pc);
+
+/* Extra strings (derived, not from the trace): same text, same ID. "" is 0.
+ * Returns the ID, or UINT64_MAX when memory runs out. */
+uint64_t gt_table_add_extra(gt_table *t, const void *p, size_t len);
+gt_str gt_table_extra(const gt_table *t, uint64_t id);
+
+int gt_table_add_exp_batch(gt_table *t, uint8_t experiment, int64_t thread, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,29 @@
+/* Old-format traces (Go 1.11-1.21: headers "go 1.11 trace", "go 1.19 trace",
+ * "go 1.21 trace"). Go parses them whole and converts them to the v2 event
+ * model; so do we. The reader (src/reader) hands the whole input over and then
+ * pulls converted events, Sync events included, one at a time.
+ */
+#ifndef GT_V1_V1_H
+#define GT_V1_V1_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gotrace.h"
+
+typedef struct gt_v1 gt_v1;
+
+/* Parses a whole old-format trace. data/len is the complete input including
+ * its 16-byte header; version is 11, 19 or 21. The caller keeps data alive
+ * until gt_v1_free. Returns NULL and fills *err on failure. */
+gt_v1 *gt_v1_open(const uint8_t *data, size_t len, int version, gt_error *err);
+
+/* Next converted event, exactly as Go 1.27's reader yields it for this trace
+ * (including the first and last Sync). 1 = *ev filled, 0 = end, -1 = error
+ * (*err filled). Events stay valid until gt_v1_free: an old trace is one
+ * generation. */
+int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err);
+
+void gt_v1_free(gt_v1 *v);
+
+#endif
