@@ -14,6 +14,7 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
+CLI_LIBS ?= -lz
 VERSION  := 0.1.0
 SOMAJOR  := 0
 
@@ -88,7 +89,9 @@ bench: $(BUILD)/bench/gotrace-bench
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/include/gotrace
 	install -m 644 include/gotrace.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/gotrace/*.h $(DESTDIR)$(PREFIX)/include/gotrace/
 	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libgotrace.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
@@ -99,7 +102,7 @@ install: all
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/gotrace.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/include/gotrace.h $(DESTDIR)$(PREFIX)/lib/libgotrace.* \
+	rm -rf $(DESTDIR)$(PREFIX)/include/gotrace.h $(DESTDIR)$(PREFIX)/include/gotrace $(DESTDIR)$(PREFIX)/lib/libgotrace.* \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/gotrace.pc $(DESTDIR)$(PREFIX)/bin/gotrace \
 	  $(DESTDIR)$(PREFIX)/share/man/man1/gotrace.1
 

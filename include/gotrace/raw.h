@@ -1,0 +1,70 @@
+/* gotrace/raw.h — raw wire events: the trace as written, in file order,
+ * without ordering or checks (what `go tool trace -d=wire` shows), in the
+ * binary format and in Go's text format (the `.test` files), plus writers for
+ * both. Used by `gotrace dump --wire`, `gotrace convert`, the trace builder
+ * and the tests.
+ *
+ * Contract on hostile input: readers never read outside their input, never
+ * allocate more than a small multiple of the input size, and report every
+ * malformation as a gt_error with the byte offset (binary) or line (text).
+ */
+#ifndef GOTRACE_RAW_H
+#define GOTRACE_RAW_H
+
+#include "gotrace.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gt_raw_event {
+    uint8_t type;           /* wire event type */
+    size_t nargs;           /* all arguments, frame fields of Stack included */
+    const uint64_t *args;   /* borrowed: valid until the next call on the reader */
+    const uint8_t *data;    /* trailing data (String, ExperimentalBatch) or NULL */
+    size_t data_len;
+    uint64_t offset;        /* binary: byte offset of the type byte; text: line */
+} gt_raw_event;
+
+typedef struct gt_raw_reader gt_raw_reader;
+
+/* Binary readers. The header is read and checked before they return; any
+ * valid version is accepted by the readers (old-format files are refused with
+ * GT_ERR_UNSUPPORTED, since they have no raw v2 events). path "-" is stdin. */
+GT_API gt_raw_reader *gt_raw_open_path(const char *path, gt_error *err);
+GT_API gt_raw_reader *gt_raw_open_memory(const void *data, size_t len, gt_error *err);
+GT_API gt_raw_reader *gt_raw_open_fd(int fd, gt_error *err);
+/* Text format reader over a buffer kept alive by the caller. */
+GT_API gt_raw_reader *gt_raw_open_text(const void *data, size_t len, gt_error *err);
+
+GT_API int gt_raw_version(const gt_raw_reader *r);
+/* 1 = *ev filled, 0 = end of input, -1 = error (gt_raw_error). */
+GT_API int gt_raw_next(gt_raw_reader *r, gt_raw_event *ev);
+GT_API const gt_error *gt_raw_error(const gt_raw_reader *r);
+GT_API uint64_t gt_raw_bytes_read(const gt_raw_reader *r);
+GT_API void gt_raw_free(gt_raw_reader *r);
+
+/* Name of a wire type for a version, as Go prints it ("Invalid(N)" when
+ * unknown). Static string or one in a thread-local buffer. */
+GT_API const char *gt_raw_event_name(int version, unsigned type);
+
+/* Formats ev exactly as Go's raw Event.String() (no trailing newline).
+ * snprintf-style: returns the full length. */
+GT_API size_t gt_raw_event_format(int version, const gt_raw_event *ev, char *buf, size_t cap);
+
+/* Writers: binary (with the "go 1.N trace" header) or text ("Trace Go1.N").
+ * Each writes to a stdio stream it does not close. */
+typedef struct gt_raw_writer gt_raw_writer;
+enum { GT_RAW_BINARY = 0, GT_RAW_TEXT = 1 };
+GT_API gt_raw_writer *gt_raw_writer_new(FILE *out, int version, int format, gt_error *err);
+/* Writes one event: checks its type and argument count against the version.
+ * 0 or -1 (err filled). */
+GT_API int gt_raw_writer_write(gt_raw_writer *w, const gt_raw_event *ev, gt_error *err);
+/* Flushes and frees. Returns 0, or -1 when a write failed. NULL is fine. */
+GT_API int gt_raw_writer_close(gt_raw_writer *w, gt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
