@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs what building and testing gotrace needs on Debian/Ubuntu:
+# a C compiler, make, zlib headers and gzip. Uses sudo when not root.
+# Installs nothing when everything is already there.
+set -eu
+need=""
+command -v cc >/dev/null 2>&1 || need="$need gcc libc6-dev"
+command -v make >/dev/null 2>&1 || need="$need make"
+command -v gzip >/dev/null 2>&1 || need="$need gzip"
+[ -f /usr/include/zlib.h ] || need="$need zlib1g-dev"
+[ -n "$need" ] || exit 0
+if [ "$(id -u)" -eq 0 ]; then run=""; else run="sudo"; fi
+$run apt-get update -q
+DEBIAN_FRONTEND=noninteractive $run apt-get install -y -q $need
