@@ -1,5 +1,6 @@
 #include "event/table.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ void gt_table_free(gt_table *t)
     gt_u64map_free(&t->string_index);
     gt_u64map_free(&t->stack_index);
     gt_u64map_free(&t->frame_index);
+    gt_u64map_free(&t->stw_names);
     free(t->strings);
     free(t->stacks);
     free(t->frames);
@@ -174,4 +176,37 @@ int gt_table_add_exp_batch(gt_table *t, uint8_t experiment, int64_t thread, cons
         return -1;
     t->exp_batches[t->nexp_batches++] = (gt_exp_batch_rec){experiment, thread, copy, len};
     return 0;
+}
+
+int64_t gt_time_mul(double freq, uint64_t ts)
+{
+    double v = (double)ts * freq;
+    if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0))
+        return INT64_MIN;
+    return (int64_t)v;
+}
+
+int64_t gt_table_time(const gt_table *t, uint64_t ts) { return gt_time_mul(t->freq, ts); }
+
+gt_str gt_table_stw_name(const gt_table *t, gt_str kind)
+{
+    static const char prefix[] = "stop-the-world (";
+    gt_table *cache = (gt_table *)t;
+    uint64_t key = (uint64_t)(uintptr_t)kind.ptr ^ ((uint64_t)kind.len << 48);
+    const uint64_t *hit = gt_u64map_get(&t->stw_names, key);
+    if (hit)
+        return gt_table_extra(t, *hit);
+    size_t n = sizeof prefix - 1 + kind.len + 1;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return (gt_str){"stop-the-world (?)", 18};
+    memcpy(tmp, prefix, sizeof prefix - 1);
+    if (kind.len)
+        memcpy(tmp + sizeof prefix - 1, kind.ptr, kind.len);
+    tmp[n - 1] = ')';
+    uint64_t id = gt_table_add_extra(cache, tmp, n);
+    free(tmp);
+    if (id == UINT64_MAX || gt_u64map_put(&cache->stw_names, key, id))
+        return (gt_str){"stop-the-world (?)", 18};
+    return gt_table_extra(t, id);
 }

@@ -63,6 +63,8 @@ typedef struct gt_table {
 
     gt_exp_batch_rec *exp_batches;
     size_t nexp_batches, capexp_batches;
+
+    gt_u64map stw_names;      /* STW kind string ID -> extra string ID */
 } gt_table;
 
 /* Returns a new empty table, or NULL when memory runs out. */
@@ -95,6 +97,21 @@ const gt_frame_rec *gt_table_frame(const gt_table *t, uint64_t pc);
  * Returns the ID, or UINT64_MAX when memory runs out. */
 uint64_t gt_table_add_extra(gt_table *t, const void *p, size_t len);
 gt_str gt_table_extra(const gt_table *t, uint64_t id);
+
+/* Go's frequency.mul: Time(float64(ts) * freq), in double precision. A
+ * product outside int64 gives INT64_MIN, as Go's conversion does on amd64. */
+int64_t gt_table_time(const gt_table *t, uint64_t ts);
+int64_t gt_time_mul(double freq, uint64_t ts);
+
+/* "stop-the-world (KIND)" for an STW event whose kind string is kind. The
+ * text is built once per kind and cached in the table (a logically const
+ * cache: a table is used by one thread at a time, like its reader). On
+ * memory exhaustion returns "stop-the-world (?)". */
+gt_str gt_table_stw_name(const gt_table *t, gt_str kind);
+
+/* Go's tracev2Type2Kind: the event kind of wire type t (GT_EV_SYNTH_SYNC is
+ * Sync); GT_EVENT_BAD for types that are not events. */
+gt_event_kind gt_event_kind_of_type(unsigned t);
 
 int gt_table_add_exp_batch(gt_table *t, uint8_t experiment, int64_t thread, const void *data, size_t len);
 
