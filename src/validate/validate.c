@@ -680,6 +680,17 @@ static void check_transition(gt_validator *v, const gt_event *ev)
     }
 }
 
+/* Appends the finding "PREFIX "name" on Scope SUFFIX". */
+static void range_finding(gt_validator *v, const char *prefix, const gt_range *r, const char *suffix)
+{
+    gt_buf *b = finding(v);
+    put(v, b, prefix);
+    put_quoted(v, b, r->name);
+    put(v, b, " on ");
+    put_resource(v, b, r->scope);
+    put(v, b, suffix);
+}
+
 static void check_range(gt_validator *v, const gt_event *ev)
 {
     gt_range r;
@@ -688,17 +699,10 @@ static void check_range(gt_validator *v, const gt_event *ev)
     uint64_t name = intern(v, r.name);
     if (name == DELETED)
         return;
-    gt_buf *b;
     switch (ev->kind) {
     case GT_EVENT_RANGE_BEGIN:
-        if (has_range(v, r.scope, name)) {
-            b = finding(v);
-            put(v, b, "already active range ");
-            put_quoted(v, b, r.name);
-            put(v, b, " on ");
-            put_resource(v, b, r.scope);
-            put(v, b, " begun again");
-        }
+        if (has_range(v, r.scope, name))
+            range_finding(v, "already active range ", &r, " begun again");
         add_range(v, r.scope, name);
         break;
     case GT_EVENT_RANGE_ACTIVE:
@@ -706,14 +710,8 @@ static void check_range(gt_validator *v, const gt_event *ev)
             add_range(v, r.scope, name);
         break;
     default:
-        if (!has_range(v, r.scope, name)) {
-            b = finding(v);
-            put(v, b, "inactive range ");
-            put_quoted(v, b, r.name);
-            put(v, b, " on ");
-            put_resource(v, b, r.scope);
-            put(v, b, " ended");
-        }
+        if (!has_range(v, r.scope, name))
+            range_finding(v, "inactive range ", &r, " ended");
         delete_range(v, r.scope, name);
         break;
     }
