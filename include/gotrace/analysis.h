@@ -1,0 +1,162 @@
+/* gotrace/analysis.h — the analyses `go tool trace` serves as web pages,
+ * computed in one streaming pass over a reader: Go 1.27's internal/trace
+ * Summarizer (per-goroutine time breakdown, user tasks and regions), the
+ * mutator utilisation functions and MMU curve (internal/trace/gc.go), and the
+ * pprof-like profiles of cmd/trace/pprof.go.
+ *
+ * Feeding. Each analysis object takes events in reader order through its
+ * *_event function and copies whatever it keeps (names, reasons, log text,
+ * stack frames), interned by content, so the reader's lifetime rule (data
+ * lives until the second Sync after its event) does not bind the results.
+ * Memory grows with goroutines, tasks, regions, logs and distinct stacks,
+ * never with the number of events (the MMU keeps one point per change of
+ * utilisation, which is what the curve is made of).
+ *
+ * Errors. The *_event functions return 0, or -1 when memory runs out; after
+ * -1 the object may only be freed. Nothing here prints or aborts.
+ *
+ * Threads. One object is used by one thread at a time.
+ */
+#ifndef GOTRACE_ANALYSIS_H
+#define GOTRACE_ANALYSIS_H
+
+#include "gotrace.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------ summaries */
+
+/* One entry of a name -> duration map (Go's map[string]time.Duration). */
+typedef struct gt_named_duration {
+    gt_str name;
+    int64_t ns;
+} gt_named_duration;
+
+/* Go's GoroutineExecStats. The five first times do not overlap; total_time
+ * (presence in the trace) and the range times overlap with them. The maps
+ * hold exactly the keys Go's maps hold (a key can have a zero value), sorted
+ * by name. */
+typedef struct gt_exec_stats {
+    int64_t exec_time;
+    int64_t sched_wait_time;
+    int64_t syscall_time;
+    int64_t syscall_block_time;
+    int64_t total_time;
+    size_t n_block;
+    const gt_named_duration *block;  /* BlockTimeByReason */
+    size_t n_range;
+    const gt_named_duration *range;  /* RangeTime, e.g. "GC mark assist" */
+} gt_exec_stats;
+
+/* Go's GoroutineExecStats.UnknownTime: total time not covered by the
+ * non-overlapping stats (never negative). */
+GT_API int64_t gt_exec_stats_unknown_time(const gt_exec_stats *s);
+
+/* How a region summary starts or ends (Go keeps the event itself). */
+typedef enum gt_region_edge {
+    GT_REGION_EDGE_NONE = 0,    /* unknown: before or after the trace */
+    GT_REGION_EDGE_REGION,      /* a RegionBegin / RegionEnd event */
+    GT_REGION_EDGE_TRANSITION   /* a goroutine state transition: the synthetic
+                                 * region a goroutine inherits from its creator's
+                                 * active region, or a region ended by the
+                                 * goroutine's death */
+} gt_region_edge;
+
+/* Go's UserRegionSummary. */
+typedef struct gt_region_summary {
+    uint64_t task;
+    gt_str name;               /* "" for the synthetic inherited region */
+    int64_t goroutine;         /* the goroutine the region ran on */
+    gt_region_edge start_kind;
+    int64_t start;             /* event time; 0 when start_kind is NONE */
+    int64_t start_goroutine;   /* the start event's goroutine (the creator for
+                                * an inherited region); GT_NO_GOROUTINE if none */
+    gt_region_edge end_kind;
+    int64_t end;               /* 0 when end_kind is NONE */
+    gt_exec_stats stats;       /* the goroutine's stats while the region was active */
+} gt_region_summary;
+
+/* Go's GoroutineSummary. Times are trace times (ns); start_time and end_time
+ * are 0 when the goroutine never ran / never ended, as in Go. */
+typedef struct gt_goroutine_summary {
+    int64_t id;
+    gt_str name;        /* start function (root frame); "" when never seen */
+    uint64_t pc;        /* PC of that frame */
+    int64_t creation_time;
+    int64_t start_time;
+    int64_t end_time;
+    gt_exec_stats stats;
+    size_t n_regions;   /* sorted by start time, unknown starts first */
+    const gt_region_summary *const *regions;
+} gt_goroutine_summary;
+
+typedef struct gt_task_log {
+    int64_t time;
+    int64_t goroutine;
+    gt_str category;
+    gt_str message;
+} gt_task_log;
+
+/* Go's UserTaskSummary. */
+typedef struct gt_task_summary {
+    uint64_t id;
+    gt_str name;
+    uint64_t parent;            /* GT_NO_TASK when unknown */
+    size_t n_children;          /* task IDs, in the order Go appends them */
+    const uint64_t *children;
+    int has_start;              /* a TaskBegin was seen */
+    int64_t start;
+    int64_t start_goroutine;
+    int has_end;                /* a TaskEnd was seen */
+    int64_t end;
+    int64_t end_goroutine;
+    size_t n_logs;              /* in trace order */
+    const gt_task_log *logs;
+    size_t n_regions;           /* in trace order of their start (or end) */
+    const gt_region_summary *const *regions;
+    size_t n_goroutines;        /* goroutine IDs associated with the task,
+                                 * sorted; may hold GT_NO_GOROUTINE as Go's
+                                 * map may */
+    const int64_t *goroutines;
+} gt_task_summary;
+
+/* Whether Go's IsSystemGoroutine holds for a start function name. */
+GT_API int gt_is_system_goroutine(gt_str entry_fn);
+
+typedef struct gt_summary gt_summary;
+
+/* A new, empty summarizer; NULL when memory runs out. */
+GT_API gt_summary *gt_summary_new(void);
+/* Feeds one event (Summarizer.Event). 0, or -1 when memory runs out. */
+GT_API int gt_summary_event(gt_summary *s, const gt_event *ev);
+/* Ends the pass (Summarizer.Finalize): closes open goroutines and regions at
+ * the last event's time. Returns 0 or -1 (no memory). Call once; afterwards
+ * only the accessors below may be used. */
+GT_API int gt_summary_finalize(gt_summary *s);
+GT_API void gt_summary_free(gt_summary *s);  /* NULL is fine */
+
+/* Times of the first and last event fed. */
+GT_API int64_t gt_summary_first_time(const gt_summary *s);
+GT_API int64_t gt_summary_last_time(const gt_summary *s);
+
+/* Results, valid until gt_summary_free. Goroutines and tasks sorted by ID. */
+GT_API size_t gt_summary_goroutine_count(const gt_summary *s);
+GT_API const gt_goroutine_summary *gt_summary_goroutine(const gt_summary *s, size_t i);
+/* NULL when the ID is unknown. */
+GT_API const gt_goroutine_summary *gt_summary_find_goroutine(const gt_summary *s, int64_t id);
+GT_API size_t gt_summary_task_count(const gt_summary *s);
+GT_API const gt_task_summary *gt_summary_task(const gt_summary *s, size_t i);
+GT_API const gt_task_summary *gt_summary_find_task(const gt_summary *s, uint64_t id);
+
+/* While feeding: the start and end time Go's summary holds for a goroutine so
+ * far (0 when not yet), or -1 when the goroutine is unknown. Used by the
+ * pprof analysis in the same pass. */
+GT_API int gt_summary_goroutine_times(const gt_summary *s, int64_t id, int64_t *start, int64_t *end);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,100 @@
+#include "analysis/intern.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+int gt_grow_array(void **arr, size_t *cap, size_t need, size_t elem_size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 8;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / elem_size)
+            return -1;
+        ncap *= 2;
+    }
+    void *p = realloc(*arr, ncap * elem_size);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+gt_str gt_intern(gt_interner *in, gt_str s)
+{
+    static const gt_str fail = {NULL, 0};
+    const char *src = s.len ? s.ptr : "";
+    uint64_t h = hash_bytes(src, s.len);
+    uint64_t *slot = gt_u64map_get(&in->first, h);
+    for (uint32_t i = slot ? (uint32_t)*slot : 0; i; i = in->next[i - 1]) {
+        gt_str c = in->strs[i - 1];
+        if (c.len == s.len && !memcmp(c.ptr, src, s.len))
+            return c;
+    }
+    if (in->n == in->cap) {
+        size_t cap = in->cap;
+        void *strs = in->strs, *next = in->next;
+        if (gt_grow_array(&strs, &cap, in->n + 1, sizeof(gt_str)))
+            return fail;
+        in->strs = strs;
+        cap = in->cap;
+        if (gt_grow_array(&next, &cap, in->n + 1, sizeof(uint32_t)))
+            return fail;
+        in->next = next;
+        in->cap = cap;
+    }
+    char *copy = gt_arena_alloc(&in->arena, s.len + 1);
+    if (!copy)
+        return fail;
+    memcpy(copy, src, s.len);
+    copy[s.len] = 0;
+    uint32_t idx = (uint32_t)in->n + 1;
+    in->strs[in->n] = (gt_str){copy, s.len};
+    in->next[in->n] = slot ? (uint32_t)*slot : 0;
+    if (gt_u64map_put(&in->first, h, idx))
+        return fail;
+    in->n++;
+    return in->strs[idx - 1];
+}
+
+gt_str gt_intern_cstr(gt_interner *in, const char *s)
+{
+    return gt_intern(in, (gt_str){s, strlen(s)});
+}
+
+void gt_interner_free(gt_interner *in)
+{
+    gt_arena_free(&in->arena);
+    gt_u64map_free(&in->first);
+    free(in->strs);
+    free(in->next);
+    in->strs = NULL;
+    in->next = NULL;
+    in->n = in->cap = 0;
+}
+
+int gt_str_cmp(gt_str a, gt_str b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+    if (c)
+        return c;
+    return a.len < b.len ? -1 : a.len > b.len;
+}
+
+int gt_str_eq_cstr(gt_str a, const char *s)
+{
+    size_t n = strlen(s);
+    return a.len == n && (n == 0 || !memcmp(a.ptr, s, n));
+}
