@@ -47,7 +47,7 @@ SHARED   := $(BUILD)/libgotrace.so.$(VERSION)
 SONAME   := libgotrace.so.$(SOMAJOR)
 CLI      := $(BUILD)/gotrace
 
-.PHONY: all test install uninstall clean bench fuzz
+.PHONY: all test install uninstall clean bench fuzz fuzz-replay
 .SECONDARY:
 all: $(STATIC) $(SHARED) $(CLI)
 
@@ -82,6 +82,29 @@ $(BUILD)/bench/gotrace-bench: $(BENCH_SRC) $(STATIC)
 
 test: all $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
+
+# Fuzzing (issue: robustness). Each fuzz/fuzz_NAME.c is a libFuzzer target;
+# replay-NAME runs it over saved inputs without libFuzzer (see
+# tests/scripts/fuzz_replay.sh). `make fuzz FUZZ_SECONDS=N` fuzzes every
+# target for N seconds with clang, ASan and UBSan.
+FUZZ_TARGETS := $(sort $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+
+$(BUILD)/fuzz/replay-%: fuzz/fuzz_%.c fuzz/replay_main.c fuzz/exercise.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) $(CFLAGS) $(CPPFLAGS) -Ifuzz fuzz/fuzz_$*.c fuzz/replay_main.c $(STATIC) $(LDFLAGS) -lm -o $@
+
+$(BUILD)/fuzz/fuzz-%: fuzz/fuzz_%.c fuzz/exercise.h $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  $(CPPFLAGS) -Ifuzz fuzz/fuzz_$*.c $(LIB_SRC) -lm -o $@
+
+fuzz-replay: $(FUZZ_REPLAY)
+
+fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
+	BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(FUZZ_TARGETS)
 
 bench: $(BUILD)/bench/gotrace-bench
 	@ln -sf bench/gotrace-bench $(BUILD)/gotrace-bench
