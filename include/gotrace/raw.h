@@ -28,19 +28,33 @@ typedef struct gt_raw_event {
 
 typedef struct gt_raw_reader gt_raw_reader;
 
-/* Binary readers. The header is read and checked before they return; any
- * valid version is accepted by the readers (old-format files are refused with
- * GT_ERR_UNSUPPORTED, since they have no raw v2 events). path "-" is stdin. */
+/* Binary readers. The header is read and checked before they return, with
+ * Go's error texts ("bad file format: not a Go execution trace?", "unknown or
+ * unsupported trace version go 1.N"). Any valid version opens; old-format
+ * files (1.11-1.21) have no raw v2 events, so their first gt_raw_next fails
+ * with GT_ERR_UNSUPPORTED and Go's "invalid event type: N". path "-" is
+ * stdin. Files and descriptors are read sequentially through a bounded window
+ * (pipes work; memory does not grow with the input); _fd does not close fd.
+ *
+ * Known types: Go's raw tables for the version, plus the experimental types
+ * (128 and up) for every version from 1.23 (Go's own raw reader knows them
+ * only for 1.26). */
 GT_API gt_raw_reader *gt_raw_open_path(const char *path, gt_error *err);
 GT_API gt_raw_reader *gt_raw_open_memory(const void *data, size_t len, gt_error *err);
 GT_API gt_raw_reader *gt_raw_open_fd(int fd, gt_error *err);
-/* Text format reader over a buffer kept alive by the caller. */
+/* Text format reader over a buffer kept alive by the caller. Errors carry
+ * Go's texts and gt_error.line (offset = byte offset of that line). */
 GT_API gt_raw_reader *gt_raw_open_text(const void *data, size_t len, gt_error *err);
 
 GT_API int gt_raw_version(const gt_raw_reader *r);
 /* 1 = *ev filled, 0 = end of input, -1 = error (gt_raw_error). */
 GT_API int gt_raw_next(gt_raw_reader *r, gt_raw_event *ev);
 GT_API const gt_error *gt_raw_error(const gt_raw_reader *r);
+/* 1 when the reader failed because the input ended where Go's raw reader
+ * sees a plain io.EOF (at the start of an argument, or inside data bytes) and
+ * so stops without an error; 0 otherwise. The error itself is still
+ * GT_ERR_TRUNCATED with the offset. */
+GT_API int gt_raw_error_is_eof(const gt_raw_reader *r);
 GT_API uint64_t gt_raw_bytes_read(const gt_raw_reader *r);
 GT_API void gt_raw_free(gt_raw_reader *r);
 

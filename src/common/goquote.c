@@ -817,6 +817,17 @@ int gt_go_is_print(int32_t r)
     return !contains16(is_not_print32, COUNT(is_not_print32), (uint16_t)(r - 0x10000));
 }
 
+int gt_go_is_space(int32_t r)
+{
+    switch (r) {
+    case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
+    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:
+    case 0x202F: case 0x205F: case 0x3000:
+        return 1;
+    }
+    return r >= 0x2000 && r <= 0x200A;
+}
+
 size_t gt_utf8_decode(const uint8_t *p, size_t n, int32_t *r)
 {
     *r = 0xFFFD;

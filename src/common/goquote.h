@@ -29,6 +29,10 @@ int gt_go_unquote(const char *s, size_t n, gt_buf *out);
 /* Go's unicode.IsPrint (= strconv.IsPrint) for rune r. */
 int gt_go_is_print(int32_t r);
 
+/* Go's unicode.IsSpace for rune r (the same set as fmt's scanning isSpace):
+ * \t \n \v \f \r, space, U+0085, U+00A0 and Unicode's other White_Space. */
+int gt_go_is_space(int32_t r);
+
 /* Decodes one rune as Go's utf8.DecodeRune does: stores the rune in *r and
  * returns its width (1..4). Invalid or truncated encodings give
  * *r = 0xFFFD and width 1; n == 0 gives *r = 0xFFFD and width 0. */
