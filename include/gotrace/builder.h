@@ -19,8 +19,9 @@
  *
  * Errors. The first error sticks: later calls do nothing (functions that
  * return handles return NULL) and gt_builder_write* report it. So a
- * generator can make many calls and check once, at the end. Nothing prints,
- * aborts or exits.
+ * generator can make many calls and check once, at the end. Functions given
+ * a NULL generation or batch handle (what a failed call returned) do nothing
+ * and return -1, 0 or NULL. Nothing prints, aborts or exits.
  *
  * Ownership. gt_builder_new / gt_builder_free; generation and batch handles
  * are borrowed from the builder and live until gt_builder_free.

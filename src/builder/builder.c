@@ -207,6 +207,8 @@ int gt_builder_top_event(gt_builder *b, unsigned type, const uint64_t *args, siz
 long gt_builder_raw_event(gt_builder_batch *batch, unsigned type, const uint64_t *args, size_t nargs,
                           const void *data, size_t len)
 {
+    if (!batch)
+        return -1;
     gt_builder *b = batch->g->b;
     if (b->failed || check_raw_count(b, type, nargs))
         return -1;
@@ -222,6 +224,8 @@ long gt_builder_raw_event(gt_builder_batch *batch, unsigned type, const uint64_t
 
 long gt_builder_event_args(gt_builder_batch *batch, const char *event, const gt_builder_arg *args, size_t nargs)
 {
+    if (!batch)
+        return -1;
     gt_builder *b = batch->g->b;
     if (b->failed)
         return -1;
@@ -288,6 +292,8 @@ long gt_builder_event(gt_builder_batch *batch, const char *event, ...)
             break;
         if (n == sizeof args / sizeof *args) {
             va_end(ap);
+            if (!batch)
+                return -1;
             return fail(batch->g->b, GT_ERR_ARGUMENT, "builder: too many arguments for %s", event ? event : "(null)");
         }
         args[n++] = a;
@@ -321,6 +327,8 @@ gt_builder_gen *gt_builder_generation(gt_builder *b, uint64_t gen)
 int gt_builder_sync(gt_builder_gen *g, uint64_t freq, uint64_t time, uint64_t mono, uint64_t wall_sec,
                     uint64_t wall_nsec)
 {
+    if (!g)
+        return -1;
     gt_builder *b = g->b;
     if (b->failed)
         return -1;
@@ -350,6 +358,8 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 
 uint64_t gt_builder_string(gt_builder_gen *g, const char *s, size_t len)
 {
+    if (!g)
+        return 0;
     gt_builder *b = g->b;
     if (b->failed || len == 0)
         return 0;
@@ -370,6 +380,8 @@ uint64_t gt_builder_string(gt_builder_gen *g, const char *s, size_t len)
 
 uint64_t gt_builder_stack(gt_builder_gen *g, const gt_builder_frame *frames, size_t nframes)
 {
+    if (!g)
+        return 0;
     gt_builder *b = g->b;
     if (b->failed || nframes == 0)
         return 0;
@@ -409,6 +421,8 @@ uint64_t gt_builder_stack(gt_builder_gen *g, const gt_builder_frame *frames, siz
 
 uint64_t gt_builder_next_seq(gt_builder_gen *g, gt_resource_kind kind, int64_t id)
 {
+    if (!g || g->b->failed)
+        return 0;
     int inserted;
     uint64_t *v = gt_u64map_upsert(&g->seqs, ((uint64_t)kind << 60) ^ (uint64_t)id, &inserted);
     if (!v)
@@ -420,6 +434,8 @@ uint64_t gt_builder_next_seq(gt_builder_gen *g, gt_resource_kind kind, int64_t i
 
 gt_builder_batch *gt_builder_batch_new(gt_builder_gen *g, uint64_t m, uint64_t time)
 {
+    if (!g)
+        return NULL;
     gt_builder *b = g->b;
     if (b->failed)
         return NULL;
