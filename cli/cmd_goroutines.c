@@ -1,9 +1,328 @@
-/* Placeholder: gotrace goroutines is not implemented yet. Replace this file. */
+/* gotrace goroutines: Go's goroutine analysis (internal/trace Summarizer),
+ * presented as `go tool trace`'s goroutines pages (cmd/trace/goroutines.go):
+ * groups by start function, one group's goroutines, or one goroutine. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis_util.h"
 #include "cli.h"
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: gotrace goroutines [--json] [--name FUNC | --id N] [--sort STAT] FILE\n\n"
+               "Per-goroutine time breakdown, as go tool trace's goroutine pages.\n"
+               "Without options: goroutines grouped by start function, by total execution time.\n\n"
+               "  --name FUNC   the goroutines whose start function is FUNC ('' = unnamed)\n"
+               "  --id N        one goroutine's breakdown\n"
+               "  --sort STAT   with --name: sort by this non-overlapping stat\n"
+               "                (e.g. 'Execution time', 'Block time (chan receive)'); default total\n"
+               "  --json        every goroutine (or the selected ones) as JSON\n"
+               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage.\n");
+}
+
+/* Go's NonOverlappingStats: name -> duration. */
+typedef struct stat_entry {
+    char name[512];
+    int64_t ns;
+} stat_entry;
+
+static size_t non_overlapping(const gt_exec_stats *s, stat_entry *out, size_t cap)
+{
+    size_t n = 0;
+    const struct { const char *name; int64_t ns; } fixed[] = {
+        {"Execution time", s->exec_time},
+        {"Sched wait time", s->sched_wait_time},
+        {"Syscall execution time", s->syscall_time},
+        {"Block time (syscall)", s->syscall_block_time},
+        {"Unknown time", gt_exec_stats_unknown_time(s)},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && n < cap; i++, n++) {
+        snprintf(out[n].name, sizeof out[n].name, "%s", fixed[i].name);
+        out[n].ns = fixed[i].ns;
+    }
+    for (size_t i = 0; i < s->n_block; i++) {
+        char name[512];
+        snprintf(name, sizeof name, "Block time (%.*s)", (int)s->block[i].name.len, s->block[i].name.ptr);
+        size_t k = 0;
+        while (k < n && strcmp(out[k].name, name))
+            k++;
+        if (k == n) {
+            if (n == cap)
+                continue;
+            snprintf(out[n].name, sizeof out[n].name, "%s", name);
+            out[n++].ns = 0;
+        }
+        out[k].ns += s->block[i].ns;  /* "syscall" adds to Block time (syscall) */
+    }
+    return n;
+}
+
+/* Execution time first, then by name (goroutines.go's column order). */
+static int cmp_stat_name(const void *a, const void *b)
+{
+    const char *x = ((const stat_entry *)a)->name, *y = ((const stat_entry *)b)->name;
+    int xe = !strcmp(x, "Execution time"), ye = !strcmp(y, "Execution time");
+    if (xe || ye)
+        return ye - xe;
+    return strcmp(x, y);
+}
+
+static void print_percent(FILE *f, int64_t part, int64_t whole)
+{
+    if (whole)
+        fprintf(f, " (%.1f%%)", (double)part / (double)whole * 100);
+}
+
+static void print_goroutine_json(au_json *j, const gt_goroutine_summary *g)
+{
+    au_json_object(j, NULL);
+    au_json_i64(j, "id", g->id);
+    au_json_str(j, "name", g->name);
+    au_json_u64(j, "pc", g->pc);
+    au_json_i64(j, "creation_time", g->creation_time);
+    au_json_i64(j, "start_time", g->start_time);
+    au_json_i64(j, "end_time", g->end_time);
+    au_json_stats(j, &g->stats);
+    au_json_array(j, "regions");
+    for (size_t i = 0; i < g->n_regions; i++)
+        au_json_region(j, g->regions[i]);
+    au_json_end_array(j);
+    au_json_end_object(j);
+}
+
+static int name_matches(const gt_goroutine_summary *g, const char *name)
+{
+    return name && au_str_eq(g->name, (gt_str){name, strlen(name)});
+}
+
+typedef struct group {
+    gt_str name;
+    size_t n;
+    int64_t exec;
+} group;
+
+static int cmp_group(const void *a, const void *b)
+{
+    const group *x = a, *y = b;
+    if (x->exec != y->exec)
+        return x->exec < y->exec ? 1 : -1;
+    size_t n = x->name.len < y->name.len ? x->name.len : y->name.len;
+    int c = n ? memcmp(x->name.ptr, y->name.ptr, n) : 0;
+    return c ? c : (x->name.len > y->name.len) - (x->name.len < y->name.len);
+}
+
+static void print_groups(const gt_summary *s)
+{
+    size_t ng = gt_summary_goroutine_count(s), ngroups = 0;
+    group *groups = calloc(ng ? ng : 1, sizeof *groups);
+    int64_t total = 0;
+    if (!groups)
+        return;
+    for (size_t i = 0; i < ng; i++) {
+        const gt_goroutine_summary *g = gt_summary_goroutine(s, i);
+        total += g->stats.exec_time;
+        size_t k = 0;
+        while (k < ngroups && !au_str_eq(groups[k].name, g->name))
+            k++;  /* few distinct start functions: a scan is enough */
+        if (k == ngroups)
+            groups[ngroups++].name = g->name;
+        groups[k].n++;
+        groups[k].exec += g->stats.exec_time;
+    }
+    qsort(groups, ngroups, sizeof *groups, cmp_group);
+    printf("%-60s %7s  %s\n", "Start location", "Count", "Total execution time");
+    for (size_t k = 0; k < ngroups; k++) {
+        char d[40];
+        if (groups[k].name.len)
+            au_print_str(stdout, groups[k].name);
+        else
+            fputs("(Inactive, no stack trace sampled)", stdout);
+        int pad = 60 - (int)(groups[k].name.len ? groups[k].name.len : 34);
+        printf("%*s %7zu  %s", pad > 0 ? pad : 0, "", groups[k].n, au_duration(d, groups[k].exec));
+        print_percent(stdout, groups[k].exec, total);
+        putchar('\n');
+    }
+    printf("%zu goroutines, %zu start locations\n", ng, ngroups);
+    free(groups);
+}
+
+static void print_one(const gt_summary *s, const gt_goroutine_summary *g)
+{
+    char d[40];
+    stat_entry st[64];
+    size_t n = non_overlapping(&g->stats, st, 64);
+    qsort(st, n, sizeof *st, cmp_stat_name);
+    printf("Goroutine %lld: ", (long long)g->id);
+    if (g->name.len)
+        au_print_str(stdout, g->name);
+    else
+        fputs("(Inactive, no stack trace sampled)", stdout);
+    printf("\n  %-34s %lld\n", "Created", (long long)g->creation_time);
+    printf("  %-34s %lld%s\n", "Started", (long long)g->start_time, g->start_time ? "" : " (never ran)");
+    printf("  %-34s %lld%s\n", "Ended", (long long)g->end_time, g->end_time ? "" : " (still alive)");
+    printf("  %-34s %s\n", "Total time", au_duration(d, g->stats.total_time));
+    for (size_t i = 0; i < n; i++) {
+        if (!st[i].ns)
+            continue;
+        printf("  %-34s %s", st[i].name, au_duration(d, st[i].ns));
+        print_percent(stdout, st[i].ns, g->stats.total_time);
+        putchar('\n');
+    }
+    for (size_t i = 0; i < g->stats.n_range; i++) {
+        printf("  ");
+        au_print_str(stdout, g->stats.range[i].name);
+        int pad = 34 - (int)g->stats.range[i].name.len;
+        printf("%*s %s", pad > 0 ? pad : 0, "", au_duration(d, g->stats.range[i].ns));
+        print_percent(stdout, g->stats.range[i].ns, g->stats.total_time);
+        putchar('\n');
+    }
+    printf("  %-34s %zu\n", "Regions", g->n_regions);
+    (void)s;
+}
+
+typedef struct grow {
+    const gt_goroutine_summary *g;
+    int64_t key;
+} grow;
+
+static int cmp_grow(const void *a, const void *b)
+{
+    const grow *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? 1 : -1;
+    return (x->g->id > y->g->id) - (x->g->id < y->g->id);
+}
+
+static int print_group(const gt_summary *s, const char *name, const char *sortby)
+{
+    size_t ng = gt_summary_goroutine_count(s), n = 0;
+    grow *rows = calloc(ng ? ng : 1, sizeof *rows);
+    stat_entry cols[64];
+    size_t ncols = 0;
+    int64_t total_exec = 0, exec = 0;
+    if (!rows)
+        return CLI_EXIT_TRACE;
+    for (size_t i = 0; i < ng; i++) {
+        const gt_goroutine_summary *g = gt_summary_goroutine(s, i);
+        total_exec += g->stats.exec_time;
+        if (!name_matches(g, name))
+            continue;
+        exec += g->stats.exec_time;
+        stat_entry st[64];
+        size_t k = non_overlapping(&g->stats, st, 64);
+        rows[n].g = g;
+        rows[n].key = g->stats.total_time;
+        for (size_t a = 0; a < k; a++) {
+            if (sortby && !strcmp(st[a].name, sortby))
+                rows[n].key = st[a].ns;
+            size_t c = 0;
+            while (c < ncols && strcmp(cols[c].name, st[a].name))
+                c++;
+            if (c == ncols && ncols < 64)
+                cols[ncols++] = st[a];
+        }
+        n++;
+    }
+    if (n == 0) {
+        free(rows);
+        fprintf(stderr, "gotrace goroutines: no goroutine with start function '%s'\n", name);
+        return CLI_EXIT_USAGE;
+    }
+    qsort(rows, n, sizeof *rows, cmp_grow);
+    qsort(cols, ncols, sizeof *cols, cmp_stat_name);
+    printf("Goroutines: %s\nNumber of goroutines: %zu\n", name[0] ? name : "(Inactive, no stack trace sampled)", n);
+    if (total_exec > 0)
+        printf("Execution time: %.2f%% of total program execution time\n", (double)exec / (double)total_exec * 100);
+    printf("\n%8s %14s", "Goroutine", "Total");
+    for (size_t c = 0; c < ncols; c++)
+        printf("  %s", cols[c].name);
+    putchar('\n');
+    for (size_t r = 0; r < n; r++) {
+        char d[40];
+        stat_entry st[64];
+        size_t k = non_overlapping(&rows[r].g->stats, st, 64);
+        printf("%9lld %14s", (long long)rows[r].g->id, au_duration(d, rows[r].g->stats.total_time));
+        for (size_t c = 0; c < ncols; c++) {
+            int64_t v = 0;
+            for (size_t a = 0; a < k; a++)
+                if (!strcmp(st[a].name, cols[c].name))
+                    v = st[a].ns;
+            printf("  %*s", (int)strlen(cols[c].name), v ? au_duration(d, v) : "-");
+        }
+        putchar('\n');
+    }
+    free(rows);
+    return CLI_EXIT_OK;
+}
 
 int cmd_goroutines(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_usage_error("goroutines", "not implemented yet");
+    const char *path = NULL, *name = NULL, *sortby = NULL;
+    int json = 0, have_id = 0;
+    long long id = 0;
+    if (cli_wants_help(argc, argv)) {
+        help(stdout);
+        return CLI_EXIT_OK;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--json"))
+            json = 1;
+        else if (!strcmp(a, "--name") && i + 1 < argc)
+            name = argv[++i];
+        else if (!strcmp(a, "--sort") && i + 1 < argc)
+            sortby = argv[++i];
+        else if (!strcmp(a, "--id") && i + 1 < argc) {
+            char *end;
+            id = strtoll(argv[++i], &end, 10);
+            if (*end || end == argv[i])
+                return cli_usage_error("goroutines", "bad goroutine ID '%s'", argv[i]);
+            have_id = 1;
+        } else if (a[0] == '-' && a[1])
+            return cli_usage_error("goroutines", "unknown option '%s'", a);
+        else if (path)
+            return cli_usage_error("goroutines", "one trace file expected");
+        else
+            path = a;
+    }
+    if (!path)
+        return cli_usage_error("goroutines", "missing trace file");
+    if (have_id && name)
+        return cli_usage_error("goroutines", "--id and --name exclude each other");
+
+    gt_summary *s;
+    int broken;
+    int rc = au_summarize("goroutines", path, &s, &broken);
+    if (rc)
+        return rc;
+    const gt_goroutine_summary *one = NULL;
+    if (have_id && !(one = gt_summary_find_goroutine(s, id))) {
+        gt_summary_free(s);
+        fprintf(stderr, "gotrace goroutines: no goroutine %lld in the trace\n", id);
+        return CLI_EXIT_USAGE;
+    }
+    if (json) {
+        au_json j;
+        au_json_init(&j, stdout);
+        au_json_object(&j, NULL);
+        au_json_array(&j, "goroutines");
+        for (size_t i = 0; i < gt_summary_goroutine_count(s); i++) {
+            const gt_goroutine_summary *g = gt_summary_goroutine(s, i);
+            if ((one && g != one) || (name && !name_matches(g, name)))
+                continue;
+            print_goroutine_json(&j, g);
+        }
+        au_json_end_array(&j);
+        au_json_end_object(&j);
+    } else if (one) {
+        print_one(s, one);
+    } else if (name) {
+        rc = print_group(s, name, sortby);
+    } else {
+        print_groups(s);
+    }
+    gt_summary_free(s);
+    if (rc)
+        return rc;
+    return broken ? CLI_EXIT_TRACE : CLI_EXIT_OK;
 }

@@ -1,0 +1,394 @@
+#include "analysis_util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ------------------------------------------------------------------ JSON */
+
+void au_json_init(au_json *j, FILE *f)
+{
+    memset(j, 0, sizeof *j);
+    j->f = f;
+    j->first[0] = 1;
+}
+
+static void member(au_json *j, const char *key)
+{
+    if (!j->first[j->depth])
+        fputc(',', j->f);
+    j->first[j->depth] = 0;
+    if (key) {
+        au_json_write_string(j->f, (gt_str){key, strlen(key)});
+        fputc(':', j->f);
+    }
+}
+
+static void open_level(au_json *j, const char *key, char c)
+{
+    member(j, key);
+    fputc(c, j->f);
+    if (j->depth + 1 < (int)sizeof j->first)
+        j->depth++;
+    j->first[j->depth] = 1;
+}
+
+void au_json_object(au_json *j, const char *key) { open_level(j, key, '{'); }
+void au_json_array(au_json *j, const char *key) { open_level(j, key, '['); }
+
+static void close_level(au_json *j, char c)
+{
+    if (j->depth > 0)
+        j->depth--;
+    fputc(c, j->f);
+    if (j->depth == 0)
+        fputc('\n', j->f);
+}
+
+void au_json_end_object(au_json *j) { close_level(j, '}'); }
+void au_json_end_array(au_json *j) { close_level(j, ']'); }
+
+void au_json_i64(au_json *j, const char *key, int64_t v)
+{
+    member(j, key);
+    fprintf(j->f, "%lld", (long long)v);
+}
+
+void au_json_u64(au_json *j, const char *key, uint64_t v)
+{
+    member(j, key);
+    fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+void au_json_f64(au_json *j, const char *key, double v)
+{
+    member(j, key);
+    if (isnan(v) || isinf(v))
+        fputs("null", j->f);
+    else
+        fprintf(j->f, "%.17g", v);
+}
+
+void au_json_str(au_json *j, const char *key, gt_str s)
+{
+    member(j, key);
+    au_json_write_string(j->f, s);
+}
+
+void au_json_cstr(au_json *j, const char *key, const char *s)
+{
+    au_json_str(j, key, (gt_str){s, strlen(s)});
+}
+
+void au_json_null(au_json *j, const char *key)
+{
+    member(j, key);
+    fputs("null", j->f);
+}
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_valid_len(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (n < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+void au_json_write_string(FILE *f, gt_str s)
+{
+    const unsigned char *p = (const unsigned char *)s.ptr;
+    fputc('"', f);
+    for (size_t i = 0; i < s.len;) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            switch (c) {
+            case '"': fputs("\\\"", f); break;
+            case '\\': fputs("\\\\", f); break;
+            case '\n': fputs("\\n", f); break;
+            case '\r': fputs("\\r", f); break;
+            case '\t': fputs("\\t", f); break;
+            default:
+                if (c < 0x20 || c == 0x7f)
+                    fprintf(f, "\\u%04x", c);
+                else
+                    fputc((int)c, f);
+            }
+            i++;
+            continue;
+        }
+        size_t n = utf8_valid_len(p + i, s.len - i);
+        if (n == 0) {
+            fputs("\\ufffd", f);  /* one replacement per bad byte, as Go does */
+            i++;
+        } else {
+            fwrite(p + i, 1, n, f);
+            i += n;
+        }
+    }
+    fputc('"', f);
+}
+
+static void json_durations(au_json *j, const char *key, const gt_named_duration *d, size_t n)
+{
+    au_json_object(j, key);
+    for (size_t i = 0; i < n; i++) {
+        /* Keys may hold any bytes: write them through the string writer. */
+        if (!j->first[j->depth])
+            fputc(',', j->f);
+        j->first[j->depth] = 0;
+        au_json_write_string(j->f, d[i].name);
+        fprintf(j->f, ":%lld", (long long)d[i].ns);
+    }
+    au_json_end_object(j);
+}
+
+void au_json_stats(au_json *j, const gt_exec_stats *s)
+{
+    au_json_i64(j, "exec_time", s->exec_time);
+    au_json_i64(j, "sched_wait_time", s->sched_wait_time);
+    au_json_i64(j, "syscall_time", s->syscall_time);
+    au_json_i64(j, "syscall_block_time", s->syscall_block_time);
+    au_json_i64(j, "total_time", s->total_time);
+    au_json_i64(j, "unknown_time", gt_exec_stats_unknown_time(s));
+    json_durations(j, "block_time", s->block, s->n_block);
+    json_durations(j, "range_time", s->range, s->n_range);
+}
+
+void au_json_region(au_json *j, const gt_region_summary *r)
+{
+    au_json_object(j, NULL);
+    au_json_u64(j, "task", r->task);
+    au_json_str(j, "name", r->name);
+    au_json_i64(j, "goroutine", r->goroutine);
+    if (r->start_kind == GT_REGION_EDGE_NONE)
+        au_json_null(j, "start");
+    else
+        au_json_i64(j, "start", r->start);
+    if (r->end_kind == GT_REGION_EDGE_NONE)
+        au_json_null(j, "end");
+    else
+        au_json_i64(j, "end", r->end);
+    au_json_stats(j, &r->stats);
+    au_json_end_object(j);
+}
+
+/* ------------------------------------------------------------- printing */
+
+/* Writes the fraction of v / 10^prec without trailing zeros before *w. */
+static uint64_t fmt_frac(char *buf, int *w, uint64_t v, int prec)
+{
+    int print = 0;
+    for (int i = 0; i < prec; i++) {
+        int digit = (int)(v % 10);
+        print = print || digit != 0;
+        if (print)
+            buf[--*w] = (char)('0' + digit);
+        v /= 10;
+    }
+    if (print)
+        buf[--*w] = '.';
+    return v;
+}
+
+static void fmt_int(char *buf, int *w, uint64_t v)
+{
+    if (v == 0) {
+        buf[--*w] = '0';
+        return;
+    }
+    while (v > 0) {
+        buf[--*w] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+const char *au_duration(char *out, int64_t d)
+{
+    char buf[40];
+    int w = (int)sizeof buf - 1;
+    buf[w] = 0;
+    uint64_t u = (uint64_t)d;
+    int neg = d < 0;
+    if (neg)
+        u = -u;
+    if (u < 1000000000ULL) {
+        int prec = 0;
+        buf[--w] = 's';
+        if (u == 0) {
+            buf[--w] = '0';
+            strcpy(out, buf + w);
+            return out;
+        } else if (u < 1000ULL) {
+            buf[--w] = 'n';
+        } else if (u < 1000000ULL) {
+            prec = 3;
+            buf[--w] = (char)0xb5; /* "µ" in UTF-8: C2 B5 */
+            buf[--w] = (char)0xc2;
+        } else {
+            prec = 6;
+            buf[--w] = 'm';
+        }
+        u = fmt_frac(buf, &w, u, prec);
+        fmt_int(buf, &w, u);
+    } else {
+        buf[--w] = 's';
+        u = fmt_frac(buf, &w, u, 9);
+        fmt_int(buf, &w, u % 60);
+        u /= 60;
+        if (u > 0) {
+            buf[--w] = 'm';
+            fmt_int(buf, &w, u % 60);
+            u /= 60;
+            if (u > 0) {
+                buf[--w] = 'h';
+                fmt_int(buf, &w, u);
+            }
+        }
+    }
+    if (neg)
+        buf[--w] = '-';
+    strcpy(out, buf + w);
+    return out;
+}
+
+int au_str_eq(gt_str a, gt_str b)
+{
+    return a.len == b.len && (a.len == 0 || !memcmp(a.ptr, b.ptr, a.len));
+}
+
+void au_print_str(FILE *f, gt_str s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c >= 0x20 && c < 0x7f)
+            fputc(c, f);
+        else if (c >= 0x80)
+            fputc(c, f);  /* keep UTF-8 text readable */
+        else
+            fprintf(f, "\\x%02x", c);
+    }
+}
+
+/* --------------------------------------------------------------- passes */
+
+int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, void *ctx, au_pass_result *res)
+{
+    memset(res, 0, sizeof *res);
+    gt_error err;
+    gt_reader *r = gt_reader_open_path(path, &err);
+    if (!r) {
+        if (err.code == GT_ERR_IO)
+            return cli_usage_error(cmd, "cannot open %s: %s", path, err.message);
+        return cli_trace_error(path, &err);
+    }
+    gt_event ev;
+    uint64_t last_sync_end = 0;
+    while (res->events < limit && gt_reader_next(r, &ev) == 1) {
+        res->events++;
+        if (ev.kind == GT_EVENT_SYNC)
+            last_sync_end = res->events;
+        if (fn(ctx, &ev)) {
+            gt_reader_free(r);
+            fprintf(stderr, "gotrace %s: out of memory\n", cmd);
+            return CLI_EXIT_TRACE;
+        }
+    }
+    const gt_error *e = gt_reader_error(r);
+    if (res->events < limit && e) {
+        res->failed = 1;
+        res->error = *e;
+        res->valid_events = last_sync_end;
+    } else {
+        res->valid_events = res->events;
+    }
+    gt_reader_free(r);
+    if (res->failed && res->valid_events == 0) {
+        fprintf(stderr, "gotrace %s: failed to parse any useful part of the trace: %s\n", cmd, res->error.message);
+        return CLI_EXIT_TRACE;
+    }
+    return 0;
+}
+
+static int summary_fn(void *ctx, const gt_event *ev) { return gt_summary_event(ctx, ev); }
+
+int au_summarize(const char *cmd, const char *path, gt_summary **out, int *broken)
+{
+    *out = NULL;
+    *broken = 0;
+    gt_summary *s = gt_summary_new();
+    if (!s) {
+        fprintf(stderr, "gotrace %s: out of memory\n", cmd);
+        return CLI_EXIT_TRACE;
+    }
+    au_pass_result res;
+    int rc = au_pass(cmd, path, UINT64_MAX, summary_fn, s, &res);
+    if (rc) {
+        gt_summary_free(s);
+        return rc;
+    }
+    if (res.failed) {
+        *broken = 1;
+        cli_trace_error(path, &res.error);
+    }
+    if (gt_summary_finalize(s)) {
+        gt_summary_free(s);
+        fprintf(stderr, "gotrace %s: out of memory\n", cmd);
+        return CLI_EXIT_TRACE;
+    }
+    *out = s;
+    return 0;
+}
+
+int au_parse_duration(const char *s, int64_t *ns)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0)
+        return -1;
+    double mult;
+    if (!*end || !strcmp(end, "ns"))
+        mult = 1;
+    else if (!strcmp(end, "us") || !strcmp(end, "\xc2\xb5s"))
+        mult = 1e3;
+    else if (!strcmp(end, "ms"))
+        mult = 1e6;
+    else if (!strcmp(end, "s"))
+        mult = 1e9;
+    else if (!strcmp(end, "m"))
+        mult = 60e9;
+    else if (!strcmp(end, "h"))
+        mult = 3600e9;
+    else
+        return -1;
+    double r = v * mult;
+    if (r > 9.2e18)
+        return -1;
+    *ns = (int64_t)llround(r);
+    return 0;
+}

@@ -1,0 +1,80 @@
+/* Helpers shared by the analysis commands (goroutines, tasks, regions, mmu,
+ * pprof): a small JSON writer whose strings decode to what Go's
+ * encoding/json writes for the same bytes, Go's Duration formatting, and the
+ * streaming pass that feeds a trace to the analyses. */
+#ifndef GT_CLI_ANALYSIS_UTIL_H
+#define GT_CLI_ANALYSIS_UTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gotrace.h"
+#include "gotrace/analysis.h"
+
+/* ------------------------------------------------------------------ JSON */
+
+typedef struct au_json {
+    FILE *f;
+    int depth;
+    unsigned char first[64];  /* per depth: nothing written yet at this level */
+} au_json;
+
+void au_json_init(au_json *j, FILE *f);
+/* Each takes the member key inside an object, or NULL inside an array. */
+void au_json_object(au_json *j, const char *key);
+void au_json_array(au_json *j, const char *key);
+void au_json_end_object(au_json *j);
+void au_json_end_array(au_json *j);
+void au_json_i64(au_json *j, const char *key, int64_t v);
+void au_json_u64(au_json *j, const char *key, uint64_t v);
+void au_json_f64(au_json *j, const char *key, double v);
+void au_json_str(au_json *j, const char *key, gt_str s);
+void au_json_cstr(au_json *j, const char *key, const char *s);
+void au_json_null(au_json *j, const char *key);
+/* Writes s as a JSON string: invalid UTF-8 becomes U+FFFD, as in Go. */
+void au_json_write_string(FILE *f, gt_str s);
+
+/* Members exec_time ... range_time of a gt_exec_stats, as goref prints them. */
+void au_json_stats(au_json *j, const gt_exec_stats *s);
+/* One region object (task, name, goroutine, start, end, stats). */
+void au_json_region(au_json *j, const gt_region_summary *r);
+
+/* ------------------------------------------------------------- printing */
+
+/* Go's time.Duration.String ("1.5ms", "0s", "2m3.000000001s"). buf >= 40. */
+const char *au_duration(char *buf, int64_t ns);
+/* Byte-wise equality of two strings. */
+int au_str_eq(gt_str a, gt_str b);
+/* Prints s for a table: bytes that are not printable ASCII become \xNN. */
+void au_print_str(FILE *f, gt_str s);
+
+/* --------------------------------------------------------------- passes */
+
+/* Called for each event; returns 0, or -1 when memory ran out. */
+typedef int (*au_event_fn)(void *ctx, const gt_event *ev);
+
+typedef struct au_pass_result {
+    uint64_t events;         /* events read before the end or the error */
+    uint64_t valid_events;   /* events up to and including the last Sync when
+                              * the trace broke; all of them otherwise */
+    int failed;              /* the reader stopped with an error */
+    gt_error error;
+} au_pass_result;
+
+/* Reads path ("-" = stdin) and calls fn for each event; stops after limit
+ * events when limit is not UINT64_MAX. Returns 0 when the trace was read
+ * (possibly with an error afterwards, see res->failed), or an exit status
+ * (CLI_EXIT_*) after printing a message: the file cannot be opened, nothing
+ * valid was read, or memory ran out. */
+int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, void *ctx, au_pass_result *res);
+
+/* Runs the Summarizer over path and finalizes it. Returns 0 and *out, or an
+ * exit status after printing a message. A broken trace is reported on stderr
+ * and *broken set; the summary still covers every event read, as Go's. */
+int au_summarize(const char *cmd, const char *path, gt_summary **out, int *broken);
+
+/* Parses a duration argument: a plain number of nanoseconds or a number with
+ * a unit ns, us, µs, ms, s, m, h (e.g. "1.5ms"). Returns 0 or -1. */
+int au_parse_duration(const char *s, int64_t *ns);
+
+#endif
