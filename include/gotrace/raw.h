@@ -67,9 +67,18 @@ GT_API const char *gt_raw_event_name(int version, unsigned type);
 GT_API size_t gt_raw_event_format(int version, const gt_raw_event *ev, char *buf, size_t cap);
 
 /* Writers: binary (with the "go 1.N trace" header) or text ("Trace Go1.N").
- * Each writes to a stdio stream it does not close. */
+ * Each writes to a stdio stream it does not close.
+ *   GT_RAW_BINARY: shortest varints everywhere, as Go's raw.Writer (this is
+ *     how Go's tests encode the .test traces).
+ *   GT_RAW_BINARY_RUNTIME: as the Go runtime lays batches out: the size
+ *     argument of EventBatch and the data length of ExperimentalBatch are
+ *     varints padded to 10 bytes (the runtime reserves the room before it
+ *     knows the value). Re-encoding a runtime
+ *     trace this way reproduces it byte for byte.
+ *   GT_RAW_TEXT: Go's text format; events with data always get their data
+ *     line (data="" when empty), so the text reads back. */
 typedef struct gt_raw_writer gt_raw_writer;
-enum { GT_RAW_BINARY = 0, GT_RAW_TEXT = 1 };
+enum { GT_RAW_BINARY = 0, GT_RAW_TEXT = 1, GT_RAW_BINARY_RUNTIME = 2 };
 GT_API gt_raw_writer *gt_raw_writer_new(FILE *out, int version, int format, gt_error *err);
 /* Writes one event: checks its type and argument count against the version.
  * 0 or -1 (err filled). */
