@@ -24,6 +24,15 @@ gt_v1 *gt_v1_open(const uint8_t *data, size_t len, int version, gt_error *err);
  * generation. */
 int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err);
 
+/* Frees v and everything its events point to. NULL is fine. */
 void gt_v1_free(gt_v1 *v);
+
+/* Number of old events the trace holds after parsing (before conversion:
+ * converted events, Syncs included, can be a few more). */
+size_t gt_v1_event_count(const gt_v1 *v);
+
+/* Bytes one parsed event occupies while the trace is held (a fixed-size
+ * record; the rare extra arguments cost 16 more bytes). */
+size_t gt_v1_bytes_per_event(void);
 
 #endif

@@ -1,0 +1,356 @@
+/* The consistency pass over the merged old trace: Go 1.27's
+ * tracev1 postProcessTrace, with its messages. It also attributes GC starts
+ * to the GC pseudo-P and network unblocks to the netpoll pseudo-P, and drops
+ * references to stacks that do not exist.
+ *
+ * Goroutine and P states live in maps whose "present" bit matters: Go only
+ * stores a state back on some paths, and "g N already exists" asks whether a
+ * goroutine was ever stored. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/error.h"
+#include "v1/internal.h"
+
+enum { G_DEAD = 0, G_RUNNABLE, G_RUNNING, G_WAITING };
+
+/* Go's gdesc, with the event pointers it consults reduced to what is read. */
+typedef struct gdesc {
+    uint8_t state;
+    uint8_t ev_type;       /* type of g.ev (the last wakeup/block), 0 = none */
+    uint8_t has_create;    /* evCreate set: the next start takes its stack */
+    uint8_t in_assist;     /* evMarkAssist set */
+    uint32_t create_stack;
+} gdesc;
+
+typedef struct pdesc {
+    uint8_t running;
+    uint8_t sweeping;
+    uint64_t g;
+} pdesc;
+
+/* Region stacks per goroutine, as linked entries in one array. */
+typedef struct region { size_t ev, below; } region;
+
+typedef struct checker {
+    v1_trace *t;
+    gt_error *err;
+    gt_u64map g_index;  /* goroutine -> index into gs */
+    gdesc *gs;
+    size_t ngs, capgs;
+    gt_u64map p_index;  /* (uint32)P -> index into ps */
+    pdesc *ps;
+    size_t nps, capps;
+    gt_u64map tasks;    /* task id -> event index + 1 (0: ended) */
+    gt_u64map regions;  /* goroutine -> top region index + 1 (0: none) */
+    region *rs;
+    size_t nrs, caprs;
+} checker;
+
+static gdesc get_g(const checker *c, uint64_t g)
+{
+    const uint64_t *i = gt_u64map_get(&c->g_index, g);
+    return i ? c->gs[*i] : (gdesc){0};
+}
+
+static int has_g(const checker *c, uint64_t g) { return gt_u64map_get(&c->g_index, g) != NULL; }
+
+static int put_g(checker *c, uint64_t g, gdesc d)
+{
+    gdesc *r = v1_record(&c->g_index, (void **)&c->gs, &c->ngs, &c->capgs, sizeof *c->gs, g);
+    if (!r)
+        return -1;
+    *r = d;
+    return 0;
+}
+
+static pdesc get_p(const checker *c, int32_t p)
+{
+    const uint64_t *i = gt_u64map_get(&c->p_index, (uint32_t)p);
+    return i ? c->ps[*i] : (pdesc){0};
+}
+
+static int put_p(checker *c, int32_t p, pdesc d)
+{
+    pdesc *r = v1_record(&c->p_index, (void **)&c->ps, &c->nps, &c->capps, sizeof *c->ps, (uint32_t)p);
+    if (!r)
+        return -1;
+    *r = d;
+    return 0;
+}
+
+static int bad(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(checker *c, const char *fmt, ...)
+{
+    char msg[sizeof c->err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return gt_error_set(c->err, GT_ERR_INVALID, GT_NO_OFFSET, "%s", msg);
+}
+
+static int check_running(checker *c, pdesc p, gdesc g, const v1_event *ev, int allow_g0)
+{
+    const char *name = v1_descs[ev->type].name;
+    if (g.state != G_RUNNING)
+        return bad(c, "g %" PRIu64 " is not running while %s (time %" PRId64 ")", ev->g, name, ev->ts);
+    if (p.g != ev->g)
+        return bad(c, "p %" PRId32 " is not running g %" PRIu64 " while %s (time %" PRId64 ")", ev->p, ev->g, name,
+                   ev->ts);
+    if (!allow_g0 && ev->g == 0)
+        return bad(c, "g 0 did %s (time %" PRId64 ")", name, ev->ts);
+    return 0;
+}
+
+/* Go's %q of an old event (its String(), quoted: plain ASCII). */
+static int bad_events(checker *c, const char *fmt, uint64_t id, const v1_event *a, const v1_event *b)
+{
+    char sa[256], sb[256];
+    v1_event_string(c->t, a, sa, sizeof sa);
+    if (b)
+        v1_event_string(c->t, b, sb, sizeof sb);
+    return bad(c, fmt, id, sa, b ? sb : "");
+}
+
+static int step(checker *c, size_t idx, int *in_gc, int *in_stw)
+{
+    v1_trace *t = c->t;
+    v1_event *ev = &t->events[idx];
+    gdesc g;
+    pdesc p;
+    switch (ev->type) {
+    case V1_EV_PROC_START:
+        p = get_p(c, ev->p);
+        if (p.running)
+            return bad(c, "p %" PRId32 " is running before start (time %" PRId64 ")", ev->p, ev->ts);
+        p.running = 1;
+        return put_p(c, ev->p, p);
+    case V1_EV_PROC_STOP:
+        p = get_p(c, ev->p);
+        if (!p.running)
+            return bad(c, "p %" PRId32 " is not running before stop (time %" PRId64 ")", ev->p, ev->ts);
+        if (p.g != 0)
+            return bad(c, "p %" PRId32 " is running a goroutine %" PRIu64 " during stop (time %" PRId64 ")", ev->p,
+                       p.g, ev->ts);
+        p.running = 0;
+        return put_p(c, ev->p, p);
+    case V1_EV_GC_START:
+        if (*in_gc)
+            return bad(c, "previous GC is not ended before a new one (time %" PRId64 ")", ev->ts);
+        *in_gc = 1;
+        ev->p = V1_GC_P;
+        return 0;
+    case V1_EV_GC_DONE:
+        if (!*in_gc)
+            return bad(c, "bogus GC end (time %" PRId64 ")", ev->ts);
+        *in_gc = 0;
+        return 0;
+    case V1_EV_STW_START:
+        if (*in_stw)
+            return bad(c, "previous STW is not ended before a new one (time %" PRId64 ")", ev->ts);
+        *in_stw = 1;
+        return 0;
+    case V1_EV_STW_DONE:
+        if (!*in_stw)
+            return bad(c, "bogus STW end (time %" PRId64 ")", ev->ts);
+        *in_stw = 0;
+        return 0;
+    case V1_EV_GC_SWEEP_START:
+        p = get_p(c, ev->p);
+        if (p.sweeping)
+            return bad(c, "previous sweeping is not ended before a new one (time %" PRId64 ")", ev->ts);
+        p.sweeping = 1;
+        return put_p(c, ev->p, p);
+    case V1_EV_GC_MARK_ASSIST_START:
+        g = get_g(c, ev->g);
+        if (g.in_assist)
+            return bad(c, "previous mark assist is not ended before a new one (time %" PRId64 ")", ev->ts);
+        g.in_assist = 1;
+        return put_g(c, ev->g, g);
+    case V1_EV_GC_MARK_ASSIST_DONE:
+        /* An assist may be in progress when tracing starts: no error. */
+        g = get_g(c, ev->g);
+        g.in_assist = 0;
+        return put_g(c, ev->g, g);
+    case V1_EV_GC_SWEEP_DONE:
+        p = get_p(c, ev->p);
+        if (!p.sweeping)
+            return bad(c, "bogus sweeping end (time %" PRId64 ")", ev->ts);
+        p.sweeping = 0;
+        return put_p(c, ev->p, p);
+    case V1_EV_GO_WAITING:
+    case V1_EV_GO_IN_SYSCALL:
+        g = get_g(c, ev->g);
+        if (g.state != G_RUNNABLE)
+            return bad(c, "g %" PRIu64 " is not runnable before %s (time %" PRId64 ")", ev->g,
+                       ev->type == V1_EV_GO_WAITING ? "EvGoWaiting" : "EvGoInSyscall", ev->ts);
+        g.state = G_WAITING;
+        g.ev_type = ev->type;
+        return put_g(c, ev->g, g);
+    case V1_EV_GO_CREATE:
+        if (check_running(c, get_p(c, ev->p), get_g(c, ev->g), ev, 1))
+            return -1;
+        if (has_g(c, ev->a0))
+            return bad(c, "g %" PRIu64 " already exists (time %" PRId64 ")", ev->a0, ev->ts);
+        return put_g(c, ev->a0, (gdesc){G_RUNNABLE, V1_EV_GO_CREATE, 1, 0, (uint32_t)ev->a1});
+    case V1_EV_GO_START:
+    case V1_EV_GO_START_LABEL:
+        g = get_g(c, ev->g);
+        p = get_p(c, ev->p);
+        if (g.state != G_RUNNABLE)
+            return bad(c, "g %" PRIu64 " is not runnable before start (time %" PRId64 ")", ev->g, ev->ts);
+        if (p.g != 0)
+            return bad(c, "p %" PRId32 " is already running g %" PRIu64 " while start g %" PRIu64 " (time %" PRId64 ")",
+                       ev->p, p.g, ev->g, ev->ts);
+        g.state = G_RUNNING;
+        p.g = ev->g;
+        if (g.has_create) {
+            ev->stk = g.create_stack;
+            g.has_create = 0;
+        }
+        g.ev_type = 0;
+        return put_g(c, ev->g, g) || put_p(c, ev->p, p) ? -1 : 0;
+    case V1_EV_GO_END:
+    case V1_EV_GO_STOP:
+        g = get_g(c, ev->g);
+        p = get_p(c, ev->p);
+        if (check_running(c, p, g, ev, 0))
+            return -1;
+        g.state = G_DEAD;
+        p.g = 0;
+        if (ev->type == V1_EV_GO_END && gt_u64map_get(&c->regions, ev->g) && gt_u64map_put(&c->regions, ev->g, 0))
+            return -1;
+        return put_g(c, ev->g, g) || put_p(c, ev->p, p) ? -1 : 0;
+    case V1_EV_GO_SCHED:
+    case V1_EV_GO_PREEMPT:
+        g = get_g(c, ev->g);
+        p = get_p(c, ev->p);
+        if (check_running(c, p, g, ev, 0))
+            return -1;
+        g.state = G_RUNNABLE;
+        p.g = 0;
+        g.ev_type = ev->type;
+        return put_g(c, ev->g, g) || put_p(c, ev->p, p) ? -1 : 0;
+    case V1_EV_GO_UNBLOCK: {
+        g = get_g(c, ev->g);
+        p = get_p(c, ev->p);
+        if (g.state != G_RUNNING)
+            return bad(c, "g %" PRIu64 " is not running while unpark (time %" PRId64 ")", ev->g, ev->ts);
+        if (ev->p != V1_TIMER_P && p.g != ev->g)
+            return bad(c, "p %" PRId32 " is not running g %" PRIu64 " while unpark (time %" PRId64 ")", ev->p, ev->g,
+                       ev->ts);
+        gdesc g1 = get_g(c, ev->a0);
+        if (g1.state != G_WAITING)
+            return bad(c, "g %" PRIu64 " is not waiting before unpark (time %" PRId64 ")", ev->a0, ev->ts);
+        if (g1.ev_type == V1_EV_GO_BLOCK_NET)
+            ev->p = V1_NETPOLL_P;
+        g1.state = G_RUNNABLE;
+        g1.ev_type = ev->type;
+        return put_g(c, ev->a0, g1);
+    }
+    case V1_EV_GO_SYSCALL:
+        g = get_g(c, ev->g);
+        if (check_running(c, get_p(c, ev->p), g, ev, 0))
+            return -1;
+        g.ev_type = ev->type;
+        return put_g(c, ev->g, g);
+    case V1_EV_GO_SYSBLOCK:
+        g = get_g(c, ev->g);
+        p = get_p(c, ev->p);
+        if (check_running(c, p, g, ev, 0))
+            return -1;
+        g.state = G_WAITING;
+        p.g = 0;
+        return put_g(c, ev->g, g) || put_p(c, ev->p, p) ? -1 : 0;
+    case V1_EV_GO_SYSEXIT:
+        g = get_g(c, ev->g);
+        if (g.state != G_WAITING)
+            return bad(c, "g %" PRIu64 " is not waiting during syscall exit (time %" PRId64 ")", ev->g, ev->ts);
+        g.state = G_RUNNABLE;
+        g.ev_type = ev->type;
+        return put_g(c, ev->g, g);
+    case V1_EV_GO_SLEEP: case V1_EV_GO_BLOCK: case V1_EV_GO_BLOCK_SEND: case V1_EV_GO_BLOCK_RECV:
+    case V1_EV_GO_BLOCK_SELECT: case V1_EV_GO_BLOCK_SYNC: case V1_EV_GO_BLOCK_COND: case V1_EV_GO_BLOCK_NET:
+    case V1_EV_GO_BLOCK_GC:
+        g = get_g(c, ev->g);
+        p = get_p(c, ev->p);
+        if (check_running(c, p, g, ev, 0))
+            return -1;
+        g.state = G_WAITING;
+        g.ev_type = ev->type;
+        p.g = 0;
+        return put_g(c, ev->g, g) || put_p(c, ev->p, p) ? -1 : 0;
+    case V1_EV_USER_TASK_CREATE: {
+        const uint64_t *prev = gt_u64map_get(&c->tasks, ev->a0);
+        if (prev && *prev)
+            return bad_events(c, "task id conflicts (id:%" PRIu64 "), \"%s\" vs \"%s\"", ev->a0, ev,
+                              &t->events[*prev - 1]);
+        return gt_u64map_put(&c->tasks, ev->a0, idx + 1);
+    }
+    case V1_EV_USER_TASK_END:
+        if (gt_u64map_get(&c->tasks, ev->a0))
+            return gt_u64map_put(&c->tasks, ev->a0, 0);
+        return 0;
+    case V1_EV_USER_REGION: {
+        const uint64_t *top = gt_u64map_get(&c->regions, ev->g);
+        size_t ntop = top ? (size_t)*top : 0;
+        if (ev->a1 == 0) { /* start: push */
+            if (v1_grow((void **)&c->rs, &c->caprs, c->nrs + 1, sizeof *c->rs))
+                return -1;
+            c->rs[c->nrs++] = (region){idx, ntop};
+            return gt_u64map_put(&c->regions, ev->g, c->nrs);
+        }
+        if (ev->a1 == 1) { /* end: pop when the start is in the trace */
+            if (ntop == 0)
+                return 0;
+            const region *r = &c->rs[ntop - 1];
+            const v1_event *s = &t->events[r->ev];
+            if (s->a0 != ev->a0 || v1_a2(t, s) != v1_a2(t, ev))
+                return bad_events(c,
+                                  "misuse of region in goroutine %" PRIu64
+                                  ": span end \"%s\" when the inner-most active span start event is \"%s\"",
+                                  ev->g, ev, s);
+            return gt_u64map_put(&c->regions, ev->g, r->below);
+        }
+        char se[256];
+        v1_event_string(t, ev, se, sizeof se);
+        return bad(c, "invalid user region mode: \"%s\"", se);
+    }
+    default:
+        return 0;
+    }
+}
+
+int v1_check(v1_trace *t, gt_error *err)
+{
+    checker c = {0};
+    c.t = t;
+    c.err = err;
+    c.err->code = GT_ERR_NONE;
+    int in_gc = 0, in_stw = 0, rc = 0;
+    if (put_g(&c, 0, (gdesc){G_RUNNING, 0, 0, 0, 0}))
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < t->nevents; i++) {
+        if (step(&c, i, &in_gc, &in_stw)) {
+            rc = -1;
+            break;
+        }
+        v1_event *ev = &t->events[i];
+        /* Events must not point at missing or empty stacks. */
+        if (ev->stk != 0 && !v1_stack_exists(t, ev->stk))
+            ev->stk = 0;
+    }
+    if (rc && err->code == GT_ERR_NONE)
+        gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
+    gt_u64map_free(&c.g_index);
+    gt_u64map_free(&c.p_index);
+    gt_u64map_free(&c.tasks);
+    gt_u64map_free(&c.regions);
+    free(c.gs);
+    free(c.ps);
+    free(c.rs);
+    return rc;
+}

@@ -1,0 +1,569 @@
+/* Conversion of a parsed old trace to the v2 event model (Go 1.27's
+ * internal/trace/tracev1.go), and the gt_v1_* entry points.
+ *
+ * The trace is one big generation: one gt_table (strings, stacks, frames)
+ * for all events, a Sync before the first event and one after the last.
+ * Most events map one to one; GoSysCall becomes a 1 ns GoSyscallBegin/End
+ * pair unless the goroutine's next event is a GoSysBlock; goroutines that
+ * existed before tracing started get a GoStatus at the first Gomaxprocs.
+ *
+ * Determinism: Go emits those GoStatus events in map order; we emit them by
+ * ascending goroutine ID.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "v1/internal.h"
+#include "v1/v1.h"
+#include "wire/spec.h"
+
+/* Strings the converter adds after the trace's own (tracev1.go's s*
+ * constants, same order). */
+enum {
+    S_FOREVER, S_PREEMPTED, S_GOSCHED, S_SLEEP, S_CHAN_SEND, S_CHAN_RECV, S_NETWORK, S_SYNC, S_SYNC_COND,
+    S_SELECT, S_EMPTY, S_MARK_ASSIST_WAIT,
+    S_STW_UNKNOWN, /* then one per STW reason, 1..16 */
+    S_LAST = S_STW_UNKNOWN + 17
+};
+
+static const char *const builtin_strings[S_LAST] = {
+    "forever", "preempted", "runtime.Gosched", "sleep", "chan send", "chan receive", "network", "sync",
+    "sync.(*Cond).Wait", "select", "", "GC mark assist wait for work",
+    "", "GC mark termination", "GC sweep termination", "write heap dump", "goroutine profile",
+    "goroutine profile cleanup", "all goroutine stack trace", "read mem stats", "AllThreadsSyscall", "GOMAXPROCS",
+    "start trace", "stop trace", "CountPagesInUse (test)", "ReadMetricsSlow (test)", "ReadMemStatsSlow (test)",
+    "PageCachePagesLeaked (test)", "ResetDebugLog (test)",
+};
+
+typedef struct proc_info { uint8_t seen, has_m; uint64_t m; } proc_info;
+typedef struct task_info { gt_str name; uint64_t parent; } task_info;
+
+struct gt_v1 {
+    v1_trace t;
+    gt_table *table;
+    size_t pos;               /* next old event to convert */
+
+    gt_event *extra;          /* converted events queued before the next */
+    size_t nextra, extra_pos, capextra;
+
+    int pre_init;             /* before the first Gomaxprocs */
+    gt_u64map created_pre_init; /* goroutine -> 1 (0: removed) */
+    gt_u64map proc_index;     /* (uint32)P -> index into procs */
+    proc_info *procs;
+    size_t nprocs, capprocs;
+    gt_u64map task_index;     /* task -> index into tasks + 1 (0: ended) */
+    task_info *tasks;
+    size_t ntasks, captasks;
+
+    uint64_t inline_base;     /* string ID of inline string 0 */
+    uint64_t builtin_base;    /* string ID of builtin_strings[0] */
+    uint64_t last_stw_reason;
+    int64_t last_ts;
+    int64_t syncs;
+    int done, failed;
+    gt_error err;
+};
+
+static gt_event make_event(const gt_v1 *v, unsigned type, int64_t time, int64_t g, int64_t p, int64_t m,
+                           const uint64_t args[4])
+{
+    gt_event e;
+    memset(&e, 0, sizeof e);
+    e.time = time;
+    e.goroutine = g;
+    e.proc = p;
+    e.thread = m;
+    e.kind = gt_event_kind_of_type(type);
+    e.priv_type = (uint8_t)type;
+    memcpy(e.priv_args, args, sizeof e.priv_args);
+    e.priv_table = v->table;
+    return e;
+}
+
+static gt_event sync_event(const gt_table *table, int64_t time, int64_t n)
+{
+    gt_event e;
+    memset(&e, 0, sizeof e);
+    e.time = time;
+    e.goroutine = GT_NO_GOROUTINE;
+    e.proc = GT_NO_PROC;
+    e.thread = GT_NO_THREAD;
+    e.kind = GT_EVENT_SYNC;
+    e.priv_type = GT_EV_SYNTH_SYNC;
+    e.priv_args[0] = (uint64_t)n;
+    e.priv_table = table;
+    return e;
+}
+
+static int push_extra(gt_v1 *v, gt_event e)
+{
+    if (v1_grow((void **)&v->extra, &v->capextra, v->nextra + 1, sizeof *v->extra))
+        return -1;
+    v->extra[v->nextra++] = e;
+    return 0;
+}
+
+static proc_info *proc_of(gt_v1 *v, int32_t p, int create)
+{
+    if (!create) {
+        uint64_t *i = gt_u64map_get(&v->proc_index, (uint32_t)p);
+        return i ? &v->procs[*i] : NULL;
+    }
+    return v1_record(&v->proc_index, (void **)&v->procs, &v->nprocs, &v->capprocs, sizeof *v->procs, (uint32_t)p);
+}
+
+/* Go's procMs[P] read as a plain map index: 0 when absent. */
+static int64_t proc_m_or_zero(gt_v1 *v, int32_t p)
+{
+    proc_info *pi = proc_of(v, p, 0);
+    return pi && pi->has_m ? (int64_t)pi->m : 0;
+}
+
+static uint64_t builtin(const gt_v1 *v, int s) { return v->builtin_base + (uint64_t)s; }
+
+/* Go's Trace.STWReason: the kind IDs of Go < 1.21 name only the two GC
+ * stops; Go 1.21 has 17 reasons. */
+static int stw_reason(int version, uint64_t kind)
+{
+    if (version < 21)
+        return kind == 0 || kind == 1 ? (int)kind + 1 : 0;
+    return kind < 17 ? (int)kind : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The first Gomaxprocs ends the trace's initial state: goroutines created
+ * before it and never seen running, waiting or in a syscall are runnable. */
+static int emit_pre_init_statuses(gt_v1 *v, int64_t time)
+{
+    gt_u64map *m = &v->created_pre_init;
+    size_t n = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        n += m->used[i] && m->vals[i];
+    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (!ids)
+        return -1;
+    n = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->used[i] && m->vals[i])
+            ids[n++] = m->keys[i];
+    qsort(ids, n, sizeof *ids, cmp_u64);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        uint64_t args[4] = {ids[i], UINT64_MAX, GT_WGO_RUNNABLE, 0};
+        rc = push_extra(v, make_event(v, GT_EV_GO_STATUS, time, GT_NO_GOROUTINE, GT_NO_PROC, GT_NO_THREAD, args));
+    }
+    free(ids);
+    gt_u64map_clear(m);
+    return rc;
+}
+
+static int forget_pre_init(gt_v1 *v, uint64_t g)
+{
+    if (!v->pre_init || !gt_u64map_get(&v->created_pre_init, g))
+        return 0;
+    return gt_u64map_put(&v->created_pre_init, g, 0);
+}
+
+enum { CONV_SKIP = 0, CONV_EVENT = 1, CONV_NOMEM = -1, CONV_ERR = -2 };
+
+/* GoBlock and GoStop carry a reason string and the stack. */
+static unsigned with_reason(const gt_v1 *v, const v1_event *ev, uint64_t args[4], unsigned type, int reason)
+{
+    args[0] = builtin(v, reason);
+    args[1] = ev->stk;
+    return type;
+}
+
+/* convertEvent: CONV_EVENT with *out (and maybe more queued in extra),
+ * CONV_SKIP, or an error. */
+static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
+{
+    const v1_trace *t = &v->t;
+    uint64_t args[4] = {ev->a0, ev->a1, v1_a2(t, ev), v1_a3(t, ev)};
+    unsigned type = 0;
+    switch (ev->type) {
+    case V1_EV_GOMAXPROCS:
+        type = GT_EV_PROCS_CHANGE;
+        if (v->pre_init) {
+            v->pre_init = 0;
+            return emit_pre_init_statuses(v, ev->ts) ? CONV_NOMEM : CONV_SKIP;
+        }
+        break;
+    case V1_EV_PROC_START: {
+        proc_info *pi = proc_of(v, ev->p, 1);
+        if (!pi)
+            return CONV_NOMEM;
+        pi->has_m = 1;
+        pi->m = ev->a0;
+        memset(args, 0, 4 * sizeof *args);
+        args[0] = (uint64_t)(int64_t)ev->p;
+        if (pi->seen) {
+            type = GT_EV_PROC_START;
+        } else {
+            pi->seen = 1;
+            type = GT_EV_PROC_STATUS;
+            args[1] = GT_WPROC_RUNNING;
+        }
+        break;
+    }
+    case V1_EV_PROC_STOP: {
+        proc_info *pi = proc_of(v, ev->p, 1);
+        if (!pi)
+            return CONV_NOMEM;
+        memset(args, 0, 4 * sizeof *args);
+        args[0] = (uint64_t)(int64_t)ev->p;
+        if (pi->seen) {
+            type = GT_EV_PROC_STOP;
+        } else {
+            pi->seen = 1;
+            type = GT_EV_PROC_STATUS;
+            args[1] = GT_WPROC_IDLE;
+        }
+        break;
+    }
+    case V1_EV_GC_START: type = GT_EV_GC_BEGIN; break;
+    case V1_EV_GC_DONE: type = GT_EV_GC_END; break;
+    case V1_EV_STW_START: {
+        uint64_t sid = builtin(v, S_STW_UNKNOWN + stw_reason(t->version, ev->a0));
+        v->last_stw_reason = sid;
+        type = GT_EV_STW_BEGIN;
+        memset(args, 0, 4 * sizeof *args);
+        args[0] = sid;
+        break;
+    }
+    case V1_EV_STW_DONE:
+        type = GT_EV_STW_END;
+        memset(args, 0, 4 * sizeof *args);
+        args[0] = v->last_stw_reason;
+        break;
+    case V1_EV_GC_SWEEP_START: type = GT_EV_GC_SWEEP_BEGIN; break;
+    case V1_EV_GC_SWEEP_DONE: type = GT_EV_GC_SWEEP_END; break;
+    case V1_EV_GO_CREATE:
+        if (v->pre_init)
+            return gt_u64map_put(&v->created_pre_init, ev->a0, 1) ? CONV_NOMEM : CONV_SKIP;
+        type = GT_EV_GO_CREATE;
+        break;
+    case V1_EV_GO_START:
+        if (v->pre_init) {
+            type = GT_EV_GO_STATUS;
+            memset(args, 0, 4 * sizeof *args);
+            args[0] = ev->a0;
+            args[1] = UINT64_MAX;
+            args[2] = GT_WGO_RUNNING;
+            if (forget_pre_init(v, ev->a0))
+                return CONV_NOMEM;
+        } else {
+            type = GT_EV_GO_START;
+        }
+        break;
+    case V1_EV_GO_START_LABEL: {
+        /* A GoStart followed by a GoLabel at the same time; the thread is
+         * read as Go reads it here, 0 when the P has none. */
+        int64_t m = proc_m_or_zero(v, ev->p);
+        uint64_t label[4] = {v1_a2(t, ev), 0, 0, 0};
+        if (push_extra(v, make_event(v, GT_EV_GO_LABEL, ev->ts, (int64_t)ev->g, ev->p, m, label)))
+            return CONV_NOMEM;
+        *out = make_event(v, GT_EV_GO_START, ev->ts, (int64_t)ev->g, ev->p, m, args);
+        return CONV_EVENT;
+    }
+    case V1_EV_GO_END: type = GT_EV_GO_DESTROY; break;
+    case V1_EV_GO_STOP: type = with_reason(v, ev, args, GT_EV_GO_BLOCK, S_FOREVER); break;
+    case V1_EV_GO_SCHED:
+        type = with_reason(v, ev, args, GT_EV_GO_STOP, S_GOSCHED);
+        break;
+    case V1_EV_GO_PREEMPT:
+        type = with_reason(v, ev, args, GT_EV_GO_STOP, S_PREEMPTED);
+        break;
+    case V1_EV_GO_SLEEP: type = with_reason(v, ev, args, GT_EV_GO_BLOCK, S_SLEEP); break;
+    case V1_EV_GO_BLOCK: type = with_reason(v, ev, args, GT_EV_GO_BLOCK, S_EMPTY); break;
+    case V1_EV_GO_UNBLOCK: type = GT_EV_GO_UNBLOCK; break;
+    case V1_EV_GO_BLOCK_SEND: type = with_reason(v, ev, args, GT_EV_GO_BLOCK, S_CHAN_SEND); break;
+    case V1_EV_GO_BLOCK_RECV: type = with_reason(v, ev, args, GT_EV_GO_BLOCK, S_CHAN_RECV); break;
+    case V1_EV_GO_BLOCK_SELECT: type = with_reason(v, ev, args, GT_EV_GO_BLOCK, S_SELECT); break;
+    case V1_EV_GO_BLOCK_SYNC: type = with_reason(v, ev, args, GT_EV_GO_BLOCK, S_SYNC); break;
+    case V1_EV_GO_BLOCK_COND: type = with_reason(v, ev, args, GT_EV_GO_BLOCK, S_SYNC_COND); break;
+    case V1_EV_GO_BLOCK_NET: type = with_reason(v, ev, args, GT_EV_GO_BLOCK, S_NETWORK); break;
+    case V1_EV_GO_BLOCK_GC: type = with_reason(v, ev, args, GT_EV_GO_BLOCK, S_MARK_ASSIST_WAIT); break;
+    case V1_EV_GO_SYSCALL:
+        memset(args, 0, 4 * sizeof *args);
+        args[1] = ev->stk;
+        if (ev->flags & V1_F_SYSCALL_BLOCKS) {
+            type = GT_EV_GO_SYSCALL_BEGIN;
+        } else {
+            /* An instantaneous syscall: a 1 ns Begin/End pair. */
+            int64_t m = proc_m_or_zero(v, ev->p);
+            uint64_t none[4] = {0, 0, 0, 0};
+            if (push_extra(v, make_event(v, GT_EV_GO_SYSCALL_END, (int64_t)((uint64_t)ev->ts + 1), (int64_t)ev->g,
+                                         ev->p, m, none)))
+                return CONV_NOMEM;
+            *out = make_event(v, GT_EV_GO_SYSCALL_BEGIN, ev->ts, (int64_t)ev->g, ev->p, m, args);
+            return CONV_EVENT;
+        }
+        break;
+    case V1_EV_GO_SYSEXIT: type = GT_EV_GO_SYSCALL_END_BLOCKED; break;
+    case V1_EV_GO_SYSBLOCK: return CONV_SKIP;
+    case V1_EV_GO_WAITING:
+    case V1_EV_GO_IN_SYSCALL:
+        type = GT_EV_GO_STATUS;
+        args[1] = UINT64_MAX; /* the old format does not say which thread */
+        args[2] = ev->type == V1_EV_GO_WAITING ? GT_WGO_WAITING : GT_WGO_SYSCALL;
+        args[3] = 0;
+        if (forget_pre_init(v, ev->a0))
+            return CONV_NOMEM;
+        break;
+    case V1_EV_HEAP_ALLOC: type = GT_EV_HEAP_ALLOC; break;
+    case V1_EV_HEAP_GOAL: type = GT_EV_HEAP_GOAL; break;
+    case V1_EV_GC_MARK_ASSIST_START: type = GT_EV_GC_MARK_ASSIST_BEGIN; break;
+    case V1_EV_GC_MARK_ASSIST_DONE: type = GT_EV_GC_MARK_ASSIST_END; break;
+    case V1_EV_USER_TASK_CREATE: {
+        type = GT_EV_USER_TASK_BEGIN;
+        uint64_t parent = ev->a1 == 0 ? GT_NO_TASK : ev->a1;
+        gt_str name = {"", 0};
+        gt_table_string(v->table, args[2], &name);
+        int inserted = 0;
+        uint64_t *slot = gt_u64map_upsert(&v->task_index, ev->a0, &inserted);
+        if (!slot)
+            return CONV_NOMEM;
+        if (*slot == 0) {
+            if (v1_grow((void **)&v->tasks, &v->captasks, v->ntasks + 1, sizeof *v->tasks))
+                return CONV_NOMEM;
+            *slot = ++v->ntasks;
+        }
+        v->tasks[*slot - 1] = (task_info){name, ev->a1};
+        args[1] = parent;
+        args[3] = ev->stk;
+        break;
+    }
+    case V1_EV_USER_TASK_END: {
+        type = GT_EV_USER_TASK_END;
+        /* Task events carry the parent and the type name (an extra string)
+         * for Event.Task. */
+        uint64_t *slot = gt_u64map_get(&v->task_index, ev->a0);
+        task_info ti = {{"", 0}, GT_NO_TASK};
+        if (slot && *slot) {
+            ti = v->tasks[*slot - 1];
+            *slot = 0; /* ended: a later begin of this ID takes a new record */
+        }
+        uint64_t xid = gt_table_add_extra(v->table, ti.name.ptr, ti.name.len);
+        if (xid == UINT64_MAX)
+            return CONV_NOMEM;
+        args[2] = ti.parent;
+        args[3] = xid;
+        break;
+    }
+    case V1_EV_USER_REGION:
+        type = ev->a1 == 0 ? GT_EV_USER_REGION_BEGIN : ev->a1 == 1 ? GT_EV_USER_REGION_END : 0;
+        args[1] = args[2];
+        args[2] = ev->stk;
+        args[3] = 0;
+        break;
+    case V1_EV_USER_LOG:
+        type = GT_EV_USER_LOG;
+        args[2] = v->inline_base + args[3];
+        args[3] = ev->stk;
+        break;
+    case V1_EV_CPU_SAMPLE:
+        type = GT_EV_CPU_SAMPLE;
+        args[0] = ev->stk;
+        args[1] = UINT64_MAX; /* Go 1.21 samples have no thread */
+        args[2] = (uint64_t)(int64_t)ev->p;
+        args[3] = ev->g;
+        break;
+    default:
+        gt_error_set(&v->err, GT_ERR_INVALID, GT_NO_OFFSET, "unexpected event type %u", ev->type);
+        return CONV_ERR;
+    }
+
+    /* The event's own stack goes where the new format keeps it. */
+    if (v1_descs[ev->type].has_stack) {
+        const gt_spec *spec = gt_spec_any(type);
+        if (spec && spec->nstack_ids > 0)
+            args[spec->stack_ids[0] - 1] = ev->stk;
+    }
+    int64_t m = GT_NO_THREAD;
+    if (ev->p != -1 && ev->type != V1_EV_CPU_SAMPLE) {
+        proc_info *pi = proc_of(v, ev->p, 0);
+        if (pi && pi->has_m)
+            m = (int64_t)pi->m;
+    }
+    if (ev->type == V1_EV_PROC_STOP) {
+        proc_info *pi = proc_of(v, ev->p, 0);
+        if (pi)
+            pi->has_m = 0;
+    }
+    int64_t g = ev->g == 0 ? GT_NO_GOROUTINE : (int64_t)ev->g;
+    *out = make_event(v, type, ev->ts, g, ev->p, m, args);
+    return CONV_EVENT;
+}
+
+/* GoSysCall looks ahead: the syscall blocked iff the goroutine's next event
+ * is a GoSysBlock. One backward pass flags those syscalls. */
+static int flag_blocking_syscalls(v1_trace *t)
+{
+    gt_u64map next_type = GT_U64MAP_INIT;
+    for (size_t i = t->nevents; i-- > 0;) {
+        v1_event *ev = &t->events[i];
+        if (ev->type == V1_EV_GO_SYSCALL) {
+            const uint64_t *nt = gt_u64map_get(&next_type, ev->g);
+            if (nt && *nt == V1_EV_GO_SYSBLOCK)
+                ev->flags |= V1_F_SYSCALL_BLOCKS;
+        }
+        if (gt_u64map_put(&next_type, ev->g, ev->type)) {
+            gt_u64map_free(&next_type);
+            return -1;
+        }
+    }
+    gt_u64map_free(&next_type);
+    return 0;
+}
+
+/* Builds the table as tracev1.go's init does: trace strings, then inline
+ * strings, then the converter's own strings, numbered above the largest
+ * trace string ID; then the stacks. */
+static int build_table(gt_v1 *v, gt_error *err)
+{
+    v1_trace *t = &v->t;
+    uint64_t max = t->max_string_id;
+    if (max + t->ninline < max)
+        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "trace contains too many strings");
+    v->inline_base = max + 1;
+    for (size_t i = 0; i < t->ninline; i++)
+        if (gt_table_add_string(v->table, max + 1 + i, t->inline_strs[i].ptr, t->inline_strs[i].len) < 0)
+            goto nomem;
+    max += t->ninline;
+    if (max + S_LAST < max)
+        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "trace contains too many strings");
+    v->builtin_base = max + 1;
+    for (int c = 0; c < S_LAST; c++)
+        if (gt_table_add_string(v->table, max + 1 + (uint64_t)c, builtin_strings[c], strlen(builtin_strings[c])) < 0)
+            goto nomem;
+    for (size_t i = 0; i < t->nstacks; i++)
+        if (gt_table_add_stack(v->table, t->stacks[i].id, t->pcs + t->stacks[i].off, t->stacks[i].n) < 0)
+            goto nomem;
+    /* The table has its own copies now. */
+    free(t->pcs);
+    t->pcs = NULL;
+    t->npcs = t->cappcs = 0;
+    return 0;
+nomem:
+    return gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
+}
+
+gt_v1 *gt_v1_open(const uint8_t *data, size_t len, int version, gt_error *err)
+{
+    gt_error local;
+    gt_error_clear(&local);
+    gt_v1 *v = calloc(1, sizeof *v);
+    if (!v) {
+        gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
+        return NULL;
+    }
+    if (version != GT_GO111 && version != GT_GO119 && version != GT_GO121) {
+        gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "unknown or unsupported version go 1.%d", version);
+        free(v);
+        return NULL;
+    }
+    v->table = gt_table_new();
+    if (!v->table) {
+        gt_error_set(&local, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
+        goto fail;
+    }
+    v->t.version = version;
+    v->t.data = data;
+    v->t.len = len;
+    v->t.table = v->table;
+    if (len < 16) {
+        gt_error_set(&local, GT_ERR_FORMAT, 0, "bad file format: not a Go execution trace?");
+        goto fail;
+    }
+    if (v1_parse(&v->t, &local) || v1_check(&v->t, &local) || build_table(v, &local))
+        goto fail;
+    if (flag_blocking_syscalls(&v->t)) {
+        gt_error_set(&local, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
+        goto fail;
+    }
+    v->pre_init = 1;
+    v->last_ts = -1;
+    gt_error_clear(&v->err);
+    return v;
+fail:
+    if (err)
+        *err = local;
+    gt_v1_free(v);
+    return NULL;
+}
+
+/* Go's rule for the converted stream: times strictly increase. */
+static void fix_time(gt_v1 *v, gt_event *ev)
+{
+    if (ev->time <= v->last_ts)
+        ev->time = (int64_t)((uint64_t)v->last_ts + 1);
+    v->last_ts = ev->time;
+}
+
+int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err)
+{
+    if (v->failed) {
+        if (err)
+            *err = v->err;
+        return -1;
+    }
+    if (v->done)
+        return 0;
+    if (v->syncs == 0 && v->pos < v->t.nevents) {
+        *ev = sync_event(v->table, (int64_t)((uint64_t)v->t.events[v->pos].ts - 1), ++v->syncs);
+        return 1;
+    }
+    for (;;) {
+        if (v->extra_pos < v->nextra) {
+            *ev = v->extra[v->extra_pos++];
+            if (v->extra_pos == v->nextra)
+                v->extra_pos = v->nextra = 0;
+            fix_time(v, ev);
+            return 1;
+        }
+        if (v->pos == v->t.nevents) {
+            v->done = 1;
+            *ev = sync_event(NULL, (int64_t)((uint64_t)v->last_ts + 1), ++v->syncs);
+            return 1;
+        }
+        int r = convert(v, &v->t.events[v->pos++], ev);
+        if (r == CONV_SKIP)
+            continue;
+        if (r < 0) {
+            if (r == CONV_NOMEM)
+                gt_error_set(&v->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
+            v->failed = 1;
+            if (err)
+                *err = v->err;
+            return -1;
+        }
+        fix_time(v, ev);
+        return 1;
+    }
+}
+
+size_t gt_v1_event_count(const gt_v1 *v) { return v ? v->t.nevents : 0; }
+
+size_t gt_v1_bytes_per_event(void) { return sizeof(v1_event); }
+
+void gt_v1_free(gt_v1 *v)
+{
+    if (!v)
+        return;
+    v1_trace_free(&v->t);
+    gt_table_free(v->table);
+    free(v->extra);
+    gt_u64map_free(&v->created_pre_init);
+    gt_u64map_free(&v->proc_index);
+    free(v->procs);
+    gt_u64map_free(&v->task_index);
+    free(v->tasks);
+    free(v);
+}
