@@ -155,6 +155,56 @@ GT_API const gt_task_summary *gt_summary_find_task(const gt_summary *s, uint64_t
  * pprof analysis in the same pass. */
 GT_API int gt_summary_goroutine_times(const gt_summary *s, int64_t id, int64_t *start, int64_t *end);
 
+
+/* ------------------------------------------------------------------ MMU */
+
+/* Go's UtilFlags: what counts against the mutator. */
+enum {
+    GT_UTIL_STW = 1 << 0,        /* GC stop-the-world pauses */
+    GT_UTIL_BACKGROUND = 1 << 1, /* background mark workers */
+    GT_UTIL_ASSIST = 1 << 2,     /* mark assists */
+    GT_UTIL_SWEEP = 1 << 3,      /* incremental sweeping */
+    GT_UTIL_PER_PROC = 1 << 4    /* one function per P instead of one shared */
+};
+
+/* A change of mean mutator utilisation (0..1) at a time (ns). */
+typedef struct gt_mutator_util {
+    int64_t time;
+    double util;
+} gt_mutator_util;
+
+/* One of the worst windows (Go's UtilWindow). */
+typedef struct gt_util_window {
+    int64_t time;
+    double util;
+} gt_util_window;
+
+typedef struct gt_mmu gt_mmu;
+
+/* Go's MutatorUtilizationV2 fed one event at a time, then NewMMUCurve.
+ * flags: GT_UTIL_*. NULL when memory runs out. */
+GT_API gt_mmu *gt_mmu_new(unsigned flags);
+/* 0, or -1 when memory runs out. */
+GT_API int gt_mmu_event(gt_mmu *m, const gt_event *ev);
+/* Ends the utilisation functions (a final 0 at the last event) and builds
+ * the curve. 0, or -1 when memory runs out. Call once, after the last event. */
+GT_API int gt_mmu_finish(gt_mmu *m);
+GT_API void gt_mmu_free(gt_mmu *m);  /* NULL is fine */
+
+/* The utilisation functions (one, or one per P with GT_UTIL_PER_PROC; none
+ * for an empty trace). Valid until gt_mmu_free. */
+GT_API size_t gt_mmu_series_count(const gt_mmu *m);
+GT_API const gt_mutator_util *gt_mmu_series(const gt_mmu *m, size_t i, size_t *n);
+/* Earliest and latest time over all series (0, 0 when there are none). */
+GT_API void gt_mmu_bounds(const gt_mmu *m, int64_t *lo, int64_t *hi);
+
+/* After gt_mmu_finish: the minimum mutator utilisation over all windows of
+ * this duration (MMUCurve.MMU); 0 for windows <= 0 or an empty trace. */
+GT_API double gt_mmu_at(gt_mmu *m, int64_t window);
+/* The n worst disjoint windows of this duration (MMUCurve.Examples), lowest
+ * utilisation first; returns how many were written (<= n). -1 on no memory. */
+GT_API long gt_mmu_worst(gt_mmu *m, int64_t window, size_t n, gt_util_window *out);
+
 #ifdef __cplusplus
 }
 #endif
