@@ -1,9 +1,244 @@
-/* Placeholder: gotrace mmu is not implemented yet. Replace this file. */
+/* gotrace mmu: minimum mutator utilisation, as go tool trace's /mmu page
+ * (internal/trace/gc.go MutatorUtilizationV2 + MMUCurve). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis_util.h"
 #include "cli.h"
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: gotrace mmu [--flags LIST] [--worst N] [--window D] [--svg FILE] [--json] FILE\n\n"
+               "Minimum mutator utilisation at windows from 1us to the trace length\n"
+               "(1, 2, 5 x 10^k), and the worst windows.\n\n"
+               "  --flags LIST  what takes time from the mutator, comma-separated from\n"
+               "                stw, background, assist, sweep, perproc\n"
+               "                (default stw,background,assist,sweep; perproc: one\n"
+               "                utilisation function per P)\n"
+               "  --worst N     worst disjoint windows to list per window size (default 5)\n"
+               "  --window D    list the worst windows of this size only (e.g. 1ms)\n"
+               "  --svg FILE    also write the MMU curve as an SVG plot\n"
+               "  --json        machine-readable output (every window with its worst windows)\n"
+               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage.\n");
+}
+
+static int parse_flags(const char *list, unsigned *flags)
+{
+    static const struct { const char *name; unsigned bit; } names[] = {
+        {"stw", GT_UTIL_STW}, {"background", GT_UTIL_BACKGROUND}, {"assist", GT_UTIL_ASSIST},
+        {"sweep", GT_UTIL_SWEEP}, {"perproc", GT_UTIL_PER_PROC},
+    };
+    *flags = 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",|");
+        size_t k = 0;
+        while (k < sizeof names / sizeof names[0] && !(strlen(names[k].name) == n && !strncmp(p, names[k].name, n)))
+            k++;
+        if (n && k == sizeof names / sizeof names[0])
+            return -1;
+        if (n)
+            *flags |= names[k].bit;
+        p += n;
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
+/* The windows listed: 1, 2, 5 x 10^k from 1us while below the length, then
+ * the length (the same list scripts/goref prints). */
+static size_t mmu_windows(int64_t length, int64_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (int64_t base = 1000; base > 0 && base < length && base <= INT64_MAX / 10; base *= 10)
+        for (int m = 0; m < 3; m++) {
+            int64_t w = base * (int64_t[]){1, 2, 5}[m];
+            if (w < length && n < cap)
+                out[n++] = w;
+        }
+    if (length > 0 && n < cap)
+        out[n++] = length;
+    return n;
+}
+
+static int mmu_fn(void *ctx, const gt_event *ev) { return gt_mmu_event(ctx, ev); }
+
+/* Log-scale plot of the curve over [xmin, xmax], as the web page draws it. */
+static int write_svg(const char *path, gt_mmu *m, int64_t length)
+{
+    FILE *f = cli_open_output("mmu", path);
+    if (!f)
+        return CLI_EXIT_USAGE;
+    int64_t xmin = 1000000000;
+    while (xmin > 1) {
+        if (gt_mmu_at(m, xmin) < 0.0001)
+            break;
+        xmin /= 1000;
+    }
+    int64_t xmax = xmin * 1000000;
+    if (xmax > length)
+        xmax = length;
+    if (xmax <= xmin)
+        xmax = xmin + 1;
+    enum { W = 800, H = 400, L = 60, B = 40, SAMPLES = 100 };
+    double lmin = log((double)xmin), lmax = log((double)xmax);
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">\n",
+            W + L + 20, H + B + 20);
+    fprintf(f, "<rect x=\"%d\" y=\"10\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n", L, W, H);
+    for (int i = 0; i <= 4; i++) {
+        double y = 10 + H - H * i / 4.0;
+        fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>\n", L - 4, y + 4, i / 4.0);
+    }
+    for (int64_t t = 1; t <= xmax; t *= 10) {
+        if (t < xmin)
+            continue;
+        char d[40];
+        double x = L + W * (log((double)t) - lmin) / (lmax - lmin);
+        fprintf(f, "<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n", x, x, 10 + H);
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, 10 + H + 14, au_duration(d, t));
+    }
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">window duration</text>\n", L + W / 2, H + B + 14);
+    fprintf(f, "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"");
+    for (int i = 0; i < SAMPLES; i++) {
+        int64_t w = (int64_t)exp((double)i / (SAMPLES - 1) * (lmax - lmin) + lmin);
+        double u = gt_mmu_at(m, w);
+        fprintf(f, "%.1f,%.1f ", L + W * (double)i / (SAMPLES - 1), 10 + H - H * (isnan(u) ? 0 : u));
+    }
+    fprintf(f, "\"/>\n</svg>\n");
+    int bad = ferror(f);
+    if (f != stdout && fclose(f))
+        bad = 1;
+    if (bad) {
+        fprintf(stderr, "gotrace mmu: cannot write %s\n", path);
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
 
 int cmd_mmu(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_usage_error("mmu", "not implemented yet");
+    const char *path = NULL, *svg = NULL;
+    unsigned flags = GT_UTIL_STW | GT_UTIL_BACKGROUND | GT_UTIL_ASSIST | GT_UTIL_SWEEP;
+    int json = 0;
+    long worst = 5;
+    int64_t only_window = 0;
+    if (cli_wants_help(argc, argv)) {
+        help(stdout);
+        return CLI_EXIT_OK;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--json"))
+            json = 1;
+        else if (!strcmp(a, "--flags") && i + 1 < argc) {
+            if (parse_flags(argv[++i], &flags))
+                return cli_usage_error("mmu", "bad --flags '%s'", argv[i]);
+        } else if (!strcmp(a, "--worst") && i + 1 < argc) {
+            char *end;
+            worst = strtol(argv[++i], &end, 10);
+            if (*end || worst < 0 || worst > 1000)
+                return cli_usage_error("mmu", "bad --worst '%s'", argv[i]);
+        } else if (!strcmp(a, "--window") && i + 1 < argc) {
+            if (au_parse_duration(argv[++i], &only_window) || only_window <= 0)
+                return cli_usage_error("mmu", "bad --window '%s'", argv[i]);
+        } else if (!strcmp(a, "--svg") && i + 1 < argc)
+            svg = argv[++i];
+        else if (a[0] == '-' && a[1])
+            return cli_usage_error("mmu", "unknown option '%s'", a);
+        else if (path)
+            return cli_usage_error("mmu", "one trace file expected");
+        else
+            path = a;
+    }
+    if (!path)
+        return cli_usage_error("mmu", "missing trace file");
+
+    /* Go computes the MMU over the events up to the last Sync when the trace
+     * is broken: read again up to there (not possible on a pipe). */
+    gt_mmu *m = gt_mmu_new(flags);
+    au_pass_result res;
+    int rc = m ? au_pass("mmu", path, UINT64_MAX, mmu_fn, m, &res) : CLI_EXIT_TRACE;
+    if (!rc && res.failed) {
+        cli_trace_error(path, &res.error);
+        if (strcmp(path, "-")) {
+            gt_mmu_free(m);
+            m = gt_mmu_new(flags);
+            au_pass_result res2;
+            rc = m ? au_pass("mmu", path, res.valid_events, mmu_fn, m, &res2) : CLI_EXIT_TRACE;
+        }
+    }
+    if (!rc && gt_mmu_finish(m))
+        rc = CLI_EXIT_TRACE;
+    if (rc) {
+        gt_mmu_free(m);
+        return rc;
+    }
+
+    int64_t lo, hi;
+    gt_mmu_bounds(m, &lo, &hi);
+    int64_t windows[64];
+    size_t nw = mmu_windows(hi - lo, windows, 64);
+    size_t points = 0;
+    for (size_t i = 0; i < gt_mmu_series_count(m); i++) {
+        size_t n;
+        gt_mmu_series(m, i, &n);
+        points += n;
+    }
+    gt_util_window *ex = malloc(((size_t)worst + 1) * sizeof *ex);
+    if (!ex) {
+        gt_mmu_free(m);
+        return CLI_EXIT_TRACE;
+    }
+    if (json) {
+        au_json j;
+        au_json_init(&j, stdout);
+        au_json_object(&j, NULL);
+        au_json_u64(&j, "series", gt_mmu_series_count(m));
+        au_json_u64(&j, "points", points);
+        au_json_i64(&j, "length", hi - lo);
+        au_json_array(&j, "windows");
+        for (size_t i = 0; i < nw; i++) {
+            au_json_object(&j, NULL);
+            au_json_i64(&j, "window", windows[i]);
+            au_json_f64(&j, "mmu", gt_mmu_at(m, windows[i]));
+            au_json_array(&j, "worst");
+            long k = gt_mmu_worst(m, windows[i], (size_t)worst, ex);
+            for (long e = 0; e < k; e++) {
+                au_json_object(&j, NULL);
+                au_json_i64(&j, "time", ex[e].time);
+                au_json_f64(&j, "mu", ex[e].util);
+                au_json_end_object(&j);
+            }
+            au_json_end_array(&j);
+            au_json_end_object(&j);
+        }
+        au_json_end_array(&j);
+        au_json_end_object(&j);
+    } else {
+        char d[40];
+        printf("Utilisation functions: %zu (%zu points), trace length %s\n\n", gt_mmu_series_count(m), points,
+               au_duration(d, hi - lo));
+        printf("%14s  %s\n", "Window", "MMU");
+        for (size_t i = 0; i < nw; i++)
+            printf("%14s  %.6f\n", au_duration(d, windows[i]), gt_mmu_at(m, windows[i]));
+        /* Worst windows of one size: --window, else 1ms (or the whole trace
+         * when shorter). */
+        int64_t w = only_window ? only_window : (hi - lo < 1000000 ? hi - lo : 1000000);
+        if (worst > 0 && w > 0) {
+            long k = gt_mmu_worst(m, w, (size_t)worst, ex);
+            printf("\nWorst windows of %s:\n%20s  %s\n", au_duration(d, w), "Start (ns)", "Utilisation");
+            for (long e = 0; e < k; e++)
+                printf("%20lld  %.6f\n", (long long)ex[e].time, ex[e].util);
+        }
+    }
+    free(ex);
+    rc = 0;
+    if (svg)
+        rc = write_svg(svg, m, hi - lo);
+    gt_mmu_free(m);
+    if (rc)
+        return rc;
+    return res.failed ? CLI_EXIT_TRACE : CLI_EXIT_OK;
 }
