@@ -78,13 +78,13 @@ for t in "$dir"/*.test; do
   name=$(basename "$t" .test)
   golden=$dir/$name.golden
   if [ $from_go = 1 ]; then
-    (cd "$dir" && "$goref" "$name.test") > "$tmp/out" 2>"$tmp/err" || true
+    (cd "$dir" && TZ=UTC "$goref" "$name.test") > "$tmp/out" 2>"$tmp/err" || true
   else
     (cd "$dir" && "$gotrace" test "$name.test") > "$tmp/out" 2>"$tmp/err" || true
   fi
   if [ -s "$tmp/err" ]; then echo "$name: stderr: $(cat "$tmp/err")" >&2; status=1; continue; fi
   if [ -n "$goref" ]; then
-    (cd "$dir" && "$goref" "$name.test") > "$tmp/go" 2>&1 || true
+    (cd "$dir" && TZ=UTC "$goref" "$name.test") > "$tmp/go" 2>&1 || true
     if ! same_output "$tmp/out" "$tmp/go"; then
       echo "$name: differs from Go:" >&2
       diff "$tmp/go" "$tmp/out" | head -n 10 >&2 || true
