@@ -163,6 +163,8 @@ typedef struct gt_builder_event_info {
     const char *name;        /* Go's event name */
     size_t nargs;
     const uint64_t *args;    /* borrowed until the next call on the builder */
+    const char *const *arg_names; /* the spec's names of args[0..nargs) (static);
+                                     NULL for Stack */
     uint64_t gen;            /* generation number of its batch */
     uint64_t m;              /* its batch's thread */
     int deleted;

@@ -471,6 +471,8 @@ int gt_builder_event_get(const gt_builder *b, size_t ordinal, gt_builder_event_i
     out->name = gt_spec_name(ev->type);
     out->nargs = ev->nargs;
     out->args = ARGS(b) + ev->args_off;
+    const gt_spec *s = gt_spec_get(b->version, ev->type);
+    out->arg_names = s && !s->is_stack ? s->args : NULL;
     out->gen = bt->g->gen;
     out->m = bt->m;
     out->deleted = ev->deleted;
