@@ -8,6 +8,8 @@
  *
  *   test_scenarios             run the tests
  *   test_scenarios --write DIR write NAME.trace, NAME.test, NAME.expect
+ *   test_scenarios --go-names  list "NAME GO_CASE" for scenarios that
+ *                              transcribe one of Go's testdata cases
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +158,12 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--write"))
         return write_all(argv[2]);
+    if (argc == 2 && !strcmp(argv[1], "--go-names")) {
+        for (size_t i = 0; i < n_scenarios; i++)
+            if (scenarios[i].go_name)
+                printf("%s %s\n", scenarios[i].name, scenarios[i].go_name);
+        return 0;
+    }
     for (size_t i = 0; i < n_scenarios; i++)
         test_scenario(&scenarios[i]);
     return check_done();
