@@ -1,0 +1,58 @@
+#!/bin/sh
+# gotrace validate: command-line behaviour, and its findings on real traces
+# against Go's own validator (scripts/gotest-ref -validate, the same
+# testtrace.Validator and output form): stdout and exit status must agree
+# for every trace of ../shared/corpus and ../shared/gotests/expected.
+GOTRACE=${GOTRACE:-build/gotrace}
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$GOTRACE" validate --help >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^usage: gotrace validate' "$tmp/out"; then echo "ok validate_help"; else echo "not ok validate_help: exit $rc"; fi
+"$GOTRACE" validate >/dev/null 2>&1
+rc=$?
+[ $rc -eq 2 ] && echo "ok validate_no_file" || echo "not ok validate_no_file: exit $rc, want 2"
+"$GOTRACE" validate "$tmp/absent.trace" >/dev/null 2>&1
+rc=$?
+[ $rc -eq 2 ] && echo "ok validate_missing_file" || echo "not ok validate_missing_file: exit $rc, want 2"
+"$GOTRACE" validate a b >/dev/null 2>&1
+rc=$?
+[ $rc -eq 2 ] && echo "ok validate_two_files" || echo "not ok validate_two_files: exit $rc, want 2"
+printf 'not a trace' >"$tmp/junk"
+"$GOTRACE" validate "$tmp/junk" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'not a Go execution trace' "$tmp/err"; then echo "ok validate_not_a_trace"; else echo "not ok validate_not_a_trace: exit $rc: $(head -c 200 "$tmp/err")"; fi
+
+if [ -z "${SHARED:-}" ] || [ ! -d "$SHARED/corpus" ]; then
+  echo "skip validate_vs_go: ../shared is absent"
+  exit 0
+fi
+first=$(ls "$SHARED"/gotests/expected/*.trace 2>/dev/null | head -n 1)
+if [ -n "$first" ]; then
+  "$GOTRACE" validate "$first" >"$tmp/a" 2>/dev/null
+  "$GOTRACE" validate - <"$first" >"$tmp/b" 2>/dev/null
+  cmp -s "$tmp/a" "$tmp/b" && echo "ok validate_stdin" || echo "not ok validate_stdin: output differs from the path's"
+fi
+
+if ! goref=$("$ROOT/scripts/gotest-ref/build" 2>"$tmp/goerr" | tail -n 1) || [ ! -x "$goref" ]; then
+  echo "skip validate_vs_go: no Go toolchain ($(tail -n 1 "$tmp/goerr"))"
+  exit 0
+fi
+for t in "$SHARED"/corpus/*.trace "$SHARED"/gotests/expected/*.trace; do
+  [ -f "$t" ] || continue
+  name=validate_$(basename "$(dirname "$t")")_$(basename "$t" .trace)
+  TZ=UTC "$goref" -validate "$t" >"$tmp/want" 2>/dev/null
+  want_rc=$?
+  "$GOTRACE" validate "$t" >"$tmp/got" 2>"$tmp/err"
+  rc=$?
+  if [ $rc -ne $want_rc ]; then
+    echo "not ok $name: exit $rc, Go's validator $want_rc: $(head -c 200 "$tmp/err" | tr '\n' ' ')"
+  elif ! cmp -s "$tmp/got" "$tmp/want"; then
+    line=$(cmp "$tmp/got" "$tmp/want" 2>&1 | sed -n 's/.*line \([0-9]*\).*/\1/p')
+    echo "not ok $name: differs from Go at line ${line:-?}: got '$(sed -n "${line:-1}p" "$tmp/got")', want '$(sed -n "${line:-1}p" "$tmp/want")'"
+  else
+    echo "ok $name"
+  fi
+done
