@@ -1,9 +1,222 @@
-/* Placeholder: gotrace pprof is not implemented yet. Replace this file. */
+/* gotrace pprof: the profiles of `go tool trace -pprof=TYPE`
+ * (cmd/trace/pprof.go), written as gzipped profile.proto. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "analysis_util.h"
 #include "cli.h"
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: gotrace pprof --type=sched|sync|syscall|net [FILTERS] [-o OUT] FILE > out.pb.gz\n\n"
+               "Time goroutines spend in a state, by the stack that put them there, as\n"
+               "go tool trace -pprof=TYPE writes it (gzipped pprof protobuf; read it with\n"
+               "go tool pprof).\n\n"
+               "  --type T          sched (runnable), sync (chan/select/sync), syscall, net\n"
+               "  --name FUNC       only goroutines whose start function is FUNC\n"
+               "  --region-type T   only time inside regions of type T (outermost regions)\n"
+               "  --latmin D        only time inside regions lasting at least D (e.g. 1ms)\n"
+               "  --latmax D        only time inside regions lasting at most D\n"
+               "  -o OUT            write to OUT instead of standard output\n"
+               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage.\n");
+}
+
+typedef struct first_pass {
+    gt_summary *summary;
+    int64_t first, last_sync_time, last;
+    int seen;
+} first_pass;
+
+static int first_fn(void *ctx, const gt_event *ev)
+{
+    first_pass *fp = ctx;
+    if (!fp->seen) {
+        fp->seen = 1;
+        fp->first = ev->time;
+    }
+    fp->last = ev->time;
+    if (ev->kind == GT_EVENT_SYNC)
+        fp->last_sync_time = ev->time;
+    return gt_summary_event(fp->summary, ev);
+}
+
+static int pprof_fn(void *ctx, const gt_event *ev) { return gt_pprof_event(ctx, ev); }
+
+/* Copies standard input to a temporary file so it can be read twice. */
+static FILE *spool_stdin(char *path, size_t cap)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, cap, "%s/gotrace-pprof.XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "w+b");
+    if (!f)
+        return NULL;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+        if (fwrite(buf, 1, n, f) != n) {
+            fclose(f);
+            return NULL;
+        }
+    if (ferror(stdin) || fflush(f)) {
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+static int write_gzip(FILE *out, const unsigned char *data, size_t len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return -1;
+    unsigned char buf[1 << 15];
+    z.next_in = (unsigned char *)data;
+    z.avail_in = (uInt)len;
+    int rc;
+    do {
+        z.next_out = buf;
+        z.avail_out = sizeof buf;
+        rc = deflate(&z, Z_FINISH);
+        size_t got = sizeof buf - z.avail_out;
+        if (got && fwrite(buf, 1, got, out) != got) {
+            deflateEnd(&z);
+            return -1;
+        }
+    } while (rc == Z_OK);
+    deflateEnd(&z);
+    return rc == Z_STREAM_END && !fflush(out) && !ferror(out) ? 0 : -1;
+}
 
 int cmd_pprof(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_usage_error("pprof", "not implemented yet");
+    const char *path = NULL, *type = NULL, *outpath = "-";
+    gt_pprof_filter filter;
+    memset(&filter, 0, sizeof filter);
+    if (cli_wants_help(argc, argv)) {
+        help(stdout);
+        return CLI_EXIT_OK;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        if (!strncmp(a, "--type=", 7))
+            type = a + 7;
+        else if (!strcmp(a, "--type") && i + 1 < argc)
+            type = argv[++i];
+        else if (!strcmp(a, "--name") && i + 1 < argc) {
+            filter.by_name = 1;
+            filter.name = (gt_str){argv[i + 1], strlen(argv[i + 1])};
+            i++;
+        } else if (!strcmp(a, "--region-type") && i + 1 < argc) {
+            filter.by_region = filter.by_region_type = 1;
+            filter.region_type = (gt_str){argv[i + 1], strlen(argv[i + 1])};
+            i++;
+        } else if ((!strcmp(a, "--latmin") || !strcmp(a, "--latmax")) && i + 1 < argc) {
+            val = argv[++i];
+            int64_t ns;
+            if (au_parse_duration(val, &ns))
+                return cli_usage_error("pprof", "bad duration '%s'", val);
+            filter.by_region = 1;
+            if (a[5] == 'i') {
+                filter.has_latmin = 1;
+                filter.latmin = ns;
+            } else {
+                filter.has_latmax = 1;
+                filter.latmax = ns;
+            }
+        } else if (!strcmp(a, "-o") && i + 1 < argc)
+            outpath = argv[++i];
+        else if (a[0] == '-' && a[1])
+            return cli_usage_error("pprof", "unknown option '%s'", a);
+        else if (path)
+            return cli_usage_error("pprof", "one trace file expected");
+        else
+            path = a;
+    }
+    if (!path)
+        return cli_usage_error("pprof", "missing trace file");
+    gt_pprof_type pt;
+    if (!type)
+        return cli_usage_error("pprof", "missing --type");
+    else if (!strcmp(type, "sched"))
+        pt = GT_PPROF_SCHED;
+    else if (!strcmp(type, "sync"))
+        pt = GT_PPROF_SYNC;
+    else if (!strcmp(type, "syscall"))
+        pt = GT_PPROF_SYSCALL;
+    else if (!strcmp(type, "net"))
+        pt = GT_PPROF_NET;
+    else
+        return cli_usage_error("pprof", "unknown pprof type %s", type);
+    if (filter.by_name && filter.by_region)
+        return cli_usage_error("pprof", "--name and the region filters exclude each other");
+
+    /* Two passes: the profile clips episodes to goroutine lifetimes and
+     * regions, which the first pass (the Summarizer) establishes. */
+    char spool[4096] = "";
+    FILE *spooled = NULL;
+    const char *input = path;
+    if (!strcmp(path, "-")) {
+        spooled = spool_stdin(spool, sizeof spool);
+        if (!spooled) {
+            fprintf(stderr, "gotrace pprof: cannot buffer standard input: %s\n", strerror(errno));
+            if (spool[0])
+                remove(spool);
+            return CLI_EXIT_USAGE;
+        }
+        input = spool;
+    }
+    first_pass fp;
+    memset(&fp, 0, sizeof fp);
+    fp.summary = gt_summary_new();
+    au_pass_result res, res2;
+    int rc = fp.summary ? au_pass("pprof", input, UINT64_MAX, first_fn, &fp, &res) : CLI_EXIT_TRACE;
+    gt_pprof *prof = NULL;
+    if (!rc && res.failed)
+        cli_trace_error(path, &res.error);
+    if (!rc && gt_summary_finalize(fp.summary))
+        rc = CLI_EXIT_TRACE;
+    if (!rc) {
+        /* After an error Go keeps the events up to the last Sync. */
+        int64_t last = res.failed ? fp.last_sync_time : fp.last;
+        gt_error err;
+        prof = gt_pprof_new(pt, fp.summary, fp.first, last, &filter, &err);
+        if (!prof) {
+            fprintf(stderr, "gotrace pprof: failed to generate pprof: %s\n", err.message);
+            rc = CLI_EXIT_TRACE;
+        }
+    }
+    if (!rc)
+        rc = au_pass("pprof", input, res.valid_events, pprof_fn, prof, &res2);
+    if (spooled) {
+        fclose(spooled);
+        remove(spool);
+    }
+    if (!rc) {
+        size_t len;
+        unsigned char *pb = gt_pprof_encode(prof, &len);
+        FILE *out = pb ? cli_open_output("pprof", outpath) : NULL;
+        if (!pb)
+            fprintf(stderr, "gotrace pprof: out of memory\n");
+        if (!pb || !out)
+            rc = pb ? CLI_EXIT_USAGE : CLI_EXIT_TRACE;
+        else if (write_gzip(out, pb, len)) {
+            fprintf(stderr, "gotrace pprof: cannot write %s\n", outpath);
+            rc = CLI_EXIT_USAGE;
+        }
+        if (out && out != stdout)
+            fclose(out);
+        free(pb);
+    }
+    gt_pprof_free(prof);
+    gt_summary_free(fp.summary);
+    if (rc)
+        return rc;
+    return res.failed ? CLI_EXIT_TRACE : CLI_EXIT_OK;
 }

@@ -205,6 +205,65 @@ GT_API double gt_mmu_at(gt_mmu *m, int64_t window);
  * utilisation first; returns how many were written (<= n). -1 on no memory. */
 GT_API long gt_mmu_worst(gt_mmu *m, int64_t window, size_t n, gt_util_window *out);
 
+/* ---------------------------------------------------------------- pprof */
+
+/* The profiles of `go tool trace -pprof=TYPE` (cmd/trace/pprof.go): time
+ * goroutines spend in a state, by the stack of the event that put them
+ * there. */
+typedef enum gt_pprof_type {
+    GT_PPROF_SCHED = 0, /* Runnable: scheduler latency */
+    GT_PPROF_SYNC,      /* Waiting on chan, select or sync */
+    GT_PPROF_SYSCALL,   /* in a syscall */
+    GT_PPROF_NET        /* Waiting on the network */
+} gt_pprof_type;
+
+/* Which goroutine time counts (the web UI's filters). Zero = everything, as
+ * the command line does. */
+typedef struct gt_pprof_filter {
+    int by_name;            /* only goroutines whose start function is name */
+    gt_str name;
+    int by_region;          /* only time inside matching regions (outermost) */
+    int by_region_type;     /* ... whose type is region_type */
+    gt_str region_type;
+    int has_latmin;         /* ... lasting at least latmin ns */
+    int64_t latmin;
+    int has_latmax;         /* ... lasting at most latmax ns */
+    int64_t latmax;
+} gt_pprof_filter;
+
+/* One sample: a stack (innermost frame first, at most 128 frames), how many
+ * state episodes ended there, and their total duration. */
+typedef struct gt_pprof_record {
+    const gt_frame *frames;
+    size_t n_frames;
+    uint64_t count;
+    int64_t time;
+} gt_pprof_record;
+
+typedef struct gt_pprof gt_pprof;
+
+/* A profile built in a second pass over the trace: summary is the finalized
+ * summary of the whole trace (goroutine lifetimes, regions), first/last the
+ * times of the first and last event the profile will see. Returns NULL and
+ * a message in err (Go's text for "failed to find matching goroutines for
+ * name: NAME") when nothing matches, or on no memory. The summary must
+ * outlive the profile. */
+GT_API gt_pprof *gt_pprof_new(gt_pprof_type type, const gt_summary *summary, int64_t first, int64_t last,
+                              const gt_pprof_filter *filter, gt_error *err);
+/* 0, or -1 when memory runs out. */
+GT_API int gt_pprof_event(gt_pprof *p, const gt_event *ev);
+GT_API void gt_pprof_free(gt_pprof *p);  /* NULL is fine */
+
+/* The records, in the order their stacks first gained time. */
+GT_API size_t gt_pprof_record_count(const gt_pprof *p);
+GT_API const gt_pprof_record *gt_pprof_record_at(const gt_pprof *p, size_t i);
+
+/* Encodes the profile as Go's traceviewer.BuildProfile + profile.Write do,
+ * before compression: a profile.proto message (sample types
+ * contentions/count and delay/nanoseconds, period type trace/count). Returns
+ * a malloc'd buffer and its length, or NULL on no memory. */
+GT_API unsigned char *gt_pprof_encode(const gt_pprof *p, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif
