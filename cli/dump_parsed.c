@@ -1,9 +1,53 @@
-/* Placeholder: dump (parsed mode) is not implemented yet. Replace this file. */
+/* gotrace dump FILE: what `go tool trace -d=parsed FILE` prints — every
+ * event's Event.String() on its own line; on a broken trace, the events
+ * before the error, then the error on stderr and exit status 1. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
 
 int dump_parsed(const char *path, FILE *out)
 {
-    (void)out;
-    fprintf(stderr, "gotrace dump: %s: not implemented yet\n", path);
-    return CLI_EXIT_USAGE;
+    gt_error err;
+    gt_reader *r = gt_reader_open_path(path, &err);
+    if (!r) {
+        fflush(out);
+        fprintf(stderr, "%s\n", err.message);
+        return CLI_EXIT_TRACE;
+    }
+    size_t cap = 1 << 14;
+    char *line = malloc(cap);
+    enum { BATCH = 256 };
+    gt_event evs[BATCH];
+    int rc = CLI_EXIT_OK;
+    while (line) {
+        size_t n = gt_reader_next_batch(r, evs, BATCH);
+        for (size_t i = 0; i < n && line; i++) {
+            size_t len = gt_event_format(&evs[i], line, cap);
+            if (len >= cap) {
+                free(line);
+                cap = len + 1;
+                line = malloc(cap);
+                if (!line)
+                    break;
+                gt_event_format(&evs[i], line, cap);
+            }
+            line[len] = '\n';
+            fwrite(line, 1, len + 1, out);
+        }
+        if (n < BATCH)
+            break;
+    }
+    const gt_error *e = gt_reader_error(r);
+    fflush(out);
+    if (!line) {
+        fprintf(stderr, "gotrace dump: out of memory\n");
+        rc = CLI_EXIT_TRACE;
+    } else if (e) {
+        fprintf(stderr, "%s\n", e->message);
+        rc = CLI_EXIT_TRACE;
+    }
+    free(line);
+    gt_reader_free(r);
+    return rc;
 }

@@ -1,6 +1,5 @@
 #include "event/table.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +17,8 @@ void gt_table_free(gt_table *t)
     gt_u64map_free(&t->stack_index);
     gt_u64map_free(&t->frame_index);
     gt_u64map_free(&t->stw_names);
+    gt_u64map_free(&t->stack_texts);
+    free(t->stack_text);
     free(t->strings);
     free(t->stacks);
     free(t->frames);
@@ -209,4 +210,27 @@ gt_str gt_table_stw_name(const gt_table *t, gt_str kind)
     if (id == UINT64_MAX || gt_u64map_put(&cache->stw_names, key, id))
         return (gt_str){"stop-the-world (?)", 18};
     return gt_table_extra(t, id);
+}
+
+int gt_table_stack_text(const gt_table *t, uint64_t id, gt_str *out)
+{
+    const uint64_t *i = gt_u64map_get(&t->stack_texts, id);
+    if (!i)
+        return 0;
+    *out = t->stack_text[*i];
+    return 1;
+}
+
+int gt_table_put_stack_text(const gt_table *t, uint64_t id, const char *p, size_t n)
+{
+    gt_table *cache = (gt_table *)t;
+    if (grow_array((void **)&cache->stack_text, &cache->capstack_text, cache->nstack_text, sizeof *cache->stack_text))
+        return -1;
+    char *copy = gt_arena_dup(&cache->arena, p, n);
+    if (!copy && n)
+        return -1;
+    if (gt_u64map_put(&cache->stack_texts, id, cache->nstack_text))
+        return -1;
+    cache->stack_text[cache->nstack_text++] = (gt_str){copy, n};
+    return 0;
 }

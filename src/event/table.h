@@ -65,6 +65,9 @@ typedef struct gt_table {
     size_t nexp_batches, capexp_batches;
 
     gt_u64map stw_names;      /* STW kind string ID -> extra string ID */
+    gt_u64map stack_texts;    /* stack ID -> index into stack_text (formatting cache) */
+    gt_str *stack_text;
+    size_t nstack_text, capstack_text;
 } gt_table;
 
 /* Returns a new empty table, or NULL when memory runs out. */
@@ -112,6 +115,12 @@ gt_str gt_table_stw_name(const gt_table *t, gt_str kind);
 /* Go's tracev2Type2Kind: the event kind of wire type t (GT_EV_SYNTH_SYNC is
  * Sync); GT_EVENT_BAD for types that are not events. */
 gt_event_kind gt_event_kind_of_type(unsigned t);
+
+/* Cached text of a formatted stack (the formatter's; same cache rules as
+ * gt_table_stw_name). get: 1 and *out when cached. put copies the text; 0 or
+ * -1 when memory runs out. */
+int gt_table_stack_text(const gt_table *t, uint64_t id, gt_str *out);
+int gt_table_put_stack_text(const gt_table *t, uint64_t id, const char *p, size_t n);
 
 int gt_table_add_exp_batch(gt_table *t, uint8_t experiment, int64_t thread, const void *data, size_t len);
 

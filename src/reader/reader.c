@@ -1,84 +1,679 @@
-/* Public reader (first step: opens and checks the header). */
+/* The public reader (Go's reader.go): reads a v2 trace one generation at a
+ * time, merges the per-M batches by timestamp through a heap of batch
+ * cursors, runs every event through the ordering state machine, and emits
+ * Sync events at generation boundaries. Old formats (Go <= 1.21) are parsed
+ * whole by src/v1 and passed through.
+ *
+ * Lifetimes: the tables of the current and the previous generation are
+ * kept, so an event's strings and stacks stay valid until the Sync starting
+ * the generation after next is returned (see gotrace.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "common/buf.h"
+#include "common/cursor.h"
 #include "common/error.h"
+#include "event/table.h"
+#include "gen/gen.h"
+#include "gen/input.h"
+#include "gen/sort.h"
+#include "order/order.h"
+#include "v1/v1.h"
 #include "wire/spec.h"
+
+/* Go's batchCursor: the next event of one M, across its batches. */
+typedef struct batch_cursor {
+    int64_t m;
+    int64_t last_ts;
+    size_t idx;          /* next batch (index into the M's list) */
+    size_t data_off;     /* next byte of that batch */
+    gt_base_event ev;    /* last event read */
+    uint64_t ev_offset;  /* its input offset */
+    const gt_gen_m *gm;
+} batch_cursor;
 
 struct gt_reader {
     int version;
+    gt_input in;
+    int close_fd;                /* fd to close on free, or -1 */
+
+    /* Old formats. */
+    gt_v1 *v1;
+    uint8_t *v1_data;            /* owned copy of a streamed old trace */
+
+    /* v2. */
+    gt_gen_reader gr;
+    gt_generation gen;
+    int has_gen;                 /* Go's r.gen != nil */
+    gt_table *tables[2];         /* [0] current generation, [1] previous */
+    /* Tables past their lifetime while a gt_reader_next_batch call runs:
+     * freed when the next call starts, so that a whole batch stays valid. */
+    gt_table **retired;
+    size_t nretired, capretired;
+    int in_batch;
+    batch_cursor *cursors;
+    size_t capcursors;
+    batch_cursor **frontier;     /* a min-heap by ev.time, as Go's */
+    size_t nfrontier, capfrontier;
+    size_t sample_pos;           /* next CPU sample of gen.samples */
+    gt_ordering order;
+    int64_t last_ts;
+    int64_t syncs;
+    int done;
+    int has_read_gen_err;
+    gt_error read_gen_err;
+    int has_spill_err, spill_err_sync;
+    gt_error spill_err;
+
+    int failed;                  /* sticky: err holds the error */
+    int ended;                   /* sticky: the end was returned */
     gt_error err;
-    int failed;
 };
 
-static gt_reader *open_header(const uint8_t *p, size_t n, gt_error *err)
+/* ------------------------------------------------------------ helpers */
+
+static gt_event sync_event(gt_table *t, int64_t ts, int64_t n)
 {
-    if (n < 16 || memcmp(p, "go 1.", 5) != 0) {
-        gt_error_set(err, GT_ERR_FORMAT, 0, "bad file format: not a Go execution trace?");
+    gt_event e;
+    memset(&e, 0, sizeof e);
+    e.time = ts;
+    e.goroutine = GT_NO_GOROUTINE;
+    e.proc = GT_NO_PROC;
+    e.thread = GT_NO_THREAD;
+    e.kind = GT_EVENT_SYNC;
+    e.priv_type = GT_EV_SYNTH_SYNC;
+    e.priv_args[0] = (uint64_t)n;
+    e.priv_table = t;
+    return e;
+}
+
+static int fail(gt_reader *r, const gt_error *e)
+{
+    r->err = *e;
+    if (r->err.generation == 0 && r->gen.gen)
+        r->err.generation = r->gen.gen;
+    r->failed = 1;
+    return -1;
+}
+
+static int fail_nomem(gt_reader *r)
+{
+    gt_error e;
+    gt_error_set(&e, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
+    return fail(r, &e);
+}
+
+/* ------------------------------------------------------------ cursors */
+
+/* Go's readTimedBaseEvent + batchCursor.nextEvent. 1 = event read, 0 = no
+ * more events for this M, -1 = error. */
+static int cursor_next(batch_cursor *bc, const gt_generation *g, double freq, gt_error *err)
+{
+    const gt_gen_m *gm = bc->gm;
+    while (bc->idx < gm->n && g->batches[gm->idx[bc->idx]].len == bc->data_off) {
+        bc->idx++;
+        bc->data_off = 0;
+        bc->last_ts = 0;
+    }
+    if (bc->idx == gm->n)
+        return 0;
+    const gt_batch *b = &g->batches[gm->idx[bc->idx]];
+    if (bc->last_ts == 0)
+        bc->last_ts = gt_time_mul(freq, b->time);
+
+    uint64_t at = b->offset + bc->data_off;
+    gt_cursor c = {b->data + bc->data_off, b->data + b->len};
+    uint8_t typ = *c.p++;
+    if (typ >= GT_EV_MAX_EXPERIMENTAL)
+        return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid event type: %u", typ);
+    const gt_spec *spec = gt_spec_any(typ);
+    if (!spec || spec->nargs == 0 || !spec->is_timed)
+        return gt_error_set(err, GT_ERR_MALFORMED, at, "found event without a timestamp: type=%u", typ);
+    uint64_t tsdiff;
+    if (gt_varint(&c, &tsdiff) != GT_VARINT_OK)
+        return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid uvarint for timestamp");
+    bc->ev.type = typ;
+    for (unsigned i = 0; i + 1 < spec->nargs; i++)
+        if (gt_varint(&c, &bc->ev.args[i]) != GT_VARINT_OK)
+            return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid uvarint");
+    /* Time(float64(ts)*freq) + lastTs, wrapping like Go's int64. */
+    bc->ev.time = (int64_t)((uint64_t)gt_time_mul(freq, tsdiff) + (uint64_t)bc->last_ts);
+    bc->last_ts = bc->ev.time;
+    bc->ev_offset = at;
+    bc->data_off = (size_t)(c.p - b->data);
+    return 1;
+}
+
+/* ------------------------------------------------------------ heap (Go's) */
+
+static void hswap(batch_cursor **h, size_t i, size_t j)
+{
+    batch_cursor *t = h[i];
+    h[i] = h[j];
+    h[j] = t;
+}
+
+static size_t heap_sift_up(batch_cursor **h, size_t i)
+{
+    while (i > 0 && h[(i - 1) / 2]->ev.time > h[i]->ev.time) {
+        hswap(h, (i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    return i;
+}
+
+static size_t min3(batch_cursor **h, size_t n, size_t i0, size_t i1, size_t i2)
+{
+    size_t min_idx = i0;
+    int64_t min_t = INT64_MAX;
+    if (i0 < n)
+        min_t = h[i0]->ev.time;
+    if (i1 < n && h[i1]->ev.time < min_t) {
+        min_t = h[i1]->ev.time;
+        min_idx = i1;
+    }
+    if (i2 < n && h[i2]->ev.time < min_t)
+        min_idx = i2;
+    return min_idx;
+}
+
+static void heap_sift_down(batch_cursor **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t m = min3(h, n, i, 2 * i + 1, 2 * i + 2);
+        if (m == i)
+            return;
+        hswap(h, i, m);
+        i = m;
+    }
+}
+
+static void heap_update(batch_cursor **h, size_t n, size_t i)
+{
+    if (heap_sift_up(h, i) != i)
+        return;
+    heap_sift_down(h, n, i);
+}
+
+static void heap_remove(batch_cursor **h, size_t *n, size_t i)
+{
+    while (i > 0) {
+        hswap(h, (i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    hswap(h, 0, *n - 1);
+    (*n)--;
+    heap_sift_down(h, *n, 0);
+}
+
+static int cursor_cmp(const void *a, const void *b)
+{
+    int64_t x = (*(batch_cursor *const *)a)->ev.time, y = (*(batch_cursor *const *)b)->ev.time;
+    return (x > y) - (x < y);
+}
+
+/* ------------------------------------------------------------ errors with dumps */
+
+static void dump_frontier(const gt_reader *r, gt_buf *b)
+{
+    for (size_t i = 0; i < r->nfrontier; i++) {
+        const batch_cursor *bc = r->frontier[i];
+        const gt_spec *spec = gt_spec_any(bc->ev.type);
+        gt_buf_printf(b, "M %" PRId64 " [%s time=%" PRId64, bc->m, spec ? spec->name : "", bc->ev.time);
+        for (unsigned k = 1; spec && k < spec->nargs; k++)
+            gt_buf_printf(b, " %s=%" PRIu64, spec->args[k], bc->ev.args[k - 1]);
+        gt_buf_puts(b, "]\n");
+    }
+}
+
+static int fail_broken(gt_reader *r, const char *what)
+{
+    gt_buf b = GT_BUF_INIT;
+    gt_buf_printf(&b, "broken trace: %s:\n[gen=%" PRIu64 "]\n\n", what, r->gen.gen);
+    dump_frontier(r, &b);
+    gt_buf_puts(&b, "\n");
+    gt_ordering_dump(&r->order, &b);
+    gt_buf_puts(&b, "\n");
+    gt_error e;
+    gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "%.*s", (int)(b.len < 1000 ? b.len : 1000), b.data ? b.data : "");
+    gt_buf_free(&b);
+    return fail(r, &e);
+}
+
+/* ------------------------------------------------------------ generations */
+
+/* Go's installGen. got = whether a generation was read. */
+static int install_gen(gt_reader *r, int got, gt_event *ev)
+{
+    if (!got) {
+        r->has_gen = 0;
+        r->done = 1;
+        *ev = sync_event(NULL, r->last_ts, ++r->syncs);
+        return 1;
+    }
+    r->has_gen = 1;
+    if (r->in_batch && r->tables[1]) {
+        if (r->nretired == r->capretired) {
+            size_t ncap = r->capretired ? r->capretired * 2 : 8;
+            gt_table **nr = realloc(r->retired, ncap * sizeof *nr);
+            if (!nr)
+                return fail_nomem(r);
+            r->retired = nr;
+            r->capretired = ncap;
+        }
+        r->retired[r->nretired++] = r->tables[1];
+    } else {
+        gt_table_free(r->tables[1]);
+    }
+    r->tables[1] = r->tables[0];
+    r->tables[0] = r->gen.table;
+    r->gen.table = NULL;
+    gt_table *t = r->tables[0];
+    r->sample_pos = 0;
+    if (r->gen.nms > r->capcursors) {
+        free(r->cursors);
+        free(r->frontier);
+        r->capcursors = r->gen.nms;
+        r->cursors = malloc(r->capcursors * sizeof *r->cursors);
+        r->frontier = malloc(r->capcursors * sizeof *r->frontier);
+        if (!r->cursors || !r->frontier) {
+            r->capcursors = 0;
+            return fail_nomem(r);
+        }
+    }
+    r->nfrontier = 0;
+    for (size_t i = 0; i < r->gen.nms; i++) {
+        batch_cursor *bc = &r->cursors[i];
+        memset(bc, 0, sizeof *bc);
+        bc->m = r->gen.ms[i].m;
+        bc->gm = &r->gen.ms[i];
+        gt_error e;
+        int ok = cursor_next(bc, &r->gen, t->freq, &e);
+        if (ok < 0) {
+            e.generation = r->gen.gen;
+            return fail(r, &e);
+        }
+        if (!ok)
+            continue;
+        r->frontier[r->nfrontier++] = bc;
+        heap_sift_up(r->frontier, r->nfrontier - 1);
+    }
+    *ev = sync_event(t, gt_time_mul(t->freq, r->gen.min_ts), ++r->syncs);
+    return 1;
+}
+
+/* Go's nextGenWithSpill (before Go 1.26). */
+static int next_gen_with_spill(gt_reader *r, gt_event *ev)
+{
+    if (r->has_spill_err) {
+        if (r->spill_err_sync)
+            return fail(r, &r->spill_err);
+        r->spill_err_sync = 1;
+        *ev = sync_event(NULL, r->last_ts, ++r->syncs);
+        return 1;
+    }
+    if (r->has_gen && !gt_gen_has_spill(&r->gr)) {
+        r->done = 1;
+        *ev = sync_event(NULL, r->last_ts, ++r->syncs);
+        return 1;
+    }
+    gt_error e, deferred;
+    gt_error_clear(&e);
+    int st = gt_gen_read_spill(&r->gr, &r->in, &r->gen, &e, &deferred);
+    if (deferred.code != GT_ERR_NONE) {
+        r->spill_err = deferred;
+        r->has_spill_err = 1;
+    }
+    if (st < 0) {
+        r->has_gen = 0;
+        r->spill_err = e;
+        r->has_spill_err = 1;
+        r->spill_err_sync = 1;
+        *ev = sync_event(NULL, r->last_ts, ++r->syncs);
+        return 1;
+    }
+    return install_gen(r, 1, ev);
+}
+
+/* Go's tryAdvance for frontier[i]: 1 advanced, 0 not ready, -1 error. */
+static int try_advance(gt_reader *r, size_t i)
+{
+    batch_cursor *bc = r->frontier[i];
+    gt_error e;
+    gt_error_clear(&e);
+    gt_table *t = r->tables[0];
+    int ok = gt_ordering_advance(&r->order, &bc->ev, t, bc->m, r->gen.gen, &e);
+    if (ok < 0) {
+        if (e.offset == GT_NO_OFFSET)
+            e.offset = bc->ev_offset;
+        e.generation = r->gen.gen;
+        return fail(r, &e);
+    }
+    if (!ok)
+        return 0;
+    ok = cursor_next(bc, &r->gen, t->freq, &e);
+    if (ok < 0) {
+        e.generation = r->gen.gen;
+        return fail(r, &e);
+    }
+    if (ok)
+        heap_update(r->frontier, r->nfrontier, i);
+    else
+        heap_remove(r->frontier, &r->nfrontier, i);
+    return 1;
+}
+
+/* Go's validateTableIDs. */
+static int validate_table_ids(gt_reader *r, const gt_event *ev)
+{
+    if (ev->priv_type == GT_EV_SYNTH_SYNC)
+        return 0;
+    const gt_spec *spec = gt_spec_any(ev->priv_type);
+    const gt_table *t = ev->priv_table;
+    if (!spec || !t)
+        return 0;
+    gt_error e;
+    for (unsigned k = 0; k < spec->nstack_ids; k++) {
+        uint64_t id = ev->priv_args[spec->stack_ids[k] - 1];
+        gt_stack_rec s;
+        if (!gt_table_stack(t, id, &s)) {
+            gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid stack ID %" PRIu64 " for event %s", id,
+                         spec->name);
+            return fail(r, &e);
+        }
+    }
+    for (unsigned k = 0; k < spec->nstring_ids; k++) {
+        uint64_t id = ev->priv_args[spec->string_ids[k] - 1];
+        gt_str s;
+        if (!gt_table_string(t, id, &s)) {
+            gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid string ID %" PRIu64 " for event %s", id,
+                         spec->name);
+            return fail(r, &e);
+        }
+    }
+    return 0;
+}
+
+/* Go's ReadEvent before its deferred checks: 1 = *ev, -1 = error. */
+static int read_event_v2(gt_reader *r, gt_event *ev)
+{
+    if (gt_ordering_next(&r->order, ev))
+        return 1;
+    const gt_generation *g = &r->gen;
+    int samples_left = r->has_gen && r->sample_pos < g->nsamples;
+    if (r->nfrontier == 0 && !samples_left) {
+        if (r->version < GT_GO126)
+            return next_gen_with_spill(r, ev);
+        if (r->has_read_gen_err)
+            return fail(r, &r->read_gen_err);
+        gt_error e;
+        gt_error_clear(&e);
+        int st = gt_gen_read(&r->gr, &r->in, &r->gen, &e);
+        if (st < 0) {
+            r->read_gen_err = e;
+            r->has_read_gen_err = 1;
+            r->has_gen = 0;
+            *ev = sync_event(NULL, r->last_ts, ++r->syncs);
+            return 1;
+        }
+        return install_gen(r, st == 1, ev);
+    }
+    if (samples_left) {
+        const gt_cpu_sample *s = &g->samples[r->sample_pos];
+        if (r->nfrontier == 0 || s->time < r->frontier[0]->ev.time) {
+            memset(ev, 0, sizeof *ev);
+            ev->time = s->time;
+            ev->goroutine = s->g;
+            ev->proc = s->p;
+            ev->thread = s->m;
+            ev->kind = GT_EVENT_STACK_SAMPLE;
+            ev->priv_type = GT_EV_CPU_SAMPLE;
+            ev->priv_args[0] = s->stack;
+            ev->priv_table = r->tables[0];
+            r->sample_pos++;
+            return 1;
+        }
+    }
+    if (r->nfrontier == 0)
+        return fail_broken(r, "frontier is empty");
+    int ok = try_advance(r, 0);
+    if (ok < 0)
+        return -1;
+    if (!ok) {
+        gt_go_sort(r->frontier, r->nfrontier, sizeof *r->frontier, cursor_cmp);
+        int success = 0;
+        for (size_t i = 1; i < r->nfrontier; i++) {
+            ok = try_advance(r, i);
+            if (ok < 0)
+                return -1;
+            if (ok) {
+                success = 1;
+                break;
+            }
+        }
+        if (!success)
+            return fail_broken(r, "failed to advance: frontier");
+    }
+    if (!gt_ordering_next(&r->order, ev)) {
+        gt_error e;
+        gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "invariant violation: advance successful, but queue is empty");
+        return fail(r, &e);
+    }
+    return 1;
+}
+
+static void free_retired(gt_reader *r)
+{
+    for (size_t i = 0; i < r->nretired; i++)
+        gt_table_free(r->retired[i]);
+    r->nretired = 0;
+}
+
+int gt_reader_next(gt_reader *r, gt_event *ev)
+{
+    if (!r->in_batch)
+        free_retired(r);
+    if (r->failed)
+        return -1;
+    if (r->ended)
+        return 0;
+    if (r->v1) {
+        int st = gt_v1_next(r->v1, ev, &r->err);
+        if (st < 0)
+            r->failed = 1;
+        if (st == 0)
+            r->ended = 1;
+        return st;
+    }
+    if (r->done) {
+        r->ended = 1;
+        return 0;
+    }
+    if (read_event_v2(r, ev) < 0)
+        return -1;
+    if (validate_table_ids(r, ev) < 0)
+        return -1;
+    /* Times strictly increase along the reader, as in Go. */
+    if (ev->time <= r->last_ts)
+        ev->time = r->last_ts + 1;
+    r->last_ts = ev->time;
+    return 1;
+}
+
+size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap)
+{
+    free_retired(r);
+    r->in_batch = 1;
+    size_t n = 0;
+    while (n < cap && gt_reader_next(r, &evs[n]) == 1)
+        n++;
+    r->in_batch = 0;
+    return n;
+}
+
+const gt_error *gt_reader_error(const gt_reader *r) { return r->failed ? &r->err : NULL; }
+int gt_reader_version(const gt_reader *r) { return r->version; }
+uint64_t gt_reader_bytes_read(const gt_reader *r) { return gt_in_offset(&r->in); }
+uint64_t gt_reader_bytes_total(const gt_reader *r) { return r->in.total; }
+
+/* ------------------------------------------------------------ opening */
+
+/* Go's version.ReadHeader: "go 1.N trace\0\0\0". */
+static int parse_header(const uint8_t *h, size_t n, int *version, gt_error *err)
+{
+    static const char tail[] = " trace\0\0\0";
+    size_t i = 5;
+    int v = 0, digits = 0;
+    if (n >= 5 && memcmp(h, "go 1.", 5) == 0) {
+        while (i < n && h[i] >= '0' && h[i] <= '9' && digits < 9) {
+            v = v * 10 + (h[i++] - '0');
+            digits++;
+        }
+    }
+    if (n < 16 || !digits || i + sizeof tail - 1 != 16 || memcmp(h + i, tail, sizeof tail - 1) != 0)
+        return gt_error_set(err, GT_ERR_FORMAT, 0, "bad file format: not a Go execution trace?");
+    if (!gt_version_valid(v))
+        return gt_error_set(err, GT_ERR_FORMAT, 0, "unknown or unsupported trace version go 1.%d", v);
+    *version = v;
+    return 0;
+}
+
+/* Reads the header from r->in and prepares the reader. Frees r on failure. */
+static gt_reader *finish_open(gt_reader *r, gt_error *err)
+{
+    uint8_t hdr[16];
+    size_t n = 0;
+    while (n < sizeof hdr && gt_in_byte(&r->in, &hdr[n]) == GT_IN_OK)
+        n++;
+    if (n < sizeof hdr && r->in.err_no) {
+        gt_error_set(err, GT_ERR_IO, n, "read error: %s", strerror(r->in.err_no));
+        gt_reader_free(r);
         return NULL;
     }
-    int v = 0;
-    for (size_t i = 5; i < 16 && p[i] >= '0' && p[i] <= '9'; i++)
-        v = v * 10 + (p[i] - '0');
-    if (!gt_version_valid(v)) {
-        gt_error_set(err, GT_ERR_FORMAT, 0, "unknown or unsupported trace version go 1.%d", v);
+    if (parse_header(hdr, n, &r->version, err) < 0) {
+        gt_reader_free(r);
         return NULL;
     }
-    gt_reader *r = calloc(1, sizeof *r);
-    if (!r) {
-        gt_error_set(err, GT_ERR_NOMEM, 0, "out of memory");
-        return NULL;
+    if (!gt_version_is_v2(r->version)) {
+        const uint8_t *data;
+        size_t len;
+        if (r->in.kind == GT_IN_MEMORY) {
+            data = r->in.win;
+            len = r->in.len;
+        } else {
+            if (gt_in_slurp(&r->in, hdr, sizeof hdr, &r->v1_data, &len) < 0) {
+                gt_error_set(err, r->in.err_no ? GT_ERR_IO : GT_ERR_NOMEM, GT_NO_OFFSET, "%s",
+                             r->in.err_no ? strerror(r->in.err_no) : "out of memory");
+                gt_reader_free(r);
+                return NULL;
+            }
+            data = r->v1_data;
+        }
+        r->v1 = gt_v1_open(data, len, r->version, err);
+        if (!r->v1) {
+            gt_reader_free(r);
+            return NULL;
+        }
+        return r;
     }
-    r->version = v;
-    gt_error_set(&r->err, GT_ERR_UNSUPPORTED, GT_NO_OFFSET, "reader not implemented yet");
+    gt_gen_reader_init(&r->gr, r->version);
+    gt_ordering_init(&r->order, r->version);
     return r;
 }
 
-gt_reader *gt_reader_open_memory(const void *data, size_t len, gt_error *err) { return open_header(data, len, err); }
-
-gt_reader *gt_reader_open_stream(FILE *f, gt_error *err)
+static gt_reader *new_reader(gt_error *err)
 {
-    uint8_t hdr[16];
-    size_t n = fread(hdr, 1, sizeof hdr, f);
-    return open_header(hdr, n, err);
+    gt_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
+    else
+        r->close_fd = -1;
+    return r;
+}
+
+gt_reader *gt_reader_open_memory(const void *data, size_t len, gt_error *err)
+{
+    if (!data && len) {
+        gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL data");
+        return NULL;
+    }
+    gt_reader *r = new_reader(err);
+    if (!r)
+        return NULL;
+    gt_in_init_memory(&r->in, data, len);
+    return finish_open(r, err);
 }
 
 gt_reader *gt_reader_open_fd(int fd, gt_error *err)
 {
-    (void)fd;
-    gt_error_set(err, GT_ERR_UNSUPPORTED, 0, "not implemented yet");
-    return NULL;
+    gt_reader *r = new_reader(err);
+    if (!r)
+        return NULL;
+    gt_in_init_fd(&r->in, fd);
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        r->in.total = (uint64_t)st.st_size;
+    return finish_open(r, err);
+}
+
+gt_reader *gt_reader_open_stream(FILE *stream, gt_error *err)
+{
+    if (!stream) {
+        gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL stream");
+        return NULL;
+    }
+    gt_reader *r = new_reader(err);
+    if (!r)
+        return NULL;
+    gt_in_init_stream(&r->in, stream);
+    return finish_open(r, err);
 }
 
 gt_reader *gt_reader_open_path(const char *path, gt_error *err)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) {
-        gt_error_set(err, GT_ERR_IO, 0, "open %s: %s", path, strerror(errno));
+    if (!path) {
+        gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL path");
         return NULL;
     }
-    gt_reader *r = gt_reader_open_stream(f, err);
-    if (f != stdin)
-        fclose(f);
+    if (strcmp(path, "-") == 0)
+        return gt_reader_open_fd(0, err);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        gt_error_set(err, GT_ERR_IO, GT_NO_OFFSET, "open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    gt_reader *r = gt_reader_open_fd(fd, err);
+    if (!r) {
+        close(fd);
+        return NULL;
+    }
+    r->close_fd = fd;
     return r;
 }
 
-void gt_reader_free(gt_reader *r) { free(r); }
-int gt_reader_version(const gt_reader *r) { return r->version; }
-int gt_reader_next(gt_reader *r, gt_event *ev)
+void gt_reader_free(gt_reader *r)
 {
-    (void)ev;
-    r->failed = 1;
-    return -1;
+    if (!r)
+        return;
+    if (r->v1)
+        gt_v1_free(r->v1);
+    free(r->v1_data);
+    gt_generation_free(&r->gen);
+    gt_table_free(r->tables[0]);
+    gt_table_free(r->tables[1]);
+    free_retired(r);
+    free(r->retired);
+    gt_gen_reader_free(&r->gr);
+    gt_ordering_free(&r->order);
+    free(r->cursors);
+    free(r->frontier);
+    gt_in_free(&r->in);
+    if (r->close_fd >= 0)
+        close(r->close_fd);
+    free(r);
 }
-size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap)
-{
-    size_t n = 0;
-    while (n < cap && gt_reader_next(r, &evs[n]) == 1)
-        n++;
-    return n;
-}
-const gt_error *gt_reader_error(const gt_reader *r) { return r->failed ? &r->err : NULL; }
-uint64_t gt_reader_bytes_read(const gt_reader *r) { return 0; }
-uint64_t gt_reader_bytes_total(const gt_reader *r) { return 0; }

@@ -1,0 +1,98 @@
+/* One batch off the input (Go's readBatch). Layout:
+ *
+ *   EventBatch:        0x01 gen m time size data[size]
+ *   ExperimentalBatch: 0x32 exp gen m time size data[size]   (exp: 1 byte)
+ *   EndOfGeneration:   0x35                                  (Go 1.26+)
+ *
+ * gen, m, time and size are uvarints; size is at most 64 KiB.
+ */
+#include <string.h>
+
+#include "common/error.h"
+#include "gen/batch.h"
+#include "wire/spec.h"
+
+static const char *in_error_text(int st)
+{
+    switch (st) {
+    case GT_IN_EOF: return "EOF";
+    case GT_IN_UNEXPECTED_EOF: return "unexpected EOF";
+    case GT_IN_OVERFLOW: return "binary: varint overflows a 64-bit integer";
+    }
+    return "read error";
+}
+
+static int field_error(gt_error *err, int st, uint64_t off, const char *what)
+{
+    gt_error_set(err, st == GT_IN_IOERR ? GT_ERR_IO : GT_ERR_TRUNCATED, off, "error reading batch %s: %s", what,
+                 in_error_text(st));
+    if (st == GT_IN_OVERFLOW)
+        err->code = GT_ERR_MALFORMED;
+    return GT_BATCH_ERR;
+}
+
+int gt_batch_read(gt_input *in, gt_arena *arena, gt_batch *b, uint64_t *gen, gt_error *err)
+{
+    uint64_t start = gt_in_offset(in);
+    uint8_t typ;
+    int st = gt_in_byte(in, &typ);
+    *gen = 0;
+    if (st == GT_IN_EOF)
+        return GT_BATCH_EOF;
+    if (st != GT_IN_OK) {
+        gt_error_set(err, GT_ERR_IO, start, "read error");
+        return GT_BATCH_ERR;
+    }
+    memset(b, 0, sizeof *b);
+    if (typ == GT_EV_END_OF_GENERATION) {
+        /* Go keeps the byte as the batch's data: isEndOfGeneration. */
+        static const uint8_t eog = GT_EV_END_OF_GENERATION;
+        b->m = GT_NO_THREAD;
+        b->data = &eog;
+        b->len = 1;
+        b->offset = start;
+        return GT_BATCH_OK;
+    }
+    if (typ != GT_EV_EVENT_BATCH && typ != GT_EV_EXPERIMENTAL_BATCH) {
+        gt_error_set(err, GT_ERR_MALFORMED, start, "expected batch event, got event %d", typ);
+        return GT_BATCH_ERR;
+    }
+    if (typ == GT_EV_EXPERIMENTAL_BATCH) {
+        st = gt_in_byte(in, &b->exp);
+        if (st == GT_IN_EOF)
+            return GT_BATCH_EOF; /* Go returns the bare io.EOF here */
+        if (st != GT_IN_OK) {
+            gt_error_set(err, GT_ERR_IO, start, "read error");
+            return GT_BATCH_ERR;
+        }
+    }
+    uint64_t m, ts, size;
+    if ((st = gt_in_uvarint(in, gen)) != GT_IN_OK)
+        return field_error(err, st, start, "gen");
+    if ((st = gt_in_uvarint(in, &m)) != GT_IN_OK)
+        return field_error(err, st, start, "M ID");
+    if ((st = gt_in_uvarint(in, &ts)) != GT_IN_OK)
+        return field_error(err, st, start, "timestamp");
+    if ((st = gt_in_uvarint(in, &size)) != GT_IN_OK)
+        return field_error(err, st, start, "size");
+    if (size > GT_MAX_BATCH_SIZE) {
+        gt_error_set(err, GT_ERR_MALFORMED, start, "invalid batch size %llu, maximum is %d",
+                     (unsigned long long)size, GT_MAX_BATCH_SIZE);
+        return GT_BATCH_ERR;
+    }
+    b->offset = gt_in_offset(in);
+    size_t got = gt_in_take(in, (size_t)size, arena, &b->data);
+    if (got == (size_t)-1) {
+        gt_error_set(err, GT_ERR_NOMEM, start, "out of memory");
+        return GT_BATCH_ERR;
+    }
+    if (got != size) {
+        gt_error_set(err, in->err_no ? GT_ERR_IO : GT_ERR_TRUNCATED, start,
+                     "failed to read full batch: read %zu but wanted %llu", got, (unsigned long long)size);
+        return GT_BATCH_ERR;
+    }
+    b->m = (int64_t)m;
+    b->time = ts;
+    b->len = (size_t)size;
+    return GT_BATCH_OK;
+}

@@ -1,0 +1,487 @@
+/* Reading whole generations (Go's generation.go): batches are sorted into
+ * strings, stacks, CPU samples, sync data, experimental data and per-M event
+ * batches; then the tables are validated and the CPU samples put in time
+ * order. Error texts are Go's. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cursor.h"
+#include "common/error.h"
+#include "gen/batch.h"
+#include "gen/gen.h"
+#include "gen/sort.h"
+
+void gt_gen_reader_init(gt_gen_reader *gr, int version)
+{
+    memset(gr, 0, sizeof *gr);
+    gr->version = version;
+}
+
+void gt_gen_reader_free(gt_gen_reader *gr)
+{
+    gt_arena_free(&gr->data[0]);
+    gt_arena_free(&gr->data[1]);
+}
+
+void gt_generation_free(gt_generation *g)
+{
+    for (size_t i = 0; i < g->capms; i++)
+        free(g->ms[i].idx);
+    free(g->ms);
+    free(g->batches);
+    free(g->samples);
+    gt_u64map_free(&g->m_index);
+    gt_table_free(g->table);
+    memset(g, 0, sizeof *g);
+}
+
+static int grow(void **arr, size_t *cap, size_t len, size_t sz)
+{
+    if (len < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *n = realloc(*arr, ncap * sz);
+    if (!n)
+        return -1;
+    memset((char *)n + *cap * sz, 0, (ncap - *cap) * sz);
+    *arr = n;
+    *cap = ncap;
+    return 0;
+}
+
+static int nomem(gt_error *err) { return gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory"); }
+
+/* Starts an empty generation, keeping the arrays' memory of the last one. */
+static int gen_begin(gt_generation *g)
+{
+    g->gen = 0;
+    g->min_ts = 0;
+    g->nbatches = 0;
+    for (size_t i = 0; i < g->nms; i++)
+        g->ms[i].n = 0;
+    g->nms = 0;
+    gt_u64map_clear(&g->m_index);
+    g->nsamples = 0;
+    gt_table_free(g->table);
+    g->table = gt_table_new();
+    return g->table ? 0 : -1;
+}
+
+/* ---- uvarints inside batch data, with Go's bytes.Reader + ReadUvarint
+ * errors: "EOF" when nothing is left, "unexpected EOF" inside a varint. */
+
+static const char *data_varint_error(gt_cursor *c, int st)
+{
+    if (st == GT_VARINT_OVERFLOW)
+        return "binary: varint overflows a 64-bit integer";
+    return c->p == c->end ? "EOF" : "unexpected EOF";
+}
+
+#define READ_UVARINT(c, v, on_err)                         \
+    do {                                                   \
+        int st_ = gt_varint((c), (v));                     \
+        if (st_ != GT_VARINT_OK) {                         \
+            const char *msg_ = data_varint_error((c), st_); \
+            on_err;                                        \
+        }                                                  \
+    } while (0)
+
+static uint64_t off_in(const gt_batch *b, const gt_cursor *c) { return b->offset + (uint64_t)(c->p - b->data); }
+
+static int add_strings(gt_table *t, const gt_batch *b, gt_error *err)
+{
+    gt_cursor c = {b->data + 1, b->data + b->len};
+    while (c.p < c.end) {
+        uint64_t at = off_in(b, &c);
+        uint8_t ev = *c.p++;
+        if (ev != GT_EV_STRING)
+            return gt_error_set(err, GT_ERR_MALFORMED, at, "expected string event, got %d", ev);
+        uint64_t id, len;
+        READ_UVARINT(&c, &id, return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
+        READ_UVARINT(&c, &len, return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
+        if (len > GT_MAX_TRAILER_DATA)
+            return gt_error_set(err, GT_ERR_MALFORMED, at, "invalid string size %llu, maximum is %d",
+                                (unsigned long long)len, GT_MAX_TRAILER_DATA);
+        size_t left = gt_cursor_left(&c);
+        if (len > left)
+            return gt_error_set(err, GT_ERR_TRUNCATED, at, "failed to read full string: read %zu but wanted %llu",
+                                left, (unsigned long long)len);
+        gt_str existing;
+        if (gt_table_string(t, id, &existing)) {
+            /* Go: "multiple %Ts with the same ID: id=%d, new=%v, existing=%v" */
+            return gt_error_set(err, GT_ERR_INVALID, at,
+                                "multiple strings with the same ID: id=%llu, new=%.*s, existing=%.*s",
+                                (unsigned long long)id, (int)len, (const char *)c.p, (int)existing.len,
+                                existing.ptr ? existing.ptr : "");
+        }
+        if (gt_table_add_string(t, id, c.p, (size_t)len) < 0)
+            return nomem(err);
+        c.p += len;
+    }
+    return 0;
+}
+
+/* Go's %v of a stack: "\t0x<pc>\n" per frame. */
+static size_t format_stack_pcs(char *out, size_t cap, const uint64_t *pcs, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = snprintf(out + (len < cap ? len : cap), len < cap ? cap - len : 0, "\t%#llx\n",
+                         (unsigned long long)pcs[i]);
+        if (k > 0)
+            len += (size_t)k;
+    }
+    return len;
+}
+
+static int duplicate_stack(gt_table *t, uint64_t at, uint64_t id, const uint64_t *pcs, size_t n, gt_error *err)
+{
+    gt_stack_rec old;
+    gt_table_stack(t, id, &old);
+    char a[400], b[400];
+    format_stack_pcs(a, sizeof a, pcs, n);
+    format_stack_pcs(b, sizeof b, old.pcs, old.n);
+    return gt_error_set(err, GT_ERR_INVALID, at, "multiple trace.stacks with the same ID: id=%llu, new=%s, existing=%s",
+                        (unsigned long long)id, a, b);
+}
+
+static int add_stacks(gt_table *t, const gt_batch *b, gt_error *err)
+{
+    static const char *const field[] = {"PC", "funcID", "fileID", "line"};
+    uint64_t pcs[GT_MAX_FRAMES_PER_STACK];
+    gt_cursor c = {b->data + 1, b->data + b->len};
+    while (c.p < c.end) {
+        uint64_t at = off_in(b, &c);
+        uint8_t ev = *c.p++;
+        if (ev != GT_EV_STACK)
+            return gt_error_set(err, GT_ERR_MALFORMED, at, "expected stack event, got %d", ev);
+        uint64_t id, nframes;
+        READ_UVARINT(&c, &id, return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
+        READ_UVARINT(&c, &nframes, return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
+        if (nframes > GT_MAX_FRAMES_PER_STACK)
+            return gt_error_set(err, GT_ERR_MALFORMED, at, "invalid stack size %llu, maximum is %d",
+                                (unsigned long long)nframes, GT_MAX_FRAMES_PER_STACK);
+        for (uint64_t i = 0; i < nframes; i++) {
+            uint64_t v[4];
+            for (int k = 0; k < 4; k++)
+                READ_UVARINT(&c, &v[k],
+                             return gt_error_set(err, GT_ERR_MALFORMED, at, "reading frame %llu's %s for stack %llu: %s",
+                                                 (unsigned long long)(i + 1), field[k], (unsigned long long)id, msg_));
+            pcs[i] = v[0];
+            gt_frame_rec f = {v[0], v[1], v[2], v[3]};
+            if (gt_table_add_frame(t, &f) < 0)
+                return nomem(err);
+        }
+        gt_stack_rec old;
+        if (gt_table_stack(t, id, &old))
+            return duplicate_stack(t, at, id, pcs, (size_t)nframes, err);
+        if (gt_table_add_stack(t, id, pcs, (uint32_t)nframes) < 0)
+            return nomem(err);
+    }
+    return 0;
+}
+
+static int add_cpu_samples(gt_generation *g, const gt_batch *b, gt_error *err)
+{
+    gt_cursor c = {b->data + 1, b->data + b->len};
+    while (c.p < c.end) {
+        uint64_t at = off_in(b, &c);
+        uint8_t ev = *c.p++;
+        if (ev != GT_EV_CPU_SAMPLE)
+            return gt_error_set(err, GT_ERR_MALFORMED, at, "expected CPU sample event, got %d", ev);
+        uint64_t v[5];
+        for (int k = 0; k < 5; k++)
+            READ_UVARINT(&c, &v[k], return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
+        if (grow((void **)&g->samples, &g->capsamples, g->nsamples, sizeof *g->samples))
+            return nomem(err);
+        g->samples[g->nsamples++] = (gt_cpu_sample){
+            .time = (int64_t)v[0],
+            .m = (int64_t)v[1],
+            .p = (int64_t)v[2],
+            .g = v[3] == 0 ? GT_NO_GOROUTINE : (int64_t)v[3],
+            .stack = v[4],
+        };
+    }
+    return 0;
+}
+
+static int set_sync(gt_table *t, const gt_batch *b, int version, gt_error *err)
+{
+    gt_cursor c = {b->data, b->data + b->len};
+    if (version >= GT_GO125)
+        c.p++; /* the EvSync header byte (checked by gt_batch_is_sync) */
+    uint64_t last_ts = b->time;
+    while (c.p < c.end) {
+        uint64_t at = off_in(b, &c);
+        uint8_t ev = *c.p++;
+        if (ev == GT_EV_FREQUENCY) {
+            if (t->freq != 0)
+                return gt_error_set(err, GT_ERR_INVALID, at, "found multiple frequency events");
+            uint64_t f;
+            READ_UVARINT(&c, &f, return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
+            t->freq = 1.0 / ((double)f / 1e9);
+        } else if (ev == GT_EV_CLOCK_SNAPSHOT && version >= GT_GO125) {
+            if (t->has_clock_snapshot)
+                return gt_error_set(err, GT_ERR_INVALID, at, "found multiple clock snapshot events");
+            t->has_clock_snapshot = 1;
+            uint64_t v[4];
+            for (int k = 0; k < 4; k++)
+                READ_UVARINT(&c, &v[k], return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
+            last_ts += v[0];
+            t->snap_time = last_ts;
+            t->snap_mono = v[1];
+            /* time.Unix(int64(sec), int64(nsec)): nsec normalised into [0, 1e9). */
+            int64_t sec = (int64_t)v[2], nsec = (int64_t)v[3];
+            if (nsec < 0 || nsec >= 1000000000) {
+                int64_t n = nsec / 1000000000;
+                sec = (int64_t)((uint64_t)sec + (uint64_t)n);
+                nsec -= n * 1000000000;
+                if (nsec < 0) {
+                    nsec += 1000000000;
+                    sec = (int64_t)((uint64_t)sec - 1);
+                }
+            }
+            t->snap_wall_sec = sec;
+            t->snap_wall_nsec = (int32_t)nsec;
+        } else {
+            return gt_error_set(err, GT_ERR_MALFORMED, at, "expected frequency or clock snapshot event, got %d", ev);
+        }
+    }
+    return 0;
+}
+
+static int add_event_batch(gt_generation *g, const gt_batch *b, gt_error *err)
+{
+    if (grow((void **)&g->batches, &g->capbatches, g->nbatches, sizeof *g->batches))
+        return nomem(err);
+    g->batches[g->nbatches] = *b;
+    int inserted = 0;
+    uint64_t *slot = gt_u64map_upsert(&g->m_index, (uint64_t)b->m, &inserted);
+    if (!slot)
+        return nomem(err);
+    if (inserted) {
+        if (grow((void **)&g->ms, &g->capms, g->nms, sizeof *g->ms))
+            return nomem(err);
+        g->ms[g->nms].m = b->m;
+        g->ms[g->nms].n = 0;
+        *slot = g->nms++;
+    }
+    gt_gen_m *gm = &g->ms[*slot];
+    if (grow((void **)&gm->idx, &gm->cap, gm->n, sizeof *gm->idx))
+        return nomem(err);
+    gm->idx[gm->n++] = g->nbatches++;
+    return 0;
+}
+
+/* Go's processBatch. */
+static int process_batch(gt_generation *g, const gt_batch *b, int version, gt_error *err)
+{
+    gt_table *t = g->table;
+    if (gt_batch_is_strings(b))
+        return add_strings(t, b, err);
+    if (gt_batch_is_stacks(b))
+        return add_stacks(t, b, err);
+    if (gt_batch_is_cpu_samples(b))
+        return add_cpu_samples(g, b, err);
+    if (gt_batch_is_sync(b, version))
+        return set_sync(t, b, version, err);
+    if (b->exp != GT_EXP_NONE)
+        return gt_table_add_exp_batch(t, b->exp, b->m, b->data, b->len) < 0 ? nomem(err) : 0;
+    if (gt_batch_is_end_of_generation(b))
+        return gt_error_set(err, GT_ERR_INVALID, b->offset,
+                            "internal error: unexpectedly processing EndOfGeneration; broken trace?");
+    return add_event_batch(g, b, err);
+}
+
+/* Go's validateStackStrings: every frame of every stack is known, with known
+ * function and file strings. */
+static int validate_stack_strings(const gt_table *t, gt_error *err)
+{
+    for (size_t i = 0; i < t->nstacks; i++) {
+        const gt_stack_rec *s = &t->stacks[i];
+        uint64_t id = 0;
+        /* The stack's ID: the index map is keyed by ID, so search it only on
+         * failure (rare) by scanning the map. */
+        for (uint32_t k = 0; k < s->n; k++) {
+            const gt_frame_rec *f = gt_table_frame(t, s->pcs[k]);
+            gt_str tmp;
+            const char *what = NULL;
+            if (!f)
+                what = "pc";
+            else if (!gt_table_string(t, f->func_id, &tmp))
+                what = "func";
+            else if (!gt_table_string(t, f->file_id, &tmp))
+                what = "file";
+            if (!what)
+                continue;
+            for (size_t j = 0; j < t->stack_index.cap; j++)
+                if (t->stack_index.used[j] && t->stack_index.vals[j] == i)
+                    id = t->stack_index.keys[j];
+            if (!f)
+                return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "found unknown pc %llx for stack %llu",
+                                    (unsigned long long)s->pcs[k], (unsigned long long)id);
+            return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid %s string ID %llu for stack %llu",
+                                what, (unsigned long long)(what[1] == 'u' ? f->func_id : f->file_id),
+                                (unsigned long long)id);
+        }
+    }
+    return 0;
+}
+
+static int cpu_sample_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const gt_cpu_sample *)a)->time, y = ((const gt_cpu_sample *)b)->time;
+    return (x > y) - (x < y);
+}
+
+/* The checks and fix-ups after the last batch of a generation. */
+static int gen_finish(gt_generation *g, int version, gt_error *err)
+{
+    gt_table *t = g->table;
+    if (t->freq == 0)
+        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "no frequency event found");
+    if (version >= GT_GO125 && !t->has_clock_snapshot)
+        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "no clock snapshot event found");
+    if (validate_stack_strings(t, err) < 0)
+        return -1;
+    for (size_t i = 0; i < g->nsamples; i++)
+        g->samples[i].time = gt_time_mul(t->freq, (uint64_t)g->samples[i].time);
+    /* Go sorts with slices.SortFunc (pdqsort, not stable): same algorithm,
+     * so samples with equal times come out in Go's order. */
+    gt_go_sort(g->samples, g->nsamples, sizeof *g->samples, cpu_sample_cmp);
+    t->generation = g->gen;
+    return 0;
+}
+
+static void set_gen(gt_error *err, uint64_t gen)
+{
+    if (err)
+        err->generation = gen;
+}
+
+int gt_gen_read(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_error *err)
+{
+    if (gen_begin(g) < 0)
+        return nomem(err);
+    gt_arena *arena = &gr->data[gr->which];
+    gr->which ^= 1;
+    gt_arena_reset(arena);
+    for (;;) {
+        gt_batch b;
+        uint64_t gen;
+        uint64_t at = gt_in_offset(in);
+        int st = gt_batch_read(in, arena, &b, &gen, err);
+        if (st == GT_BATCH_EOF) {
+            if (g->nms != 0) {
+                gt_error_set(err, GT_ERR_TRUNCATED, at, "incomplete generation found; trace likely truncated");
+                set_gen(err, g->gen);
+                return -1;
+            }
+            return 0;
+        }
+        if (st == GT_BATCH_ERR) {
+            set_gen(err, g->gen);
+            return -1;
+        }
+        if (g->gen == 0)
+            g->gen = gen;
+        if (gt_batch_is_end_of_generation(&b))
+            break;
+        if (gen == 0) {
+            gt_error_set(err, GT_ERR_INVALID, at, "invalid generation number %llu", (unsigned long long)gen);
+            return -1;
+        }
+        if (gen != g->gen) {
+            gt_error_set(err, GT_ERR_INVALID, at,
+                         "broken trace: missing end-of-generation event, or generations are interleaved");
+            set_gen(err, g->gen);
+            return -1;
+        }
+        if (g->min_ts == 0 || b.time < g->min_ts)
+            g->min_ts = b.time;
+        if (process_batch(g, &b, gr->version, err) < 0) {
+            set_gen(err, g->gen);
+            return -1;
+        }
+    }
+    if (gen_finish(g, gr->version, err) < 0) {
+        set_gen(err, g->gen);
+        return -1;
+    }
+    return 1;
+}
+
+int gt_gen_read_spill(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_error *err, gt_error *deferred)
+{
+    gt_error_clear(deferred);
+    if (gen_begin(g) < 0)
+        return nomem(err);
+    /* The arena of this generation already holds the spilled batch (if any);
+     * reset it only when there is none. */
+    gt_arena *arena = &gr->data[gr->which];
+    if (!gr->has_spill)
+        gt_arena_reset(arena);
+    if (gr->has_spill) {
+        g->gen = gr->spill_gen;
+        g->min_ts = gr->spill.time;
+        gr->has_spill = 0;
+        if (process_batch(g, &gr->spill, gr->version, err) < 0) {
+            set_gen(err, g->gen);
+            return -1;
+        }
+    }
+    for (;;) {
+        gt_batch b;
+        uint64_t gen;
+        uint64_t at = gt_in_offset(in);
+        gt_arena *next_arena = &gr->data[gr->which ^ 1];
+        int st = gt_batch_read(in, arena, &b, &gen, err);
+        if (st == GT_BATCH_EOF)
+            break;
+        if (st == GT_BATCH_ERR) {
+            if (g->gen != 0) {
+                *deferred = *err;
+                set_gen(deferred, g->gen);
+                gt_error_clear(err);
+                break;
+            }
+            return -1;
+        }
+        if (gen == 0) {
+            gt_error_set(err, GT_ERR_INVALID, at, "invalid generation number %llu", (unsigned long long)gen);
+            set_gen(err, g->gen);
+            return -1;
+        }
+        if (g->gen == 0)
+            g->gen = gen;
+        if (gen == g->gen + 1) {
+            gt_arena_reset(next_arena);
+            if (in->kind != GT_IN_MEMORY && b.len) {
+                b.data = gt_arena_dup(next_arena, b.data, b.len);
+                if (!b.data)
+                    return nomem(err);
+            }
+            gr->spill = b;
+            gr->spill_gen = gen;
+            gr->has_spill = 1;
+            break;
+        }
+        if (gen != g->gen) {
+            gt_error_set(err, GT_ERR_INVALID, at, "generations out of order");
+            set_gen(err, g->gen);
+            return -1;
+        }
+        if (g->min_ts == 0 || b.time < g->min_ts)
+            g->min_ts = b.time;
+        if (process_batch(g, &b, gr->version, err) < 0) {
+            set_gen(err, g->gen);
+            return -1;
+        }
+    }
+    gr->which ^= 1;
+    if (gen_finish(g, gr->version, err) < 0) {
+        set_gen(err, g->gen);
+        return -1;
+    }
+    return 1;
+}

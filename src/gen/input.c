@@ -1,0 +1,176 @@
+#include "gen/input.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { GT_IN_CHUNK = 256 * 1024 };
+
+void gt_in_init_memory(gt_input *in, const void *p, size_t n)
+{
+    memset(in, 0, sizeof *in);
+    in->kind = GT_IN_MEMORY;
+    in->fd = -1;
+    in->win = p;
+    in->len = n;
+    in->total = n;
+    in->at_eof = 1;
+}
+
+void gt_in_init_fd(gt_input *in, int fd)
+{
+    memset(in, 0, sizeof *in);
+    in->kind = GT_IN_FD;
+    in->fd = fd;
+}
+
+void gt_in_init_stream(gt_input *in, FILE *fp)
+{
+    memset(in, 0, sizeof *in);
+    in->kind = GT_IN_STREAM;
+    in->fd = -1;
+    in->fp = fp;
+}
+
+void gt_in_free(gt_input *in)
+{
+    free(in->buf);
+    in->buf = NULL;
+    in->win = NULL;
+}
+
+/* Makes at least want bytes available in the window when the input has
+ * them. Consumed bytes are dropped first. Returns bytes available. */
+static size_t fill(gt_input *in, size_t want)
+{
+    size_t avail = in->len - in->pos;
+    if (avail >= want || in->at_eof || in->kind == GT_IN_MEMORY)
+        return avail;
+    if (in->pos) {
+        memmove(in->buf, in->buf + in->pos, avail);
+        in->base += in->pos;
+        in->len = avail;
+        in->pos = 0;
+    }
+    size_t need = want > GT_IN_CHUNK ? want : GT_IN_CHUNK;
+    if (need > in->cap) {
+        uint8_t *nb = realloc(in->buf, need);
+        if (!nb) {
+            in->err_no = ENOMEM;
+            return avail;
+        }
+        in->buf = nb;
+        in->cap = need;
+    }
+    in->win = in->buf;
+    while (in->len < want && !in->at_eof) {
+        size_t room = in->cap - in->len;
+        if (in->kind == GT_IN_FD) {
+            ssize_t got = read(in->fd, in->buf + in->len, room);
+            if (got < 0) {
+                if (errno == EINTR)
+                    continue;
+                in->err_no = errno;
+                break;
+            }
+            if (got == 0)
+                in->at_eof = 1;
+            in->len += (size_t)got;
+        } else {
+            size_t got = fread(in->buf + in->len, 1, room, in->fp);
+            in->len += got;
+            if (got < room) {
+                if (ferror(in->fp)) {
+                    in->err_no = errno ? errno : EIO;
+                    break;
+                }
+                in->at_eof = 1;
+            }
+        }
+    }
+    return in->len - in->pos;
+}
+
+int gt_in_byte(gt_input *in, uint8_t *out)
+{
+    if (in->pos == in->len && fill(in, 1) == 0)
+        return in->err_no ? GT_IN_IOERR : GT_IN_EOF;
+    *out = in->win[in->pos++];
+    return GT_IN_OK;
+}
+
+int gt_in_uvarint(gt_input *in, uint64_t *out)
+{
+    uint64_t x = 0;
+    unsigned s = 0;
+    for (int i = 0; i < 10; i++) {
+        uint8_t b;
+        int st = gt_in_byte(in, &b);
+        if (st != GT_IN_OK)
+            return st == GT_IN_EOF && i > 0 ? GT_IN_UNEXPECTED_EOF : st;
+        if (b < 0x80) {
+            if (i == 9 && b > 1)
+                return GT_IN_OVERFLOW;
+            *out = x | (uint64_t)b << s;
+            return GT_IN_OK;
+        }
+        x |= (uint64_t)(b & 0x7f) << s;
+        s += 7;
+    }
+    return GT_IN_OVERFLOW;
+}
+
+size_t gt_in_take(gt_input *in, size_t n, gt_arena *arena, const uint8_t **out)
+{
+    *out = NULL;
+    size_t avail = fill(in, n);
+    if (avail < n) {
+        in->pos += avail;
+        return avail;
+    }
+    const uint8_t *p = in->win + in->pos;
+    if (in->kind != GT_IN_MEMORY) {
+        uint8_t *copy = gt_arena_dup(arena, p, n);
+        if (!copy && n)
+            return (size_t)-1;
+        p = copy;
+    }
+    in->pos += n;
+    *out = p;
+    return n;
+}
+
+int gt_in_slurp(gt_input *in, const uint8_t *prefix, size_t npre, uint8_t **data, size_t *len)
+{
+    size_t cap = npre + GT_IN_CHUNK, n = npre;
+    uint8_t *d = malloc(cap);
+    if (!d)
+        return -1;
+    memcpy(d, prefix, npre);
+    for (;;) {
+        size_t avail = fill(in, 1);
+        if (avail == 0)
+            break;
+        if (n + avail > cap) {
+            while (n + avail > cap)
+                cap *= 2;
+            uint8_t *nd = realloc(d, cap);
+            if (!nd) {
+                free(d);
+                return -1;
+            }
+            d = nd;
+        }
+        memcpy(d + n, in->win + in->pos, avail);
+        n += avail;
+        in->pos += avail;
+    }
+    if (in->err_no) {
+        free(d);
+        return -1;
+    }
+    *data = d;
+    *len = n;
+    return 0;
+}

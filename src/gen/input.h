@@ -1,0 +1,72 @@
+/* Sequential byte input for the reader: a caller's memory buffer, a file
+ * descriptor or a stdio stream, read front to back exactly once.
+ *
+ * Memory inputs are used in place (no copy). Descriptors and streams are read
+ * in chunks into a window that only ever holds unconsumed bytes, so memory
+ * stays bounded by the largest item read (a batch is at most 64 KiB), never
+ * by the trace size.
+ *
+ * Status codes follow Go's io / encoding/binary errors so that callers can
+ * reproduce Go's messages ("EOF", "unexpected EOF", varint overflow).
+ */
+#ifndef GT_GEN_INPUT_H
+#define GT_GEN_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/arena.h"
+
+enum gt_in_status {
+    GT_IN_OK = 0,
+    GT_IN_EOF = 1,            /* nothing left (io.EOF) */
+    GT_IN_UNEXPECTED_EOF = 2, /* input ended inside an item (io.ErrUnexpectedEOF) */
+    GT_IN_OVERFLOW = 3,       /* varint longer than 64 bits */
+    GT_IN_IOERR = 4           /* read(2)/fread failed: see err_no */
+};
+
+enum gt_in_kind { GT_IN_MEMORY, GT_IN_FD, GT_IN_STREAM };
+
+typedef struct gt_input {
+    enum gt_in_kind kind;
+    int fd;
+    FILE *fp;
+    const uint8_t *win;   /* window: memory input itself, or buf */
+    size_t pos, len;      /* consumed / valid bytes of the window */
+    uint8_t *buf;         /* owned window storage (fd, stream) */
+    size_t cap;
+    uint64_t base;        /* absolute offset of win[0] */
+    uint64_t total;       /* input size when known, else 0 */
+    int at_eof;
+    int err_no;
+} gt_input;
+
+void gt_in_init_memory(gt_input *in, const void *p, size_t n);
+void gt_in_init_fd(gt_input *in, int fd);
+void gt_in_init_stream(gt_input *in, FILE *fp);
+void gt_in_free(gt_input *in);
+
+/* Absolute offset of the next unread byte. */
+static inline uint64_t gt_in_offset(const gt_input *in) { return in->base + in->pos; }
+
+/* One byte: GT_IN_OK, GT_IN_EOF or GT_IN_IOERR. */
+int gt_in_byte(gt_input *in, uint8_t *out);
+
+/* Go's binary.ReadUvarint over the input: GT_IN_OK, GT_IN_EOF (no byte),
+ * GT_IN_UNEXPECTED_EOF (ended inside), GT_IN_OVERFLOW, GT_IN_IOERR. Bytes
+ * read before a failure stay consumed, as in Go. */
+int gt_in_uvarint(gt_input *in, uint64_t *out);
+
+/* Reads up to n bytes and sets *out to them: in place for memory inputs,
+ * else copied into arena. Returns how many bytes were available (< n at the
+ * end of the input or on an I/O error; *out is then NULL). Returns
+ * (size_t)-1 when the arena cannot grow. */
+size_t gt_in_take(gt_input *in, size_t n, gt_arena *arena, const uint8_t **out);
+
+/* Reads all the remaining input into a malloc'd buffer (for old formats, which
+ * are parsed whole). prefix/npre is prepended. Returns 0 or -1 (I/O error or
+ * memory). */
+int gt_in_slurp(gt_input *in, const uint8_t *prefix, size_t npre, uint8_t **data, size_t *len);
+
+#endif

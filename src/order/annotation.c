@@ -1,0 +1,135 @@
+/* Ordering of user annotations: tasks, regions, logs, goroutine labels (and
+ * ProcsChange, which Go orders the same way). Tasks are tracked across
+ * generations so that a TaskEnd can name its type and parent; regions nest
+ * per goroutine. Names are interned because they outlive their generation. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "order/order.h"
+
+static int push(gt_ordering *o, const gt_base_event *ev, gt_table *t, gt_sched_ctx ctx, gt_error *err)
+{
+    return gt_order_push(o, ev, t, ctx, err) < 0 ? -1 : 1;
+}
+
+int gt_order_annotation(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen, gt_sched_ctx cur,
+                        gt_sched_ctx *next, gt_error *err)
+{
+    if (gt_validate_user_go(cur, err) < 0)
+        return -1;
+    return push(o, ev, t, cur, err);
+}
+
+int gt_order_user_task_begin(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen,
+                             gt_sched_ctx cur, gt_sched_ctx *next, gt_error *err)
+{
+    uint64_t id = ev->args[0];
+    if (gt_order_task(o, id))
+        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "task ID conflict: %llu", (unsigned long long)id);
+    uint64_t parent = ev->args[1];
+    if (parent == GT_BACKGROUND_TASK) {
+        parent = GT_NO_TASK;
+        ev->args[1] = GT_NO_TASK;
+    }
+    uint64_t name_id = ev->args[2];
+    gt_str name;
+    if (!gt_table_string(t, name_id, &name))
+        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "invalid string ID %llu for %u event",
+                            (unsigned long long)name_id, ev->type);
+    gt_task_state *ts = gt_order_new_task(o, id);
+    if (!ts || gt_order_intern(o, name, &ts->name) < 0)
+        return gt_order_nomem(err);
+    ts->parent = parent;
+    if (gt_validate_user_go(cur, err) < 0)
+        return -1;
+    return push(o, ev, t, cur, err);
+}
+
+int gt_order_user_task_end(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen,
+                           gt_sched_ctx cur, gt_sched_ctx *next, gt_error *err)
+{
+    uint64_t id = ev->args[0];
+    gt_task_state *ts = gt_order_task(o, id);
+    /* The extra slots: parent task and an extra-string ID of the type. */
+    uint64_t type_id;
+    if (ts) {
+        ev->args[2] = ts->parent;
+        type_id = gt_table_add_extra(t, ts->name.ptr, ts->name.len);
+        ts->active = 0;
+    } else {
+        ev->args[2] = GT_NO_TASK;
+        type_id = 0;
+    }
+    if (type_id == UINT64_MAX)
+        return gt_order_nomem(err);
+    ev->args[3] = type_id;
+    if (gt_validate_user_go(cur, err) < 0)
+        return -1;
+    return push(o, ev, t, cur, err);
+}
+
+static int region_name(gt_ordering *o, const gt_base_event *ev, gt_table *t, gt_str *name, gt_error *err)
+{
+    uint64_t name_id = ev->args[1];
+    gt_str s;
+    if (!gt_table_string(t, name_id, &s))
+        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "invalid string ID %llu for %u event",
+                            (unsigned long long)name_id, ev->type);
+    if (gt_order_intern(o, s, name) < 0)
+        return gt_order_nomem(err);
+    return 0;
+}
+
+int gt_order_user_region_begin(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen,
+                               gt_sched_ctx cur, gt_sched_ctx *next, gt_error *err)
+{
+    if (gt_validate_user_go(cur, err) < 0)
+        return -1;
+    gt_str name;
+    if (region_name(o, ev, t, &name, err) < 0)
+        return -1;
+    gt_gstate *g = gt_order_g(o, cur.g);
+    if (!g)
+        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET,
+                            "encountered EvUserRegionBegin without known state for current goroutine %lld",
+                            (long long)cur.g);
+    if (g->nregions == g->capregions) {
+        size_t ncap = g->capregions ? g->capregions * 2 : 4;
+        gt_user_region *nr = realloc(g->regions, ncap * sizeof *nr);
+        if (!nr)
+            return gt_order_nomem(err);
+        g->regions = nr;
+        g->capregions = ncap;
+    }
+    g->regions[g->nregions++] = (gt_user_region){ev->args[0], name};
+    return push(o, ev, t, cur, err);
+}
+
+int gt_order_user_region_end(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen,
+                             gt_sched_ctx cur, gt_sched_ctx *next, gt_error *err)
+{
+    if (gt_validate_user_go(cur, err) < 0)
+        return -1;
+    gt_str name;
+    if (region_name(o, ev, t, &name, err) < 0)
+        return -1;
+    gt_gstate *g = gt_order_g(o, cur.g);
+    if (!g)
+        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET,
+                            "encountered EvUserRegionEnd without known state for current goroutine %lld",
+                            (long long)cur.g);
+    /* A region begun before tracing started ends without a begin: fine. */
+    if (g->nregions) {
+        gt_user_region top = g->regions[g->nregions - 1];
+        uint64_t task = ev->args[0];
+        if (top.task != task || top.name.len != name.len || memcmp(top.name.ptr, name.ptr, name.len) != 0)
+            return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET,
+                                "misuse of region in goroutine %lld: region end {%llu %.*s} when the inner-most "
+                                "active region start event is {%llu %.*s}",
+                                (long long)g->id, (unsigned long long)task, (int)name.len, name.ptr,
+                                (unsigned long long)top.task, (int)top.name.len, top.name.ptr);
+        g->nregions--;
+    }
+    return push(o, ev, t, cur, err);
+}
