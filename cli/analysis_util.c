@@ -295,6 +295,40 @@ void au_print_str(FILE *f, gt_str s)
     }
 }
 
+void au_hist_add(au_hist *h, int64_t d)
+{
+    int bucket = 0;
+    if (d > 0)
+        bucket = (int)(log((double)d) / log(pow(10, 1.0 / 5)));
+    if (bucket >= (int)(sizeof h->buckets / sizeof h->buckets[0]))
+        bucket = (int)(sizeof h->buckets / sizeof h->buckets[0]) - 1;
+    h->buckets[bucket]++;
+    if (bucket < h->min_bucket || h->max_bucket == 0)
+        h->min_bucket = bucket;
+    if (bucket > h->max_bucket)
+        h->max_bucket = bucket;
+    h->count++;
+}
+
+int64_t au_hist_bucket_min(int bucket) { return (int64_t)exp((double)bucket * log(pow(10, 1.0 / 5))); }
+
+void au_hist_print(FILE *f, const au_hist *h, int indent)
+{
+    if (h->count == 0)
+        return;
+    long max = 1;
+    for (int i = h->min_bucket; i <= h->max_bucket; i++)
+        if (h->buckets[i] > max)
+            max = h->buckets[i];
+    for (int i = h->min_bucket; i <= h->max_bucket; i++) {
+        char d[40];
+        fprintf(f, "%*s>= %-12s %6ld ", indent, "", au_duration(d, au_hist_bucket_min(i)), h->buckets[i]);
+        for (long k = 0; k < h->buckets[i] * 40 / max; k++)
+            fputc('#', f);
+        fputc('\n', f);
+    }
+}
+
 /* --------------------------------------------------------------- passes */
 
 int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, void *ctx, au_pass_result *res)

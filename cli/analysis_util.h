@@ -48,6 +48,19 @@ int au_str_eq(gt_str a, gt_str b);
 /* Prints s for a table: bytes that are not printable ASCII become \xNN. */
 void au_print_str(FILE *f, gt_str s);
 
+/* Go's traceviewer.TimeHistogram: five buckets per power of ten. */
+typedef struct au_hist {
+    long count;
+    long buckets[128];
+    int min_bucket, max_bucket;
+} au_hist;
+
+void au_hist_add(au_hist *h, int64_t d);
+/* Lower bound of a bucket (BucketMin). */
+int64_t au_hist_bucket_min(int bucket);
+/* Prints "  >= MIN  COUNT  ####" lines, indented by indent. */
+void au_hist_print(FILE *f, const au_hist *h, int indent);
+
 /* --------------------------------------------------------------- passes */
 
 /* Called for each event; returns 0, or -1 when memory ran out. */
