@@ -293,39 +293,55 @@ static int process_batch(gt_generation *g, const gt_batch *b, int version, gt_er
     return add_event_batch(g, b, err);
 }
 
+static int u64_pair_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const uint64_t *)a)[0], y = ((const uint64_t *)b)[0];
+    return (x > y) - (x < y);
+}
+
 /* Go's validateStackStrings: every frame of every stack is known, with known
- * function and file strings. */
+ * function and file strings. Stacks are checked in ascending ID order, as Go
+ * walks its (compacted, dense) table, so the first error reported is Go's. */
 static int validate_stack_strings(const gt_table *t, gt_error *err)
 {
-    for (size_t i = 0; i < t->nstacks; i++) {
-        const gt_stack_rec *s = &t->stacks[i];
-        uint64_t id = 0;
-        /* The stack's ID: the index map is keyed by ID, so search it only on
-         * failure (rare) by scanning the map. */
-        for (uint32_t k = 0; k < s->n; k++) {
-            const gt_frame_rec *f = gt_table_frame(t, s->pcs[k]);
+    size_t n = t->nstacks;
+    uint64_t *order = malloc((n ? n : 1) * 2 * sizeof *order);
+    if (!order)
+        return nomem(err);
+    size_t k = 0;
+    for (size_t j = 0; j < t->stack_index.cap; j++)
+        if (t->stack_index.used[j]) {
+            order[2 * k] = t->stack_index.keys[j];
+            order[2 * k + 1] = t->stack_index.vals[j];
+            k++;
+        }
+    qsort(order, k, 2 * sizeof *order, u64_pair_cmp);
+    int rc = 0;
+    for (size_t i = 0; i < k && rc == 0; i++) {
+        uint64_t id = order[2 * i];
+        const gt_stack_rec *s = &t->stacks[order[2 * i + 1]];
+        for (uint32_t f_i = 0; f_i < s->n; f_i++) {
+            const gt_frame_rec *f = gt_table_frame(t, s->pcs[f_i]);
             gt_str tmp;
-            const char *what = NULL;
-            if (!f)
-                what = "pc";
-            else if (!gt_table_string(t, f->func_id, &tmp))
-                what = "func";
-            else if (!gt_table_string(t, f->file_id, &tmp))
-                what = "file";
-            if (!what)
-                continue;
-            for (size_t j = 0; j < t->stack_index.cap; j++)
-                if (t->stack_index.used[j] && t->stack_index.vals[j] == i)
-                    id = t->stack_index.keys[j];
-            if (!f)
-                return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "found unknown pc %llx for stack %llu",
-                                    (unsigned long long)s->pcs[k], (unsigned long long)id);
-            return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid %s string ID %llu for stack %llu",
-                                what, (unsigned long long)(what[1] == 'u' ? f->func_id : f->file_id),
-                                (unsigned long long)id);
+            if (!f) {
+                rc = gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "found unknown pc %llx for stack %llu",
+                                  (unsigned long long)s->pcs[f_i], (unsigned long long)id);
+                break;
+            }
+            if (!gt_table_string(t, f->func_id, &tmp)) {
+                rc = gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid func string ID %llu for stack %llu",
+                                  (unsigned long long)f->func_id, (unsigned long long)id);
+                break;
+            }
+            if (!gt_table_string(t, f->file_id, &tmp)) {
+                rc = gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid file string ID %llu for stack %llu",
+                                  (unsigned long long)f->file_id, (unsigned long long)id);
+                break;
+            }
         }
     }
-    return 0;
+    free(order);
+    return rc;
 }
 
 static int cpu_sample_cmp(const void *a, const void *b)
