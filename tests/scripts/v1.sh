@@ -1,0 +1,137 @@
+#!/bin/sh
+# Old-format traces (Go 1.11-1.21) through `gotrace dump`, compared with Go
+# 1.27's `go tool trace -d=parsed` after normalize-v1-dump (which sorts the
+# runs of events whose order Go leaves to chance; see src/v1/order.c):
+#   v1_corpus_NAME  every *.go119/*.go121 trace of ../shared/corpus against
+#                   its .parsed[.gz] and .parsed.status;
+#   v1_godata_NAME  Go's own old test traces (GOROOT/.../tracev1/testdata)
+#                   against the live oracle, or tests/data/v1/godata/ when Go
+#                   cannot run;
+#   v1_broken_NAME  broken old traces (tests/data/v1/broken/, made by
+#                   scripts/regen-v1-golden.sh): same partial output, Go's
+#                   error text and exit status, no crash.
+# Each case prints ok / not ok / skip.
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${BUILD:-build}
+GOTRACE=${GOTRACE:-$ROOT/$BUILD/gotrace}
+if [ -z "${SHARED:-}" ] && [ -d "$ROOT/../shared" ]; then SHARED=$(cd "$ROOT/../shared" && pwd); fi
+DATA="$ROOT/tests/data/v1"
+NORM="${SHARED:-/nonexistent}/tools/normalize-v1-dump"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+skip_all() {
+  echo "skip v1_all: $1"
+  exit 0
+}
+[ -n "${SHARED:-}" ] && [ -x "$NORM" ] || skip_all "needs ../shared/tools/normalize-v1-dump"
+command -v python3 >/dev/null 2>&1 || skip_all "normalize-v1-dump needs python3"
+[ -x "$GOTRACE" ] || skip_all "$GOTRACE is not built"
+
+# dump must read old traces before anything here can pass.
+probe="$DATA/broken/$(ls "$DATA/broken" 2>/dev/null | grep '\.trace$' | head -n 1)"
+if [ -f "$SHARED/corpus/tiny.go121.trace" ]; then probe="$SHARED/corpus/tiny.go121.trace"; fi
+"$GOTRACE" dump "$probe" >"$tmp/probe" 2>&1
+if grep -q "not implemented\|not supported yet" "$tmp/probe"; then
+  skip_all "gotrace dump does not read old traces yet"
+fi
+
+# A Go 1.27 toolchain, if one can run.
+GO=${GO:-}
+if [ -z "$GO" ]; then
+  for g in "$(command -v go 2>/dev/null)" /root/.cache/gotrace-go/usr/lib/go-1.27/bin/go; do
+    if [ -n "$g" ] && [ -x "$g" ] && "$g" version 2>/dev/null | grep -q 'go1\.27'; then GO=$g; break; fi
+  done
+fi
+
+# compare NAME TRACE EXPECTED_STDOUT EXPECTED_STATUS
+#   EXPECTED_STDOUT: the oracle's stdout (normalized or not, gz or not);
+#   EXPECTED_STATUS: "exit=N" then the oracle's stderr.
+compare() {
+  name=$1 trace=$2 want=$3 status=$4
+  "$GOTRACE" dump "$trace" >"$tmp/got.raw" 2>"$tmp/got.err"
+  rc=$?
+  if [ "$rc" -gt 1 ] && [ "$rc" -ne 2 ]; then
+    echo "not ok $name: gotrace dump crashed (status $rc)"
+    return
+  fi
+  "$NORM" <"$tmp/got.raw" >"$tmp/got"
+  case $want in
+    *.gz) gzip -dc "$want" | "$NORM" >"$tmp/want" ;;
+    *) "$NORM" <"$want" >"$tmp/want" ;;
+  esac
+  want_rc=$(head -n 1 "$status" | sed 's/^exit=//')
+  tail -n +2 "$status" >"$tmp/want.err"
+  if ! cmp -s "$tmp/want" "$tmp/got"; then
+    line=$(cmp "$tmp/want" "$tmp/got" 2>&1 | sed -n 's/.*line \([0-9]*\).*/\1/p' | head -n 1)
+    echo "not ok $name: output differs from Go's at line ${line:-?} (want $(wc -l <"$tmp/want") lines, got $(wc -l <"$tmp/got"))"
+    diff "$tmp/want" "$tmp/got" | head -n 6 | sed 's/^/    /'
+  elif [ "$rc" != "$want_rc" ]; then
+    echo "not ok $name: exit status $rc, Go's is $want_rc ($(head -c 200 "$tmp/got.err"))"
+  elif [ "$rc" != 0 ] && ! cmp -s "$tmp/want.err" "$tmp/got.err"; then
+    echo "not ok $name: stderr \"$(head -c 200 "$tmp/got.err")\", Go's \"$(head -c 200 "$tmp/want.err")\""
+  else
+    echo "ok $name"
+  fi
+}
+
+# compare_hash NAME TRACE SHA256_FILE STATUS: for goldens kept as a hash.
+compare_hash() {
+  name=$1 trace=$2 sum=$3 status=$4
+  "$GOTRACE" dump "$trace" 2>"$tmp/got.err" | "$NORM" >"$tmp/got"
+  got=$(sha256sum <"$tmp/got" | cut -d' ' -f1)
+  if [ "$got" = "$(cat "$sum")" ]; then echo "ok $name"
+  else echo "not ok $name: normalized output's sha256 differs from the golden's ($(wc -l <"$tmp/got") lines)"; fi
+}
+
+# 1. The shared corpus.
+for t in "$SHARED"/corpus/*.go119.trace "$SHARED"/corpus/*.go121.trace; do
+  [ -f "$t" ] || continue
+  base=${t%.trace}
+  name=v1_corpus_$(basename "$base")
+  want=$base.parsed
+  [ -f "$want" ] || want=$base.parsed.gz
+  if [ ! -f "$want" ] || [ ! -f "$base.parsed.status" ]; then
+    echo "skip $name: no oracle output"
+    continue
+  fi
+  compare "$name" "$t" "$want" "$base.parsed.status"
+done
+
+# 2. Go's own old-format test traces.
+TESTDATA=
+if [ -n "$GO" ]; then TESTDATA="$("$GO" env GOROOT)/src/internal/trace/internal/tracev1/testdata"; fi
+[ -d "$TESTDATA" ] || TESTDATA=/root/.cache/gotrace-go/usr/lib/go-1.27/src/internal/trace/internal/tracev1/testdata
+if [ ! -d "$TESTDATA" ]; then
+  echo "skip v1_godata: Go's tracev1 testdata is not installed"
+else
+  for t in "$TESTDATA"/*_good; do
+    name=v1_godata_$(basename "$t")
+    if [ -n "$GO" ]; then
+      TZ=UTC "$GO" tool trace -d=parsed "$t" >"$tmp/oracle" 2>"$tmp/oracle.err"
+      { echo "exit=$?"; cat "$tmp/oracle.err"; } >"$tmp/oracle.status"
+      compare "$name" "$t" "$tmp/oracle" "$tmp/oracle.status"
+    elif [ -f "$DATA/godata/$(basename "$t").parsed.gz" ]; then
+      compare "$name" "$t" "$DATA/godata/$(basename "$t").parsed.gz" "$DATA/godata/$(basename "$t").status"
+    elif [ -f "$DATA/godata/$(basename "$t").parsed.sha256" ]; then
+      compare_hash "$name" "$t" "$DATA/godata/$(basename "$t").parsed.sha256" "$DATA/godata/$(basename "$t").status"
+    else
+      echo "skip $name: no golden (run scripts/regen-v1-golden.sh)"
+    fi
+  done
+fi
+
+# 3. Broken traces: against the live oracle when Go runs, else the goldens.
+for t in "$DATA"/broken/*.trace; do
+  [ -f "$t" ] || continue
+  base=${t%.trace}
+  name=v1_broken_$(basename "$base")
+  if [ -n "$GO" ]; then
+    TZ=UTC "$GO" tool trace -d=parsed "$t" >"$tmp/oracle" 2>"$tmp/oracle.err"
+    { echo "exit=$?"; cat "$tmp/oracle.err"; } >"$tmp/oracle.status"
+    compare "$name" "$t" "$tmp/oracle" "$tmp/oracle.status"
+  else
+    compare "$name" "$t" "$base.parsed" "$base.status"
+  fi
+done
+exit 0
