@@ -210,7 +210,7 @@ func mmu(p *parsed, flagList string, worst int) (any, error) {
 	}
 	util := trace.MutatorUtilizationV2(p.events, flags)
 	if len(util) == 0 {
-		return obj{"series": 0, "length": 0, "windows": []obj{}}, nil
+		return obj{"series": 0, "points": 0, "length": 0, "windows": []obj{}}, nil
 	}
 	curve := trace.NewMMUCurve(util)
 	lo, hi := util[0][0].Time, util[0][len(util[0])-1].Time

@@ -26,11 +26,20 @@ typedef struct interval {
 } interval;
 
 typedef struct stack_rec {
-    gt_pprof_record pub;
+    const gt_frame *frames;
+    size_t n_frames;
     uint64_t hash;
     uint32_t next;    /* next stack with the same hash, index + 1 */
-    int listed;       /* already in the output order */
+    uint32_t record;  /* its record, index + 1; 0 until it gains time */
 } stack_rec;
+
+/* A profile record. Go keys records by the first 128 PCs padded with zeros
+ * (so trailing zero PCs do not count) and shows the frames of the stack
+ * that added time last. */
+typedef struct record {
+    gt_pprof_record pub;
+    uint32_t key_stack;
+} record;
 
 typedef struct tracking {
     int64_t start;
@@ -53,8 +62,8 @@ struct gt_pprof {
     gt_u64map stack_index;        /* PC hash -> stack index + 1 (chain head) */
     stack_rec *stacks;
     size_t nstacks, capstacks;
-    uint32_t *order;              /* stacks with time, in first-gain order */
-    size_t norder, caporder;
+    record *records;              /* in first-gain order */
+    size_t nrecords, caprecords;
 };
 
 void gt_pprof_free(gt_pprof *p)
@@ -70,7 +79,7 @@ void gt_pprof_free(gt_pprof *p)
     free(p->free_slots);
     gt_u64map_free(&p->stack_index);
     free(p->stacks);
-    free(p->order);
+    free(p->records);
     free(p);
 }
 
@@ -232,10 +241,10 @@ static long intern_stack(gt_pprof *p, gt_stack st)
     uint64_t *head = gt_u64map_get(&p->stack_index, h);
     for (uint32_t i = head ? (uint32_t)*head : 0; i; i = p->stacks[i - 1].next) {
         const stack_rec *s = &p->stacks[i - 1];
-        if (s->pub.n_frames != n)
+        if (s->n_frames != n)
             continue;
         size_t k = 0;
-        while (k < n && s->pub.frames[k].pc == frames[k].pc)
+        while (k < n && s->frames[k].pc == frames[k].pc)
             k++;
         if (k == n)
             return (long)(i - 1);
@@ -256,8 +265,8 @@ static long intern_stack(gt_pprof *p, gt_stack st)
     p->stacks = arr;
     stack_rec *s = &p->stacks[p->nstacks];
     memset(s, 0, sizeof *s);
-    s->pub.frames = copy;
-    s->pub.n_frames = n;
+    s->frames = copy;
+    s->n_frames = n;
     s->hash = h;
     s->next = head ? (uint32_t)*head : 0;
     if (gt_u64map_put(&p->stack_index, h, p->nstacks + 1))
@@ -283,6 +292,42 @@ static int64_t overlapping(const gt_pprof *p, int64_t goid, interval sample)
             total += e - s;
     }
     return total;
+}
+
+/* Whether two stacks have the same PCs once padded with zeros to 128. */
+static int same_padded_pcs(const stack_rec *a, const stack_rec *b)
+{
+    size_t n = a->n_frames > b->n_frames ? a->n_frames : b->n_frames;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = i < a->n_frames ? a->frames[i].pc : 0, y = i < b->n_frames ? b->frames[i].pc : 0;
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
+/* The record of a stack, made on its first time gain. Records are few (one
+ * per distinct stack), so finding the one with the same padded PCs by a scan
+ * happens once per distinct stack. */
+static record *find_record(gt_pprof *p, uint32_t stack)
+{
+    stack_rec *s = &p->stacks[stack];
+    if (s->record)
+        return &p->records[s->record - 1];
+    for (size_t i = 0; i < p->nrecords; i++)
+        if (same_padded_pcs(&p->stacks[p->records[i].key_stack], s)) {
+            s->record = (uint32_t)i + 1;
+            return &p->records[i];
+        }
+    void *arr = p->records;
+    if (gt_grow_array(&arr, &p->caprecords, p->nrecords + 1, sizeof *p->records))
+        return NULL;
+    p->records = arr;
+    record *r = &p->records[p->nrecords++];
+    memset(r, 0, sizeof *r);
+    r->key_stack = stack;
+    s->record = (uint32_t)p->nrecords;
+    return r;
 }
 
 int gt_pprof_event(gt_pprof *p, const gt_event *ev)
@@ -328,25 +373,22 @@ int gt_pprof_event(gt_pprof *p, const gt_event *ev)
     int64_t d = p->filtered ? overlapping(p, id, sample) : sample.end - sample.start;
     if (d <= 0)
         return 0;
-    stack_rec *s = &p->stacks[t.stack];
-    if (!s->listed) {
-        arr = p->order;
-        if (gt_grow_array(&arr, &p->caporder, p->norder + 1, sizeof *p->order))
-            return -1;
-        p->order = arr;
-        p->order[p->norder++] = t.stack;
-        s->listed = 1;
-    }
-    s->pub.count++;
-    s->pub.time += d;
+    record *rec = find_record(p, t.stack);
+    if (!rec)
+        return -1;
+    /* The record shows the frames of the stack that added time last. */
+    rec->pub.frames = p->stacks[t.stack].frames;
+    rec->pub.n_frames = p->stacks[t.stack].n_frames;
+    rec->pub.count++;
+    rec->pub.time += d;
     return 0;
 }
 
-size_t gt_pprof_record_count(const gt_pprof *p) { return p->norder; }
+size_t gt_pprof_record_count(const gt_pprof *p) { return p->nrecords; }
 
 const gt_pprof_record *gt_pprof_record_at(const gt_pprof *p, size_t i)
 {
-    return i < p->norder ? &p->stacks[p->order[i]].pub : NULL;
+    return i < p->nrecords ? &p->records[i].pub : NULL;
 }
 
 /* ------------------------------------------------------------ encoding */
@@ -418,8 +460,8 @@ static int encode(gt_pprof *p, gt_buf *out, strtab *t)
     gt_buf locbuf = GT_BUF_INIT, funcbuf = GT_BUF_INIT, m = GT_BUF_INIT, packed = GT_BUF_INIT;
     uint64_t nlocs = 0, nfuncs = 0;
     int rc = 0;
-    for (size_t r = 0; r < p->norder && !rc; r++) {
-        const gt_pprof_record *rec = &p->stacks[p->order[r]].pub;
+    for (size_t r = 0; r < p->nrecords && !rc; r++) {
+        const gt_pprof_record *rec = &p->records[r].pub;
         gt_buf_reset(&packed);
         for (size_t i = 0; i < rec->n_frames && !rc; i++) {
             const gt_frame *f = &rec->frames[i];
