@@ -87,7 +87,9 @@ struct gt_summary {
     size_t n_t_sorted;
 };
 
-#define NO_ENTRY UINT64_MAX
+/* Marks a deleted entry: no proc or goroutine ID is INT64_MIN (-1, NoProc,
+ * is a real key and value here). */
+#define NO_ENTRY ((uint64_t)INT64_MIN)
 
 /* ------------------------------------------------------------- durmaps */
 
