@@ -44,9 +44,11 @@ typedef struct checker {
     pdesc *ps;
     size_t nps, capps;
     gt_u64map tasks;    /* task id -> event index + 1 (0: ended) */
+    size_t live_tasks;
     gt_u64map regions;  /* goroutine -> top region index + 1 (0: none) */
-    region *rs;
+    region *rs;         /* entries; popped ones are reused */
     size_t nrs, caprs;
+    size_t free_rs;     /* first reusable entry + 1, chained by below */
 } checker;
 
 static gdesc get_g(const checker *c, uint64_t g)
@@ -113,6 +115,33 @@ static int bad_events(checker *c, const char *fmt, uint64_t id, const v1_event *
     if (b)
         v1_event_string(c->t, b, sb, sizeof sb);
     return bad(c, fmt, id, sa, b ? sb : "");
+}
+
+/* Returns region entries from top + 1 down to the stack's bottom to the
+ * free list. */
+static void free_regions(checker *c, size_t top)
+{
+    while (top) {
+        size_t below = c->rs[top - 1].below;
+        c->rs[top - 1].below = c->free_rs;
+        c->free_rs = top;
+        top = below;
+    }
+}
+
+static int push_region(checker *c, uint64_t g, size_t ev, size_t below)
+{
+    size_t i;
+    if (c->free_rs) {
+        i = c->free_rs - 1;
+        c->free_rs = c->rs[i].below;
+    } else {
+        if (v1_grow((void **)&c->rs, &c->caprs, c->nrs + 1, sizeof *c->rs))
+            return -1;
+        i = c->nrs++;
+    }
+    c->rs[i] = (region){ev, below};
+    return gt_u64map_put(&c->regions, g, i + 1);
 }
 
 static int step(checker *c, size_t idx, int *in_gc, int *in_stw)
@@ -221,8 +250,13 @@ static int step(checker *c, size_t idx, int *in_gc, int *in_stw)
             return -1;
         g.state = G_DEAD;
         p.g = 0;
-        if (ev->type == V1_EV_GO_END && gt_u64map_get(&c->regions, ev->g) && gt_u64map_put(&c->regions, ev->g, 0))
-            return -1;
+        if (ev->type == V1_EV_GO_END) { /* its open regions end with it */
+            uint64_t *top = gt_u64map_get(&c->regions, ev->g);
+            if (top) {
+                free_regions(c, (size_t)*top);
+                *top = 0;
+            }
+        }
         return put_g(c, ev->g, g) || put_p(c, ev->p, p) ? -1 : 0;
     case V1_EV_GO_SCHED:
     case V1_EV_GO_PREEMPT:
@@ -288,21 +322,22 @@ static int step(checker *c, size_t idx, int *in_gc, int *in_stw)
         if (prev && *prev)
             return bad_events(c, "task id conflicts (id:%" PRIu64 "), \"%s\" vs \"%s\"", ev->a0, ev,
                               &t->events[*prev - 1]);
-        return gt_u64map_put(&c->tasks, ev->a0, idx + 1);
+        c->live_tasks++;
+        return gt_u64map_put(&c->tasks, ev->a0, idx + 1) || v1_map_compact(&c->tasks, c->live_tasks) ? -1 : 0;
     }
-    case V1_EV_USER_TASK_END:
-        if (gt_u64map_get(&c->tasks, ev->a0))
-            return gt_u64map_put(&c->tasks, ev->a0, 0);
+    case V1_EV_USER_TASK_END: {
+        uint64_t *slot = gt_u64map_get(&c->tasks, ev->a0);
+        if (slot && *slot) {
+            *slot = 0;
+            c->live_tasks--;
+        }
         return 0;
+    }
     case V1_EV_USER_REGION: {
         const uint64_t *top = gt_u64map_get(&c->regions, ev->g);
         size_t ntop = top ? (size_t)*top : 0;
-        if (ev->a1 == 0) { /* start: push */
-            if (v1_grow((void **)&c->rs, &c->caprs, c->nrs + 1, sizeof *c->rs))
-                return -1;
-            c->rs[c->nrs++] = (region){idx, ntop};
-            return gt_u64map_put(&c->regions, ev->g, c->nrs);
-        }
+        if (ev->a1 == 0) /* start: push */
+            return push_region(c, ev->g, idx, ntop);
         if (ev->a1 == 1) { /* end: pop when the start is in the trace */
             if (ntop == 0)
                 return 0;
@@ -313,7 +348,10 @@ static int step(checker *c, size_t idx, int *in_gc, int *in_stw)
                                   "misuse of region in goroutine %" PRIu64
                                   ": span end \"%s\" when the inner-most active span start event is \"%s\"",
                                   ev->g, ev, s);
-            return gt_u64map_put(&c->regions, ev->g, r->below);
+            size_t below = r->below;
+            c->rs[ntop - 1].below = c->free_rs;
+            c->free_rs = ntop;
+            return gt_u64map_put(&c->regions, ev->g, below);
         }
         char se[256];
         v1_event_string(t, ev, se, sizeof se);

@@ -53,8 +53,10 @@ struct gt_v1 {
     proc_info *procs;
     size_t nprocs, capprocs;
     gt_u64map task_index;     /* task -> index into tasks + 1 (0: ended) */
-    task_info *tasks;
-    size_t ntasks, captasks;
+    task_info *tasks;         /* records of ended tasks are reused */
+    size_t ntasks, captasks, live_tasks;
+    size_t *free_tasks;
+    size_t nfree_tasks, capfree_tasks;
 
     uint64_t inline_base;     /* string ID of inline string 0 */
     uint64_t builtin_base;    /* string ID of builtin_strings[0] */
@@ -331,11 +333,18 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
         if (!slot)
             return CONV_NOMEM;
         if (*slot == 0) {
-            if (v1_grow((void **)&v->tasks, &v->captasks, v->ntasks + 1, sizeof *v->tasks))
-                return CONV_NOMEM;
-            *slot = ++v->ntasks;
+            if (v->nfree_tasks) {
+                *slot = v->free_tasks[--v->nfree_tasks] + 1;
+            } else {
+                if (v1_grow((void **)&v->tasks, &v->captasks, v->ntasks + 1, sizeof *v->tasks))
+                    return CONV_NOMEM;
+                *slot = ++v->ntasks;
+            }
+            v->live_tasks++;
         }
         v->tasks[*slot - 1] = (task_info){name, ev->a1};
+        if (v1_map_compact(&v->task_index, v->live_tasks))
+            return CONV_NOMEM;
         args[1] = parent;
         args[3] = ev->stk;
         break;
@@ -348,7 +357,11 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
         task_info ti = {{"", 0}, GT_NO_TASK};
         if (slot && *slot) {
             ti = v->tasks[*slot - 1];
-            *slot = 0; /* ended: a later begin of this ID takes a new record */
+            if (v1_grow((void **)&v->free_tasks, &v->capfree_tasks, v->nfree_tasks + 1, sizeof *v->free_tasks))
+                return CONV_NOMEM;
+            v->free_tasks[v->nfree_tasks++] = (size_t)*slot - 1;
+            *slot = 0;
+            v->live_tasks--;
         }
         uint64_t xid = gt_table_add_extra(v->table, ti.name.ptr, ti.name.len);
         if (xid == UINT64_MAX)
@@ -565,5 +578,6 @@ void gt_v1_free(gt_v1 *v)
     free(v->procs);
     gt_u64map_free(&v->task_index);
     free(v->tasks);
+    free(v->free_tasks);
     free(v);
 }

@@ -68,15 +68,18 @@ typedef struct v1_desc {
 extern const v1_desc v1_descs[V1_EV_COUNT];
 
 /* One old event. Go's tracev1.Event has four arguments; the first two are
- * here, the other two (set only by GoStartLabel, GoSysExit, the user
- * annotation events and CPU samples) in v1_trace.ext[ext - 1]. */
+ * here. The other two are set only by GoStartLabel, GoSysExit, the user
+ * annotation events and CPU samples: when just one of them is set and fits
+ * in 32 bits it is kept in x (flag V1_F_X_A2 or V1_F_X_A3), otherwise both
+ * are in v1_trace.ext[x - 1] (x = 0: both zero). User annotations, which can
+ * be half of a trace, so cost nothing extra. */
 typedef struct v1_event {
     int64_t ts;       /* ticks while parsing, nanoseconds after conversion */
     uint64_t g;
     uint64_t a0, a1;
     uint32_t stk;
     int32_t p;
-    uint32_t ext;     /* 0: arguments 2 and 3 are zero */
+    uint32_t x;       /* argument 2 or 3 inline, or index + 1 into ext */
     uint8_t type;     /* enum v1_ev */
     uint8_t flags;    /* V1_F_* */
     uint16_t pad;
@@ -87,6 +90,8 @@ static_assert(sizeof(v1_event) == 48, "old events are 48-byte records");
 /* Set on GoSysCall events whose goroutine's next event is a GoSysBlock: the
  * converter then emits a blocking syscall (Go looks ahead for it). */
 #define V1_F_SYSCALL_BLOCKS 1
+#define V1_F_X_A2 2  /* x holds argument 2 */
+#define V1_F_X_A3 4  /* x holds argument 3 */
 
 typedef struct v1_ext { uint64_t a2, a3; } v1_ext;
 
@@ -125,8 +130,21 @@ typedef struct v1_trace {
 } v1_trace;
 
 /* Arguments 2 and 3 of ev. */
-static inline uint64_t v1_a2(const v1_trace *t, const v1_event *ev) { return ev->ext ? t->ext[ev->ext - 1].a2 : 0; }
-static inline uint64_t v1_a3(const v1_trace *t, const v1_event *ev) { return ev->ext ? t->ext[ev->ext - 1].a3 : 0; }
+static inline uint64_t v1_a2(const v1_trace *t, const v1_event *ev)
+{
+    if (ev->flags & (V1_F_X_A2 | V1_F_X_A3))
+        return ev->flags & V1_F_X_A2 ? ev->x : 0;
+    return ev->x ? t->ext[ev->x - 1].a2 : 0;
+}
+static inline uint64_t v1_a3(const v1_trace *t, const v1_event *ev)
+{
+    if (ev->flags & (V1_F_X_A2 | V1_F_X_A3))
+        return ev->flags & V1_F_X_A3 ? ev->x : 0;
+    return ev->x ? t->ext[ev->x - 1].a3 : 0;
+}
+
+/* Stores arguments 2 and 3 of ev. 0, or -1 when memory runs out. */
+int v1_set_a23(v1_trace *t, v1_event *ev, uint64_t a2, uint64_t a3);
 static inline uint64_t v1_arg(const v1_trace *t, const v1_event *ev, int i)
 {
     switch (i) {
@@ -209,6 +227,12 @@ int v1_order(v1_parser *p);
  * record of key, appending a zeroed one when absent; NULL when memory runs
  * out. The pointer is valid until the next call on the same array. */
 void *v1_record(gt_u64map *index, void **arr, size_t *n, size_t *cap, size_t sz, uint64_t key);
+
+/* For maps where a value of 0 marks a removed entry (gt_u64map cannot
+ * delete): once removed entries clearly outnumber the live ones, rebuilds
+ * the map with the live ones only, so it stays proportional to them. 0, or
+ * -1 when memory runs out (the map is then unchanged). */
+int v1_map_compact(gt_u64map *m, size_t live);
 
 /* Appends to a geometric array of elements of size sz; 0 or -1. */
 int v1_grow(void **arr, size_t *cap, size_t need, size_t sz);

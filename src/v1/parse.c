@@ -61,6 +61,21 @@ void *v1_record(gt_u64map *index, void **arr, size_t *n, size_t *cap, size_t sz,
     return rec;
 }
 
+int v1_map_compact(gt_u64map *m, size_t live)
+{
+    if (m->len < 2 * live + 4096)
+        return 0;
+    gt_u64map fresh = GT_U64MAP_INIT;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->used[i] && m->vals[i] && gt_u64map_put(&fresh, m->keys[i], m->vals[i])) {
+            gt_u64map_free(&fresh);
+            return -1;
+        }
+    gt_u64map_free(m);
+    *m = fresh;
+    return 0;
+}
+
 static int nomem(v1_parser *p) { return gt_error_set(p->err, GT_ERR_NOMEM, p->ev_off, "out of memory"); }
 
 static int read_val(v1_parser *p, uint64_t *v)
@@ -334,13 +349,8 @@ static int collect(v1_parser *p)
         e.g = p->raw_args[3];
         e.a1 = p->raw_args[2];
         e.stk = (uint32_t)p->raw_args[4];
-        if (e.g) {
-            v1_trace *t = p->t;
-            if (v1_grow((void **)&t->ext, &t->capext, t->next + 1, sizeof *t->ext) || t->next >= UINT32_MAX)
-                return nomem(p);
-            t->ext[t->next++] = (v1_ext){e.g, 0};
-            e.ext = (uint32_t)t->next;
-        }
+        if (v1_set_a23(p->t, &e, e.g, 0))
+            return nomem(p);
         p->cpu_samples[p->ncpu++] = e;
     }
     return 0;
@@ -418,6 +428,29 @@ static int parse_stack(v1_parser *p)
         *slot = t->nstacks++;
     }
     t->stacks[*slot] = (v1_stack_rec){off, (uint32_t)size, id};
+    return 0;
+}
+
+int v1_set_a23(v1_trace *t, v1_event *ev, uint64_t a2, uint64_t a3)
+{
+    ev->flags &= (uint8_t)~(V1_F_X_A2 | V1_F_X_A3);
+    ev->x = 0;
+    if (a2 == 0 && a3 == 0)
+        return 0;
+    if (a3 == 0 && a2 <= UINT32_MAX) {
+        ev->flags |= V1_F_X_A2;
+        ev->x = (uint32_t)a2;
+        return 0;
+    }
+    if (a2 == 0 && a3 <= UINT32_MAX) {
+        ev->flags |= V1_F_X_A3;
+        ev->x = (uint32_t)a3;
+        return 0;
+    }
+    if (t->next >= UINT32_MAX || v1_grow((void **)&t->ext, &t->capext, t->next + 1, sizeof *t->ext))
+        return -1;
+    t->ext[t->next++] = (v1_ext){a2, a3};
+    ev->x = (uint32_t)t->next;
     return 0;
 }
 
@@ -505,12 +538,8 @@ static int parse_event(v1_parser *p, v1_event *out)
     }
     ev.a0 = args[0];
     ev.a1 = args[1];
-    if (args[2] || args[3]) {
-        if (v1_grow((void **)&t->ext, &t->capext, t->next + 1, sizeof *t->ext) || t->next >= UINT32_MAX)
-            return nomem(p);
-        t->ext[t->next++] = (v1_ext){args[2], args[3]};
-        ev.ext = (uint32_t)t->next;
-    }
+    if (v1_set_a23(t, &ev, args[2], args[3]))
+        return nomem(p);
     *out = ev;
     return 1;
 }
