@@ -448,3 +448,18 @@ int gt_event_experimental(const gt_event *ev, gt_experimental *out)
     *out = x;
     return 0;
 }
+
+gt_event gt_event_make_sync(const gt_table *t, int64_t ts, int64_t n)
+{
+    gt_event e;
+    memset(&e, 0, sizeof e);
+    e.time = ts;
+    e.goroutine = GT_NO_GOROUTINE;
+    e.proc = GT_NO_PROC;
+    e.thread = GT_NO_THREAD;
+    e.kind = GT_EVENT_SYNC;
+    e.priv_type = GT_EV_SYNTH_SYNC;
+    e.priv_args[0] = (uint64_t)n;
+    e.priv_table = t;
+    return e;
+}

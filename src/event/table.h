@@ -122,6 +122,11 @@ gt_event_kind gt_event_kind_of_type(unsigned t);
 int gt_table_stack_text(const gt_table *t, uint64_t id, gt_str *out);
 int gt_table_put_stack_text(const gt_table *t, uint64_t id, const char *p, size_t n);
 
+/* Go's syncEvent: the Sync event number n at time ts, with the tables t of
+ * the generation it starts (NULL for the last Sync, or one before an
+ * error). */
+gt_event gt_event_make_sync(const gt_table *t, int64_t ts, int64_t n);
+
 int gt_table_add_exp_batch(gt_table *t, uint8_t experiment, int64_t thread, const void *data, size_t len);
 
 #endif

@@ -88,17 +88,28 @@ static const char *data_varint_error(gt_cursor *c, int st)
 
 static uint64_t off_in(const gt_batch *b, const gt_cursor *c) { return b->offset + (uint64_t)(c->p - b->data); }
 
+/* The head of a String or Stack item: its type byte (must be want; what
+ * names it in Go's error) and two uvarints (ID, then length or frame count).
+ * *at is the item's input offset. */
+static int read_item_head(const gt_batch *b, gt_cursor *c, uint8_t want, const char *what, uint64_t *at,
+                          uint64_t *id, uint64_t *n, gt_error *err)
+{
+    *at = off_in(b, c);
+    uint8_t ev = *c->p++;
+    if (ev != want)
+        return gt_error_set(err, GT_ERR_MALFORMED, *at, "expected %s event, got %d", what, ev);
+    READ_UVARINT(c, id, return gt_error_set(err, GT_ERR_MALFORMED, *at, "%s", msg_));
+    READ_UVARINT(c, n, return gt_error_set(err, GT_ERR_MALFORMED, *at, "%s", msg_));
+    return 0;
+}
+
 static int add_strings(gt_table *t, const gt_batch *b, gt_error *err)
 {
     gt_cursor c = {b->data + 1, b->data + b->len};
     while (c.p < c.end) {
-        uint64_t at = off_in(b, &c);
-        uint8_t ev = *c.p++;
-        if (ev != GT_EV_STRING)
-            return gt_error_set(err, GT_ERR_MALFORMED, at, "expected string event, got %d", ev);
-        uint64_t id, len;
-        READ_UVARINT(&c, &id, return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
-        READ_UVARINT(&c, &len, return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
+        uint64_t at, id, len;
+        if (read_item_head(b, &c, GT_EV_STRING, "string", &at, &id, &len, err) < 0)
+            return -1;
         if (len > GT_MAX_TRAILER_DATA)
             return gt_error_set(err, GT_ERR_MALFORMED, at, "invalid string size %llu, maximum is %d",
                                 (unsigned long long)len, GT_MAX_TRAILER_DATA);
@@ -151,13 +162,9 @@ static int add_stacks(gt_table *t, const gt_batch *b, gt_error *err)
     uint64_t pcs[GT_MAX_FRAMES_PER_STACK];
     gt_cursor c = {b->data + 1, b->data + b->len};
     while (c.p < c.end) {
-        uint64_t at = off_in(b, &c);
-        uint8_t ev = *c.p++;
-        if (ev != GT_EV_STACK)
-            return gt_error_set(err, GT_ERR_MALFORMED, at, "expected stack event, got %d", ev);
-        uint64_t id, nframes;
-        READ_UVARINT(&c, &id, return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
-        READ_UVARINT(&c, &nframes, return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
+        uint64_t at, id, nframes;
+        if (read_item_head(b, &c, GT_EV_STACK, "stack", &at, &id, &nframes, err) < 0)
+            return -1;
         if (nframes > GT_MAX_FRAMES_PER_STACK)
             return gt_error_set(err, GT_ERR_MALFORMED, at, "invalid stack size %llu, maximum is %d",
                                 (unsigned long long)nframes, GT_MAX_FRAMES_PER_STACK);

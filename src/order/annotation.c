@@ -2,7 +2,6 @@
  * ProcsChange, which Go orders the same way). Tasks are tracked across
  * generations so that a TaskEnd can name its type and parent; regions nest
  * per goroutine. Names are interned because they outlive their generation. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
@@ -69,39 +68,40 @@ int gt_order_user_task_end(gt_ordering *o, gt_base_event *ev, gt_table *t, int64
     return push(o, ev, t, cur, err);
 }
 
-static int region_name(gt_ordering *o, const gt_base_event *ev, gt_table *t, gt_str *name, gt_error *err)
+/* What region begin and end share: a running user goroutine with a known
+ * state, and a valid (interned) region name. NULL on error. */
+static gt_gstate *region_prologue(gt_ordering *o, const gt_base_event *ev, gt_table *t, gt_sched_ctx cur,
+                                  const char *what, gt_str *name, gt_error *err)
 {
+    if (gt_validate_user_go(cur, err) < 0)
+        return NULL;
     uint64_t name_id = ev->args[1];
     gt_str s;
-    if (!gt_table_string(t, name_id, &s))
-        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "invalid string ID %llu for %u event",
-                            (unsigned long long)name_id, ev->type);
-    if (gt_order_intern(o, s, name) < 0)
-        return gt_order_nomem(err);
-    return 0;
+    if (!gt_table_string(t, name_id, &s)) {
+        gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "invalid string ID %llu for %u event",
+                     (unsigned long long)name_id, ev->type);
+        return NULL;
+    }
+    if (gt_order_intern(o, s, name) < 0) {
+        gt_order_nomem(err);
+        return NULL;
+    }
+    gt_gstate *g = gt_order_g(o, cur.g);
+    if (!g)
+        gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET,
+                     "encountered %s without known state for current goroutine %lld", what, (long long)cur.g);
+    return g;
 }
 
 int gt_order_user_region_begin(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen,
                                gt_sched_ctx cur, gt_sched_ctx *next, gt_error *err)
 {
-    if (gt_validate_user_go(cur, err) < 0)
-        return -1;
     gt_str name;
-    if (region_name(o, ev, t, &name, err) < 0)
-        return -1;
-    gt_gstate *g = gt_order_g(o, cur.g);
+    gt_gstate *g = region_prologue(o, ev, t, cur, "EvUserRegionBegin", &name, err);
     if (!g)
-        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET,
-                            "encountered EvUserRegionBegin without known state for current goroutine %lld",
-                            (long long)cur.g);
-    if (g->nregions == g->capregions) {
-        size_t ncap = g->capregions ? g->capregions * 2 : 4;
-        gt_user_region *nr = realloc(g->regions, ncap * sizeof *nr);
-        if (!nr)
-            return gt_order_nomem(err);
-        g->regions = nr;
-        g->capregions = ncap;
-    }
+        return -1;
+    if (gt_order_grow((void **)&g->regions, &g->capregions, g->nregions, sizeof *g->regions) < 0)
+        return gt_order_nomem(err);
     g->regions[g->nregions++] = (gt_user_region){ev->args[0], name};
     return push(o, ev, t, cur, err);
 }
@@ -109,16 +109,10 @@ int gt_order_user_region_begin(gt_ordering *o, gt_base_event *ev, gt_table *t, i
 int gt_order_user_region_end(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen,
                              gt_sched_ctx cur, gt_sched_ctx *next, gt_error *err)
 {
-    if (gt_validate_user_go(cur, err) < 0)
-        return -1;
     gt_str name;
-    if (region_name(o, ev, t, &name, err) < 0)
-        return -1;
-    gt_gstate *g = gt_order_g(o, cur.g);
+    gt_gstate *g = region_prologue(o, ev, t, cur, "EvUserRegionEnd", &name, err);
     if (!g)
-        return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET,
-                            "encountered EvUserRegionEnd without known state for current goroutine %lld",
-                            (long long)cur.g);
+        return -1;
     /* A region begun before tracing started ends without a begin: fine. */
     if (g->nregions) {
         gt_user_region top = g->regions[g->nregions - 1];

@@ -77,21 +77,6 @@ struct gt_reader {
 
 /* ------------------------------------------------------------ helpers */
 
-static gt_event sync_event(gt_table *t, int64_t ts, int64_t n)
-{
-    gt_event e;
-    memset(&e, 0, sizeof e);
-    e.time = ts;
-    e.goroutine = GT_NO_GOROUTINE;
-    e.proc = GT_NO_PROC;
-    e.thread = GT_NO_THREAD;
-    e.kind = GT_EVENT_SYNC;
-    e.priv_type = GT_EV_SYNTH_SYNC;
-    e.priv_args[0] = (uint64_t)n;
-    e.priv_table = t;
-    return e;
-}
-
 static int fail(gt_reader *r, const gt_error *e)
 {
     r->err = *e;
@@ -253,7 +238,7 @@ static int install_gen(gt_reader *r, int got, gt_event *ev)
     if (!got) {
         r->has_gen = 0;
         r->done = 1;
-        *ev = sync_event(NULL, r->last_ts, ++r->syncs);
+        *ev = gt_event_make_sync(NULL, r->last_ts, ++r->syncs);
         return 1;
     }
     r->has_gen = 1;
@@ -303,7 +288,7 @@ static int install_gen(gt_reader *r, int got, gt_event *ev)
         r->frontier[r->nfrontier++] = bc;
         heap_sift_up(r->frontier, r->nfrontier - 1);
     }
-    *ev = sync_event(t, gt_time_mul(t->freq, r->gen.min_ts), ++r->syncs);
+    *ev = gt_event_make_sync(t, gt_time_mul(t->freq, r->gen.min_ts), ++r->syncs);
     return 1;
 }
 
@@ -314,12 +299,12 @@ static int next_gen_with_spill(gt_reader *r, gt_event *ev)
         if (r->spill_err_sync)
             return fail(r, &r->spill_err);
         r->spill_err_sync = 1;
-        *ev = sync_event(NULL, r->last_ts, ++r->syncs);
+        *ev = gt_event_make_sync(NULL, r->last_ts, ++r->syncs);
         return 1;
     }
     if (r->has_gen && !gt_gen_has_spill(&r->gr)) {
         r->done = 1;
-        *ev = sync_event(NULL, r->last_ts, ++r->syncs);
+        *ev = gt_event_make_sync(NULL, r->last_ts, ++r->syncs);
         return 1;
     }
     gt_error e, deferred;
@@ -334,7 +319,7 @@ static int next_gen_with_spill(gt_reader *r, gt_event *ev)
         r->spill_err = e;
         r->has_spill_err = 1;
         r->spill_err_sync = 1;
-        *ev = sync_event(NULL, r->last_ts, ++r->syncs);
+        *ev = gt_event_make_sync(NULL, r->last_ts, ++r->syncs);
         return 1;
     }
     return install_gen(r, 1, ev);
@@ -368,7 +353,8 @@ static int try_advance(gt_reader *r, size_t i)
     return 1;
 }
 
-/* Go's validateTableIDs. */
+/* Go's validateTableIDs: the stack and string IDs the event's spec names
+ * exist in its generation. */
 static int validate_table_ids(gt_reader *r, const gt_event *ev)
 {
     if (ev->priv_type == GT_EV_SYNTH_SYNC)
@@ -377,24 +363,17 @@ static int validate_table_ids(gt_reader *r, const gt_event *ev)
     const gt_table *t = ev->priv_table;
     if (!spec || !t)
         return 0;
-    gt_error e;
-    for (unsigned k = 0; k < spec->nstack_ids; k++) {
-        uint64_t id = ev->priv_args[spec->stack_ids[k] - 1];
+    for (unsigned k = 0; k < spec->nstack_ids + spec->nstring_ids; k++) {
+        int is_stack = k < spec->nstack_ids;
+        uint64_t id = ev->priv_args[(is_stack ? spec->stack_ids[k] : spec->string_ids[k - spec->nstack_ids]) - 1];
         gt_stack_rec s;
-        if (!gt_table_stack(t, id, &s)) {
-            gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid stack ID %" PRIu64 " for event %s", id,
-                         spec->name);
-            return fail(r, &e);
-        }
-    }
-    for (unsigned k = 0; k < spec->nstring_ids; k++) {
-        uint64_t id = ev->priv_args[spec->string_ids[k] - 1];
-        gt_str s;
-        if (!gt_table_string(t, id, &s)) {
-            gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid string ID %" PRIu64 " for event %s", id,
-                         spec->name);
-            return fail(r, &e);
-        }
+        gt_str str;
+        if (is_stack ? gt_table_stack(t, id, &s) : gt_table_string(t, id, &str))
+            continue;
+        gt_error e;
+        gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid %s ID %" PRIu64 " for event %s",
+                     is_stack ? "stack" : "string", id, spec->name);
+        return fail(r, &e);
     }
     return 0;
 }
@@ -418,7 +397,7 @@ static int read_event_v2(gt_reader *r, gt_event *ev)
             r->read_gen_err = e;
             r->has_read_gen_err = 1;
             r->has_gen = 0;
-            *ev = sync_event(NULL, r->last_ts, ++r->syncs);
+            *ev = gt_event_make_sync(NULL, r->last_ts, ++r->syncs);
             return 1;
         }
         return install_gen(r, st == 1, ev);
