@@ -28,8 +28,7 @@ void gt_table_free(gt_table *t)
     free(t);
 }
 
-/* Grows *arr (of elements of size sz) so that one more fits. */
-static int grow_array(void **arr, size_t *cap, size_t len, size_t sz)
+int gt_table_grow(void **arr, size_t *cap, size_t len, size_t sz)
 {
     if (len < *cap)
         return 0;
@@ -46,7 +45,7 @@ int gt_table_add_string(gt_table *t, uint64_t id, const void *p, size_t len)
 {
     if (id == 0 || gt_u64map_get(&t->string_index, id))
         return 1;
-    if (grow_array((void **)&t->strings, &t->capstrings, t->nstrings, sizeof *t->strings))
+    if (gt_table_grow((void **)&t->strings, &t->capstrings, t->nstrings, sizeof *t->strings))
         return -1;
     char *copy = gt_arena_dup(&t->arena, p, len);
     if (!copy && len)
@@ -82,7 +81,7 @@ int gt_table_add_stack(gt_table *t, uint64_t id, const uint64_t *pcs, uint32_t n
 {
     if (id == 0 || gt_u64map_get(&t->stack_index, id))
         return 1;
-    if (grow_array((void **)&t->stacks, &t->capstacks, t->nstacks, sizeof *t->stacks))
+    if (gt_table_grow((void **)&t->stacks, &t->capstacks, t->nstacks, sizeof *t->stacks))
         return -1;
     uint64_t *copy = gt_arena_dup(&t->arena, pcs, (size_t)n * sizeof *pcs);
     if (!copy && n)
@@ -125,7 +124,7 @@ static int put_frame(gt_table *t, const gt_frame_rec *f, int replace)
             t->frames[*slot] = *f;
         return 0;
     }
-    if (grow_array((void **)&t->frames, &t->capframes, t->nframes, sizeof *t->frames)) {
+    if (gt_table_grow((void **)&t->frames, &t->capframes, t->nframes, sizeof *t->frames)) {
         /* keep the map consistent: point at a frame we can still store */
         return -1;
     }
@@ -152,7 +151,7 @@ uint64_t gt_table_add_extra(gt_table *t, const void *p, size_t len)
     for (size_t i = 0; i < t->nextra; i++)
         if (t->extra[i].len == len && memcmp(t->extra[i].ptr, p, len) == 0)
             return i + 1;
-    if (grow_array((void **)&t->extra, &t->capextra, t->nextra, sizeof *t->extra))
+    if (gt_table_grow((void **)&t->extra, &t->capextra, t->nextra, sizeof *t->extra))
         return UINT64_MAX;
     char *copy = gt_arena_dup(&t->arena, p, len);
     if (!copy)
@@ -170,7 +169,7 @@ gt_str gt_table_extra(const gt_table *t, uint64_t id)
 
 int gt_table_add_exp_batch(gt_table *t, uint8_t experiment, int64_t thread, const void *data, size_t len)
 {
-    if (grow_array((void **)&t->exp_batches, &t->capexp_batches, t->nexp_batches, sizeof *t->exp_batches))
+    if (gt_table_grow((void **)&t->exp_batches, &t->capexp_batches, t->nexp_batches, sizeof *t->exp_batches))
         return -1;
     uint8_t *copy = gt_arena_dup(&t->arena, data, len);
     if (!copy && len)
@@ -224,7 +223,7 @@ int gt_table_stack_text(const gt_table *t, uint64_t id, gt_str *out)
 int gt_table_put_stack_text(const gt_table *t, uint64_t id, const char *p, size_t n)
 {
     gt_table *cache = (gt_table *)t;
-    if (grow_array((void **)&cache->stack_text, &cache->capstack_text, cache->nstack_text, sizeof *cache->stack_text))
+    if (gt_table_grow((void **)&cache->stack_text, &cache->capstack_text, cache->nstack_text, sizeof *cache->stack_text))
         return -1;
     char *copy = gt_arena_dup(&cache->arena, p, n);
     if (!copy && n)

@@ -70,6 +70,11 @@ typedef struct gt_table {
     size_t nstack_text, capstack_text;
 } gt_table;
 
+/* Grows the geometric array *arr (len elements of size sz, capacity *cap) so
+ * that one more fits. 0, or -1 when memory runs out (array unchanged). Used
+ * by every layer above for their per-generation and per-ID arrays. */
+int gt_table_grow(void **arr, size_t *cap, size_t len, size_t sz);
+
 /* Returns a new empty table, or NULL when memory runs out. */
 gt_table *gt_table_new(void);
 void gt_table_free(gt_table *t);  /* NULL is fine */

@@ -35,20 +35,6 @@ void gt_generation_free(gt_generation *g)
     memset(g, 0, sizeof *g);
 }
 
-static int grow(void **arr, size_t *cap, size_t len, size_t sz)
-{
-    if (len < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *n = realloc(*arr, ncap * sz);
-    if (!n)
-        return -1;
-    memset((char *)n + *cap * sz, 0, (ncap - *cap) * sz);
-    *arr = n;
-    *cap = ncap;
-    return 0;
-}
-
 static int nomem(gt_error *err) { return gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory"); }
 
 /* Starts an empty generation, keeping the arrays' memory of the last one. */
@@ -199,7 +185,7 @@ static int add_cpu_samples(gt_generation *g, const gt_batch *b, gt_error *err)
         uint64_t v[5];
         for (int k = 0; k < 5; k++)
             READ_UVARINT(&c, &v[k], return gt_error_set(err, GT_ERR_MALFORMED, at, "%s", msg_));
-        if (grow((void **)&g->samples, &g->capsamples, g->nsamples, sizeof *g->samples))
+        if (gt_table_grow((void **)&g->samples, &g->capsamples, g->nsamples, sizeof *g->samples))
             return nomem(err);
         g->samples[g->nsamples++] = (gt_cpu_sample){
             .time = (int64_t)v[0],
@@ -259,7 +245,7 @@ static int set_sync(gt_table *t, const gt_batch *b, int version, gt_error *err)
 
 static int add_event_batch(gt_generation *g, const gt_batch *b, gt_error *err)
 {
-    if (grow((void **)&g->batches, &g->capbatches, g->nbatches, sizeof *g->batches))
+    if (gt_table_grow((void **)&g->batches, &g->capbatches, g->nbatches, sizeof *g->batches))
         return nomem(err);
     g->batches[g->nbatches] = *b;
     int inserted = 0;
@@ -267,14 +253,19 @@ static int add_event_batch(gt_generation *g, const gt_batch *b, gt_error *err)
     if (!slot)
         return nomem(err);
     if (inserted) {
-        if (grow((void **)&g->ms, &g->capms, g->nms, sizeof *g->ms))
+        size_t old_cap = g->capms;
+        if (gt_table_grow((void **)&g->ms, &g->capms, g->nms, sizeof *g->ms))
             return nomem(err);
+        /* Slots past the old capacity are new: their index arrays start
+         * empty (slots below keep theirs for reuse across generations). */
+        if (g->capms > old_cap)
+            memset(&g->ms[old_cap], 0, (g->capms - old_cap) * sizeof *g->ms);
         g->ms[g->nms].m = b->m;
         g->ms[g->nms].n = 0;
         *slot = g->nms++;
     }
     gt_gen_m *gm = &g->ms[*slot];
-    if (grow((void **)&gm->idx, &gm->cap, gm->n, sizeof *gm->idx))
+    if (gt_table_grow((void **)&gm->idx, &gm->cap, gm->n, sizeof *gm->idx))
         return nomem(err);
     gm->idx[gm->n++] = g->nbatches++;
     return 0;

@@ -100,7 +100,7 @@ int gt_order_user_region_begin(gt_ordering *o, gt_base_event *ev, gt_table *t, i
     gt_gstate *g = region_prologue(o, ev, t, cur, "EvUserRegionBegin", &name, err);
     if (!g)
         return -1;
-    if (gt_order_grow((void **)&g->regions, &g->capregions, g->nregions, sizeof *g->regions) < 0)
+    if (gt_table_grow((void **)&g->regions, &g->capregions, g->nregions, sizeof *g->regions) < 0)
         return gt_order_nomem(err);
     g->regions[g->nregions++] = (gt_user_region){ev->args[0], name};
     return push(o, ev, t, cur, err);

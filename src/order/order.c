@@ -295,22 +295,9 @@ static int range_has(const gt_range_state *s, gt_range_type r)
     return 0;
 }
 
-int gt_order_grow(void **arr, size_t *cap, size_t len, size_t sz)
-{
-    if (len < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 4;
-    void *n = realloc(*arr, ncap * sz);
-    if (!n)
-        return -1;
-    *arr = n;
-    *cap = ncap;
-    return 0;
-}
-
 static int range_push(gt_range_state *s, gt_range_type r, gt_error *err)
 {
-    if (gt_order_grow((void **)&s->in_flight, &s->cap, s->n, sizeof *s->in_flight) < 0)
+    if (gt_table_grow((void **)&s->in_flight, &s->cap, s->n, sizeof *s->in_flight) < 0)
         return gt_order_nomem(err);
     s->in_flight[s->n++] = r;
     return 0;

@@ -217,10 +217,6 @@ const char *gt_order_ev_name(const gt_ordering *o, unsigned type, char buf[24]);
 const char *gt_wire_go_status_name(unsigned s);
 const char *gt_wire_proc_status_name(unsigned s);
 
-/* Makes room for one more element in a geometric array. 0, or -1 when
- * memory runs out (the array is then unchanged). */
-int gt_order_grow(void **arr, size_t *cap, size_t len, size_t sz);
-
 /* Out of memory error. */
 int gt_order_nomem(gt_error *err);
 
