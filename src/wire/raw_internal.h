@@ -21,6 +21,10 @@ struct gt_raw_reader {
     int go_eof;          /* the failure is one Go's raw reader sees as io.EOF */
     gt_error err;
 
+    /* gt_raw_spec(version, t) for every t, filled once the version is known:
+     * one load per event instead of a lookup. */
+    const gt_spec *specs[256];
+
     /* Arguments of the current event (frames of a Stack included); grows
      * geometrically and is reused, so events cost no allocation. */
     uint64_t *args;

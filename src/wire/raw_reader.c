@@ -237,12 +237,16 @@ static long parse_header(gt_raw_reader *r)
     if (!gt_version_valid((int)v))
         return gt_raw_fail(r, GT_ERR_FORMAT, 0, "unknown or unsupported trace version go 1.%u", (unsigned)v);
     r->version = (int)v;
+    for (unsigned t = 0; t < 256; t++)
+        r->specs[t] = gt_raw_spec(r->version, t);
     return (long)(s.p - r->pos);
 }
 
 static gt_raw_reader *finish_open(gt_raw_reader *r, gt_error *err)
 {
     long n = r->source == GT_RAW_SRC_FD && refill(r) ? -1 : parse_header(r);
+    if (n >= 0 && gt_raw_args_reserve(r, GT_MAX_SPEC_ARGS + 4))
+        n = gt_raw_fail(r, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
     if (n < 0) {
         if (err)
             *err = r->err;
@@ -343,17 +347,15 @@ static int decode_event(gt_raw_reader *r, gt_raw_event *ev)
     gt_cursor c = {r->pos, r->win_end};
     uint64_t ev_offset = offset_of(r, c.p);
     unsigned type = *c.p++;
-    const gt_spec *spec = gt_raw_spec(r->version, type);
+    const gt_spec *spec = r->specs[type];
     if (!spec) {
         gt_raw_fail(r, gt_version_is_v2(r->version) ? GT_ERR_MALFORMED : GT_ERR_UNSUPPORTED, ev_offset,
                     "invalid event type: %u", type);
         return DECODE_FAILED;
     }
     size_t nargs = spec->nargs;
-    if (gt_raw_args_reserve(r, nargs + 4)) {
-        gt_raw_fail(r, GT_ERR_NOMEM, ev_offset, "out of memory");
-        return DECODE_FAILED;
-    }
+    /* args has room for GT_MAX_SPEC_ARGS + 4 values from open on: any
+     * spec's arguments plus one frame. */
     for (size_t i = 0; i < spec->nargs; i++)
         READ_VARINT(r, &c, &r->args[i]);
     if (spec->is_stack) {
