@@ -141,6 +141,6 @@ const char *gt_spec_name(unsigned t)
 
 const char *gt_experiment_name(unsigned e)
 {
-    static const char *const names[] = {.name = "None", "AllocFree"};
+    static const char *const names[] = {"None", "AllocFree"};
     return e < GT_EXP_NUM ? names[e] : NULL;
 }
