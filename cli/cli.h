@@ -38,6 +38,18 @@ int cli_trace_error(const char *path, const gt_error *err);
 /* Whether argv holds -h or --help (before a "--"). */
 int cli_wants_help(int argc, char **argv);
 
+/* Progress through a trace, to report what an error lost (cli/report.c). */
+typedef struct cli_progress {
+    uint64_t valid_bytes;  /* input bytes read when the last Sync arrived */
+} cli_progress;
+
+/* Call for every event read. */
+void cli_progress_event(cli_progress *p, const gt_reader *r, const gt_event *ev);
+
+/* After a reader error: prints to stderr, as go tool trace does,
+ * "gotrace: PATH: Lost P% of the latest trace data due to error (A of B)". */
+void cli_report_loss(const char *path, const gt_reader *r, const cli_progress *p);
+
 /* Opens path for writing, "-" meaning stdout. NULL (message printed) on failure. */
 FILE *cli_open_output(const char *cmd, const char *path);
 

@@ -78,7 +78,9 @@ int cmd_validate(int argc, char **argv)
     uint64_t index = 0, bad = 0;
     gt_event ev;
     int rc;
+    cli_progress progress = {0};
     while ((rc = gt_reader_next(r, &ev)) == 1) {
+        cli_progress_event(&progress, r, &ev);
         if (gt_validator_event(v, &ev)) {
             printf("event %llu (time %lld): ", (unsigned long long)index, (long long)ev.time);
             print_indented(gt_validator_message(v));
@@ -97,6 +99,7 @@ int cmd_validate(int argc, char **argv)
     fflush(stdout);
     if (rc < 0) {
         cli_trace_error(path, gt_reader_error(r));
+        cli_report_loss(path, r, &progress);
         status = CLI_EXIT_TRACE;
     }
     gt_validator_free(v);

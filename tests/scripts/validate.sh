@@ -25,6 +25,18 @@ printf 'not a trace' >"$tmp/junk"
 rc=$?
 if [ $rc -eq 1 ] && grep -q 'not a Go execution trace' "$tmp/err"; then echo "ok validate_not_a_trace"; else echo "not ok validate_not_a_trace: exit $rc: $(head -c 200 "$tmp/err")"; fi
 
+# A truncated trace: the events before the damage are checked, then the
+# reader's error with its offset and what was lost, as go tool trace reports it.
+head -c 30000 "$ROOT/examples/hello.trace" >"$tmp/cut.trace"
+"$GOTRACE" validate "$tmp/cut.trace" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q '^gotrace: .*cut.trace: failed to read full batch: read [0-9]* but wanted [0-9]* (offset [0-9]*)$' "$tmp/err" &&
+   grep -q '^gotrace: .*cut.trace: Lost [0-9.]*% of the latest trace data due to error ([0-9.]* [KMG]*i*B of 29.3 KiB)$' "$tmp/err"; then
+  echo "ok validate_truncated_reports_loss"
+else
+  echo "not ok validate_truncated_reports_loss: exit $rc: $(tr '\n' '|' <"$tmp/err")"
+fi
+
 if [ -z "${SHARED:-}" ] || [ ! -d "$SHARED/corpus" ]; then
   echo "skip validate_vs_go: ../shared is absent"
   exit 0
