@@ -1,8 +1,9 @@
 /* gotrace dump --wire FILE: the raw wire events, one per line, exactly as
  * `go tool trace -d=wire FILE` prints them (Go's raw Event.String()).
  *
- * Errors behave as Go's: the events before the error are printed, then the
- * error text alone goes to stderr and the exit status is 1. Where Go's raw
+ * Errors behave as Go's: the events before the error are printed, then Go's
+ * error text goes to stderr (followed by a line giving its byte offset) and
+ * the exit status is 1. Where Go's raw
  * reader sees a plain io.EOF inside a truncated event it stops quietly with
  * status 0, and so do we (gt_raw_error_is_eof). One deliberate difference:
  * experimental event types are known from Go 1.23 on (Go's dumper knows them
@@ -13,9 +14,13 @@
 #include "cli.h"
 #include "gotrace/raw.h"
 
-static int report(const gt_error *err)
+/* Go's text alone on the first line (as go tool trace prints it), then where
+ * it happened. */
+static int report(const char *path, const gt_error *err)
 {
     fprintf(stderr, "%s\n", err->message);
+    if (err->offset != GT_NO_OFFSET)
+        fprintf(stderr, "gotrace: %s: at byte offset %llu\n", path, (unsigned long long)err->offset);
     return CLI_EXIT_TRACE;
 }
 
@@ -28,7 +33,7 @@ int dump_wire(const char *path, FILE *out)
             fprintf(stderr, "gotrace dump: %s\n", err.message);
             return CLI_EXIT_USAGE;
         }
-        return report(&err);
+        return report(path, &err);
     }
     int version = gt_raw_version(r);
     size_t cap = 1 << 12;
@@ -55,7 +60,7 @@ int dump_wire(const char *path, FILE *out)
         fprintf(stderr, "gotrace dump: out of memory\n");
         rc = CLI_EXIT_TRACE;
     } else if (st < 0 && !gt_raw_error_is_eof(r)) {
-        rc = report(gt_raw_error(r));
+        rc = report(path, gt_raw_error(r));
     }
     free(line);
     gt_raw_free(r);
