@@ -1,5 +1,6 @@
 #include "analysis_util.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,16 @@ void au_json_stats(au_json *j, const gt_exec_stats *s)
     json_durations(j, "range_time", s->range, s->n_range);
 }
 
+void au_json_frame(au_json *j, const char *key, const gt_frame *f)
+{
+    au_json_object(j, key);
+    au_json_u64(j, "pc", f->pc);
+    au_json_str(j, "func", f->func);
+    au_json_str(j, "file", f->file);
+    au_json_u64(j, "line", f->line);
+    au_json_end_object(j);
+}
+
 void au_json_region(au_json *j, const gt_region_summary *r)
 {
     au_json_object(j, NULL);
@@ -194,6 +205,7 @@ void au_json_region(au_json *j, const gt_region_summary *r)
         au_json_null(j, "end");
     else
         au_json_i64(j, "end", r->end);
+    au_json_frame(j, "frame", &r->start_frame);
     au_json_stats(j, &r->stats);
     au_json_end_object(j);
 }
@@ -399,6 +411,11 @@ int au_summarize(const char *cmd, const char *path, gt_summary **out, int *broke
     return 0;
 }
 
+int64_t au_trace_end(const gt_summary *s, int broken)
+{
+    return broken ? gt_summary_last_sync_time(s) : gt_summary_last_time(s);
+}
+
 int au_parse_duration(const char *s, int64_t *ns)
 {
     char *end;
@@ -424,5 +441,20 @@ int au_parse_duration(const char *s, int64_t *ns)
     if (r > 9.2e18)
         return -1;
     *ns = (int64_t)llround(r);
+    return 0;
+}
+
+int au_parse_pc(const char *s, uint64_t *pc)
+{
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        s += 2;
+    if (!*s || *s == '-' || *s == '+' || *s == ' ')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 16);
+    if (*end || errno)
+        return -1;
+    *pc = v;
     return 0;
 }

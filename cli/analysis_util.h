@@ -36,7 +36,9 @@ void au_json_write_string(FILE *f, gt_str s);
 
 /* Members exec_time ... range_time of a gt_exec_stats, as goref prints them. */
 void au_json_stats(au_json *j, const gt_exec_stats *s);
-/* One region object (task, name, goroutine, start, end, stats). */
+/* A frame object: pc, func, file, line. */
+void au_json_frame(au_json *j, const char *key, const gt_frame *f);
+/* One region object (task, name, goroutine, start, end, frame, stats). */
 void au_json_region(au_json *j, const gt_region_summary *r);
 
 /* ------------------------------------------------------------- printing */
@@ -86,8 +88,16 @@ int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, v
  * and *broken set; the summary still covers every event read, as Go's. */
 int au_summarize(const char *cmd, const char *path, gt_summary **out, int *broken);
 
+/* cmd/trace's endTime(): the last event's time, or the last Sync's when the
+ * trace broke (Go keeps the events up to there). */
+int64_t au_trace_end(const gt_summary *s, int broken);
+
 /* Parses a duration argument: a plain number of nanoseconds or a number with
  * a unit ns, us, µs, ms, s, m, h (e.g. "1.5ms"). Returns 0 or -1. */
 int au_parse_duration(const char *s, int64_t *ns);
+
+/* Parses a PC in hexadecimal, with or without 0x (go tool trace's pc=
+ * parameter is bare hex). Returns 0 or -1. */
+int au_parse_pc(const char *s, uint64_t *pc);
 
 #endif

@@ -17,6 +17,8 @@ static void help(FILE *f)
                "  --type T          sched (runnable), sync (chan/select/sync), syscall, net\n"
                "  --name FUNC       only goroutines whose start function is FUNC\n"
                "  --region-type T   only time inside regions of type T (outermost regions)\n"
+               "  --pc HEX          only time inside regions whose start frame has this PC\n"
+               "                    (see gotrace regions)\n"
                "  --latmin D        only time inside regions lasting at least D (e.g. 1ms)\n"
                "  --latmax D        only time inside regions lasting at most D\n"
                "  -o OUT            write to OUT instead of standard output\n"
@@ -117,13 +119,17 @@ int cmd_pprof(int argc, char **argv)
             filter.by_region = filter.by_region_type = 1;
             filter.region_type = (gt_str){argv[i + 1], strlen(argv[i + 1])};
             i++;
+        } else if (!strcmp(a, "--pc") && i + 1 < argc) {
+            if (au_parse_pc(argv[++i], &filter.pc))
+                return cli_usage_error("pprof", "bad PC '%s' (hexadecimal expected)", argv[i]);
+            filter.by_region = filter.by_pc = 1;
         } else if ((!strcmp(a, "--latmin") || !strcmp(a, "--latmax")) && i + 1 < argc) {
             val = argv[++i];
             int64_t ns;
             if (au_parse_duration(val, &ns))
                 return cli_usage_error("pprof", "bad duration '%s'", val);
             filter.by_region = 1;
-            if (a[5] == 'i') {
+            if (!strcmp(a, "--latmin")) {
                 filter.has_latmin = 1;
                 filter.latmin = ns;
             } else {

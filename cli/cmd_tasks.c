@@ -29,6 +29,7 @@ typedef struct task_filter {
     int64_t latmin, latmax;
     const char *logtext;
     int any;
+    int64_t trace_end;  /* where a task without an end ends (au_trace_end) */
 } task_filter;
 
 static int contains(gt_str s, const char *text)
@@ -49,7 +50,7 @@ static int matches(const gt_summary *s, const gt_task_summary *t, const task_fil
     if (f->complete >= 0 && is_complete(t) != f->complete)
         return 0;
     int64_t start = t->has_start ? t->start : gt_summary_first_time(s);
-    int64_t end = t->has_end ? t->end : gt_summary_last_time(s);
+    int64_t end = t->has_end ? t->end : f->trace_end;
     if (f->has_latmin && !(is_complete(t) && end - start >= f->latmin))
         return 0;
     if (f->has_latmax && !(is_complete(t) && end - start <= f->latmax))
@@ -150,11 +151,11 @@ static void print_types(const gt_summary *s)
     free(ts);
 }
 
-static void print_task(const gt_summary *s, const gt_task_summary *t)
+static void print_task(const gt_summary *s, const gt_task_summary *t, int64_t trace_end)
 {
     char d[40];
     int64_t start = t->has_start ? t->start : gt_summary_first_time(s);
-    int64_t end = t->has_end ? t->end : gt_summary_last_time(s);
+    int64_t end = t->has_end ? t->end : trace_end;
     printf("Task %llu \"", (unsigned long long)t->id);
     au_print_str(stdout, t->name);
     printf("\"%s  start %lld%s  end %lld%s  duration %s\n", is_complete(t) ? "" : " (incomplete)", (long long)start,
@@ -184,7 +185,7 @@ int cmd_tasks(int argc, char **argv)
 {
     const char *path = NULL;
     int json = 0;
-    task_filter f = {NULL, -1, 0, 0, 0, 0, NULL, 0};
+    task_filter f = {NULL, -1, 0, 0, 0, 0, NULL, 0, 0};
     if (cli_wants_help(argc, argv)) {
         help(stdout);
         return CLI_EXIT_OK;
@@ -205,7 +206,7 @@ int cmd_tasks(int argc, char **argv)
             int64_t ns;
             if (au_parse_duration(argv[++i], &ns))
                 return cli_usage_error("tasks", "bad duration '%s'", argv[i]);
-            if (a[5] == 'i')
+            if (!strcmp(a, "--latmin"))
                 f.has_latmin = 1, f.latmin = ns;
             else
                 f.has_latmax = 1, f.latmax = ns;
@@ -224,6 +225,7 @@ int cmd_tasks(int argc, char **argv)
     int rc = au_summarize("tasks", path, &s, &broken);
     if (rc)
         return rc;
+    f.trace_end = au_trace_end(s, broken);
     size_t n = gt_summary_task_count(s);
     if (json) {
         au_json j;
@@ -241,7 +243,7 @@ int cmd_tasks(int argc, char **argv)
         size_t shown = 0;
         for (size_t i = 0; i < n; i++)
             if (matches(s, gt_summary_task(s, i), &f)) {
-                print_task(s, gt_summary_task(s, i));
+                print_task(s, gt_summary_task(s, i), f.trace_end);
                 shown++;
             }
         printf("%zu of %zu tasks\n", shown, n);

@@ -2,11 +2,12 @@
 # compare-analyses.sh [-k KINDS] [TRACE...]: runs Go's analyses (scripts/goref,
 # and `go tool trace -pprof=TYPE`) and gotrace's on each trace (default: every
 # trace of ../shared/corpus) and compares them with scripts/goref/compare.py:
-# goroutine and task summaries exactly, MMU curves to 1e-9 relative, pprof
+# goroutine and task summaries and region groups exactly, MMU curves to 1e-9 relative, pprof
 # profiles by their `go tool pprof -raw` samples and stacks.
 #
-#   -k KINDS  comma-separated subset of: goroutines,tasks,mmu,mmu-perproc,
-#             pprof-sched,pprof-sync,pprof-syscall,pprof-net (default: all)
+#   -k KINDS  comma-separated subset of: goroutines,tasks,regions,mmu,
+#             mmu-perproc,pprof-sched,pprof-sync,pprof-syscall,pprof-net
+#             (default: all)
 #   GOTRACE   the gotrace binary (default: build/gotrace)
 #   SHARED    the shared data (default: ../shared beside the repository)
 #
@@ -16,7 +17,7 @@
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SHARED:-$root/../shared}
 gotrace=${GOTRACE:-$root/build/gotrace}
-kinds=goroutines,tasks,mmu,mmu-perproc,pprof-sched,pprof-sync,pprof-syscall,pprof-net
+kinds=goroutines,tasks,regions,mmu,mmu-perproc,pprof-sched,pprof-sync,pprof-syscall,pprof-net
 if [ "${1:-}" = -k ]; then kinds=$2; shift 2; fi
 
 if ! command -v python3 >/dev/null 2>&1; then echo "skip compare-analyses: no python3"; exit 0; fi
@@ -61,7 +62,7 @@ for trace in "$@"; do
   for kind in $(echo "$kinds" | tr ',' ' '); do
     name="$base/$kind"
     case $kind in
-      goroutines|tasks)
+      goroutines|tasks|regions)
         "$goref" "$kind" "$trace" >"$tmp/go.out" 2>"$tmp/go.err"; echo $? >"$tmp/go.rc"
         "$gotrace" "$kind" --json "$trace" >"$tmp/c.out" 2>"$tmp/c.err"; echo $? >"$tmp/c.rc"
         compare "$name" "$kind" ;;

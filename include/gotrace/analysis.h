@@ -73,6 +73,11 @@ typedef struct gt_region_summary {
     int64_t start;             /* event time; 0 when start_kind is NONE */
     int64_t start_goroutine;   /* the start event's goroutine (the creator for
                                 * an inherited region); GT_NO_GOROUTINE if none */
+    gt_frame start_frame;      /* the last frame of the start event's stack
+                                * (Go's regionTopStackFrame: the frame its
+                                * iteration yields last, i.e. the outermost);
+                                * all zero without a start event or stack.
+                                * The region pages group and filter by it. */
     gt_region_edge end_kind;
     int64_t end;               /* 0 when end_kind is NONE */
     gt_exec_stats stats;       /* the goroutine's stats while the region was active */
@@ -140,6 +145,10 @@ GT_API void gt_summary_free(gt_summary *s);  /* NULL is fine */
 /* Times of the first and last event fed. */
 GT_API int64_t gt_summary_first_time(const gt_summary *s);
 GT_API int64_t gt_summary_last_time(const gt_summary *s);
+/* Time of the last Sync event fed (0 when none). After a read error
+ * cmd/trace keeps the events up to the last Sync only, so this is where its
+ * trace ends (the end of regions and tasks that never end). */
+GT_API int64_t gt_summary_last_sync_time(const gt_summary *s);
 
 /* Results, valid until gt_summary_free. Goroutines and tasks sorted by ID. */
 GT_API size_t gt_summary_goroutine_count(const gt_summary *s);
@@ -225,6 +234,9 @@ typedef struct gt_pprof_filter {
     int by_region;          /* only time inside matching regions (outermost) */
     int by_region_type;     /* ... whose type is region_type */
     gt_str region_type;
+    int by_pc;              /* ... whose start frame (gt_region_summary's
+                             * start_frame) has this PC */
+    uint64_t pc;
     int has_latmin;         /* ... lasting at least latmin ns */
     int64_t latmin;
     int has_latmax;         /* ... lasting at most latmax ns */

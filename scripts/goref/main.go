@@ -10,6 +10,7 @@
 //	goref goroutines FILE
 //	goref tasks FILE
 //	goref mmu [-flags stw,background,assist,sweep,perproc] [-worst N] FILE
+//	goref regions [-type T] [-pc HEX] [-latmin D] [-latmax D] FILE
 //
 // The trace is read as cmd/trace's parseTrace does: every event goes to the
 // Summarizer, and after a read error the event list is cut at the last Sync.
@@ -20,9 +21,11 @@ import (
 	"flag"
 	"fmt"
 	"internal/trace"
+	"internal/trace/traceviewer"
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -99,11 +102,122 @@ func evTime(ev *trace.Event) any {
 	return int64(ev.Time())
 }
 
+// regionTopStackFrame is cmd/trace's (regions.go): the last frame the start
+// event's stack yields.
+func regionTopStackFrame(r *trace.UserRegionSummary) trace.StackFrame {
+	var frame trace.StackFrame
+	if r.Start != nil && r.Start.Stack() != trace.NoStack {
+		for f := range r.Start.Stack().Frames() {
+			frame = f
+		}
+	}
+	return frame
+}
+
+func frameObj(f trace.StackFrame) obj {
+	return obj{"pc": f.PC, "func": f.Func, "file": f.File, "line": f.Line}
+}
+
 func region(r *trace.UserRegionSummary, goroutine trace.GoID) obj {
 	return statsInto(obj{
 		"task": uint64(r.TaskID), "name": r.Name, "goroutine": int64(goroutine),
-		"start": evTime(r.Start), "end": evTime(r.End),
+		"start": evTime(r.Start), "end": evTime(r.End), "frame": frameObj(regionTopStackFrame(r)),
 	}, r.GoroutineExecStats)
+}
+
+// regionDuration is cmd/trace's regionInterval(t, r).duration(): unknown
+// edges are the first and last event kept.
+func regionDuration(p *parsed, r *trace.UserRegionSummary) int64 {
+	start, end := p.events[0].Time(), p.events[len(p.events)-1].Time()
+	if r.Start != nil {
+		start = r.Start.Time()
+	}
+	if r.End != nil {
+		end = r.End.Time()
+	}
+	return int64(end.Sub(start))
+}
+
+// regions is what the /userregions page shows (groups by type and top
+// frame, sorted by type then PC, with duration histograms) over the regions
+// matching the /userregion filter, and the matching regions themselves.
+func regions(p *parsed, typ *string, pc, latmin, latmax string) (any, error) {
+	var conds []func(*trace.UserRegionSummary) bool
+	if typ != nil {
+		conds = append(conds, func(r *trace.UserRegionSummary) bool { return r.Name == *typ })
+	}
+	if pc != "" {
+		v, err := strconv.ParseUint(pc, 16, 64)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, func(r *trace.UserRegionSummary) bool { return regionTopStackFrame(r).PC == v })
+	}
+	for i, s := range []string{latmin, latmax} {
+		if s == "" {
+			continue
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return nil, err
+		}
+		lo := i == 0
+		conds = append(conds, func(r *trace.UserRegionSummary) bool {
+			if lo {
+				return regionDuration(p, r) >= int64(d)
+			}
+			return regionDuration(p, r) <= int64(d)
+		})
+	}
+	type group struct {
+		frame trace.StackFrame
+		typ   string
+		hist  traceviewer.TimeHistogram
+	}
+	type key struct {
+		frame trace.StackFrame
+		typ   string
+	}
+	groups := map[key]*group{}
+	list := []obj{}
+	for _, g := range p.summary.Goroutines {
+	next:
+		for _, r := range g.Regions {
+			for _, c := range conds {
+				if !c(r) {
+					continue next
+				}
+			}
+			k := key{regionTopStackFrame(r), r.Name}
+			gr := groups[k]
+			if gr == nil {
+				gr = &group{frame: k.frame, typ: k.typ}
+				groups[k] = gr
+			}
+			gr.hist.Add(time.Duration(regionDuration(p, r)))
+			list = append(list, region(r, g.ID))
+		}
+	}
+	var sorted []*group
+	for _, g := range groups {
+		sorted = append(sorted, g)
+	}
+	sort.Slice(sorted, func(i, j int) bool {
+		a, b := sorted[i], sorted[j]
+		if a.typ != b.typ {
+			return a.typ < b.typ
+		}
+		return a.frame.PC < b.frame.PC
+	})
+	out := []obj{}
+	for _, g := range sorted {
+		buckets := []obj{}
+		for i := g.hist.MinBucket; i <= g.hist.MaxBucket && i < len(g.hist.Buckets); i++ {
+			buckets = append(buckets, obj{"min": int64(g.hist.BucketMin(i)), "count": g.hist.Buckets[i]})
+		}
+		out = append(out, obj{"type": g.typ, "frame": frameObj(g.frame), "count": g.hist.Count, "histogram": buckets})
+	}
+	return obj{"groups": out, "regions": list}, nil
 }
 
 func goroutines(p *parsed) any {
@@ -237,13 +351,17 @@ func mmu(p *parsed, flagList string, worst int) (any, error) {
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: goref goroutines|tasks|mmu [flags] FILE")
+		fmt.Fprintln(os.Stderr, "usage: goref goroutines|tasks|mmu|regions [flags] FILE")
 		os.Exit(2)
 	}
 	cmd := os.Args[1]
 	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
 	flagList := fs.String("flags", "stw,background,assist,sweep", "MMU flags")
 	worst := fs.Int("worst", 5, "worst windows per window size")
+	regType := fs.String("type", "", "regions: only this type")
+	regPC := fs.String("pc", "", "regions: only this top frame PC (hex)")
+	latmin := fs.String("latmin", "", "regions: only lasting at least this")
+	latmax := fs.String("latmax", "", "regions: only lasting at most this")
 	fs.Parse(os.Args[2:])
 	if fs.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "goref: one trace file expected")
@@ -262,6 +380,15 @@ func main() {
 		out = tasks(p)
 	case "mmu":
 		out, err = mmu(p, *flagList, *worst)
+	case "regions":
+		// As the page's query, -type given (even empty) filters.
+		var typ *string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "type" {
+				typ = regType
+			}
+		})
+		out, err = regions(p, typ, *regPC, *latmin, *latmax)
 	default:
 		err = fmt.Errorf("unknown command %q", cmd)
 	}

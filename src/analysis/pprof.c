@@ -28,9 +28,10 @@ typedef struct interval {
 typedef struct stack_rec {
     const gt_frame *frames;
     size_t n_frames;
-    uint64_t hash;
-    uint32_t next;    /* next stack with the same hash, index + 1 */
-    uint32_t record;  /* its record, index + 1; 0 until it gains time */
+    uint64_t hash;      /* of all n_frames PCs */
+    uint64_t key_hash;  /* of the PCs without trailing zero PCs: the record key */
+    uint32_t next;      /* next stack with the same hash, index + 1 */
+    uint32_t record;    /* its record, index + 1; 0 until it gains time */
 } stack_rec;
 
 /* A profile record. Go keys records by the first 128 PCs padded with zeros
@@ -39,6 +40,7 @@ typedef struct stack_rec {
 typedef struct record {
     gt_pprof_record pub;
     uint32_t key_stack;
+    uint32_t next;  /* next record with the same key_hash, index + 1 */
 } record;
 
 typedef struct tracking {
@@ -62,6 +64,7 @@ struct gt_pprof {
     gt_u64map stack_index;        /* PC hash -> stack index + 1 (chain head) */
     stack_rec *stacks;
     size_t nstacks, capstacks;
+    gt_u64map record_index;       /* key_hash -> record index + 1 (chain head) */
     record *records;              /* in first-gain order */
     size_t nrecords, caprecords;
 };
@@ -79,6 +82,7 @@ void gt_pprof_free(gt_pprof *p)
     free(p->free_slots);
     gt_u64map_free(&p->stack_index);
     free(p->stacks);
+    gt_u64map_free(&p->record_index);
     free(p->records);
     free(p);
 }
@@ -104,6 +108,8 @@ static int cmp_interval(const void *a, const void *b)
 static int region_matches(const gt_pprof_filter *f, const gt_region_summary *r, interval iv)
 {
     if (f->by_region_type && gt_str_cmp(r->name, f->region_type) != 0)
+        return 0;
+    if (f->by_pc && r->start_frame.pc != f->pc)
         return 0;
     if (f->has_latmin && iv.end - iv.start < f->latmin)
         return 0;
@@ -233,10 +239,14 @@ static long intern_stack(gt_pprof *p, gt_stack st)
         n = PPROF_MAX_STACK;
     gt_frame frames[PPROF_MAX_STACK];
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    uint64_t key_hash = 0x9e3779b97f4a7c15ULL, key_hash_at_last_nonzero = key_hash;
     for (size_t i = 0; i < n; i++) {
         if (gt_stack_frame(st, i, &frames[i]))
             frames[i] = (gt_frame){0, {"", 0}, {"", 0}, 0};
         h = gt_hash_u64(h ^ frames[i].pc);
+        key_hash = gt_hash_u64(key_hash ^ frames[i].pc);
+        if (frames[i].pc != 0)
+            key_hash_at_last_nonzero = key_hash;
     }
     uint64_t *head = gt_u64map_get(&p->stack_index, h);
     for (uint32_t i = head ? (uint32_t)*head : 0; i; i = p->stacks[i - 1].next) {
@@ -268,6 +278,7 @@ static long intern_stack(gt_pprof *p, gt_stack st)
     s->frames = copy;
     s->n_frames = n;
     s->hash = h;
+    s->key_hash = key_hash_at_last_nonzero;
     s->next = head ? (uint32_t)*head : 0;
     if (gt_u64map_put(&p->stack_index, h, p->nstacks + 1))
         return -1;
@@ -306,19 +317,24 @@ static int same_padded_pcs(const stack_rec *a, const stack_rec *b)
     return 1;
 }
 
-/* The record of a stack, made on its first time gain. Records are few (one
- * per distinct stack), so finding the one with the same padded PCs by a scan
- * happens once per distinct stack. */
+/* The record of a stack, made on its first time gain: stacks whose PCs are
+ * equal once padded with zeros share one (found through key_hash, so a new
+ * stack costs one hash look-up, not a scan of the records). */
 static record *find_record(gt_pprof *p, uint32_t stack)
 {
     stack_rec *s = &p->stacks[stack];
     if (s->record)
         return &p->records[s->record - 1];
-    for (size_t i = 0; i < p->nrecords; i++)
-        if (same_padded_pcs(&p->stacks[p->records[i].key_stack], s)) {
-            s->record = (uint32_t)i + 1;
-            return &p->records[i];
+    int inserted;
+    uint64_t *head = gt_u64map_upsert(&p->record_index, s->key_hash, &inserted);
+    if (!head)
+        return NULL;
+    for (uint32_t i = (uint32_t)*head; i; i = p->records[i - 1].next)
+        if (same_padded_pcs(&p->stacks[p->records[i - 1].key_stack], s)) {
+            s->record = i;
+            return &p->records[i - 1];
         }
+    uint32_t chain = (uint32_t)*head;
     void *arr = p->records;
     if (gt_grow_array(&arr, &p->caprecords, p->nrecords + 1, sizeof *p->records))
         return NULL;
@@ -326,7 +342,9 @@ static record *find_record(gt_pprof *p, uint32_t stack)
     record *r = &p->records[p->nrecords++];
     memset(r, 0, sizeof *r);
     r->key_stack = stack;
+    r->next = chain;
     s->record = (uint32_t)p->nrecords;
+    *head = p->nrecords;
     return r;
 }
 

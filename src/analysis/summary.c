@@ -78,6 +78,7 @@ struct gt_summary {
     rangep *ranges_p;
     size_t n_ranges_p, cap_ranges_p;
     int64_t last_ts, sync_ts, first_ts;
+    int64_t last_sync_event_ts;  /* only Sync events; sync_ts starts at the first event */
     int seen_event;
     stats scratch, scratch2;  /* snapshot buffers, reused */
     int finalized;
@@ -366,6 +367,23 @@ static int finalize_g(gt_summary *s, gsum *g, int64_t last_ts, int has_trigger, 
     return 0;
 }
 
+/* Records the outermost frame of the region's start event, copied into the
+ * summary's strings (the reader's frames do not outlive their generation). */
+static int set_start_frame(gt_summary *s, gt_region_summary *r, const gt_event *ev)
+{
+    gt_stack st = gt_event_stack(ev);
+    size_t n = gt_stack_len(st);
+    gt_frame f;
+    if (n == 0 || gt_stack_frame(st, n - 1, &f) != 0)
+        return 0;
+    f.func = gt_intern(&s->strings, f.func);
+    f.file = gt_intern(&s->strings, f.file);
+    if (!f.func.ptr || !f.file.ptr)
+        return -1;
+    r->start_frame = f;
+    return 0;
+}
+
 /* ------------------------------------------------------------- events */
 
 gt_summary *gt_summary_new(void)
@@ -434,7 +452,7 @@ static int on_goroutine_transition(gt_summary *s, const gt_event *ev, const gt_s
             r->start_kind = GT_REGION_EDGE_TRANSITION;
             r->start = t;
             r->start_goroutine = ev->goroutine;
-            if (regvec_push(&g->active, r))
+            if (set_start_frame(s, r, ev) || regvec_push(&g->active, r))
                 return -1;
         }
         break;
@@ -641,7 +659,7 @@ static int on_region(gt_summary *s, const gt_event *ev)
         r->start_kind = GT_REGION_EDGE_REGION;
         r->start = ev->time;
         r->start_goroutine = ev->goroutine;
-        if (stats_freeze(&s->arena, now, &r->stats) || regvec_push(&g->active, r))
+        if (set_start_frame(s, r, ev) || stats_freeze(&s->arena, now, &r->stats) || regvec_push(&g->active, r))
             return -1;
         tsum *t = get_or_add_task(s, reg.task);
         if (!t || regvec_push(&t->regions, r) || task_add_goroutine(t, g->pub.id))
@@ -740,7 +758,7 @@ int gt_summary_event(gt_summary *s, const gt_event *ev)
     s->last_ts = ev->time;
     switch (ev->kind) {
     case GT_EVENT_SYNC:
-        s->sync_ts = ev->time;
+        s->sync_ts = s->last_sync_event_ts = ev->time;
         return 0;
     case GT_EVENT_STATE_TRANSITION: {
         gt_state_transition st;
@@ -887,6 +905,7 @@ void gt_summary_free(gt_summary *s)
 
 int64_t gt_summary_first_time(const gt_summary *s) { return s->first_ts; }
 int64_t gt_summary_last_time(const gt_summary *s) { return s->last_ts; }
+int64_t gt_summary_last_sync_time(const gt_summary *s) { return s->last_sync_event_ts; }
 
 size_t gt_summary_goroutine_count(const gt_summary *s) { return s->n_g_sorted; }
 

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 for trace in "$DATA"/*.trace; do
   [ -f "$trace" ] || continue
   base=${trace%.trace}; name=$(basename "$base")
-  for kind in goroutines tasks mmu; do
+  for kind in goroutines tasks mmu regions; do
     golden=$base.$kind.json
     [ -f "$golden" ] || continue
     args=--json
@@ -26,6 +26,25 @@ for trace in "$DATA"/*.trace; do
       fi
     else
       echo "skip analysis:$name/$kind: no python3 to compare JSON"
+    fi
+  done
+  # Filtered regions: NAME.regions-FILTER.args holds goref's arguments, one a
+  # line; gotrace takes the same options with "--".
+  for args in "$base".regions-*.args; do
+    [ -f "$args" ] || continue
+    case_name=$(basename "$args" .args); case_name=${case_name#"$name".}
+    set --
+    while IFS= read -r a; do
+      case $a in -*) set -- "$@" "-$a" ;; *) set -- "$@" "$a" ;; esac
+    done <"$args"
+    if ! "$GOTRACE" regions --json "$@" "$trace" >"$tmp/out" 2>"$tmp/err"; then
+      echo "not ok analysis:$name/$case_name: $(head -c 200 "$tmp/err")"
+    elif ! command -v python3 >/dev/null 2>&1; then
+      echo "skip analysis:$name/$case_name: no python3 to compare JSON"
+    elif python3 "$ROOT/scripts/goref/compare.py" regions "${args%.args}.json" "$tmp/out" >"$tmp/diff"; then
+      echo "ok analysis:$name/$case_name"
+    else
+      echo "not ok analysis:$name/$case_name: $(head -n 3 "$tmp/diff" | tr '\n' ';')"
     fi
   done
   # Standard input gives the same result as the file.
