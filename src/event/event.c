@@ -160,15 +160,7 @@ int gt_stack_frame(gt_stack s, size_t i, gt_frame *out)
     gt_stack_rec rec;
     if (s.id == 0 || !s.priv_table || !gt_table_stack(s.priv_table, s.id, &rec) || i >= rec.n)
         return -1;
-    const gt_table *t = s.priv_table;
-    const gt_frame_rec *f = gt_table_frame(t, rec.pcs[i]);
-    gt_frame fr = {rec.pcs[i], {"", 0}, {"", 0}, 0};
-    if (f) {
-        gt_table_string(t, f->func_id, &fr.func);
-        gt_table_string(t, f->file_id, &fr.file);
-        fr.line = f->line;
-    }
-    *out = fr;
+    *out = gt_table_stack_frame(s.priv_table, &rec, i);
     return 0;
 }
 

@@ -9,12 +9,73 @@ gt_table *gt_table_new(void)
     return t;
 }
 
+static void id_index_free(gt_id_index *x)
+{
+    free(x->slot);
+    gt_u64map_free(&x->sparse);
+    memset(x, 0, sizeof *x);
+}
+
+/* Records id -> index; id must be absent. 0, or -1 when memory runs out. */
+static int id_index_put(gt_id_index *x, uint64_t id, size_t index)
+{
+    if (index >= UINT32_MAX - 1)
+        return -1;
+    if (id >= GT_TABLE_DENSE_IDS)
+        return gt_u64map_put(&x->sparse, id, index);
+    if (id >= x->nslot) {
+        size_t n = x->nslot ? x->nslot : 256;
+        while (n <= id)
+            n *= 2;
+        uint32_t *ns = realloc(x->slot, n * sizeof *ns);
+        if (!ns)
+            return -1;
+        memset(ns + x->nslot, 0, (n - x->nslot) * sizeof *ns);
+        x->slot = ns;
+        x->nslot = n;
+    }
+    x->slot[id] = (uint32_t)index + 1;
+    return 0;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int gt_id_index_each(const gt_id_index *x, int (*f)(uint64_t id, size_t index, void *arg), void *arg)
+{
+    for (size_t id = 0; id < x->nslot; id++)
+        if (x->slot[id]) {
+            int rc = f(id, x->slot[id] - 1, arg);
+            if (rc)
+                return rc;
+        }
+    if (!x->sparse.len)
+        return 0;
+    /* Only hostile traces get here: sort the large IDs. */
+    uint64_t *ids = malloc(x->sparse.len * sizeof *ids);
+    if (!ids)
+        return -1;
+    size_t k = 0;
+    for (size_t j = 0; j < x->sparse.cap; j++)
+        if (x->sparse.used[j])
+            ids[k++] = x->sparse.keys[j];
+    qsort(ids, k, sizeof *ids, u64_cmp);
+    int rc = 0;
+    for (size_t i = 0; i < k && !rc; i++)
+        rc = f(ids[i], (size_t)*gt_u64map_get(&x->sparse, ids[i]), arg);
+    free(ids);
+    return rc;
+}
+
 void gt_table_free(gt_table *t)
 {
     if (!t)
         return;
-    gt_u64map_free(&t->string_index);
-    gt_u64map_free(&t->stack_index);
+    id_index_free(&t->string_index);
+    id_index_free(&t->stack_index);
     gt_u64map_free(&t->frame_index);
     gt_u64map_free(&t->stw_names);
     gt_u64map_free(&t->stack_texts);
@@ -43,14 +104,15 @@ int gt_table_grow(void **arr, size_t *cap, size_t len, size_t sz)
 
 int gt_table_add_string(gt_table *t, uint64_t id, const void *p, size_t len)
 {
-    if (id == 0 || gt_u64map_get(&t->string_index, id))
+    if (id == 0 || gt_id_index_get(&t->string_index, id) >= 0)
         return 1;
+    t->resolved = 0;
     if (gt_table_grow((void **)&t->strings, &t->capstrings, t->nstrings, sizeof *t->strings))
         return -1;
     char *copy = gt_arena_dup(&t->arena, p, len);
     if (!copy && len)
         return -1;
-    if (gt_u64map_put(&t->string_index, id, t->nstrings))
+    if (id_index_put(&t->string_index, id, t->nstrings))
         return -1;
     t->strings[t->nstrings++] = (gt_str){copy, len};
     return 0;
@@ -59,62 +121,38 @@ int gt_table_add_string(gt_table *t, uint64_t id, const void *p, size_t len)
 uint64_t gt_table_append_string(gt_table *t, const void *p, size_t len)
 {
     uint64_t id = t->nstrings + 1;
-    while (gt_u64map_get(&t->string_index, id))
+    while (gt_id_index_get(&t->string_index, id) >= 0)
         id++;
     return gt_table_add_string(t, id, p, len) == 0 ? id : 0;
 }
 
-int gt_table_string(const gt_table *t, uint64_t id, gt_str *out)
-{
-    if (id == 0) {
-        *out = (gt_str){"", 0};
-        return 1;
-    }
-    const uint64_t *i = gt_u64map_get(&t->string_index, id);
-    if (!i)
-        return 0;
-    *out = t->strings[*i];
-    return 1;
-}
-
 int gt_table_add_stack(gt_table *t, uint64_t id, const uint64_t *pcs, uint32_t n)
 {
-    if (id == 0 || gt_u64map_get(&t->stack_index, id))
+    if (id == 0 || gt_id_index_get(&t->stack_index, id) >= 0)
         return 1;
+    t->resolved = 0;
     if (gt_table_grow((void **)&t->stacks, &t->capstacks, t->nstacks, sizeof *t->stacks))
         return -1;
     uint64_t *copy = gt_arena_dup(&t->arena, pcs, (size_t)n * sizeof *pcs);
     if (!copy && n)
         return -1;
-    if (gt_u64map_put(&t->stack_index, id, t->nstacks))
+    if (id_index_put(&t->stack_index, id, t->nstacks))
         return -1;
-    t->stacks[t->nstacks++] = (gt_stack_rec){copy, n};
+    t->stacks[t->nstacks++] = (gt_stack_rec){copy, n, NULL};
     return 0;
 }
 
 uint64_t gt_table_append_stack(gt_table *t, const uint64_t *pcs, uint32_t n)
 {
     uint64_t id = t->nstacks + 1;
-    while (gt_u64map_get(&t->stack_index, id))
+    while (gt_id_index_get(&t->stack_index, id) >= 0)
         id++;
     return gt_table_add_stack(t, id, pcs, n) == 0 ? id : 0;
 }
 
-int gt_table_stack(const gt_table *t, uint64_t id, gt_stack_rec *out)
-{
-    if (id == 0) {
-        *out = (gt_stack_rec){NULL, 0};
-        return 1;
-    }
-    const uint64_t *i = gt_u64map_get(&t->stack_index, id);
-    if (!i)
-        return 0;
-    *out = t->stacks[*i];
-    return 1;
-}
-
 static int put_frame(gt_table *t, const gt_frame_rec *f, int replace)
 {
+    t->resolved = 0;
     int inserted = 0;
     uint64_t *slot = gt_u64map_upsert(&t->frame_index, f->pc, &inserted);
     if (!slot)
@@ -140,6 +178,34 @@ const gt_frame_rec *gt_table_frame(const gt_table *t, uint64_t pc)
 {
     const uint64_t *i = gt_u64map_get(&t->frame_index, pc);
     return i ? &t->frames[*i] : NULL;
+}
+
+int gt_table_resolve(gt_table *t)
+{
+    t->resolved = 0;
+    gt_frame *rf = gt_arena_alloc(&t->arena, t->nframes * sizeof *rf);
+    if (!rf && t->nframes)
+        return -1;
+    for (size_t i = 0; i < t->nframes; i++) {
+        const gt_frame_rec *f = &t->frames[i];
+        rf[i] = (gt_frame){f->pc, {"", 0}, {"", 0}, f->line};
+        gt_table_string(t, f->func_id, &rf[i].func);
+        gt_table_string(t, f->file_id, &rf[i].file);
+    }
+    for (size_t s = 0; s < t->nstacks; s++) {
+        gt_stack_rec *rec = &t->stacks[s];
+        uint32_t *idx = gt_arena_alloc(&t->arena, (size_t)rec->n * sizeof *idx);
+        if (!idx && rec->n)
+            return -1;
+        for (uint32_t k = 0; k < rec->n; k++) {
+            const uint64_t *slot = gt_u64map_get(&t->frame_index, rec->pcs[k]);
+            idx[k] = slot ? (uint32_t)*slot : GT_NO_FRAME;
+        }
+        rec->frame_idx = idx;
+    }
+    t->resolved_frames = rf;
+    t->resolved = 1;
+    return 0;
 }
 
 uint64_t gt_table_add_extra(gt_table *t, const void *p, size_t len)

@@ -25,7 +25,25 @@ typedef struct gt_frame_rec {
 typedef struct gt_stack_rec {
     const uint64_t *pcs;  /* in the arena */
     uint32_t n;
+    /* After gt_table_resolve: index into the table's resolved frames for
+     * each pc (GT_NO_FRAME when the pc has no frame record), else NULL. */
+    const uint32_t *frame_idx;
 } gt_stack_rec;
+
+#define GT_NO_FRAME UINT32_MAX
+
+/* IDs below this are found through a dense array (slot = index + 1, 0 =
+ * absent); larger ones through a hash map. Go's runtime numbers strings and
+ * stacks from 1 in each generation, so real traces only use the array; the
+ * bound caps what a hostile ID can make us allocate (4 MiB). */
+#define GT_TABLE_DENSE_IDS ((uint64_t)1 << 20)
+
+/* An ID -> index map: dense below GT_TABLE_DENSE_IDS, hashed above. */
+typedef struct gt_id_index {
+    uint32_t *slot;           /* slot[id] = index + 1, or 0 */
+    size_t nslot;
+    gt_u64map sparse;         /* IDs >= GT_TABLE_DENSE_IDS -> index */
+} gt_id_index;
 
 typedef struct gt_exp_batch_rec {
     uint8_t experiment;
@@ -38,17 +56,22 @@ typedef struct gt_table {
     gt_arena arena;
     uint64_t generation;
 
-    gt_u64map string_index;   /* string ID -> index into strings */
+    gt_id_index string_index; /* string ID -> index into strings */
     gt_str *strings;
     size_t nstrings, capstrings;
 
-    gt_u64map stack_index;    /* stack ID -> index into stacks */
+    gt_id_index stack_index;  /* stack ID -> index into stacks */
     gt_stack_rec *stacks;
     size_t nstacks, capstacks;
 
     gt_u64map frame_index;    /* PC -> index into frames */
     gt_frame_rec *frames;
     size_t nframes, capframes;
+    /* gt_table_resolve: frames[i] with its strings looked up, for
+     * gt_stack_frame. Valid while resolved is set; any later change to
+     * strings, stacks or frames clears it. */
+    gt_frame *resolved_frames;
+    int resolved;
 
     gt_str *extra;            /* extra string ID k lives at extra[k-1] */
     size_t nextra, capextra;
@@ -86,13 +109,33 @@ int gt_table_add_string(gt_table *t, uint64_t id, const void *p, size_t len);
  * that ID, or 0 when memory runs out. */
 uint64_t gt_table_append_string(gt_table *t, const void *p, size_t len);
 /* 1 and *out when present (ID 0 is the empty string), else 0. */
-int gt_table_string(const gt_table *t, uint64_t id, gt_str *out);
+static inline int gt_table_string(const gt_table *t, uint64_t id, gt_str *out);
 
 /* Stacks: add copies pcs. Same returns as gt_table_add_string. */
 int gt_table_add_stack(gt_table *t, uint64_t id, const uint64_t *pcs, uint32_t n);
 uint64_t gt_table_append_stack(gt_table *t, const uint64_t *pcs, uint32_t n);
 /* 1 and *out when present (ID 0 is the empty stack), else 0. */
-int gt_table_stack(const gt_table *t, uint64_t id, gt_stack_rec *out);
+static inline int gt_table_stack(const gt_table *t, uint64_t id, gt_stack_rec *out);
+
+/* Index of stack or string ID in the table's arrays, or -1 when absent. */
+static inline int64_t gt_id_index_get(const gt_id_index *x, uint64_t id)
+{
+    if (id < GT_TABLE_DENSE_IDS)
+        return id < x->nslot ? (int64_t)x->slot[id] - 1 : -1;
+    const uint64_t *v = gt_u64map_get(&x->sparse, id);
+    return v ? (int64_t)*v : -1;
+}
+
+/* Calls f(id, index, arg) for every ID in ascending order; stops at and
+ * returns the first non-zero result of f, which should be positive: -1
+ * means memory ran out. */
+int gt_id_index_each(const gt_id_index *x, int (*f)(uint64_t id, size_t index, void *arg), void *arg);
+
+/* Resolves every stack's frames once (frame records and their func/file
+ * strings), so that gt_stack_frame is an array read. Call after the last
+ * string, stack and frame has been added. 0, or -1 when memory runs out (the
+ * table then stays usable through the slow path). */
+int gt_table_resolve(gt_table *t);
 
 /* Frames by PC. If the PC is already known the existing frame is kept (Go
  * keeps the first one it sees). Returns 0 or -1 when memory runs out. */
@@ -133,5 +176,53 @@ int gt_table_put_stack_text(const gt_table *t, uint64_t id, const char *p, size_
 gt_event gt_event_make_sync(const gt_table *t, int64_t ts, int64_t n);
 
 int gt_table_add_exp_batch(gt_table *t, uint8_t experiment, int64_t thread, const void *data, size_t len);
+
+/* ---- inline lookups (hot: once or more per event) ---- */
+
+static inline int gt_table_string(const gt_table *t, uint64_t id, gt_str *out)
+{
+    if (id == 0) {
+        *out = (gt_str){"", 0};
+        return 1;
+    }
+    int64_t i = gt_id_index_get(&t->string_index, id);
+    if (i < 0)
+        return 0;
+    *out = t->strings[i];
+    return 1;
+}
+
+static inline int gt_table_stack(const gt_table *t, uint64_t id, gt_stack_rec *out)
+{
+    if (id == 0) {
+        *out = (gt_stack_rec){NULL, 0, NULL};
+        return 1;
+    }
+    int64_t i = gt_id_index_get(&t->stack_index, id);
+    if (i < 0)
+        return 0;
+    *out = t->stacks[i];
+    return 1;
+}
+
+/* Frame i of stack rec in table t, as gt_stack_frame returns it: the pc, and
+ * the func, file and line of its frame record (empty when it has none). */
+static inline gt_frame gt_table_stack_frame(const gt_table *t, const gt_stack_rec *rec, size_t i)
+{
+    if (t->resolved && rec->frame_idx) {
+        uint32_t k = rec->frame_idx[i];
+        if (k != GT_NO_FRAME)
+            return t->resolved_frames[k];
+        return (gt_frame){rec->pcs[i], {"", 0}, {"", 0}, 0};
+    }
+    gt_frame fr = {rec->pcs[i], {"", 0}, {"", 0}, 0};
+    const gt_frame_rec *f = gt_table_frame(t, rec->pcs[i]);
+    if (f) {
+        gt_table_string(t, f->func_id, &fr.func);
+        gt_table_string(t, f->file_id, &fr.file);
+        fr.line = f->line;
+    }
+    return fr;
+}
 
 #endif

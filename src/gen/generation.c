@@ -133,7 +133,7 @@ static size_t format_stack_pcs(char *out, size_t cap, const uint64_t *pcs, size_
 
 static int duplicate_stack(gt_table *t, uint64_t at, uint64_t id, const uint64_t *pcs, size_t n, gt_error *err)
 {
-    gt_stack_rec old;
+    gt_stack_rec old = {NULL, 0, NULL};
     gt_table_stack(t, id, &old);
     char a[400], b[400];
     format_stack_pcs(a, sizeof a, pcs, n);
@@ -291,10 +291,31 @@ static int process_batch(gt_generation *g, const gt_batch *b, int version, gt_er
     return add_event_batch(g, b, err);
 }
 
-static int u64_pair_cmp(const void *a, const void *b)
+struct stack_check {
+    const gt_table *t;
+    gt_error *err;
+};
+
+/* One stack of validate_stack_strings: 0, or 1 with the error set. */
+static int check_stack_strings(uint64_t id, size_t index, void *arg)
 {
-    uint64_t x = ((const uint64_t *)a)[0], y = ((const uint64_t *)b)[0];
-    return (x > y) - (x < y);
+    const struct stack_check *c = arg;
+    const gt_table *t = c->t;
+    const gt_stack_rec *s = &t->stacks[index];
+    for (uint32_t f_i = 0; f_i < s->n; f_i++) {
+        const gt_frame_rec *f = gt_table_frame(t, s->pcs[f_i]);
+        gt_str tmp;
+        if (!f)
+            return -gt_error_set(c->err, GT_ERR_INVALID, GT_NO_OFFSET, "found unknown pc %llx for stack %llu",
+                                (unsigned long long)s->pcs[f_i], (unsigned long long)id);
+        if (!gt_table_string(t, f->func_id, &tmp))
+            return -gt_error_set(c->err, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid func string ID %llu for stack %llu",
+                                (unsigned long long)f->func_id, (unsigned long long)id);
+        if (!gt_table_string(t, f->file_id, &tmp))
+            return -gt_error_set(c->err, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid file string ID %llu for stack %llu",
+                                (unsigned long long)f->file_id, (unsigned long long)id);
+    }
+    return 0;
 }
 
 /* Go's validateStackStrings: every frame of every stack is known, with known
@@ -302,44 +323,11 @@ static int u64_pair_cmp(const void *a, const void *b)
  * walks its (compacted, dense) table, so the first error reported is Go's. */
 static int validate_stack_strings(const gt_table *t, gt_error *err)
 {
-    size_t n = t->nstacks;
-    uint64_t *order = malloc((n ? n : 1) * 2 * sizeof *order);
-    if (!order)
+    struct stack_check c = {t, err};
+    int rc = gt_id_index_each(&t->stack_index, check_stack_strings, &c);
+    if (rc < 0)
         return nomem(err);
-    size_t k = 0;
-    for (size_t j = 0; j < t->stack_index.cap; j++)
-        if (t->stack_index.used[j]) {
-            order[2 * k] = t->stack_index.keys[j];
-            order[2 * k + 1] = t->stack_index.vals[j];
-            k++;
-        }
-    qsort(order, k, 2 * sizeof *order, u64_pair_cmp);
-    int rc = 0;
-    for (size_t i = 0; i < k && rc == 0; i++) {
-        uint64_t id = order[2 * i];
-        const gt_stack_rec *s = &t->stacks[order[2 * i + 1]];
-        for (uint32_t f_i = 0; f_i < s->n; f_i++) {
-            const gt_frame_rec *f = gt_table_frame(t, s->pcs[f_i]);
-            gt_str tmp;
-            if (!f) {
-                rc = gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "found unknown pc %llx for stack %llu",
-                                  (unsigned long long)s->pcs[f_i], (unsigned long long)id);
-                break;
-            }
-            if (!gt_table_string(t, f->func_id, &tmp)) {
-                rc = gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid func string ID %llu for stack %llu",
-                                  (unsigned long long)f->func_id, (unsigned long long)id);
-                break;
-            }
-            if (!gt_table_string(t, f->file_id, &tmp)) {
-                rc = gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid file string ID %llu for stack %llu",
-                                  (unsigned long long)f->file_id, (unsigned long long)id);
-                break;
-            }
-        }
-    }
-    free(order);
-    return rc;
+    return rc ? -1 : 0;
 }
 
 static int cpu_sample_cmp(const void *a, const void *b)
@@ -358,6 +346,8 @@ static int gen_finish(gt_generation *g, int version, gt_error *err)
         return gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "no clock snapshot event found");
     if (validate_stack_strings(t, err) < 0)
         return -1;
+    if (gt_table_resolve(t) < 0)
+        return nomem(err);
     for (size_t i = 0; i < g->nsamples; i++)
         g->samples[i].time = gt_time_mul(t->freq, (uint64_t)g->samples[i].time);
     /* Go sorts with slices.SortFunc (pdqsort, not stable): same algorithm,
