@@ -1,30 +1,61 @@
 #!/bin/sh
-# Fuzzes each named target for FUZZ_SECONDS with libFuzzer. Seeds: the saved
-# corpus (fuzz/corpus/TARGET), Go's fuzz seeds and small corpus traces from
-# ../shared when present, and the project's own test traces. New inputs are
-# kept in BUILD/fuzz/work/TARGET (merge the useful ones into fuzz/corpus with
-# -merge=1); crashes land in fuzz/crashes/TARGET/ and become regression inputs.
+# Fuzzes each named target for FUZZ_SECONDS with libFuzzer, one target after
+# the other on one core. Seeds: the saved corpus (fuzz/corpus/TARGET), and
+# a seed directory built here (BUILD/fuzz/seeds/TARGET) from Go's fuzz seeds,
+# small corpus traces (<= 32 KB) from ../shared when present, the project's
+# own traces (examples/, tests/data/scenarios) and, for the text targets, the
+# trace sections of Go's .test cases. New inputs are kept in
+# BUILD/fuzz/work/TARGET (merge the useful ones into fuzz/corpus with
+# scripts/fuzz-merge or -merge=1); crashes land in fuzz/crashes/TARGET/ and
+# become regression inputs.
 set -u
 BUILD=${BUILD:-build}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 cd "$(dirname "$0")/.."
 shared=../shared
+
+# Small binary traces: the files of $2.. that are at most 32 KB, copied to $1.
+copy_small() {
+  dst=$1; shift
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    [ "$(wc -c <"$f")" -le 32768 ] && cp "$f" "$dst/"
+  done
+}
+
+make_seeds() {
+  t=$1; dst=$BUILD/fuzz/seeds/$t
+  rm -rf "$dst"; mkdir -p "$dst"
+  case $t in
+    reader|validate)
+      copy_small "$dst" examples/*.trace tests/data/scenarios/*.trace \
+        "$shared"/gotests/fuzz/*.bin "$shared"/gotests/expected/*.trace "$shared"/corpus/*.trace ;;
+    v1)
+      # The target takes one selector byte (0: 1.11, 1: 1.19, 2: 1.21) and
+      # the body after the 16-byte header.
+      for f in "$shared"/corpus/*.go119.trace "$shared"/corpus/*.go121.trace; do
+        [ -f "$f" ] && [ "$(wc -c <"$f")" -le 32768 ] || continue
+        case $f in *go119*) sel='\001' ;; *) sel='\002' ;; esac
+        { printf "$sel"; tail -c +17 "$f"; } >"$dst/$(basename "$f")"
+      done ;;
+    text|roundtrip)
+      for f in "$shared"/gotests/tests/*.test; do
+        [ -f "$f" ] || continue
+        sed -n '/^-- trace --$/,$p' "$f" | tail -n +2 >"$dst/$(basename "$f" .test).txt"
+      done
+      [ "$t" = roundtrip ] && copy_small "$dst" examples/*.trace "$shared"/gotests/expected/*.trace ;;
+  esac
+}
+
 status=0
 for t in "$@"; do
   work=$BUILD/fuzz/work/$t
   mkdir -p "$work" "fuzz/corpus/$t" "fuzz/crashes/$t"
-  seeds="fuzz/corpus/$t"
-  case $t in
-    reader|validate)
-      [ -d "$shared/gotests/fuzz" ] && seeds="$seeds $shared/gotests/fuzz"
-      [ -d "$shared/gotests/expected" ] && seeds="$seeds $shared/gotests/expected"
-      [ -d tests/data/scenarios ] && seeds="$seeds tests/data/scenarios" ;;
-    text|roundtrip)
-      [ -d "$shared/gotests/tests" ] && seeds="$seeds $shared/gotests/tests" ;;
-  esac
-  echo "== fuzz $t for ${SECONDS_EACH}s"
+  make_seeds "$t"
+  echo "== fuzz $t for ${SECONDS_EACH}s ($(ls "$BUILD/fuzz/seeds/$t" | wc -l) seeds)"
   "$BUILD/fuzz/fuzz-$t" -max_total_time="$SECONDS_EACH" -max_len=65536 -rss_limit_mb=2048 \
-    -timeout=10 -print_final_stats=1 -artifact_prefix="fuzz/crashes/$t/" "$work" $seeds \
+    -timeout=10 -print_final_stats=1 -artifact_prefix="fuzz/crashes/$t/" \
+    "$work" "fuzz/corpus/$t" "$BUILD/fuzz/seeds/$t" \
     2>"$BUILD/fuzz/$t.log" || status=1
   grep -E '^(stat::|#[0-9]+ *DONE)' "$BUILD/fuzz/$t.log" | tr '\n' ' '; echo
   grep -E 'cov: [0-9]+' "$BUILD/fuzz/$t.log" | tail -n 1
