@@ -16,8 +16,18 @@ int gt_order_nomem(gt_error *err) { return gt_error_set(err, GT_ERR_NOMEM, GT_NO
 
 static void *records_get(const gt_records *r, uint64_t id)
 {
+    const gt_record_cache *c = &r->cache[id & (GT_RECORD_CACHE - 1)];
+    if (c->rec && c->id == id)
+        return c->rec;
     const uint64_t *v = gt_u64map_get(&r->index, id);
-    return v ? (void *)(uintptr_t)*v : NULL;
+    if (!v)
+        return NULL;
+    /* Records are never freed before the ordering is, so a cached pointer
+     * cannot dangle; the cache is logically const. */
+    gt_record_cache *w = (gt_record_cache *)c;
+    w->id = id;
+    w->rec = (void *)(uintptr_t)*v;
+    return w->rec;
 }
 
 static void *records_new(gt_records *r, uint64_t id)
@@ -41,6 +51,7 @@ static void *records_new(gt_records *r, uint64_t id)
         return NULL;
     }
     r->all[r->n++] = rec;
+    r->cache[id & (GT_RECORD_CACHE - 1)] = (gt_record_cache){id, rec};
     return rec;
 }
 
@@ -192,18 +203,19 @@ int gt_order_intern(gt_ordering *o, gt_str s, gt_str *out)
 int gt_order_push(gt_ordering *o, const gt_base_event *ev, gt_table *t, gt_sched_ctx ctx, gt_error *err)
 {
     if (o->qlen == o->qcap) {
+        /* Capacities are powers of two: positions wrap with a mask. */
         size_t ncap = o->qcap ? o->qcap * 2 : 16;
         gt_event *nq = malloc(ncap * sizeof *nq);
         if (!nq)
             return gt_order_nomem(err);
         for (size_t i = 0; i < o->qlen; i++)
-            nq[i] = o->queue[(o->qstart + i) % o->qcap];
+            nq[i] = o->queue[(o->qstart + i) & (o->qcap - 1)];
         free(o->queue);
         o->queue = nq;
         o->qcap = ncap;
         o->qstart = 0;
     }
-    gt_event *e = &o->queue[(o->qstart + o->qlen++) % o->qcap];
+    gt_event *e = &o->queue[(o->qstart + o->qlen++) & (o->qcap - 1)];
     e->time = ev->time;
     e->goroutine = ctx.g;
     e->proc = ctx.p;
@@ -220,7 +232,7 @@ int gt_ordering_next(gt_ordering *o, gt_event *out)
     if (o->qlen == 0)
         return 0;
     *out = o->queue[o->qstart];
-    o->qstart = (o->qstart + 1) % o->qcap;
+    o->qstart = (o->qstart + 1) & (o->qcap - 1);
     o->qlen--;
     return 1;
 }

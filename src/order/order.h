@@ -90,9 +90,19 @@ typedef struct gt_task_state {
 
 enum gt_gc_state { GT_GC_UNDETERMINED = 0, GT_GC_NOT_RUNNING, GT_GC_RUNNING };
 
+/* A direct-mapped cache slot in front of a record table's hash map: most
+ * events touch the few goroutines, procs and threads seen just before. */
+typedef struct gt_record_cache {
+    uint64_t id;
+    void *rec;                 /* NULL: empty slot */
+} gt_record_cache;
+
+enum { GT_RECORD_CACHE = 256 };  /* slots; a power of two */
+
 /* A table of records by 64-bit ID with stable addresses. */
 typedef struct gt_records {
     gt_u64map index;           /* id -> pointer */
+    gt_record_cache cache[GT_RECORD_CACHE];
     void **all;                /* every record, in creation order */
     size_t n, cap;
     size_t size;               /* record size */

@@ -37,8 +37,19 @@ typedef struct batch_cursor {
     const gt_gen_m *gm;
 } batch_cursor;
 
+/* What the hot paths need of an event type's spec, looked up once per
+ * reader instead of once per event. */
+typedef struct type_info {
+    uint8_t timed;        /* a timed event type Go's batch cursor accepts */
+    uint8_t nargs;        /* arguments after the timestamp */
+    uint8_t nids;         /* stack and string ID arguments to validate */
+    uint8_t id_arg[4];    /* their index in priv_args */
+    uint8_t id_is_stack[4];
+} type_info;
+
 struct gt_reader {
     int version;
+    type_info types[256];
     gt_input in;
     int close_fd;                /* fd to close on free, or -1 */
 
@@ -97,7 +108,8 @@ static int fail_nomem(gt_reader *r)
 
 /* Go's readTimedBaseEvent + batchCursor.nextEvent. 1 = event read, 0 = no
  * more events for this M, -1 = error. */
-static int cursor_next(batch_cursor *bc, const gt_generation *g, double freq, gt_error *err)
+static int cursor_next(batch_cursor *bc, const gt_generation *g, const type_info *types, double freq,
+                       gt_error *err)
 {
     const gt_gen_m *gm = bc->gm;
     while (bc->idx < gm->n && g->batches[gm->idx[bc->idx]].len == bc->data_off) {
@@ -116,14 +128,14 @@ static int cursor_next(batch_cursor *bc, const gt_generation *g, double freq, gt
     uint8_t typ = *c.p++;
     if (typ >= GT_EV_MAX_EXPERIMENTAL)
         return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid event type: %u", typ);
-    const gt_spec *spec = gt_spec_any(typ);
-    if (!spec || spec->nargs == 0 || !spec->is_timed)
+    const type_info *ti = &types[typ];
+    if (!ti->timed)
         return gt_error_set(err, GT_ERR_MALFORMED, at, "found event without a timestamp: type=%u", typ);
     uint64_t tsdiff;
     if (gt_varint(&c, &tsdiff) != GT_VARINT_OK)
         return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid uvarint for timestamp");
     bc->ev.type = typ;
-    for (unsigned i = 0; i + 1 < spec->nargs; i++)
+    for (unsigned i = 0; i < ti->nargs; i++)
         if (gt_varint(&c, &bc->ev.args[i]) != GT_VARINT_OK)
             return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid uvarint");
     /* Time(float64(ts)*freq) + lastTs, wrapping like Go's int64. */
@@ -278,7 +290,7 @@ static int install_gen(gt_reader *r, int got, gt_event *ev)
         bc->m = r->gen.ms[i].m;
         bc->gm = &r->gen.ms[i];
         gt_error e;
-        int ok = cursor_next(bc, &r->gen, t->freq, &e);
+        int ok = cursor_next(bc, &r->gen, r->types, t->freq, &e);
         if (ok < 0) {
             e.generation = r->gen.gen;
             return fail(r, &e);
@@ -341,7 +353,7 @@ static int try_advance(gt_reader *r, size_t i)
     }
     if (!ok)
         return 0;
-    ok = cursor_next(bc, &r->gen, t->freq, &e);
+    ok = cursor_next(bc, &r->gen, r->types, t->freq, &e);
     if (ok < 0) {
         e.generation = r->gen.gen;
         return fail(r, &e);
@@ -357,25 +369,44 @@ static int try_advance(gt_reader *r, size_t i)
  * exist in its generation. */
 static int validate_table_ids(gt_reader *r, const gt_event *ev)
 {
-    if (ev->priv_type == GT_EV_SYNTH_SYNC)
-        return 0;
-    const gt_spec *spec = gt_spec_any(ev->priv_type);
+    const type_info *ti = &r->types[ev->priv_type];
     const gt_table *t = ev->priv_table;
-    if (!spec || !t)
+    if (!ti->nids || !t)
         return 0;
-    for (unsigned k = 0; k < spec->nstack_ids + spec->nstring_ids; k++) {
-        int is_stack = k < spec->nstack_ids;
-        uint64_t id = ev->priv_args[(is_stack ? spec->stack_ids[k] : spec->string_ids[k - spec->nstack_ids]) - 1];
-        gt_stack_rec s;
-        gt_str str;
-        if (is_stack ? gt_table_stack(t, id, &s) : gt_table_string(t, id, &str))
+    for (unsigned k = 0; k < ti->nids; k++) {
+        int is_stack = ti->id_is_stack[k];
+        uint64_t id = ev->priv_args[ti->id_arg[k]];
+        if (id == 0)
+            continue;
+        if ((is_stack ? gt_id_index_get(&t->stack_index, id) : gt_id_index_get(&t->string_index, id)) >= 0)
             continue;
         gt_error e;
         gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid %s ID %" PRIu64 " for event %s",
-                     is_stack ? "stack" : "string", id, spec->name);
+                     is_stack ? "stack" : "string", id, gt_spec_any(ev->priv_type)->name);
         return fail(r, &e);
     }
     return 0;
+}
+
+/* Fills r->types from the spec table. The synthetic Sync type has no spec
+ * and so no IDs to check. */
+static void init_type_info(gt_reader *r)
+{
+    for (unsigned t = 0; t < 256; t++) {
+        type_info *ti = &r->types[t];
+        const gt_spec *spec = t == GT_EV_SYNTH_SYNC ? NULL : gt_spec_any(t);
+        memset(ti, 0, sizeof *ti);
+        if (!spec)
+            continue;
+        ti->timed = spec->nargs > 0 && spec->is_timed;
+        ti->nargs = spec->nargs > 0 ? (uint8_t)(spec->nargs - 1) : 0;
+        for (unsigned k = 0; k < spec->nstack_ids && ti->nids < 4; k++, ti->nids++) {
+            ti->id_arg[ti->nids] = (uint8_t)(spec->stack_ids[k] - 1);
+            ti->id_is_stack[ti->nids] = 1;
+        }
+        for (unsigned k = 0; k < spec->nstring_ids && ti->nids < 4; k++, ti->nids++)
+            ti->id_arg[ti->nids] = (uint8_t)(spec->string_ids[k] - 1);
+    }
 }
 
 /* Go's ReadEvent before its deferred checks: 1 = *ev, -1 = error. */
@@ -562,6 +593,7 @@ static gt_reader *finish_open(gt_reader *r, gt_error *err)
     }
     gt_gen_reader_init(&r->gr, r->version);
     gt_ordering_init(&r->order, r->version);
+    init_type_info(r);
     return r;
 }
 
