@@ -10,7 +10,9 @@ enum { GT_BATCH_OK = 0, GT_BATCH_EOF = 1, GT_BATCH_ERR = -1 };
 /* Reads the next batch. GT_BATCH_OK fills *b and *gen (an EndOfGeneration
  * byte gives a batch whose data is that byte, gen 0); GT_BATCH_EOF: the input
  * ended before a batch (Go's io.EOF); GT_BATCH_ERR: *err filled with Go's text
- * and the batch's offset. Batch bytes go into arena for non-memory inputs. */
+ * and the batch's offset. Batch bytes go into arena for non-memory inputs;
+ * with arena NULL they stay in the input's window, valid until its next
+ * read. */
 int gt_batch_read(gt_input *in, gt_arena *arena, gt_batch *b, uint64_t *gen, gt_error *err);
 
 static inline int gt_batch_first_is(const gt_batch *b, unsigned t)

@@ -10,9 +10,10 @@
  * ends it.
  *
  * Memory: tables go into a fresh gt_table (owned by the caller once read);
- * batch bytes are used in place for memory inputs, else copied into one of
- * two alternating arenas, so a generation's bytes live until the one after
- * the next is read.
+ * batch bytes are used in place for memory inputs; in lazy mode (regular
+ * files) event batches are left in the file and read back by offset; else
+ * they are copied into one of two alternating arenas, so a generation's
+ * bytes live until the one after the next is read.
  */
 #ifndef GT_GEN_GEN_H
 #define GT_GEN_GEN_H
@@ -29,7 +30,7 @@
 typedef struct gt_batch {
     int64_t m;            /* ThreadID (the wire value as int64) */
     uint64_t time;        /* raw timestamp of the batch */
-    const uint8_t *data;
+    const uint8_t *data;  /* NULL for a lazy event batch: read it back at offset */
     size_t len;
     uint64_t offset;      /* input offset of data[0] */
     uint8_t exp;          /* experiment, 0 = none */
@@ -66,6 +67,11 @@ typedef struct gt_generation {
 /* Reading state kept between generations. */
 typedef struct gt_gen_reader {
     int version;
+    /* Lazy mode (regular files): event batches are not kept in memory; the
+     * reader reads each back (pread) when its events are due, so memory is
+     * bounded by the tables and one batch per M, not the generation size. */
+    int lazy;
+    uint8_t *spill_buf;       /* lazy mode: bytes of a spilled non-event batch */
     gt_arena data[2];         /* batch bytes of alternate generations */
     unsigned which;           /* arena of the generation being read */
     int has_spill;

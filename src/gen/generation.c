@@ -21,6 +21,8 @@ void gt_gen_reader_free(gt_gen_reader *gr)
 {
     gt_arena_free(&gr->data[0]);
     gt_arena_free(&gr->data[1]);
+    free(gr->spill_buf);
+    gr->spill_buf = NULL;
 }
 
 void gt_generation_free(gt_generation *g)
@@ -243,11 +245,13 @@ static int set_sync(gt_table *t, const gt_batch *b, int version, gt_error *err)
     return 0;
 }
 
-static int add_event_batch(gt_generation *g, const gt_batch *b, gt_error *err)
+static int add_event_batch(gt_generation *g, const gt_batch *b, int lazy, gt_error *err)
 {
     if (gt_table_grow((void **)&g->batches, &g->capbatches, g->nbatches, sizeof *g->batches))
         return nomem(err);
     g->batches[g->nbatches] = *b;
+    if (lazy)
+        g->batches[g->nbatches].data = NULL;
     int inserted = 0;
     uint64_t *slot = gt_u64map_upsert(&g->m_index, (uint64_t)b->m, &inserted);
     if (!slot)
@@ -272,7 +276,7 @@ static int add_event_batch(gt_generation *g, const gt_batch *b, gt_error *err)
 }
 
 /* Go's processBatch. */
-static int process_batch(gt_generation *g, const gt_batch *b, int version, gt_error *err)
+static int process_batch(gt_generation *g, const gt_batch *b, int version, int lazy, gt_error *err)
 {
     gt_table *t = g->table;
     if (gt_batch_is_strings(b))
@@ -288,7 +292,7 @@ static int process_batch(gt_generation *g, const gt_batch *b, int version, gt_er
     if (gt_batch_is_end_of_generation(b))
         return gt_error_set(err, GT_ERR_INVALID, b->offset,
                             "internal error: unexpectedly processing EndOfGeneration; broken trace?");
-    return add_event_batch(g, b, err);
+    return add_event_batch(g, b, lazy, err);
 }
 
 struct stack_check {
@@ -374,7 +378,7 @@ int gt_gen_read(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_error *err
         gt_batch b;
         uint64_t gen;
         uint64_t at = gt_in_offset(in);
-        int st = gt_batch_read(in, arena, &b, &gen, err);
+        int st = gt_batch_read(in, gr->lazy ? NULL : arena, &b, &gen, err);
         if (st == GT_BATCH_EOF) {
             if (g->nms != 0) {
                 gt_error_set(err, GT_ERR_TRUNCATED, at, "incomplete generation found; trace likely truncated");
@@ -403,7 +407,7 @@ int gt_gen_read(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_error *err
         }
         if (g->min_ts == 0 || b.time < g->min_ts)
             g->min_ts = b.time;
-        if (process_batch(g, &b, gr->version, err) < 0) {
+        if (process_batch(g, &b, gr->version, gr->lazy, err) < 0) {
             set_gen(err, g->gen);
             return -1;
         }
@@ -429,7 +433,7 @@ int gt_gen_read_spill(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_erro
         g->gen = gr->spill_gen;
         g->min_ts = gr->spill.time;
         gr->has_spill = 0;
-        if (process_batch(g, &gr->spill, gr->version, err) < 0) {
+        if (process_batch(g, &gr->spill, gr->version, gr->lazy, err) < 0) {
             set_gen(err, g->gen);
             return -1;
         }
@@ -439,7 +443,7 @@ int gt_gen_read_spill(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_erro
         uint64_t gen;
         uint64_t at = gt_in_offset(in);
         gt_arena *next_arena = &gr->data[gr->which ^ 1];
-        int st = gt_batch_read(in, arena, &b, &gen, err);
+        int st = gt_batch_read(in, gr->lazy ? NULL : arena, &b, &gen, err);
         if (st == GT_BATCH_EOF)
             break;
         if (st == GT_BATCH_ERR) {
@@ -460,7 +464,14 @@ int gt_gen_read_spill(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_erro
             g->gen = gen;
         if (gen == g->gen + 1) {
             gt_arena_reset(next_arena);
-            if (in->kind != GT_IN_MEMORY && b.len) {
+            if (gr->lazy && b.len) {
+                /* The window moves on: keep the bytes (at most a batch;
+                 * an event batch is dropped again when it is filed). */
+                if (!gr->spill_buf && !(gr->spill_buf = malloc(GT_MAX_BATCH_SIZE)))
+                    return nomem(err);
+                memcpy(gr->spill_buf, b.data, b.len);
+                b.data = gr->spill_buf;
+            } else if (in->kind != GT_IN_MEMORY && b.len) {
                 b.data = gt_arena_dup(next_arena, b.data, b.len);
                 if (!b.data)
                     return nomem(err);
@@ -477,7 +488,7 @@ int gt_gen_read_spill(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_erro
         }
         if (g->min_ts == 0 || b.time < g->min_ts)
             g->min_ts = b.time;
-        if (process_batch(g, &b, gr->version, err) < 0) {
+        if (process_batch(g, &b, gr->version, gr->lazy, err) < 0) {
             set_gen(err, g->gen);
             return -1;
         }

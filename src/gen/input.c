@@ -130,7 +130,7 @@ size_t gt_in_take(gt_input *in, size_t n, gt_arena *arena, const uint8_t **out)
         return avail;
     }
     const uint8_t *p = in->win + in->pos;
-    if (in->kind != GT_IN_MEMORY) {
+    if (in->kind != GT_IN_MEMORY && arena) {
         uint8_t *copy = gt_arena_dup(arena, p, n);
         if (!copy && n)
             return (size_t)-1;

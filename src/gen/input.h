@@ -59,7 +59,8 @@ int gt_in_byte(gt_input *in, uint8_t *out);
 int gt_in_uvarint(gt_input *in, uint64_t *out);
 
 /* Reads up to n bytes and sets *out to them: in place for memory inputs,
- * else copied into arena. Returns how many bytes were available (< n at the
+ * else copied into arena; with arena NULL, in place in the window, valid
+ * only until the next call on in. Returns how many bytes were available (< n at the
  * end of the input or on an I/O error; *out is then NULL). Returns
  * (size_t)-1 when the arena cannot grow. */
 size_t gt_in_take(gt_input *in, size_t n, gt_arena *arena, const uint8_t **out);

@@ -30,8 +30,12 @@
 typedef struct batch_cursor {
     int64_t m;
     int64_t last_ts;
-    size_t idx;          /* next batch (index into the M's list) */
-    size_t data_off;     /* next byte of that batch */
+    size_t idx;          /* current batch (index into the M's list) */
+    int loaded;          /* batch idx is in [start, end) */
+    const uint8_t *start, *p, *end;  /* its bytes; p = next unread byte */
+    uint64_t base;       /* input offset of start[0] */
+    uint64_t batch_time; /* raw timestamp of batch idx */
+    uint8_t *buf;        /* owned: lazy batches are read back into it */
     gt_base_event ev;    /* last event read */
     uint64_t ev_offset;  /* its input offset */
     const gt_gen_m *gm;
@@ -106,25 +110,59 @@ static int fail_nomem(gt_reader *r)
 
 /* ------------------------------------------------------------ cursors */
 
+/* Makes batch bc->idx current: in memory already, or read back from the
+ * file by offset (lazy mode). 0, or -1 with *err. */
+static int cursor_load(batch_cursor *bc, const gt_generation *g, const gt_input *in, gt_error *err)
+{
+    const gt_batch *b = &g->batches[bc->gm->idx[bc->idx]];
+    const uint8_t *data = b->data;
+    if (!data && b->len) {
+        if (!bc->buf && !(bc->buf = malloc(GT_MAX_BATCH_SIZE)))
+            return gt_error_set(err, GT_ERR_NOMEM, b->offset, "out of memory");
+        size_t got = 0;
+        while (got < b->len) {
+            ssize_t k = pread(in->fd, bc->buf + got, b->len - got, (off_t)(b->offset + got));
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k < 0)
+                return gt_error_set(err, GT_ERR_IO, b->offset, "read error: %s", strerror(errno));
+            if (k == 0)
+                return gt_error_set(err, GT_ERR_TRUNCATED, b->offset,
+                                    "failed to read full batch: read %zu but wanted %zu", got, b->len);
+            got += (size_t)k;
+        }
+        data = bc->buf;
+    }
+    bc->start = bc->p = data;
+    bc->end = data + b->len;
+    bc->base = b->offset;
+    bc->batch_time = b->time;
+    bc->loaded = 1;
+    return 0;
+}
+
 /* Go's readTimedBaseEvent + batchCursor.nextEvent. 1 = event read, 0 = no
  * more events for this M, -1 = error. */
-static int cursor_next(batch_cursor *bc, const gt_generation *g, const type_info *types, double freq,
-                       gt_error *err)
+static int cursor_next(batch_cursor *bc, const gt_generation *g, const gt_input *in, const type_info *types,
+                       double freq, gt_error *err)
 {
-    const gt_gen_m *gm = bc->gm;
-    while (bc->idx < gm->n && g->batches[gm->idx[bc->idx]].len == bc->data_off) {
+    for (;;) {
+        if (bc->idx == bc->gm->n)
+            return 0;
+        if (!bc->loaded && cursor_load(bc, g, in, err) < 0)
+            return -1;
+        if (bc->p != bc->end)
+            break;
+        /* Go accepts empty batches: move on to the next. */
         bc->idx++;
-        bc->data_off = 0;
+        bc->loaded = 0;
         bc->last_ts = 0;
     }
-    if (bc->idx == gm->n)
-        return 0;
-    const gt_batch *b = &g->batches[gm->idx[bc->idx]];
     if (bc->last_ts == 0)
-        bc->last_ts = gt_time_mul(freq, b->time);
+        bc->last_ts = gt_time_mul(freq, bc->batch_time);
 
-    uint64_t at = b->offset + bc->data_off;
-    gt_cursor c = {b->data + bc->data_off, b->data + b->len};
+    uint64_t at = bc->base + (uint64_t)(bc->p - bc->start);
+    gt_cursor c = {bc->p, bc->end};
     uint8_t typ = *c.p++;
     if (typ >= GT_EV_MAX_EXPERIMENTAL)
         return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid event type: %u", typ);
@@ -142,7 +180,7 @@ static int cursor_next(batch_cursor *bc, const gt_generation *g, const type_info
     bc->ev.time = (int64_t)((uint64_t)gt_time_mul(freq, tsdiff) + (uint64_t)bc->last_ts);
     bc->last_ts = bc->ev.time;
     bc->ev_offset = at;
-    bc->data_off = (size_t)(c.p - b->data);
+    bc->p = c.p;
     return 1;
 }
 
@@ -273,24 +311,30 @@ static int install_gen(gt_reader *r, int got, gt_event *ev)
     gt_table *t = r->tables[0];
     r->sample_pos = 0;
     if (r->gen.nms > r->capcursors) {
-        free(r->cursors);
-        free(r->frontier);
-        r->capcursors = r->gen.nms;
-        r->cursors = malloc(r->capcursors * sizeof *r->cursors);
-        r->frontier = malloc(r->capcursors * sizeof *r->frontier);
-        if (!r->cursors || !r->frontier) {
-            r->capcursors = 0;
-            return fail_nomem(r);
+        size_t ncap = r->gen.nms;
+        batch_cursor *nc = realloc(r->cursors, ncap * sizeof *nc);
+        if (nc) {
+            /* New cursors own no buffer yet. */
+            for (size_t i = r->capcursors; i < ncap; i++)
+                nc[i].buf = NULL;
+            r->cursors = nc;
         }
+        free(r->frontier);
+        r->frontier = malloc(ncap * sizeof *r->frontier);
+        if (!nc || !r->frontier)
+            return fail_nomem(r);
+        r->capcursors = ncap;
     }
     r->nfrontier = 0;
     for (size_t i = 0; i < r->gen.nms; i++) {
         batch_cursor *bc = &r->cursors[i];
+        uint8_t *buf = bc->buf;
         memset(bc, 0, sizeof *bc);
+        bc->buf = buf;
         bc->m = r->gen.ms[i].m;
         bc->gm = &r->gen.ms[i];
         gt_error e;
-        int ok = cursor_next(bc, &r->gen, r->types, t->freq, &e);
+        int ok = cursor_next(bc, &r->gen, &r->in, r->types, t->freq, &e);
         if (ok < 0) {
             e.generation = r->gen.gen;
             return fail(r, &e);
@@ -353,7 +397,7 @@ static int try_advance(gt_reader *r, size_t i)
     }
     if (!ok)
         return 0;
-    ok = cursor_next(bc, &r->gen, r->types, t->freq, &e);
+    ok = cursor_next(bc, &r->gen, &r->in, r->types, t->freq, &e);
     if (ok < 0) {
         e.generation = r->gen.gen;
         return fail(r, &e);
@@ -592,6 +636,8 @@ static gt_reader *finish_open(gt_reader *r, gt_error *err)
         return r;
     }
     gt_gen_reader_init(&r->gr, r->version);
+    /* A regular file can be read back by offset: keep no event batches. */
+    r->gr.lazy = r->in.kind == GT_IN_FD && r->in.total > 0;
     gt_ordering_init(&r->order, r->version);
     init_type_info(r);
     return r;
@@ -681,6 +727,8 @@ void gt_reader_free(gt_reader *r)
     free(r->retired);
     gt_gen_reader_free(&r->gr);
     gt_ordering_free(&r->order);
+    for (size_t i = 0; i < r->capcursors; i++)
+        free(r->cursors[i].buf);
     free(r->cursors);
     free(r->frontier);
     gt_in_free(&r->in);
