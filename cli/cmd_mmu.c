@@ -19,7 +19,8 @@ static void help(FILE *f)
                "  --worst N     worst disjoint windows to list per window size (default 5)\n"
                "  --window D    list the worst windows of this size only (e.g. 1ms)\n"
                "  --svg FILE    also write the MMU curve as an SVG plot\n"
-               "  --json        machine-readable output (every window with its worst windows)\n"
+               "  --json        machine-readable output (every window with its MMU, the MUD\n"
+               "                quantiles 0, 0.1%%, 1%%, 5%% and its worst windows)\n"
                "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage.\n");
 }
 
@@ -203,6 +204,14 @@ int cmd_mmu(int argc, char **argv)
             au_json_object(&j, NULL);
             au_json_i64(&j, "window", windows[i]);
             au_json_f64(&j, "mmu", gt_mmu_at(m, windows[i]));
+            /* The quantiles the /mmu page plots: 0, 0.1%, 1%, 5%. */
+            static const double quantiles[] = {0, 1 - .999, 1 - .99, 1 - .95};
+            double mud[4];
+            au_json_array(&j, "mud");
+            if (gt_mmu_mud(m, windows[i], quantiles, 4, mud) == 0)
+                for (size_t q = 0; q < 4; q++)
+                    au_json_f64(&j, NULL, mud[q]);
+            au_json_end_array(&j);
             au_json_array(&j, "worst");
             long k = gt_mmu_worst(m, windows[i], (size_t)worst, ex);
             for (long e = 0; e < k; e++) {

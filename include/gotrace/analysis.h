@@ -210,6 +210,12 @@ GT_API void gt_mmu_bounds(const gt_mmu *m, int64_t *lo, int64_t *hi);
 /* After gt_mmu_finish: the minimum mutator utilisation over all windows of
  * this duration (MMUCurve.MMU); 0 for windows <= 0 or an empty trace. */
 GT_API double gt_mmu_at(gt_mmu *m, int64_t window);
+/* The mutator utilisation distribution's quantiles for windows of this
+ * duration (MMUCurve.MUD): out[i] for quantiles[i] (0..1), n values. As in Go
+ * 1.27, whose accumulator stops before feeding the distribution when it
+ * tracks no worst windows, every quantile comes out as the MMU of the window
+ * (0 for windows <= 0). Returns 0, or -1 on no memory. */
+GT_API int gt_mmu_mud(gt_mmu *m, int64_t window, const double *quantiles, size_t n, double *out);
 /* The n worst disjoint windows of this duration (MMUCurve.Examples), lowest
  * utilisation first; returns how many were written (<= n). -1 on no memory. */
 GT_API long gt_mmu_worst(gt_mmu *m, int64_t window, size_t n, gt_util_window *out);

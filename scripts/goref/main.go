@@ -344,7 +344,9 @@ func mmu(p *parsed, flagList string, worst int) (any, error) {
 		for _, e := range curve.Examples(time.Duration(w), worst) {
 			ex = append(ex, obj{"time": e.Time, "mu": e.MutatorUtil})
 		}
-		windows = append(windows, obj{"window": w, "mmu": curve.MMU(time.Duration(w)), "worst": ex})
+		// The quantiles the /mmu page asks for (mmu.go: 0, 0.1%, 1%, 5%).
+		mud := curve.MUD(time.Duration(w), []float64{0, 1 - .999, 1 - .99, 1 - .95})
+		windows = append(windows, obj{"window": w, "mmu": curve.MMU(time.Duration(w)), "worst": ex, "mud": mud})
 	}
 	return obj{"series": len(util), "points": points, "length": hi - lo, "windows": windows}, nil
 }

@@ -720,6 +720,23 @@ double gt_mmu_at(gt_mmu *m, int64_t window)
     return acc.mmu;
 }
 
+int gt_mmu_mud(gt_mmu *m, int64_t window, const double *quantiles, size_t n, double *out)
+{
+    (void)quantiles;
+    if (n == 0)
+        return 0;
+    /* Go's MUD runs the MMU search with a distribution attached, but its
+     * addMU returns before the distribution part when no worst windows are
+     * tracked, so the distribution stays empty and every quantile falls back
+     * to the accumulator's MMU. Reproduced, not fixed: results must be Go's. */
+    double mmu = gt_mmu_at(m, window);
+    if (isnan(mmu))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = mmu;
+    return 0;
+}
+
 static int cmp_worst(const void *a, const void *b)
 {
     /* sort.Reverse(utilHeap): lowest utilisation first, then earliest. */

@@ -290,6 +290,13 @@ static void test_mmu(const unsigned char *data, size_t len)
         check(gt_mmu_series_count(m) == 1 && gt_mmu_at(m, 10) == 1.0 && gt_mmu_at(m, 150) == 1.0, "mmu/no-gc",
               "series %zu mmu %g", gt_mmu_series_count(m), gt_mmu_at(m, 10));
         check(gt_mmu_at(m, 0) == 0.0, "mmu/zero-window", "%g", gt_mmu_at(m, 0));
+        /* Go 1.27's MUD gives the MMU for every quantile (see gt_mmu_mud). */
+        static const double q[] = {0, 0.001, 0.01, 0.05};
+        double mud[4] = {-1, -1, -1, -1};
+        check(gt_mmu_mud(m, 10, q, 4, mud) == 0 && mud[0] == 1.0 && mud[3] == 1.0, "mmu/mud", "%g %g", mud[0],
+              mud[3]);
+        check(gt_mmu_mud(m, 0, q, 4, mud) == 0 && mud[0] == 0.0 && mud[2] == 0.0, "mmu/mud-zero-window", "%g",
+              mud[0]);
     }
     gt_mmu_free(m);
 }
