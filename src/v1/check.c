@@ -31,8 +31,9 @@ typedef struct pdesc {
     uint64_t g;
 } pdesc;
 
-/* Region stacks per goroutine, as linked entries in one array. */
-typedef struct region { size_t ev, below; } region;
+/* Region stacks per goroutine, as linked entries in one array; each keeps
+ * a copy of its start event (for the comparison and Go's message). */
+typedef struct region { v1_event ev; size_t below; } region;
 
 typedef struct checker {
     v1_trace *t;
@@ -43,8 +44,15 @@ typedef struct checker {
     gt_u64map p_index;  /* (uint32)P -> index into ps */
     pdesc *ps;
     size_t nps, capps;
-    gt_u64map tasks;    /* task id -> event index + 1 (0: ended) */
+    gt_u64map tasks;    /* task id -> index into task_evs + 1 (0: ended) */
     size_t live_tasks;
+    v1_event *task_evs; /* the live tasks' create events; ended ones reused */
+    size_t ntask_evs, captask_evs;
+    size_t *free_task_evs;
+    size_t nfree_task_evs, capfree_task_evs;
+    gt_u64map pending_syscall; /* g -> stream offset of its GoSysCall + 1 when
+                                * that was its last event (0: none) */
+    size_t npending;
     gt_u64map regions;  /* goroutine -> top region index + 1 (0: none) */
     region *rs;         /* entries; popped ones are reused */
     size_t nrs, caprs;
@@ -129,7 +137,16 @@ static void free_regions(checker *c, size_t top)
     }
 }
 
-static int push_region(checker *c, uint64_t g, size_t ev, size_t below)
+/* ev as the trace keeps it once checked: without a missing stack. */
+static v1_event checked_copy(const checker *c, const v1_event *ev)
+{
+    v1_event e = *ev;
+    if (e.stk != 0 && !v1_stack_exists(c->t, e.stk))
+        e.stk = 0;
+    return e;
+}
+
+static int push_region(checker *c, uint64_t g, const v1_event *ev, size_t below)
 {
     size_t i;
     if (c->free_rs) {
@@ -140,14 +157,13 @@ static int push_region(checker *c, uint64_t g, size_t ev, size_t below)
             return -1;
         i = c->nrs++;
     }
-    c->rs[i] = (region){ev, below};
+    c->rs[i] = (region){checked_copy(c, ev), below};
     return gt_u64map_put(&c->regions, g, i + 1);
 }
 
-static int step(checker *c, size_t idx, int *in_gc, int *in_stw)
+static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_stw)
 {
     v1_trace *t = c->t;
-    v1_event *ev = &t->events[idx];
     gdesc g;
     pdesc p;
     switch (ev->type) {
@@ -279,8 +295,10 @@ static int step(checker *c, size_t idx, int *in_gc, int *in_stw)
         gdesc g1 = get_g(c, ev->a0);
         if (g1.state != G_WAITING)
             return bad(c, "g %" PRIu64 " is not waiting before unpark (time %" PRId64 ")", ev->a0, ev->ts);
-        if (g1.ev_type == V1_EV_GO_BLOCK_NET)
+        if (g1.ev_type == V1_EV_GO_BLOCK_NET) {
             ev->p = V1_NETPOLL_P;
+            t->stream[type_pos] |= V1_SF_SPECIAL; /* unblocks are never moved */
+        }
         g1.state = G_RUNNABLE;
         g1.ev_type = ev->type;
         return put_g(c, ev->a0, g1);
@@ -318,16 +336,33 @@ static int step(checker *c, size_t idx, int *in_gc, int *in_stw)
         p.g = 0;
         return put_g(c, ev->g, g) || put_p(c, ev->p, p) ? -1 : 0;
     case V1_EV_USER_TASK_CREATE: {
-        const uint64_t *prev = gt_u64map_get(&c->tasks, ev->a0);
-        if (prev && *prev)
+        int inserted = 0;
+        uint64_t *slot = gt_u64map_upsert(&c->tasks, ev->a0, &inserted);
+        if (!slot)
+            return -1;
+        if (*slot)
             return bad_events(c, "task id conflicts (id:%" PRIu64 "), \"%s\" vs \"%s\"", ev->a0, ev,
-                              &t->events[*prev - 1]);
+                              &c->task_evs[*slot - 1]);
+        size_t i;
+        if (c->nfree_task_evs) {
+            i = c->free_task_evs[--c->nfree_task_evs];
+        } else {
+            if (v1_grow((void **)&c->task_evs, &c->captask_evs, c->ntask_evs + 1, sizeof *c->task_evs))
+                return -1;
+            i = c->ntask_evs++;
+        }
+        c->task_evs[i] = checked_copy(c, ev);
+        *slot = i + 1;
         c->live_tasks++;
-        return gt_u64map_put(&c->tasks, ev->a0, idx + 1) || v1_map_compact(&c->tasks, c->live_tasks) ? -1 : 0;
+        return v1_map_compact(&c->tasks, c->live_tasks);
     }
     case V1_EV_USER_TASK_END: {
         uint64_t *slot = gt_u64map_get(&c->tasks, ev->a0);
         if (slot && *slot) {
+            if (v1_grow((void **)&c->free_task_evs, &c->capfree_task_evs, c->nfree_task_evs + 1,
+                        sizeof *c->free_task_evs))
+                return -1;
+            c->free_task_evs[c->nfree_task_evs++] = (size_t)*slot - 1;
             *slot = 0;
             c->live_tasks--;
         }
@@ -337,12 +372,12 @@ static int step(checker *c, size_t idx, int *in_gc, int *in_stw)
         const uint64_t *top = gt_u64map_get(&c->regions, ev->g);
         size_t ntop = top ? (size_t)*top : 0;
         if (ev->a1 == 0) /* start: push */
-            return push_region(c, ev->g, idx, ntop);
+            return push_region(c, ev->g, ev, ntop);
         if (ev->a1 == 1) { /* end: pop when the start is in the trace */
             if (ntop == 0)
                 return 0;
             const region *r = &c->rs[ntop - 1];
-            const v1_event *s = &t->events[r->ev];
+            const v1_event *s = &r->ev;
             if (s->a0 != ev->a0 || v1_a2(t, s) != v1_a2(t, ev))
                 return bad_events(c,
                                   "misuse of region in goroutine %" PRIu64
@@ -362,6 +397,30 @@ static int step(checker *c, size_t idx, int *in_gc, int *in_stw)
     }
 }
 
+/* tracev1's look-ahead for GoSysCall (did the goroutine's next event
+ * block in the syscall?) done forwards: a goroutine whose last event was a
+ * GoSysCall is pending until its next event, which flags the syscall when
+ * it is a GoSysBlock. 0 or -1 (memory). */
+static int track_syscalls(checker *c, const v1_event *ev, size_t type_pos)
+{
+    if (c->npending) {
+        uint64_t *slot = gt_u64map_get(&c->pending_syscall, ev->g);
+        if (slot && *slot) {
+            if (ev->type == V1_EV_GO_SYSBLOCK)
+                c->t->stream[*slot - 1] |= V1_SF_SPECIAL;
+            *slot = 0;
+            c->npending--;
+        }
+    }
+    if (ev->type == V1_EV_GO_SYSCALL) {
+        if (gt_u64map_put(&c->pending_syscall, ev->g, type_pos + 1))
+            return -1;
+        c->npending++;
+        return v1_map_compact(&c->pending_syscall, c->npending);
+    }
+    return 0;
+}
+
 int v1_check(v1_trace *t, gt_error *err)
 {
     checker c = {0};
@@ -371,15 +430,12 @@ int v1_check(v1_trace *t, gt_error *err)
     int in_gc = 0, in_stw = 0, rc = 0;
     if (put_g(&c, 0, (gdesc){G_RUNNING, 0, 0, 0, 0}))
         rc = -1;
-    for (size_t i = 0; rc == 0 && i < t->nevents; i++) {
-        if (step(&c, i, &in_gc, &in_stw)) {
+    v1_iter it = V1_ITER_INIT;
+    v1_event ev;
+    size_t pos;
+    while (rc == 0 && v1_iter_next(t, &it, &ev, &pos)) {
+        if (step(&c, &ev, pos, &in_gc, &in_stw) || track_syscalls(&c, &ev, pos))
             rc = -1;
-            break;
-        }
-        v1_event *ev = &t->events[i];
-        /* Events must not point at missing or empty stacks. */
-        if (ev->stk != 0 && !v1_stack_exists(t, ev->stk))
-            ev->stk = 0;
     }
     if (rc && err->code == GT_ERR_NONE)
         gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
@@ -387,8 +443,11 @@ int v1_check(v1_trace *t, gt_error *err)
     gt_u64map_free(&c.p_index);
     gt_u64map_free(&c.tasks);
     gt_u64map_free(&c.regions);
+    gt_u64map_free(&c.pending_syscall);
     free(c.gs);
     free(c.ps);
     free(c.rs);
+    free(c.task_evs);
+    free(c.free_task_evs);
     return rc;
 }

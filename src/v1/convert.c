@@ -42,7 +42,12 @@ typedef struct task_info { gt_str name; uint64_t parent; } task_info;
 struct gt_v1 {
     v1_trace t;
     gt_table *table;
-    size_t pos;               /* next old event to convert */
+    v1_iter it;               /* reads the old events in order */
+    v1_event ahead;           /* the next old event, when has_ahead */
+    int has_ahead;
+    gt_u64map create_stacks;  /* goroutine -> (1 << 32 | stack of its GoCreate)
+                               * until its first GoStart (0: none) */
+    size_t live_creates;
 
     gt_event *extra;          /* converted events queued before the next */
     size_t nextra, extra_pos, capextra;
@@ -415,27 +420,6 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
     return CONV_EVENT;
 }
 
-/* GoSysCall looks ahead: the syscall blocked iff the goroutine's next event
- * is a GoSysBlock. One backward pass flags those syscalls. */
-static int flag_blocking_syscalls(v1_trace *t)
-{
-    gt_u64map next_type = GT_U64MAP_INIT;
-    for (size_t i = t->nevents; i-- > 0;) {
-        v1_event *ev = &t->events[i];
-        if (ev->type == V1_EV_GO_SYSCALL) {
-            const uint64_t *nt = gt_u64map_get(&next_type, ev->g);
-            if (nt && *nt == V1_EV_GO_SYSBLOCK)
-                ev->flags |= V1_F_SYSCALL_BLOCKS;
-        }
-        if (gt_u64map_put(&next_type, ev->g, ev->type)) {
-            gt_u64map_free(&next_type);
-            return -1;
-        }
-    }
-    gt_u64map_free(&next_type);
-    return 0;
-}
-
 /* Builds the table as tracev1.go's init does: trace strings, then inline
  * strings, then the converter's own strings, numbered above the largest
  * trace string ID; then the stacks. */
@@ -495,12 +479,15 @@ gt_v1 *gt_v1_open(const uint8_t *data, size_t len, int version, gt_error *err)
         gt_error_set(&local, GT_ERR_FORMAT, 0, "bad file format: not a Go execution trace?");
         goto fail;
     }
-    if (v1_parse(&v->t, &local) || v1_check(&v->t, &local) || build_table(v, &local))
+    if (v1_parse(&v->t, &local))
         goto fail;
-    if (flag_blocking_syscalls(&v->t)) {
+    if (v1_stack_bits_build(&v->t)) {
         gt_error_set(&local, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
         goto fail;
     }
+    if (v1_check(&v->t, &local) || build_table(v, &local))
+        goto fail;
+    v->it = (v1_iter)V1_ITER_INIT;
     v->pre_init = 1;
     v->last_ts = -1;
     gt_error_clear(&v->err);
@@ -520,6 +507,39 @@ static void fix_time(gt_v1 *v, gt_event *ev)
     v->last_ts = ev->time;
 }
 
+/* The stack the checked trace gives ev (check.c's rules): a GoStart takes
+ * its goroutine's creation stack, and stacks that do not exist are none. */
+static int fix_stack(gt_v1 *v, v1_event *ev)
+{
+    if (ev->type == V1_EV_GO_CREATE) {
+        if (gt_u64map_put(&v->create_stacks, ev->a0, (uint64_t)1 << 32 | (uint32_t)ev->a1))
+            return -1;
+        v->live_creates++;
+        if (v1_map_compact(&v->create_stacks, v->live_creates))
+            return -1;
+    } else if ((ev->type == V1_EV_GO_START || ev->type == V1_EV_GO_START_LABEL) && v->live_creates) {
+        uint64_t *slot = gt_u64map_get(&v->create_stacks, ev->g);
+        if (slot && *slot) {
+            ev->stk = (uint32_t)*slot;
+            *slot = 0;
+            v->live_creates--;
+        }
+    }
+    if (ev->stk != 0 && !v1_stack_exists(&v->t, ev->stk))
+        ev->stk = 0;
+    return 0;
+}
+
+/* The next old event into v->ahead: 1, or 0 at the end. */
+static int peek(gt_v1 *v)
+{
+    if (!v->has_ahead) {
+        size_t pos;
+        v->has_ahead = v1_iter_next(&v->t, &v->it, &v->ahead, &pos);
+    }
+    return v->has_ahead;
+}
+
 int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err)
 {
     if (v->failed) {
@@ -529,8 +549,8 @@ int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err)
     }
     if (v->done)
         return 0;
-    if (v->syncs == 0 && v->pos < v->t.nevents) {
-        *ev = sync_event(v->table, (int64_t)((uint64_t)v->t.events[v->pos].ts - 1), ++v->syncs);
+    if (v->syncs == 0 && peek(v)) {
+        *ev = sync_event(v->table, (int64_t)((uint64_t)v->ahead.ts - 1), ++v->syncs);
         return 1;
     }
     for (;;) {
@@ -541,12 +561,13 @@ int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err)
             fix_time(v, ev);
             return 1;
         }
-        if (v->pos == v->t.nevents) {
+        if (!peek(v)) {
             v->done = 1;
             *ev = sync_event(NULL, (int64_t)((uint64_t)v->last_ts + 1), ++v->syncs);
             return 1;
         }
-        int r = convert(v, &v->t.events[v->pos++], ev);
+        v->has_ahead = 0;
+        int r = fix_stack(v, &v->ahead) ? CONV_NOMEM : convert(v, &v->ahead, ev);
         if (r == CONV_SKIP)
             continue;
         if (r < 0) {
@@ -564,7 +585,10 @@ int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err)
 
 size_t gt_v1_event_count(const gt_v1 *v) { return v ? v->t.nevents : 0; }
 
-size_t gt_v1_bytes_per_event(void) { return sizeof(v1_event); }
+size_t gt_v1_held_bytes(const gt_v1 *v)
+{
+    return v ? v->t.nstream + v->t.nmoved * sizeof *v->t.moved : 0;
+}
 
 void gt_v1_free(gt_v1 *v)
 {
@@ -574,6 +598,7 @@ void gt_v1_free(gt_v1 *v)
     gt_table_free(v->table);
     free(v->extra);
     gt_u64map_free(&v->created_pre_init);
+    gt_u64map_free(&v->create_stacks);
     gt_u64map_free(&v->proc_index);
     free(v->procs);
     gt_u64map_free(&v->task_index);

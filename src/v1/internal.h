@@ -13,9 +13,13 @@
  *   desc.c     the old event descriptions (names, arguments) and
  *              Event.String() for error messages
  *
- * Memory. The format forces holding the whole trace. Events are fixed-size
- * 48-byte records in one array; the rare third and fourth arguments live in
- * a side array. Nothing is allocated per event.
+ *   stream.c   the compact byte coding events are held in, and reading
+ *              the merged trace in its final order
+ *
+ * Memory. The format forces holding the whole trace. Events are held in a
+ * delta-coded byte stream (a few bytes each, see stream.c); decoded
+ * v1_event records exist only for the few events being looked at. Nothing
+ * is allocated per event.
  */
 #ifndef GT_V1_INTERNAL_H
 #define GT_V1_INTERNAL_H
@@ -56,6 +60,8 @@ enum {
     V1_PROFILE_P = 1000005   /* CPU samples */
 };
 
+struct v1_trace;
+
 typedef struct v1_desc {
     const char *name;
     uint8_t min_version;
@@ -67,33 +73,92 @@ typedef struct v1_desc {
 /* Indexed by enum v1_ev; entries past V1_EV_COUNT are zero. */
 extern const v1_desc v1_descs[V1_EV_COUNT];
 
-/* One old event. Go's tracev1.Event has four arguments; the first two are
- * here. The other two are set only by GoStartLabel, GoSysExit, the user
- * annotation events and CPU samples: when just one of them is set and fits
- * in 32 bits it is kept in x (flag V1_F_X_A2 or V1_F_X_A3), otherwise both
- * are in v1_trace.ext[x - 1] (x = 0: both zero). User annotations, which can
- * be half of a trace, so cost nothing extra. */
+/* One old event, decoded: the working form the merge, the checks and the
+ * converter look at. It is never stored per event; the held trace is the
+ * compact byte stream below. Go's tracev1.Event has four arguments a0..a3. */
 typedef struct v1_event {
     int64_t ts;       /* ticks while parsing, nanoseconds after conversion */
     uint64_t g;
-    uint64_t a0, a1;
+    uint64_t a0, a1, a2, a3;
     uint32_t stk;
     int32_t p;
-    uint32_t x;       /* argument 2 or 3 inline, or index + 1 into ext */
     uint8_t type;     /* enum v1_ev */
     uint8_t flags;    /* V1_F_* */
-    uint16_t pad;
 } v1_event;
-
-static_assert(sizeof(v1_event) == 48, "old events are 48-byte records");
 
 /* Set on GoSysCall events whose goroutine's next event is a GoSysBlock: the
  * converter then emits a blocking syscall (Go looks ahead for it). */
 #define V1_F_SYSCALL_BLOCKS 1
-#define V1_F_X_A2 2  /* x holds argument 2 */
-#define V1_F_X_A3 4  /* x holds argument 3 */
 
-typedef struct v1_ext { uint64_t a2, a3; } v1_ext;
+/* Arguments 2 and 3 of ev. */
+static inline uint64_t v1_a2(const struct v1_trace *t, const v1_event *ev) { (void)t; return ev->a2; }
+static inline uint64_t v1_a3(const struct v1_trace *t, const v1_event *ev) { (void)t; return ev->a3; }
+static inline uint64_t v1_arg(const struct v1_trace *t, const v1_event *ev, int i)
+{
+    (void)t;
+    switch (i) {
+    case 0: return ev->a0;
+    case 1: return ev->a1;
+    case 2: return ev->a2;
+    default: return ev->a3;
+    }
+}
+
+/* ---- the compact event stream (stream.c) ----
+ *
+ * Events are held as a byte stream, one entry per event:
+ *
+ *   byte 0:  type (low 6 bits) | V1_SF_SPECIAL (bit 7)
+ *   varints: ts - previous ts (mod 2^64), zigzag(p - previous p),
+ *            zigzag(g - previous g) unless g is a0 (GoStart),
+ *            then a0..a3 and stk as far as the type has them
+ *            (v1_field_mask).
+ *
+ * "previous" is the entry before in the same stream, so an entry is only
+ * decodable in order; a stream is read front to back. Typical entries take
+ * 4-7 bytes against 64 for a v1_event; an entry is at most
+ * V1_MAX_ENTRY bytes, and never more than a few bytes beyond what the
+ * event took in the file (every field it stores came from the file or is a
+ * small delta). The same coding holds each P's loaded batch while merging
+ * and the merged trace afterwards. */
+#define V1_SF_SPECIAL 0x80   /* GoUnblock: a network unblock (netpoll P);
+                              * GoSysCall: V1_F_SYSCALL_BLOCKS */
+#define V1_SF_TYPE 0x3f
+enum { V1_MAX_ENTRY = 1 + 8 * 10 };
+
+typedef struct v1_coder { int64_t ts; uint64_t g; int32_t p; } v1_coder;
+
+/* Appends ev's entry at dst (room for V1_MAX_ENTRY bytes); returns the end. */
+uint8_t *v1_encode(uint8_t *dst, const v1_event *ev, v1_coder *prev);
+/* Decodes the entry at src into *ev (flags from the SPECIAL bit as
+ * V1_F_SYSCALL_BLOCKS for GoSysCall; p as stored); returns its end. */
+const uint8_t *v1_decode(const uint8_t *src, v1_event *ev, v1_coder *prev);
+
+/* A GoSysExit that the merge moved to its real exit time (tracev1's
+ * stable re-sort): kept aside, sorted by (ts, rank), and merged back into
+ * the stream while reading. rank is the number of stream entries before
+ * it in merge order: at equal times, the stream entry with index q comes
+ * first iff q < rank. */
+typedef struct v1_moved { int64_t ts; uint64_t rank; uint64_t g, seq; int32_t p; } v1_moved;
+
+/* Reading the merged trace in its final order. */
+typedef struct v1_iter {
+    size_t pos;           /* next unread byte of the stream */
+    size_t index;         /* stream entries decoded */
+    size_t moved;         /* next moved exit */
+    v1_coder prev;
+    int has_next;         /* next/next_pos hold the lookahead stream entry */
+    v1_event next;
+    size_t next_pos;
+} v1_iter;
+
+#define V1_ITER_INIT {0, 0, 0, {0, 0, 0}, 0, {0}, 0}
+
+/* Next event in final order into *ev: 1, or 0 at the end. *type_pos is the
+ * stream offset of its type byte (SIZE_MAX for a moved exit), where the
+ * SPECIAL flag can be set. Once t->ns_ready, times are nanoseconds and
+ * events sit on the pseudo Ps of tracev1 (timer, netpoll, syscall, GC). */
+int v1_iter_next(const struct v1_trace *t, v1_iter *it, v1_event *ev, size_t *type_pos);
 
 typedef struct v1_stack_rec { size_t off; uint32_t n, id; } v1_stack_rec;
 
@@ -103,10 +168,14 @@ typedef struct v1_trace {
     const uint8_t *data;  /* whole input, header included */
     size_t len;
 
-    v1_event *events;
-    size_t nevents, capevents;
-    v1_ext *ext;
-    size_t next, capext;
+    uint8_t *stream;      /* the merged events (see above) */
+    size_t nstream, capstream;
+    size_t nevents;       /* events in final order (stream + moved) */
+    v1_moved *moved;
+    size_t nmoved, capmoved;
+    int ns_ready;         /* times convert to ns while reading */
+    int64_t min_ts;       /* ticks of the first event */
+    double ns_per_tick;
 
     /* Strings from the trace go straight into the table; max_string_id is
      * the largest ID seen (inline strings and built-ins are numbered above
@@ -124,39 +193,20 @@ typedef struct v1_trace {
     size_t nstacks, capstacks;
     uint64_t *pcs;
     size_t npcs, cappcs;
+    /* Stack IDs below nstack_bits with a bit set exist with >= 1 frame: a
+     * dense bitmap built after parsing when IDs are dense (they are: the
+     * runtime numbers stacks from 1), else NULL and stack_index decides. */
+    uint64_t *stack_bits;
+    size_t nstack_bits;
 
     int64_t ticks_per_sec;
     gt_u64map timer_goids;    /* set of timer goroutines */
 } v1_trace;
 
-/* Arguments 2 and 3 of ev. */
-static inline uint64_t v1_a2(const v1_trace *t, const v1_event *ev)
-{
-    if (ev->flags & (V1_F_X_A2 | V1_F_X_A3))
-        return ev->flags & V1_F_X_A2 ? ev->x : 0;
-    return ev->x ? t->ext[ev->x - 1].a2 : 0;
-}
-static inline uint64_t v1_a3(const v1_trace *t, const v1_event *ev)
-{
-    if (ev->flags & (V1_F_X_A2 | V1_F_X_A3))
-        return ev->flags & V1_F_X_A3 ? ev->x : 0;
-    return ev->x ? t->ext[ev->x - 1].a3 : 0;
-}
-
-/* Stores arguments 2 and 3 of ev. 0, or -1 when memory runs out. */
-int v1_set_a23(v1_trace *t, v1_event *ev, uint64_t a2, uint64_t a3);
-static inline uint64_t v1_arg(const v1_trace *t, const v1_event *ev, int i)
-{
-    switch (i) {
-    case 0: return ev->a0;
-    case 1: return ev->a1;
-    case 2: return v1_a2(t, ev);
-    default: return v1_a3(t, ev);
-    }
-}
-
 /* Whether the stack ID names a stack with at least one frame. */
 int v1_stack_exists(const v1_trace *t, uint32_t id);
+/* Builds t->stack_bits when stack IDs are dense. 0 or -1 (memory). */
+int v1_stack_bits_build(v1_trace *t);
 
 /* Parses and orders the whole trace into t (tracev1.Parse): t->data, len,
  * version and table must be set. Returns 0, or -1 with *err filled. */
@@ -172,14 +222,23 @@ typedef struct v1_batch { size_t offset; size_t next; } v1_batch;
 /* The batches of one P not loaded yet. */
 typedef struct v1_pid { int32_t pid; size_t head, tail; } v1_pid;
 
-/* A stream being merged: the P's current batch (or the CPU samples). */
+/* A CPU sample, taken in the first pass: timed by the signal handler; p as
+ * the trace has it (the event's P is its low 32 bits). */
+typedef struct v1_sample { int64_t ts; uint64_t g, p; uint32_t stk; } v1_sample;
+
+/* A stream being merged: the P's current batch, held encoded (stream.c) and
+ * decoded one event at a time, or the CPU samples. */
 typedef struct v1_proc {
     int32_t pid;
     int done;
-    const v1_event *evs;  /* the batch being merged: buf, or the CPU samples */
-    size_t n, pos;
-    v1_event *buf;
-    size_t capbuf;
+    uint8_t *buf;         /* the loaded batch's entries */
+    size_t len, cap, rpos;
+    size_t left;          /* entries of buf not decoded yet */
+    v1_coder dec;
+    const v1_sample *samples;
+    size_t nsamples, spos;
+    int has_cur;          /* cur is the next event, decoded */
+    v1_event cur;
 } v1_proc;
 
 enum { V1_MAX_RAW_ARGS = 4096 };
@@ -196,7 +255,7 @@ typedef struct v1_parser {
     v1_pid *pids;
     size_t npids, cappids;
 
-    v1_event *cpu_samples;
+    v1_sample *cpu_samples;
     size_t ncpu, capcpu;
     size_t max_events;   /* upper bound on events, from the first pass */
 
@@ -219,8 +278,9 @@ typedef struct v1_parser {
  * error. */
 int v1_load_batch(v1_parser *p, v1_proc *proc);
 
-/* Merges the per-P streams into t->events (parseEventBatches after the first
- * pass), fixes syscall exit times and re-sorts. 0 or -1. */
+/* Merges the per-P streams into t->stream (parseEventBatches after the
+ * first pass), moves syscall exits to their real times (t->moved) and
+ * prepares the tick-to-nanosecond conversion. 0 or -1. */
 int v1_order(v1_parser *p);
 
 /* A map from keys to records of size sz in a geometric array: returns the

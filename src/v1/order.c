@@ -166,10 +166,95 @@ static int cmp_pid(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Merges the streams into t->events. */
-static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, front *heap)
+/* Makes pr->cur the P's next event: 1, 0 when the P has no events left, -1
+ * on error. The CPU samples' stream has its samples first, then whatever
+ * batches its pseudo P has (none in a sane trace). */
+static int next_of(v1_parser *p, v1_proc *pr)
+{
+    if (pr->has_cur)
+        return 1;
+    if (pr->spos < pr->nsamples) {
+        const v1_sample *s = &pr->samples[pr->spos++];
+        memset(&pr->cur, 0, sizeof pr->cur);
+        pr->cur.type = V1_EV_CPU_SAMPLE;
+        pr->cur.ts = s->ts;
+        pr->cur.p = (int32_t)s->p;
+        pr->cur.g = s->g;
+        pr->cur.a1 = s->p;
+        pr->cur.a2 = s->g;
+        pr->cur.stk = s->stk;
+        pr->has_cur = 1;
+        return 1;
+    }
+    while (pr->left == 0) {
+        int r = v1_load_batch(p, pr);
+        if (r <= 0)
+            return r;
+    }
+    pr->rpos = (size_t)(v1_decode(pr->buf + pr->rpos, &pr->cur, &pr->dec) - pr->buf);
+    pr->left--;
+    pr->has_cur = 1;
+    return 1;
+}
+
+/* Where merged events go: the stream, with tracev1's checks on the merged
+ * order. Go checks the whole merged order for time stamps going backwards
+ * before it moves syscall exits, and the merge's own errors come first of
+ * all; so these failures are only noted here and reported after the merge,
+ * in that precedence. */
+typedef struct sink {
+    v1_coder enc;
+    int64_t last_ts;
+    int ts_backwards;          /* "time stamps out of order" in merge order */
+    const char *exit_err;      /* first syscall exit failure */
+    gt_u64map last_block;      /* g -> ticks of its last GoSysBlock/GoInSyscall */
+} sink;
+
+static int store(v1_parser *p, sink *k, const v1_event *ev)
 {
     v1_trace *t = p->t;
+    if (t->nevents > 0 && ev->ts < k->last_ts)
+        k->ts_backwards = 1;
+    k->last_ts = ev->ts;
+    t->nevents++;
+    if (k->ts_backwards || k->exit_err)
+        return 0; /* the parse fails: nothing more to keep */
+    if (ev->type == V1_EV_GO_SYSBLOCK || ev->type == V1_EV_GO_IN_SYSCALL) {
+        if (gt_u64map_put(&k->last_block, ev->g, (uint64_t)ev->ts))
+            return -1;
+    } else if (ev->type == V1_EV_GO_SYSEXIT && ev->a2 != 0) {
+        /* The exit's real time is its last argument (GoSysExitLocal's is
+         * in a1 and stays unused, as in Go). */
+        int64_t ts = (int64_t)ev->a2;
+        const uint64_t *b = gt_u64map_get(&k->last_block, ev->g);
+        int64_t block = b ? (int64_t)*b : 0;
+        if (block == 0) {
+            k->exit_err = "stray syscall exit";
+            return 0;
+        }
+        if (ts < block) {
+            k->exit_err = "time stamps out of order";
+            return 0;
+        }
+        if (ts != ev->ts) {
+            if (v1_grow((void **)&t->moved, &t->capmoved, t->nmoved + 1, sizeof *t->moved))
+                return -1;
+            uint64_t rank = t->nevents - 1 - t->nmoved; /* stream entries so far */
+            t->moved[t->nmoved] = (v1_moved){ts, rank, ev->g, ev->a1, ev->p};
+            t->nmoved++;
+            return 0;
+        }
+    }
+    if (t->capstream - t->nstream < V1_MAX_ENTRY &&
+        v1_grow((void **)&t->stream, &t->capstream, t->nstream + V1_MAX_ENTRY, 1))
+        return -1;
+    t->nstream = (size_t)(v1_encode(t->stream + t->nstream, ev, &k->enc) - t->stream);
+    return 0;
+}
+
+/* Merges the streams into the sink. */
+static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, front *heap, sink *k)
+{
     order_state st = {GT_U64MAP_INIT, NULL, 0, 0};
     size_t navail = nprocs, nheap = 0;
     int rc = 0;
@@ -179,36 +264,30 @@ static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, fro
         size_t i = 0;
         while (i < navail) {
             v1_proc *pr = &procs[avail[i]];
-            int exhausted = 0;
-            while (pr->pos == pr->n) {
-                int r = v1_load_batch(p, pr);
-                if (r < 0) {
-                    rc = -1;
-                    goto out;
-                }
-                if (r == 0) {
-                    pr->done = 1;
-                    avail[i] = avail[--navail];
-                    exhausted = 1;
-                    break;
-                }
+            int r = next_of(p, pr);
+            if (r < 0) {
+                rc = -1;
+                goto out;
             }
-            if (exhausted)
+            if (r == 0) {
+                pr->done = 1;
+                avail[i] = avail[--navail];
                 continue;
-            const v1_event *ev = &pr->evs[pr->pos];
+            }
+            const v1_event *ev = &pr->cur;
             gstate init, next;
-            uint64_t g = state_transition(t, ev, &init, &next);
+            uint64_t g = state_transition(p->t, ev, &init, &next);
             if (!ready(g, current(&st, g), init)) {
                 i++;
                 continue;
             }
-            pr->pos++;
+            pr->has_cur = 0;
             heap_push(heap, nheap++, (front){*ev, avail[i]});
             avail[i] = avail[--navail];
         }
         if (nheap == 0) {
-            for (size_t k = 0; k < nprocs; k++)
-                if (!procs[k].done) {
+            for (size_t j = 0; j < nprocs; j++)
+                if (!procs[j].done) {
                     rc = gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET,
                                       "no consistent ordering of events possible");
                     goto out;
@@ -217,19 +296,17 @@ static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, fro
         }
         front f = heap_pop(heap, nheap--);
         gstate init, next;
-        uint64_t g = state_transition(t, &f.ev, &init, &next);
+        uint64_t g = state_transition(p->t, &f.ev, &init, &next);
         switch (f.ev.type) {
         case V1_EV_GO_START_LOCAL: f.ev.type = V1_EV_GO_START; break;
         case V1_EV_GO_UNBLOCK_LOCAL: f.ev.type = V1_EV_GO_UNBLOCK; break;
         case V1_EV_GO_SYSEXIT_LOCAL: f.ev.type = V1_EV_GO_SYSEXIT; break;
         default: break;
         }
-        if (t->nevents >= t->capevents &&
-            v1_grow((void **)&t->events, &t->capevents, t->nevents + 1, sizeof *t->events)) {
+        if (store(p, k, &f.ev)) {
             rc = gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
             goto out;
         }
-        t->events[t->nevents++] = f.ev;
         int tr = transition(&st, g, init, next);
         if (tr) {
             rc = tr < 0 ? gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory")
@@ -245,88 +322,42 @@ out:
     return rc;
 }
 
-/* A moved GoSysExit: its new time and its position before the move. */
-typedef struct moved { int64_t ts; size_t orig, rank; v1_event ev; } moved;
-
-static int cmp_moved(const void *a, const void *b)
+static int moved_before(const v1_moved *x, const v1_moved *y)
 {
-    const moved *x = a, *y = b;
-    if (x->ts != y->ts)
-        return x->ts < y->ts ? -1 : 1;
-    return (x->orig > y->orig) - (x->orig < y->orig);
+    return x->ts < y->ts || (x->ts == y->ts && x->rank < y->rank);
 }
 
-/* Gives GoSysExit events their real exit time (the last argument) and
- * re-sorts stably by time, as Go's sort.Stable does. Only the moved events
- * are out of place: they are taken out, sorted, and merged back in, which
- * needs memory for them only. */
-static int fix_syscall_exits(v1_parser *p)
+/* Sorts the moved exits by (time, rank), stably (Go's sort.Stable over
+ * the whole trace keeps equal ones in merge order, which is append order
+ * here). A bottom-up merge sort; 0 or -1 (memory). */
+static int sort_moved(v1_trace *t)
 {
-    v1_trace *t = p->t;
-    gt_u64map last_block = GT_U64MAP_INIT;
-    moved *mv = NULL;
-    size_t nmv = 0, capmv = 0;
-    int rc = 0;
-    for (size_t i = 0; i < t->nevents; i++) {
-        v1_event *ev = &t->events[i];
-        if (ev->type == V1_EV_GO_SYSBLOCK || ev->type == V1_EV_GO_IN_SYSCALL) {
-            if (gt_u64map_put(&last_block, ev->g, (uint64_t)ev->ts))
-                goto nomem;
-        } else if (ev->type == V1_EV_GO_SYSEXIT) {
-            int64_t ts = (int64_t)v1_a2(t, ev);
-            if (ts == 0)
-                continue;
-            const uint64_t *b = gt_u64map_get(&last_block, ev->g);
-            int64_t block = b ? (int64_t)*b : 0;
-            if (block == 0) {
-                rc = gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET, "stray syscall exit");
-                goto out;
-            }
-            if (ts < block) {
-                rc = gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET, "time stamps out of order");
-                goto out;
-            }
-            if (ts == ev->ts)
-                continue;
-            if (v1_grow((void **)&mv, &capmv, nmv + 1, sizeof *mv))
-                goto nomem;
-            ev->ts = ts;
-            mv[nmv++] = (moved){ts, i, 0, *ev};
-            ev->type = V1_EV_NONE; /* mark: removed below */
+    size_t n = t->nmoved;
+    if (n < 2)
+        return 0;
+    v1_moved *tmp = malloc(n * sizeof *tmp);
+    if (!tmp)
+        return -1;
+    v1_moved *src = t->moved, *dst = tmp;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t a = lo, b = mid, o = lo;
+            while (a < mid && b < hi)
+                dst[o++] = moved_before(&src[b], &src[a]) ? src[b++] : src[a++];
+            while (a < mid)
+                dst[o++] = src[a++];
+            while (b < hi)
+                dst[o++] = src[b++];
         }
+        v1_moved *x = src;
+        src = dst;
+        dst = x;
     }
-    if (nmv == 0)
-        goto out;
-    /* Compact the unmoved events (still sorted), remembering for each moved
-     * event how many unmoved ones preceded it: that is its tie-break rank. */
-    size_t w = 0, k = 0;
-    for (size_t i = 0; i < t->nevents; i++) {
-        if (k < nmv && mv[k].orig == i) {
-            mv[k++].rank = w;
-            continue;
-        }
-        t->events[w++] = t->events[i];
-    }
-    qsort(mv, nmv, sizeof *mv, cmp_moved);
-    /* Merge from the back. Stable order: at equal times, an unmoved event at
-     * compacted position q precedes a moved one of rank r iff q < r. */
-    size_t a = w, m = nmv, out = t->nevents;
-    while (m > 0) {
-        const moved *x = &mv[m - 1];
-        if (a > 0 && (t->events[a - 1].ts > x->ts || (t->events[a - 1].ts == x->ts && a - 1 >= x->rank))) {
-            t->events[--out] = t->events[--a];
-        } else {
-            t->events[--out] = x->ev;
-            m--;
-        }
-    }
-    goto out;
-nomem:
-    rc = gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
-out:
-    gt_u64map_free(&last_block);
-    free(mv);
-    return rc;
+    if (src != t->moved)
+        memcpy(t->moved, src, n * sizeof *src);
+    free(tmp);
+    return 0;
 }
 
 /* The CPU samples are re-sorted by the time taken in the signal handler.
@@ -345,7 +376,7 @@ static int sort_samples(v1_parser *p)
 {
     if (p->ncpu < 2)
         return 0;
-    v1_event *tmp = malloc(p->ncpu * sizeof *tmp);
+    v1_sample *tmp = malloc(p->ncpu * sizeof *tmp);
     sample_key *keys = malloc(p->ncpu * sizeof *keys);
     if (!tmp || !keys) {
         free(tmp);
@@ -363,15 +394,6 @@ static int sort_samples(v1_parser *p)
     return 0;
 }
 
-/* Go's float64 -> int64 conversion as amd64 does it: out of range and NaN
- * give the minimum (C leaves that undefined). */
-static int64_t float_to_ts(double d)
-{
-    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
-        return INT64_MIN;
-    return (int64_t)d;
-}
-
 int v1_order(v1_parser *p)
 {
     v1_trace *t = p->t;
@@ -381,6 +403,7 @@ int v1_order(v1_parser *p)
     v1_proc *procs = calloc(nprocs, sizeof *procs);
     size_t *avail = calloc(nprocs, sizeof *avail);
     front *heap = calloc(nprocs, sizeof *heap);
+    sink k = {{0, 0, 0}, 0, 0, NULL, GT_U64MAP_INIT};
     int rc = -1;
     if (!procs || !avail || !heap) {
         gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
@@ -389,38 +412,39 @@ int v1_order(v1_parser *p)
     for (size_t i = 0; i < p->npids; i++)
         procs[i].pid = p->pids[i].pid;
     qsort(procs, p->npids, sizeof *procs, cmp_pid);
-    procs[p->npids] = (v1_proc){.pid = V1_PROFILE_P, .evs = p->cpu_samples, .n = p->ncpu};
-    if (p->max_events && v1_grow((void **)&t->events, &t->capevents, p->max_events, sizeof *t->events)) {
+    procs[p->npids] = (v1_proc){.pid = V1_PROFILE_P, .samples = p->cpu_samples, .nsamples = p->ncpu};
+    /* Entries take about what the events took in the file: start there,
+     * bounded by the input whatever the first pass counted. */
+    size_t guess = t->len < (size_t)64 << 20 ? t->len : (size_t)64 << 20;
+    if (guess && v1_grow((void **)&t->stream, &t->capstream, guess, 1)) {
         gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
         goto out;
     }
-    if (merge(p, procs, nprocs, avail, heap))
+    if (merge(p, procs, nprocs, avail, heap, &k))
         goto out;
-    for (size_t i = 1; i < t->nevents; i++)
-        if (t->events[i].ts < t->events[i - 1].ts) {
-            gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET, "time stamps out of order");
-            goto out;
-        }
-    if (fix_syscall_exits(p))
+    if (k.ts_backwards || k.exit_err) {
+        gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET, "%s",
+                     k.ts_backwards ? "time stamps out of order" : k.exit_err);
         goto out;
+    }
+    if (sort_moved(t)) {
+        gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
+        goto out;
+    }
     if (t->ticks_per_sec == 0) {
         gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET, "no EvFrequency event");
         goto out;
     }
     if (t->nevents > 0) {
-        /* Ticks to nanoseconds since the first event, in floating point as
-         * Go does (no integer overflow); timers and syscall exits move to
-         * their pseudo Ps. */
-        uint64_t min_ts = (uint64_t)t->events[0].ts;
-        double freq = 1e9 / (double)t->ticks_per_sec;
-        for (size_t i = 0; i < t->nevents; i++) {
-            v1_event *ev = &t->events[i];
-            ev->ts = float_to_ts((double)(int64_t)((uint64_t)ev->ts - min_ts) * freq);
-            if (ev->type == V1_EV_GO_UNBLOCK && gt_u64map_get(&t->timer_goids, ev->g))
-                ev->p = V1_TIMER_P;
-            if (ev->type == V1_EV_GO_SYSEXIT)
-                ev->p = V1_SYSCALL_P;
-        }
+        /* Times become nanoseconds since the first event of the final
+         * order, computed while reading (stream.c). */
+        v1_iter it = V1_ITER_INIT;
+        v1_event first;
+        size_t pos;
+        if (v1_iter_next(t, &it, &first, &pos))
+            t->min_ts = first.ts;
+        t->ns_per_tick = 1e9 / (double)t->ticks_per_sec;
+        t->ns_ready = 1;
     }
     rc = 0;
 out:
@@ -430,5 +454,6 @@ out:
     free(procs);
     free(avail);
     free(heap);
+    gt_u64map_free(&k.last_block);
     return rc;
 }

@@ -342,15 +342,7 @@ static int collect(v1_parser *p)
          * sample is timed by the signal handler's timestamp. */
         if (v1_grow((void **)&p->cpu_samples, &p->capcpu, p->ncpu + 1, sizeof *p->cpu_samples))
             return nomem(p);
-        v1_event e = {0};
-        e.type = V1_EV_CPU_SAMPLE;
-        e.ts = (int64_t)p->raw_args[1];
-        e.p = (int32_t)p->raw_args[2];
-        e.g = p->raw_args[3];
-        e.a1 = p->raw_args[2];
-        e.stk = (uint32_t)p->raw_args[4];
-        if (v1_set_a23(p->t, &e, e.g, 0))
-            return nomem(p);
+        v1_sample e = {(int64_t)p->raw_args[1], p->raw_args[3], p->raw_args[2], (uint32_t)p->raw_args[4]};
         p->cpu_samples[p->ncpu++] = e;
     }
     return 0;
@@ -431,33 +423,32 @@ static int parse_stack(v1_parser *p)
     return 0;
 }
 
-int v1_set_a23(v1_trace *t, v1_event *ev, uint64_t a2, uint64_t a3)
-{
-    ev->flags &= (uint8_t)~(V1_F_X_A2 | V1_F_X_A3);
-    ev->x = 0;
-    if (a2 == 0 && a3 == 0)
-        return 0;
-    if (a3 == 0 && a2 <= UINT32_MAX) {
-        ev->flags |= V1_F_X_A2;
-        ev->x = (uint32_t)a2;
-        return 0;
-    }
-    if (a2 == 0 && a3 <= UINT32_MAX) {
-        ev->flags |= V1_F_X_A3;
-        ev->x = (uint32_t)a3;
-        return 0;
-    }
-    if (t->next >= UINT32_MAX || v1_grow((void **)&t->ext, &t->capext, t->next + 1, sizeof *t->ext))
-        return -1;
-    t->ext[t->next++] = (v1_ext){a2, a3};
-    ev->x = (uint32_t)t->next;
-    return 0;
-}
-
 int v1_stack_exists(const v1_trace *t, uint32_t id)
 {
+    if (t->stack_bits)
+        return id < t->nstack_bits && (t->stack_bits[id / 64] >> (id % 64) & 1);
     const uint64_t *i = gt_u64map_get(&t->stack_index, id);
     return i && t->stacks[*i].n > 0;
+}
+
+int v1_stack_bits_build(v1_trace *t)
+{
+    uint32_t max = 0;
+    for (size_t i = 0; i < t->nstacks; i++)
+        if (t->stacks[i].id > max)
+            max = t->stacks[i].id;
+    /* Dense enough: at most 64 bits per stack, or 8 KiB. */
+    size_t nbits = (size_t)max + 1;
+    if (nbits > 64 * t->nstacks + 65536)
+        return 0;
+    t->stack_bits = calloc((nbits + 63) / 64, sizeof *t->stack_bits);
+    if (!t->stack_bits)
+        return -1;
+    t->nstack_bits = nbits;
+    for (size_t i = 0; i < t->nstacks; i++)
+        if (t->stacks[i].n > 0)
+            t->stack_bits[t->stacks[i].id / 64] |= (uint64_t)1 << (t->stacks[i].id % 64);
+    return 0;
 }
 
 /* parseEvent: 1 and *ev for a real event, 0 for bookkeeping events, -1. */
@@ -538,8 +529,8 @@ static int parse_event(v1_parser *p, v1_event *out)
     }
     ev.a0 = args[0];
     ev.a1 = args[1];
-    if (v1_set_a23(t, &ev, args[2], args[3]))
-        return nomem(p);
+    ev.a2 = args[2];
+    ev.a3 = args[3];
     *out = ev;
     return 1;
 }
@@ -554,7 +545,9 @@ int v1_load_batch(v1_parser *p, v1_proc *proc)
     if (e->head == V1_NONE)
         e->tail = V1_NONE;
     p->off = p->batches[b].offset;
-    proc->n = proc->pos = 0;
+    proc->len = proc->rpos = proc->left = 0;
+    proc->dec = (v1_coder){0, 0, 0};
+    v1_coder enc = proc->dec;
     int got_header = 0;
     for (;;) {
         int r = read_raw(p, 0);
@@ -575,11 +568,12 @@ int v1_load_batch(v1_parser *p, v1_proc *proc)
             return -1;
         if (k == 0)
             continue;
-        if (v1_grow((void **)&proc->buf, &proc->capbuf, proc->n + 1, sizeof *proc->buf))
+        if (proc->cap - proc->len < V1_MAX_ENTRY &&
+            v1_grow((void **)&proc->buf, &proc->cap, proc->len + V1_MAX_ENTRY, 1))
             return nomem(p);
-        proc->buf[proc->n++] = ev;
+        proc->len = (size_t)(v1_encode(proc->buf + proc->len, &ev, &enc) - proc->buf);
+        proc->left++;
     }
-    proc->evs = proc->buf;
     return 1;
 }
 
@@ -609,8 +603,9 @@ int v1_parse(v1_trace *t, gt_error *err)
 
 void v1_trace_free(v1_trace *t)
 {
-    free(t->events);
-    free(t->ext);
+    free(t->stream);
+    free(t->moved);
+    free(t->stack_bits);
     free(t->inline_strs);
     free(t->inline_chain);
     gt_u64map_free(&t->inline_index);

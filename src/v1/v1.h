@@ -31,8 +31,9 @@ void gt_v1_free(gt_v1 *v);
  * converted events, Syncs included, can be a few more). */
 size_t gt_v1_event_count(const gt_v1 *v);
 
-/* Bytes one parsed event occupies while the trace is held (a fixed-size
- * record; the rare extra arguments cost 16 more bytes). */
-size_t gt_v1_bytes_per_event(void);
+/* Bytes the parsed events occupy while the trace is held (the compact
+ * stream of src/v1/stream.c and the moved syscall exits); 0 for NULL.
+ * Divide by gt_v1_event_count for bytes per event. */
+size_t gt_v1_held_bytes(const gt_v1 *v);
 
 #endif

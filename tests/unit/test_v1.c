@@ -254,7 +254,6 @@ static void test_corpus_counts(void)
 
 int main(void)
 {
-    check(gt_v1_bytes_per_event() == 48, "v1_record_size", "%zu bytes per event", gt_v1_bytes_per_event());
     test_conversion();
     test_errors();
     test_corpus_counts();

@@ -1,0 +1,185 @@
+/* The compact coding old events are held in (layout in internal.h), and
+ * reading the merged trace in its final order.
+ *
+ * The stream is written by this library only, so decoding trusts it: every
+ * entry was produced by v1_encode and is complete. */
+#include <string.h>
+
+#include "v1/internal.h"
+
+static inline uint8_t *put_uvarint(uint8_t *d, uint64_t v)
+{
+    while (v >= 0x80) {
+        *d++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *d++ = (uint8_t)v;
+    return d;
+}
+
+static inline const uint8_t *get_uvarint(const uint8_t *s, uint64_t *v)
+{
+    uint64_t x = *s++;
+    if (x < 0x80) {
+        *v = x;
+        return s;
+    }
+    x &= 0x7f;
+    for (unsigned shift = 7;; shift += 7) {
+        uint64_t b = *s++;
+        x |= (b & 0x7f) << shift;
+        if (b < 0x80)
+            break;
+    }
+    *v = x;
+    return s;
+}
+
+static inline uint64_t zigzag(uint64_t delta) { return (delta << 1) ^ (uint64_t)((int64_t)delta >> 63); }
+static inline uint64_t unzigzag(uint64_t z) { return (z >> 1) ^ (uint64_t)-(int64_t)(z & 1); }
+
+enum { F_A0 = 1, F_A1 = 2, F_A2 = 4, F_A3 = 8, F_STK = 16, F_G = 32 };
+
+/* Which fields an event of this type can have non-zero: its named
+ * arguments, its stack, UserLog's inline string (a3), and the goroutine
+ * unless it is the first argument (the GoStarts). */
+static inline unsigned mask_of(unsigned type)
+{
+    const v1_desc *d = &v1_descs[type];
+    unsigned m = (1u << d->nargs) - 1;
+    if (d->has_stack)
+        m |= F_STK;
+    if (type == V1_EV_USER_LOG)
+        m |= F_A3;
+    if (type != V1_EV_GO_START && type != V1_EV_GO_START_LOCAL && type != V1_EV_GO_START_LABEL)
+        m |= F_G;
+    return m;
+}
+
+uint8_t *v1_encode(uint8_t *dst, const v1_event *ev, v1_coder *prev)
+{
+    unsigned m = mask_of(ev->type);
+    uint8_t special = 0;
+    if (ev->flags & V1_F_SYSCALL_BLOCKS)
+        special = V1_SF_SPECIAL;
+    *dst++ = (uint8_t)(ev->type | special);
+    dst = put_uvarint(dst, (uint64_t)ev->ts - (uint64_t)prev->ts);
+    dst = put_uvarint(dst, zigzag((uint64_t)(int64_t)ev->p - (uint64_t)(int64_t)prev->p));
+    if (m & F_G)
+        dst = put_uvarint(dst, zigzag(ev->g - prev->g));
+    if (m & F_A0)
+        dst = put_uvarint(dst, ev->a0);
+    if (m & F_A1)
+        dst = put_uvarint(dst, ev->a1);
+    if (m & F_A2)
+        dst = put_uvarint(dst, ev->a2);
+    if (m & F_A3)
+        dst = put_uvarint(dst, ev->a3);
+    if (m & F_STK)
+        dst = put_uvarint(dst, ev->stk);
+    prev->ts = ev->ts;
+    prev->p = ev->p;
+    prev->g = ev->g;
+    return dst;
+}
+
+const uint8_t *v1_decode(const uint8_t *src, v1_event *ev, v1_coder *prev)
+{
+    uint8_t b = *src++;
+    unsigned type = b & V1_SF_TYPE;
+    unsigned m = mask_of(type);
+    uint64_t v;
+    ev->type = (uint8_t)type;
+    ev->flags = (b & V1_SF_SPECIAL) && type == V1_EV_GO_SYSCALL ? V1_F_SYSCALL_BLOCKS : 0;
+    src = get_uvarint(src, &v);
+    ev->ts = (int64_t)((uint64_t)prev->ts + v);
+    src = get_uvarint(src, &v);
+    ev->p = (int32_t)(uint32_t)((uint64_t)(int64_t)prev->p + unzigzag(v));
+    ev->a0 = ev->a1 = ev->a2 = ev->a3 = 0;
+    ev->stk = 0;
+    if (m & F_G) {
+        src = get_uvarint(src, &v);
+        ev->g = prev->g + unzigzag(v);
+    }
+    if (m & F_A0)
+        src = get_uvarint(src, &ev->a0);
+    if (m & F_A1)
+        src = get_uvarint(src, &ev->a1);
+    if (m & F_A2)
+        src = get_uvarint(src, &ev->a2);
+    if (m & F_A3)
+        src = get_uvarint(src, &ev->a3);
+    if (m & F_STK) {
+        src = get_uvarint(src, &v);
+        ev->stk = (uint32_t)v;
+    }
+    if (!(m & F_G))
+        ev->g = ev->a0;
+    prev->ts = ev->ts;
+    prev->p = ev->p;
+    prev->g = ev->g;
+    return src;
+}
+
+/* Go's float64 -> int64 conversion as amd64 does it: out of range and NaN
+ * give the minimum (C leaves that undefined). */
+static int64_t float_to_ts(double d)
+{
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+        return INT64_MIN;
+    return (int64_t)d;
+}
+
+int v1_iter_next(const v1_trace *t, v1_iter *it, v1_event *ev, size_t *type_pos)
+{
+    if (!it->has_next && it->pos < t->nstream) {
+        it->next_pos = it->pos;
+        it->pos = (size_t)(v1_decode(t->stream + it->pos, &it->next, &it->prev) - t->stream);
+        it->has_next = 1;
+    }
+    int take_moved = 0;
+    if (it->moved < t->nmoved) {
+        const v1_moved *m = &t->moved[it->moved];
+        take_moved = !it->has_next || m->ts < it->next.ts || (m->ts == it->next.ts && it->index >= m->rank);
+    }
+    if (take_moved) {
+        const v1_moved *m = &t->moved[it->moved++];
+        memset(ev, 0, sizeof *ev);
+        ev->type = V1_EV_GO_SYSEXIT;
+        ev->ts = m->ts;
+        ev->g = ev->a0 = m->g;
+        ev->a1 = m->seq;
+        ev->a2 = (uint64_t)m->ts;
+        ev->p = m->p;
+        *type_pos = SIZE_MAX;
+    } else if (it->has_next) {
+        *ev = it->next;
+        *type_pos = it->next_pos;
+        it->has_next = 0;
+        it->index++;
+    } else {
+        return 0;
+    }
+    if (t->ns_ready) {
+        /* Ticks to nanoseconds since the first event, in floating point as
+         * Go does (no integer overflow); then the pseudo Ps. */
+        ev->ts = float_to_ts((double)(int64_t)((uint64_t)ev->ts - (uint64_t)t->min_ts) * t->ns_per_tick);
+        switch (ev->type) {
+        case V1_EV_GO_UNBLOCK:
+            if (*type_pos != SIZE_MAX && (t->stream[*type_pos] & V1_SF_SPECIAL))
+                ev->p = V1_NETPOLL_P;
+            else if (t->timer_goids.len && gt_u64map_get(&t->timer_goids, ev->g))
+                ev->p = V1_TIMER_P;
+            break;
+        case V1_EV_GO_SYSEXIT:
+            ev->p = V1_SYSCALL_P;
+            break;
+        case V1_EV_GC_START:
+            ev->p = V1_GC_P;
+            break;
+        default:
+            break;
+        }
+    }
+    return 1;
+}
