@@ -313,6 +313,17 @@ GT_API int gt_reader_next(gt_reader *r, gt_event *ev);
  * gt_reader_error). */
 GT_API size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap);
 
+/* Threaded reading: with threads >= 2, a second thread reads, merges and
+ * orders the trace ahead of the caller, handing events over in chunks, so
+ * that the caller's own work on the events runs in parallel. Events, their
+ * order, errors and lifetimes are exactly those of the single-threaded
+ * reader; the reader is still used by one caller thread at a time. Call
+ * before the first gt_reader_next / gt_reader_next_batch. Returns 0, or -1
+ * (threads < 1, or reading has started). Old-format traces (Go <= 1.21) are
+ * read single-threaded. If the thread cannot be started the reader silently
+ * stays single-threaded. */
+GT_API int gt_reader_set_threads(gt_reader *r, int threads);
+
 /* The error that stopped the reader, or NULL when it has not failed. */
 GT_API const gt_error *gt_reader_error(const gt_reader *r);
 

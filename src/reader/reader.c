@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,9 +52,46 @@ typedef struct type_info {
     uint8_t id_is_stack[4];
 } type_info;
 
+/* Threaded mode (gt_reader_set_threads): a producer thread runs the whole
+ * single-threaded reader (input, generations, merge, ordering) and hands
+ * events to the caller's thread in chunks through a small ring, so that the
+ * caller's work on the events overlaps with reading. A table is retired
+ * (freed) by the consumer once it has returned the Sync that ends the
+ * table's lifetime, exactly as the single-threaded reader does. */
+enum { PIPE_CHUNK_EVENTS = 1024, PIPE_CHUNKS = 4 };
+
+typedef struct ev_chunk {
+    gt_event ev[PIPE_CHUNK_EVENTS];
+    gt_table *retire[PIPE_CHUNK_EVENTS]; /* table to retire once ev[i] is returned */
+    size_t n;
+    int last;             /* the producer stopped after this chunk ... */
+    int status;           /* ... at the end (0) or on an error (-1) */
+    uint64_t bytes_read;  /* input consumed when the chunk was filled */
+} ev_chunk;
+
+typedef struct pipeline {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t has_data, has_space;
+    ev_chunk chunks[PIPE_CHUNKS];
+    size_t head, tail;    /* chunks filled: [head, tail), by index mod PIPE_CHUNKS */
+    int stop;             /* the consumer is freeing the reader */
+    gt_error err;         /* the producer's error, valid once a last chunk says -1 */
+    /* Consumer side. */
+    ev_chunk *cur;
+    size_t pos;
+    int ended, failed;
+    uint64_t bytes_read;
+    gt_table **retired;   /* freed at the start of the next call */
+    size_t nretired, capretired;
+} pipeline;
+
 struct gt_reader {
     int version;
     type_info types[256];
+    int threads;                 /* requested by gt_reader_set_threads */
+    pipeline *pipe;              /* threaded mode, once started */
+    gt_table *pending_retire;    /* threaded: retire with the next event produced */
     gt_input in;
     int close_fd;                /* fd to close on free, or -1 */
 
@@ -292,7 +330,11 @@ static int install_gen(gt_reader *r, int got, gt_event *ev)
         return 1;
     }
     r->has_gen = 1;
-    if (r->in_batch && r->tables[1]) {
+    if (r->pipe) {
+        /* The consumer may still be handing out events of tables[1]: it
+         * frees it after returning the Sync made below. */
+        r->pending_retire = r->tables[1];
+    } else if (r->in_batch && r->tables[1]) {
         if (r->nretired == r->capretired) {
             size_t ncap = r->capretired ? r->capretired * 2 : 8;
             gt_table **nr = realloc(r->retired, ncap * sizeof *nr);
@@ -528,10 +570,9 @@ static void free_retired(gt_reader *r)
     r->nretired = 0;
 }
 
-int gt_reader_next(gt_reader *r, gt_event *ev)
+/* The single-threaded reader: 1 = *ev, 0 = end, -1 = error (sticky). */
+static int next_event(gt_reader *r, gt_event *ev)
 {
-    if (!r->in_batch)
-        free_retired(r);
     if (r->failed)
         return -1;
     if (r->ended)
@@ -559,20 +600,209 @@ int gt_reader_next(gt_reader *r, gt_event *ev)
     return 1;
 }
 
+/* ------------------------------------------------------------ threads */
+
+static void *producer_main(void *arg)
+{
+    gt_reader *r = arg;
+    pipeline *p = r->pipe;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->tail - p->head == PIPE_CHUNKS && !p->stop)
+            pthread_cond_wait(&p->has_space, &p->mu);
+        int stop = p->stop;
+        ev_chunk *c = &p->chunks[p->tail % PIPE_CHUNKS];
+        pthread_mutex_unlock(&p->mu);
+        if (stop)
+            return NULL;
+        int st = 1;
+        c->n = 0;
+        while (c->n < PIPE_CHUNK_EVENTS) {
+            st = next_event(r, &c->ev[c->n]);
+            if (st != 1)
+                break;
+            c->retire[c->n++] = r->pending_retire;
+            r->pending_retire = NULL;
+        }
+        c->last = st != 1;
+        c->status = st < 0 ? -1 : 0;
+        c->bytes_read = gt_in_offset(&r->in);
+        pthread_mutex_lock(&p->mu);
+        if (st < 0)
+            p->err = r->err;
+        p->tail++;
+        pthread_cond_signal(&p->has_data);
+        pthread_mutex_unlock(&p->mu);
+        if (c->last)
+            return NULL;
+    }
+}
+
+static void pipe_free_retired(pipeline *p)
+{
+    for (size_t i = 0; i < p->nretired; i++)
+        gt_table_free(p->retired[i]);
+    p->nretired = 0;
+}
+
+/* Starts the producer. Failing to start leaves the reader single-threaded. */
+static void pipe_start(gt_reader *r)
+{
+    pipeline *p = calloc(1, sizeof *p);
+    if (!p)
+        return;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->has_data, NULL);
+    pthread_cond_init(&p->has_space, NULL);
+    r->pipe = p;
+    if (pthread_create(&p->thread, NULL, producer_main, r) != 0) {
+        r->pipe = NULL;
+        pthread_cond_destroy(&p->has_data);
+        pthread_cond_destroy(&p->has_space);
+        pthread_mutex_destroy(&p->mu);
+        free(p);
+    }
+}
+
+/* Stops and joins the producer, and frees every table it handed over. */
+static void pipe_stop(gt_reader *r)
+{
+    pipeline *p = r->pipe;
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_signal(&p->has_space);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->thread, NULL);
+    size_t from = p->cur ? p->pos : 0;
+    for (size_t k = p->head; k < p->tail; k++) {
+        ev_chunk *c = &p->chunks[k % PIPE_CHUNKS];
+        for (size_t i = c == p->cur ? from : 0; i < c->n; i++)
+            gt_table_free(c->retire[i]);
+    }
+    pipe_free_retired(p);
+    free(p->retired);
+    pthread_cond_destroy(&p->has_data);
+    pthread_cond_destroy(&p->has_space);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+    r->pipe = NULL;
+}
+
+/* Makes p->cur a chunk with events left: 1, or 0/-1 at the end/error. */
+static int pipe_fill(pipeline *p)
+{
+    while (!p->cur || p->pos == p->cur->n) {
+        if (p->cur) {
+            if (p->cur->last) {
+                p->bytes_read = p->cur->bytes_read;
+                if (p->cur->status < 0)
+                    p->failed = 1;
+                else
+                    p->ended = 1;
+                return p->failed ? -1 : 0;
+            }
+            pthread_mutex_lock(&p->mu);
+            p->head++;
+            pthread_cond_signal(&p->has_space);
+            pthread_mutex_unlock(&p->mu);
+            p->cur = NULL;
+        }
+        pthread_mutex_lock(&p->mu);
+        while (p->tail == p->head)
+            pthread_cond_wait(&p->has_data, &p->mu);
+        p->cur = &p->chunks[p->head % PIPE_CHUNKS];
+        pthread_mutex_unlock(&p->mu);
+        p->pos = 0;
+        p->bytes_read = p->cur->bytes_read;
+    }
+    return 1;
+}
+
+/* Up to cap events from the pipeline; tables retired on the way are kept
+ * until the next call. Returns how many. */
+static size_t pipe_take(pipeline *p, gt_event *evs, size_t cap)
+{
+    pipe_free_retired(p);
+    size_t n = 0;
+    while (n < cap && !p->ended && !p->failed && pipe_fill(p) == 1) {
+        ev_chunk *c = p->cur;
+        size_t k = c->n - p->pos;
+        if (k > cap - n)
+            k = cap - n;
+        memcpy(evs + n, c->ev + p->pos, k * sizeof *evs);
+        for (size_t i = p->pos; i < p->pos + k; i++) {
+            if (!c->retire[i])
+                continue;
+            if (gt_table_grow((void **)&p->retired, &p->capretired, p->nretired, sizeof *p->retired) < 0)
+                gt_table_free(c->retire[i]); /* no room to defer: the caller's batch loses it early */
+            else
+                p->retired[p->nretired++] = c->retire[i];
+            c->retire[i] = NULL;
+        }
+        p->pos += k;
+        n += k;
+    }
+    return n;
+}
+
+int gt_reader_set_threads(gt_reader *r, int threads)
+{
+    if (!r || threads < 1 || r->pipe || r->last_ts != 0 || r->syncs != 0 || r->failed || r->ended)
+        return -1;
+    r->threads = threads;
+    return 0;
+}
+
+/* Starts threaded mode on the first read when it was asked for. */
+static void maybe_start(gt_reader *r)
+{
+    if (r->threads > 1 && !r->pipe && !r->v1 && r->syncs == 0 && !r->failed && !r->ended) {
+        r->threads = 1;
+        pipe_start(r);
+    }
+}
+
+int gt_reader_next(gt_reader *r, gt_event *ev)
+{
+    maybe_start(r);
+    if (r->pipe) {
+        pipeline *p = r->pipe;
+        if (pipe_take(p, ev, 1) == 1)
+            return 1;
+        return p->failed ? -1 : 0;
+    }
+    if (!r->in_batch)
+        free_retired(r);
+    return next_event(r, ev);
+}
+
 size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap)
 {
+    maybe_start(r);
+    if (r->pipe)
+        return pipe_take(r->pipe, evs, cap);
     free_retired(r);
     r->in_batch = 1;
     size_t n = 0;
-    while (n < cap && gt_reader_next(r, &evs[n]) == 1)
+    while (n < cap && next_event(r, &evs[n]) == 1)
         n++;
     r->in_batch = 0;
     return n;
 }
 
-const gt_error *gt_reader_error(const gt_reader *r) { return r->failed ? &r->err : NULL; }
+const gt_error *gt_reader_error(const gt_reader *r)
+{
+    if (r->pipe)
+        return r->pipe->failed ? &r->pipe->err : NULL;
+    return r->failed ? &r->err : NULL;
+}
 int gt_reader_version(const gt_reader *r) { return r->version; }
-uint64_t gt_reader_bytes_read(const gt_reader *r) { return gt_in_offset(&r->in); }
+uint64_t gt_reader_bytes_read(const gt_reader *r)
+{
+    return r->pipe ? r->pipe->bytes_read : gt_in_offset(&r->in);
+}
 uint64_t gt_reader_bytes_total(const gt_reader *r) { return r->in.total; }
 
 /* ------------------------------------------------------------ opening */
@@ -717,6 +947,8 @@ void gt_reader_free(gt_reader *r)
 {
     if (!r)
         return;
+    pipe_stop(r);
+    gt_table_free(r->pending_retire);
     if (r->v1)
         gt_v1_free(r->v1);
     free(r->v1_data);
