@@ -72,20 +72,21 @@ struct gt_v1 {
     gt_error err;
 };
 
-static gt_event make_event(const gt_v1 *v, unsigned type, int64_t time, int64_t g, int64_t p, int64_t m,
-                           const uint64_t args[4])
+/* Fills *e field by field (no temporary: events are built once each). */
+static void make_event(gt_event *e, const gt_v1 *v, unsigned type, int64_t time, int64_t g, int64_t p, int64_t m,
+                       const uint64_t args[4])
 {
-    gt_event e;
-    memset(&e, 0, sizeof e);
-    e.time = time;
-    e.goroutine = g;
-    e.proc = p;
-    e.thread = m;
-    e.kind = gt_event_kind_of_type(type);
-    e.priv_type = (uint8_t)type;
-    memcpy(e.priv_args, args, sizeof e.priv_args);
-    e.priv_table = v->table;
-    return e;
+    e->time = time;
+    e->goroutine = g;
+    e->proc = p;
+    e->thread = m;
+    e->kind = gt_event_kind_of_type(type);
+    e->priv_type = (uint8_t)type;
+    e->priv_args[0] = args[0];
+    e->priv_args[1] = args[1];
+    e->priv_args[2] = args[2];
+    e->priv_args[3] = args[3];
+    e->priv_table = v->table;
 }
 
 static gt_event sync_event(const gt_table *table, int64_t time, int64_t n)
@@ -103,12 +104,12 @@ static gt_event sync_event(const gt_table *table, int64_t time, int64_t n)
     return e;
 }
 
-static int push_extra(gt_v1 *v, gt_event e)
+/* A new slot at the end of the queued events, or NULL (memory). */
+static gt_event *push_extra(gt_v1 *v)
 {
     if (v1_grow((void **)&v->extra, &v->capextra, v->nextra + 1, sizeof *v->extra))
-        return -1;
-    v->extra[v->nextra++] = e;
-    return 0;
+        return NULL;
+    return &v->extra[v->nextra++];
 }
 
 static proc_info *proc_of(gt_v1 *v, int32_t p, int create)
@@ -163,7 +164,11 @@ static int emit_pre_init_statuses(gt_v1 *v, int64_t time)
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         uint64_t args[4] = {ids[i], UINT64_MAX, GT_WGO_RUNNABLE, 0};
-        rc = push_extra(v, make_event(v, GT_EV_GO_STATUS, time, GT_NO_GOROUTINE, GT_NO_PROC, GT_NO_THREAD, args));
+        gt_event *e = push_extra(v);
+        if (!e)
+            rc = -1;
+        else
+            make_event(e, v, GT_EV_GO_STATUS, time, GT_NO_GOROUTINE, GT_NO_PROC, GT_NO_THREAD, args);
     }
     free(ids);
     gt_u64map_clear(m);
@@ -274,9 +279,11 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
          * read as Go reads it here, 0 when the P has none. */
         int64_t m = proc_m_or_zero(v, ev->p);
         uint64_t label[4] = {v1_a2(t, ev), 0, 0, 0};
-        if (push_extra(v, make_event(v, GT_EV_GO_LABEL, ev->ts, (int64_t)ev->g, ev->p, m, label)))
+        gt_event *e = push_extra(v);
+        if (!e)
             return CONV_NOMEM;
-        *out = make_event(v, GT_EV_GO_START, ev->ts, (int64_t)ev->g, ev->p, m, args);
+        make_event(e, v, GT_EV_GO_LABEL, ev->ts, (int64_t)ev->g, ev->p, m, label);
+        make_event(out, v, GT_EV_GO_START, ev->ts, (int64_t)ev->g, ev->p, m, args);
         return CONV_EVENT;
     }
     case V1_EV_GO_END: type = GT_EV_GO_DESTROY; break;
@@ -306,10 +313,11 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
             /* An instantaneous syscall: a 1 ns Begin/End pair. */
             int64_t m = proc_m_or_zero(v, ev->p);
             uint64_t none[4] = {0, 0, 0, 0};
-            if (push_extra(v, make_event(v, GT_EV_GO_SYSCALL_END, (int64_t)((uint64_t)ev->ts + 1), (int64_t)ev->g,
-                                         ev->p, m, none)))
+            gt_event *e = push_extra(v);
+            if (!e)
                 return CONV_NOMEM;
-            *out = make_event(v, GT_EV_GO_SYSCALL_BEGIN, ev->ts, (int64_t)ev->g, ev->p, m, args);
+            make_event(e, v, GT_EV_GO_SYSCALL_END, (int64_t)((uint64_t)ev->ts + 1), (int64_t)ev->g, ev->p, m, none);
+            make_event(out, v, GT_EV_GO_SYSCALL_BEGIN, ev->ts, (int64_t)ev->g, ev->p, m, args);
             return CONV_EVENT;
         }
         break;
@@ -416,7 +424,7 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
             pi->has_m = 0;
     }
     int64_t g = ev->g == 0 ? GT_NO_GOROUTINE : (int64_t)ev->g;
-    *out = make_event(v, type, ev->ts, g, ev->p, m, args);
+    make_event(out, v, type, ev->ts, g, ev->p, m, args);
     return CONV_EVENT;
 }
 

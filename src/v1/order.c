@@ -102,13 +102,18 @@ static int transition(order_state *s, uint64_t g, gstate init, gstate next)
 {
     if (g == UNORDERED)
         return 0;
-    gstate curr = current(s, g);
+    const uint64_t *i = gt_u64map_get(&s->index, g);
+    gstate curr = i ? s->states[*i] : (gstate){0, G_DEAD};
     if (!ready(g, curr, init))
         return 1;
     if (next.seq == NOSEQ)
         next.seq = curr.seq;
     else if (next.seq == SEQINC)
         next.seq = curr.seq + 1;
+    if (i) {
+        s->states[*i] = next;
+        return 0;
+    }
     gstate *r = v1_record(&s->index, (void **)&s->states, &s->n, &s->cap, sizeof *s->states, g);
     if (!r)
         return -1;
@@ -117,11 +122,11 @@ static int transition(order_state *s, uint64_t g, gstate init, gstate next)
 }
 
 /* The frontier: a binary min-heap on (timestamp, proc position). */
-typedef struct front { v1_event ev; size_t proc; } front;
+typedef struct front { int64_t ts; size_t proc; } front;
 
 static int front_less(const front *a, const front *b)
 {
-    return a->ev.ts < b->ev.ts || (a->ev.ts == b->ev.ts && a->proc < b->proc);
+    return a->ts < b->ts || (a->ts == b->ts && a->proc < b->proc);
 }
 
 static void heap_push(front *h, size_t n, front x)
@@ -277,12 +282,14 @@ static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, fro
             const v1_event *ev = &pr->cur;
             gstate init, next;
             uint64_t g = state_transition(p->t, ev, &init, &next);
-            if (!ready(g, current(&st, g), init)) {
+            if (g != UNORDERED && !ready(g, current(&st, g), init)) {
                 i++;
                 continue;
             }
+            /* Its event stays in pr->cur: the P is not looked at again
+             * before the heap gives it back. */
             pr->has_cur = 0;
-            heap_push(heap, nheap++, (front){*ev, avail[i]});
+            heap_push(heap, nheap++, (front){ev->ts, avail[i]});
             avail[i] = avail[--navail];
         }
         if (nheap == 0) {
@@ -295,15 +302,16 @@ static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, fro
             break;
         }
         front f = heap_pop(heap, nheap--);
+        v1_event *fev = &procs[f.proc].cur;
         gstate init, next;
-        uint64_t g = state_transition(p->t, &f.ev, &init, &next);
-        switch (f.ev.type) {
-        case V1_EV_GO_START_LOCAL: f.ev.type = V1_EV_GO_START; break;
-        case V1_EV_GO_UNBLOCK_LOCAL: f.ev.type = V1_EV_GO_UNBLOCK; break;
-        case V1_EV_GO_SYSEXIT_LOCAL: f.ev.type = V1_EV_GO_SYSEXIT; break;
+        uint64_t g = state_transition(p->t, fev, &init, &next);
+        switch (fev->type) {
+        case V1_EV_GO_START_LOCAL: fev->type = V1_EV_GO_START; break;
+        case V1_EV_GO_UNBLOCK_LOCAL: fev->type = V1_EV_GO_UNBLOCK; break;
+        case V1_EV_GO_SYSEXIT_LOCAL: fev->type = V1_EV_GO_SYSEXIT; break;
         default: break;
         }
-        if (store(p, k, &f.ev)) {
+        if (store(p, k, fev)) {
             rc = gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
             goto out;
         }

@@ -78,8 +78,12 @@ int v1_map_compact(gt_u64map *m, size_t live)
 
 static int nomem(v1_parser *p) { return gt_error_set(p->err, GT_ERR_NOMEM, p->ev_off, "out of memory"); }
 
-static int read_val(v1_parser *p, uint64_t *v)
+static inline int read_val(v1_parser *p, uint64_t *v)
 {
+    if (p->off < p->t->len && p->t->data[p->off] < 0x80) { /* most values */
+        *v = p->t->data[p->off++];
+        return 0;
+    }
     gt_cursor c = {p->t->data + p->off, p->t->data + p->t->len};
     if (gt_varint(&c, v) != GT_VARINT_OK)
         return -1;

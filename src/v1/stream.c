@@ -130,33 +130,54 @@ static int64_t float_to_ts(double d)
     return (int64_t)d;
 }
 
+/* Whether the moved exit m comes before the stream entry e, the it->index-th. */
+static inline int moved_first(const v1_moved *m, const v1_event *e, size_t index)
+{
+    return m->ts < e->ts || (m->ts == e->ts && index >= m->rank);
+}
+
+static void moved_event(const v1_moved *m, v1_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->type = V1_EV_GO_SYSEXIT;
+    ev->ts = m->ts;
+    ev->g = ev->a0 = m->g;
+    ev->a1 = m->seq;
+    ev->a2 = (uint64_t)m->ts;
+    ev->p = m->p;
+}
+
 int v1_iter_next(const v1_trace *t, v1_iter *it, v1_event *ev, size_t *type_pos)
 {
-    if (!it->has_next && it->pos < t->nstream) {
-        it->next_pos = it->pos;
-        it->pos = (size_t)(v1_decode(t->stream + it->pos, &it->next, &it->prev) - t->stream);
-        it->has_next = 1;
-    }
-    int take_moved = 0;
-    if (it->moved < t->nmoved) {
-        const v1_moved *m = &t->moved[it->moved];
-        take_moved = !it->has_next || m->ts < it->next.ts || (m->ts == it->next.ts && it->index >= m->rank);
-    }
-    if (take_moved) {
-        const v1_moved *m = &t->moved[it->moved++];
-        memset(ev, 0, sizeof *ev);
-        ev->type = V1_EV_GO_SYSEXIT;
-        ev->ts = m->ts;
-        ev->g = ev->a0 = m->g;
-        ev->a1 = m->seq;
-        ev->a2 = (uint64_t)m->ts;
-        ev->p = m->p;
+    int have_moved = it->moved < t->nmoved;
+    if (it->has_next) {
+        /* A stream entry waits behind moved exits. */
+        if (have_moved && moved_first(&t->moved[it->moved], &it->next, it->index)) {
+            moved_event(&t->moved[it->moved++], ev);
+            *type_pos = SIZE_MAX;
+        } else {
+            *ev = it->next;
+            *type_pos = it->next_pos;
+            it->has_next = 0;
+            it->index++;
+        }
+    } else if (it->pos < t->nstream) {
+        /* The common case: decode straight into *ev. */
+        size_t at = it->pos;
+        it->pos = (size_t)(v1_decode(t->stream + at, ev, &it->prev) - t->stream);
+        if (have_moved && moved_first(&t->moved[it->moved], ev, it->index)) {
+            it->next = *ev;
+            it->next_pos = at;
+            it->has_next = 1;
+            moved_event(&t->moved[it->moved++], ev);
+            *type_pos = SIZE_MAX;
+        } else {
+            *type_pos = at;
+            it->index++;
+        }
+    } else if (have_moved) {
+        moved_event(&t->moved[it->moved++], ev);
         *type_pos = SIZE_MAX;
-    } else if (it->has_next) {
-        *ev = it->next;
-        *type_pos = it->next_pos;
-        it->has_next = 0;
-        it->index++;
     } else {
         return 0;
     }
