@@ -37,6 +37,8 @@ typedef struct batch_cursor {
     uint64_t base;       /* input offset of start[0] */
     uint64_t batch_time; /* raw timestamp of batch idx */
     uint8_t *buf;        /* owned: lazy batches are read back into it */
+    size_t buf_cap;      /* its size: the largest batch of this slot so far,
+                          * so memory follows the input, not the number of Ms */
     gt_base_event ev;    /* last event read */
     uint64_t ev_offset;  /* its input offset */
     const gt_gen_m *gm;
@@ -155,8 +157,13 @@ static int cursor_load(batch_cursor *bc, const gt_generation *g, const gt_input 
     const gt_batch *b = &g->batches[bc->gm->idx[bc->idx]];
     const uint8_t *data = b->data;
     if (!data && b->len) {
-        if (!bc->buf && !(bc->buf = malloc(GT_MAX_BATCH_SIZE)))
-            return gt_error_set(err, GT_ERR_NOMEM, b->offset, "out of memory");
+        if (b->len > bc->buf_cap) {
+            uint8_t *nb = realloc(bc->buf, b->len);
+            if (!nb)
+                return gt_error_set(err, GT_ERR_NOMEM, b->offset, "out of memory");
+            bc->buf = nb;
+            bc->buf_cap = b->len;
+        }
         size_t got = 0;
         while (got < b->len) {
             ssize_t k = pread(in->fd, bc->buf + got, b->len - got, (off_t)(b->offset + got));
@@ -357,8 +364,10 @@ static int install_gen(gt_reader *r, int got, gt_event *ev)
         batch_cursor *nc = realloc(r->cursors, ncap * sizeof *nc);
         if (nc) {
             /* New cursors own no buffer yet. */
-            for (size_t i = r->capcursors; i < ncap; i++)
+            for (size_t i = r->capcursors; i < ncap; i++) {
                 nc[i].buf = NULL;
+                nc[i].buf_cap = 0;
+            }
             r->cursors = nc;
         }
         free(r->frontier);
@@ -371,8 +380,10 @@ static int install_gen(gt_reader *r, int got, gt_event *ev)
     for (size_t i = 0; i < r->gen.nms; i++) {
         batch_cursor *bc = &r->cursors[i];
         uint8_t *buf = bc->buf;
+        size_t buf_cap = bc->buf_cap;
         memset(bc, 0, sizeof *bc);
         bc->buf = buf;
+        bc->buf_cap = buf_cap;
         bc->m = r->gen.ms[i].m;
         bc->gm = &r->gen.ms[i];
         gt_error e;
