@@ -110,18 +110,27 @@ int gt_format_rfc3339nano(gt_buf *out, int64_t sec, int32_t nsec)
     return rc;
 }
 
+/* key then a signed decimal: the hot path of every line, so no printf. */
+static int put_key_i64(gt_buf *b, const char *key, size_t keylen, int64_t v)
+{
+    return gt_buf_append(b, key, keylen) | gt_buf_put_i64(b, v);
+}
+#define PUT_KEY_I64(b, key, v) put_key_i64((b), (key), sizeof(key) - 1, (v))
+
 static int format_state_transition(gt_buf *b, const gt_event *ev)
 {
     gt_state_transition st;
     if (gt_event_state_transition(ev, &st) < 0)
         return 0;
     int rc = 0;
-    if (st.resource.kind == GT_RESOURCE_GOROUTINE)
-        rc |= gt_buf_printf(b, " GoID=%" PRId64 " %s->%s", st.resource.id, gt_go_state_name(st.old_state),
-                            gt_go_state_name(st.new_state));
-    else if (st.resource.kind == GT_RESOURCE_PROC)
-        rc |= gt_buf_printf(b, " ProcID=%" PRId64 " %s->%s", st.resource.id, gt_proc_state_name(st.old_state),
-                            gt_proc_state_name(st.new_state));
+    if (st.resource.kind == GT_RESOURCE_GOROUTINE || st.resource.kind == GT_RESOURCE_PROC) {
+        int is_g = st.resource.kind == GT_RESOURCE_GOROUTINE;
+        rc |= is_g ? PUT_KEY_I64(b, " GoID=", st.resource.id) : PUT_KEY_I64(b, " ProcID=", st.resource.id);
+        rc |= gt_buf_putc(b, ' ');
+        rc |= gt_buf_puts(b, is_g ? gt_go_state_name(st.old_state) : gt_proc_state_name(st.old_state));
+        rc |= gt_buf_append(b, "->", 2);
+        rc |= gt_buf_puts(b, is_g ? gt_go_state_name(st.new_state) : gt_proc_state_name(st.new_state));
+    }
     rc |= gt_buf_puts(b, " Reason=");
     rc |= quote(b, st.reason);
     /* Go compares with NoStack: a handle with a table prints even when empty. */
@@ -134,8 +143,12 @@ static int format_state_transition(gt_buf *b, const gt_event *ev)
 
 int gt_format_event(gt_buf *b, const gt_event *ev)
 {
-    int rc = gt_buf_printf(b, "M=%" PRId64 " P=%" PRId64 " G=%" PRId64 " %s Time=%" PRId64, ev->thread, ev->proc,
-                           ev->goroutine, gt_event_kind_name(gt_event_kind_of_type(ev->priv_type)), ev->time);
+    int rc = PUT_KEY_I64(b, "M=", ev->thread);
+    rc |= PUT_KEY_I64(b, " P=", ev->proc);
+    rc |= PUT_KEY_I64(b, " G=", ev->goroutine);
+    rc |= gt_buf_putc(b, ' ');
+    rc |= gt_buf_puts(b, gt_event_kind_name(gt_event_kind_of_type(ev->priv_type)));
+    rc |= PUT_KEY_I64(b, " Time=", ev->time);
     switch (gt_event_kind_of_type(ev->priv_type)) {
     case GT_EVENT_METRIC: {
         gt_metric m;
