@@ -23,6 +23,8 @@ typedef struct gdesc {
     uint8_t has_create;    /* evCreate set: the next start takes its stack */
     uint8_t in_assist;     /* evMarkAssist set */
     uint32_t create_stack;
+    uint64_t syscall_pos1; /* stream offset + 1 of its GoSysCall while that is
+                            * its last event (0: none) */
 } gdesc;
 
 typedef struct pdesc {
@@ -38,10 +40,10 @@ typedef struct region { v1_event ev; size_t below; } region;
 typedef struct checker {
     v1_trace *t;
     gt_error *err;
-    gt_u64map g_index;  /* goroutine -> index into gs */
+    v1_index g_index;   /* goroutine -> index into gs */
     gdesc *gs;
     size_t ngs, capgs;
-    gt_u64map p_index;  /* (uint32)P -> index into ps */
+    v1_index p_index;   /* (uint32)P -> index into ps */
     pdesc *ps;
     size_t nps, capps;
     gt_u64map tasks;    /* task id -> index into task_evs + 1 (0: ended) */
@@ -50,41 +52,43 @@ typedef struct checker {
     size_t ntask_evs, captask_evs;
     size_t *free_task_evs;
     size_t nfree_task_evs, capfree_task_evs;
-    gt_u64map pending_syscall; /* g -> stream offset of its GoSysCall + 1 when
-                                * that was its last event (0: none) */
-    size_t npending;
+    size_t npending;    /* goroutines with syscall_pos1 set */
     gt_u64map regions;  /* goroutine -> top region index + 1 (0: none) */
     region *rs;         /* entries; popped ones are reused */
     size_t nrs, caprs;
     size_t free_rs;     /* first reusable entry + 1, chained by below */
 } checker;
 
-static gdesc get_g(const checker *c, uint64_t g)
+static gdesc get_g(checker *c, uint64_t g)
 {
-    const uint64_t *i = gt_u64map_get(&c->g_index, g);
-    return i ? c->gs[*i] : (gdesc){0};
+    size_t i;
+    return v1_index_get(&c->g_index, g, &i) ? c->gs[i] : (gdesc){0};
 }
 
-static int has_g(const checker *c, uint64_t g) { return gt_u64map_get(&c->g_index, g) != NULL; }
+static int has_g(checker *c, uint64_t g)
+{
+    size_t i;
+    return v1_index_get(&c->g_index, g, &i);
+}
 
 static int put_g(checker *c, uint64_t g, gdesc d)
 {
-    gdesc *r = v1_record(&c->g_index, (void **)&c->gs, &c->ngs, &c->capgs, sizeof *c->gs, g);
+    gdesc *r = v1_index_record(&c->g_index, (void **)&c->gs, &c->ngs, &c->capgs, sizeof *c->gs, g);
     if (!r)
         return -1;
     *r = d;
     return 0;
 }
 
-static pdesc get_p(const checker *c, int32_t p)
+static pdesc get_p(checker *c, int32_t p)
 {
-    const uint64_t *i = gt_u64map_get(&c->p_index, (uint32_t)p);
-    return i ? c->ps[*i] : (pdesc){0};
+    size_t i;
+    return v1_index_get(&c->p_index, (uint32_t)p, &i) ? c->ps[i] : (pdesc){0};
 }
 
 static int put_p(checker *c, int32_t p, pdesc d)
 {
-    pdesc *r = v1_record(&c->p_index, (void **)&c->ps, &c->nps, &c->capps, sizeof *c->ps, (uint32_t)p);
+    pdesc *r = v1_index_record(&c->p_index, (void **)&c->ps, &c->nps, &c->capps, sizeof *c->ps, (uint32_t)p);
     if (!r)
         return -1;
     *r = d;
@@ -240,7 +244,7 @@ static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_s
             return -1;
         if (has_g(c, ev->a0))
             return bad(c, "g %" PRIu64 " already exists (time %" PRId64 ")", ev->a0, ev->ts);
-        return put_g(c, ev->a0, (gdesc){G_RUNNABLE, V1_EV_GO_CREATE, 1, 0, (uint32_t)ev->a1});
+        return put_g(c, ev->a0, (gdesc){G_RUNNABLE, V1_EV_GO_CREATE, 1, 0, (uint32_t)ev->a1, 0});
     case V1_EV_GO_START:
     case V1_EV_GO_START_LABEL:
         g = get_g(c, ev->g);
@@ -403,20 +407,19 @@ static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_s
  * it is a GoSysBlock. 0 or -1 (memory). */
 static int track_syscalls(checker *c, const v1_event *ev, size_t type_pos)
 {
-    if (c->npending) {
-        uint64_t *slot = gt_u64map_get(&c->pending_syscall, ev->g);
-        if (slot && *slot) {
-            if (ev->type == V1_EV_GO_SYSBLOCK)
-                c->t->stream[*slot - 1] |= V1_SF_SPECIAL;
-            *slot = 0;
-            c->npending--;
-        }
+    size_t i;
+    if (c->npending && v1_index_get(&c->g_index, ev->g, &i) && c->gs[i].syscall_pos1) {
+        if (ev->type == V1_EV_GO_SYSBLOCK)
+            c->t->stream[c->gs[i].syscall_pos1 - 1] |= V1_SF_SPECIAL;
+        c->gs[i].syscall_pos1 = 0;
+        c->npending--;
     }
     if (ev->type == V1_EV_GO_SYSCALL) {
-        if (gt_u64map_put(&c->pending_syscall, ev->g, type_pos + 1))
+        gdesc *r = v1_index_record(&c->g_index, (void **)&c->gs, &c->ngs, &c->capgs, sizeof *c->gs, ev->g);
+        if (!r)
             return -1;
+        r->syscall_pos1 = type_pos + 1;
         c->npending++;
-        return v1_map_compact(&c->pending_syscall, c->npending);
     }
     return 0;
 }
@@ -428,7 +431,7 @@ int v1_check(v1_trace *t, gt_error *err)
     c.err = err;
     c.err->code = GT_ERR_NONE;
     int in_gc = 0, in_stw = 0, rc = 0;
-    if (put_g(&c, 0, (gdesc){G_RUNNING, 0, 0, 0, 0}))
+    if (put_g(&c, 0, (gdesc){G_RUNNING, 0, 0, 0, 0, 0}))
         rc = -1;
     v1_iter it = V1_ITER_INIT;
     v1_event ev;
@@ -439,11 +442,10 @@ int v1_check(v1_trace *t, gt_error *err)
     }
     if (rc && err->code == GT_ERR_NONE)
         gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
-    gt_u64map_free(&c.g_index);
-    gt_u64map_free(&c.p_index);
+    gt_u64map_free(&c.g_index.map);
+    gt_u64map_free(&c.p_index.map);
     gt_u64map_free(&c.tasks);
     gt_u64map_free(&c.regions);
-    gt_u64map_free(&c.pending_syscall);
     free(c.gs);
     free(c.ps);
     free(c.rs);

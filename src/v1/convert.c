@@ -54,7 +54,7 @@ struct gt_v1 {
 
     int pre_init;             /* before the first Gomaxprocs */
     gt_u64map created_pre_init; /* goroutine -> 1 (0: removed) */
-    gt_u64map proc_index;     /* (uint32)P -> index into procs */
+    v1_index proc_index;      /* (uint32)P -> index into procs */
     proc_info *procs;
     size_t nprocs, capprocs;
     gt_u64map task_index;     /* task -> index into tasks + 1 (0: ended) */
@@ -115,10 +115,10 @@ static gt_event *push_extra(gt_v1 *v)
 static proc_info *proc_of(gt_v1 *v, int32_t p, int create)
 {
     if (!create) {
-        uint64_t *i = gt_u64map_get(&v->proc_index, (uint32_t)p);
-        return i ? &v->procs[*i] : NULL;
+        size_t i;
+        return v1_index_get(&v->proc_index, (uint32_t)p, &i) ? &v->procs[i] : NULL;
     }
-    return v1_record(&v->proc_index, (void **)&v->procs, &v->nprocs, &v->capprocs, sizeof *v->procs, (uint32_t)p);
+    return v1_index_record(&v->proc_index, (void **)&v->procs, &v->nprocs, &v->capprocs, sizeof *v->procs, (uint32_t)p);
 }
 
 /* Go's procMs[P] read as a plain map index: 0 when absent. */
@@ -607,7 +607,7 @@ void gt_v1_free(gt_v1 *v)
     free(v->extra);
     gt_u64map_free(&v->created_pre_init);
     gt_u64map_free(&v->create_stacks);
-    gt_u64map_free(&v->proc_index);
+    gt_u64map_free(&v->proc_index.map);
     free(v->procs);
     gt_u64map_free(&v->task_index);
     free(v->tasks);

@@ -294,6 +294,45 @@ void *v1_record(gt_u64map *index, void **arr, size_t *n, size_t *cap, size_t sz,
  * -1 when memory runs out (the map is then unchanged). */
 int v1_map_compact(gt_u64map *m, size_t live);
 
+/* A key -> dense index map whose entries never change once inserted (the
+ * index of a goroutine's or P's record), with a direct-mapped cache in
+ * front: goroutine and P IDs are small and recur, so most lookups never
+ * reach the hash map. */
+enum { V1_INDEX_CACHE = 512 };
+typedef struct v1_index {
+    gt_u64map map;
+    uint64_t ckey[V1_INDEX_CACHE];
+    uint64_t cidx1[V1_INDEX_CACHE];  /* index + 1; 0 = empty slot */
+} v1_index;
+
+/* 1 and *idx when key is present, else 0. */
+static inline int v1_index_get(v1_index *ix, uint64_t key, size_t *idx)
+{
+    size_t h = (size_t)(key ^ key >> 9) & (V1_INDEX_CACHE - 1);
+    if (ix->cidx1[h] && ix->ckey[h] == key) {
+        *idx = (size_t)ix->cidx1[h] - 1;
+        return 1;
+    }
+    const uint64_t *v = gt_u64map_get(&ix->map, key);
+    if (!v)
+        return 0;
+    ix->ckey[h] = key;
+    ix->cidx1[h] = *v + 1;
+    *idx = (size_t)*v;
+    return 1;
+}
+
+/* The record of key in the geometric array *arr (n records of size sz),
+ * appending a zeroed one when absent; NULL when memory runs out. Valid
+ * until the next append to the array. */
+static inline void *v1_index_record(v1_index *ix, void **arr, size_t *n, size_t *cap, size_t sz, uint64_t key)
+{
+    size_t i;
+    if (v1_index_get(ix, key, &i))
+        return (char *)*arr + i * sz;
+    return v1_record(&ix->map, arr, n, cap, sz, key);
+}
+
 /* Appends to a geometric array of elements of size sz; 0 or -1. */
 int v1_grow(void **arr, size_t *cap, size_t need, size_t sz);
 

@@ -81,15 +81,15 @@ static uint64_t state_transition(const v1_trace *t, const v1_event *ev, gstate *
 }
 
 typedef struct order_state {
-    gt_u64map index;  /* goroutine -> index into states */
+    v1_index index;   /* goroutine -> index into states */
     gstate *states;
     size_t n, cap;
 } order_state;
 
-static gstate current(const order_state *s, uint64_t g)
+static gstate current(order_state *s, uint64_t g)
 {
-    const uint64_t *i = gt_u64map_get(&s->index, g);
-    return i ? s->states[*i] : (gstate){0, G_DEAD};
+    size_t i;
+    return v1_index_get(&s->index, g, &i) ? s->states[i] : (gstate){0, G_DEAD};
 }
 
 static int ready(uint64_t g, gstate curr, gstate init)
@@ -102,19 +102,20 @@ static int transition(order_state *s, uint64_t g, gstate init, gstate next)
 {
     if (g == UNORDERED)
         return 0;
-    const uint64_t *i = gt_u64map_get(&s->index, g);
-    gstate curr = i ? s->states[*i] : (gstate){0, G_DEAD};
+    size_t i;
+    int found = v1_index_get(&s->index, g, &i);
+    gstate curr = found ? s->states[i] : (gstate){0, G_DEAD};
     if (!ready(g, curr, init))
         return 1;
     if (next.seq == NOSEQ)
         next.seq = curr.seq;
     else if (next.seq == SEQINC)
         next.seq = curr.seq + 1;
-    if (i) {
-        s->states[*i] = next;
+    if (found) {
+        s->states[i] = next;
         return 0;
     }
-    gstate *r = v1_record(&s->index, (void **)&s->states, &s->n, &s->cap, sizeof *s->states, g);
+    gstate *r = v1_record(&s->index.map, (void **)&s->states, &s->n, &s->cap, sizeof *s->states, g);
     if (!r)
         return -1;
     *r = next;
@@ -260,7 +261,8 @@ static int store(v1_parser *p, sink *k, const v1_event *ev)
 /* Merges the streams into the sink. */
 static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, front *heap, sink *k)
 {
-    order_state st = {GT_U64MAP_INIT, NULL, 0, 0};
+    static const order_state empty_state;
+    order_state st = empty_state;
     size_t navail = nprocs, nheap = 0;
     int rc = 0;
     for (size_t i = 0; i < nprocs; i++)
@@ -325,7 +327,7 @@ static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, fro
         avail[navail++] = f.proc;
     }
 out:
-    gt_u64map_free(&st.index);
+    gt_u64map_free(&st.index.map);
     free(st.states);
     return rc;
 }
