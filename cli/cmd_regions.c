@@ -142,6 +142,8 @@ typedef void (*group_fn)(void *ctx, const gt_region_summary *first, long count, 
 
 static void for_each_group(region_ref *refs, size_t n, group_fn fn, void *ctx)
 {
+    if (n == 0)
+        return;  /* refs is NULL */
     qsort(refs, n, sizeof *refs, cmp_fingerprint);
     for (size_t i = 0; i < n;) {
         au_hist h;
@@ -194,7 +196,8 @@ static int print_groups(region_ref *refs, size_t n)
 
 static void print_regions(region_ref *refs, size_t n)
 {
-    qsort(refs, n, sizeof *refs, cmp_total_desc);
+    if (n > 0)
+        qsort(refs, n, sizeof *refs, cmp_total_desc);
     char d[40], e[40], w[40], b[40], sc[40];
     printf("%10s %8s %14s %12s %12s %12s %12s %12s  %s\n", "Goroutine", "Task", "Start", "Duration", "Execution",
            "Sched wait", "Blocked", "Syscall", "Type");
