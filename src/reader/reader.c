@@ -60,7 +60,7 @@ typedef struct type_info {
  * caller's work on the events overlaps with reading. A table is retired
  * (freed) by the consumer once it has returned the Sync that ends the
  * table's lifetime, exactly as the single-threaded reader does. */
-enum { PIPE_CHUNK_EVENTS = 1024, PIPE_CHUNKS = 4 };
+enum { PIPE_CHUNK_EVENTS = 4096, PIPE_CHUNKS = 3 };
 
 typedef struct ev_chunk {
     gt_event ev[PIPE_CHUNK_EVENTS];
