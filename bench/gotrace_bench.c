@@ -8,6 +8,8 @@
  * also walks the stack frames and reads the kind-specific details (state
  * transitions and their stacks, ranges and attributes, metrics, labels, tasks,
  * regions, logs, syncs, experimental events).
+ * --decode is the ceiling of decoding alone: every wire event through the raw
+ * reader (gotrace/raw.h), no generations, merge or ordering.
  * --threads 2 reads, merges and orders in a second thread (gt_reader_set_threads)
  * while this one consumes.
  * Peak RSS is VmHWM from /proc/self/status, read at the end.
@@ -19,6 +21,7 @@
 #include <time.h>
 
 #include "gotrace.h"
+#include "gotrace/raw.h"
 
 struct stats {
     uint64_t events, syncs, frames, acc;
@@ -136,16 +139,18 @@ static double now_s(void)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: gotrace-bench [--consume] [--threads N] FILE\n");
+    fprintf(f, "usage: gotrace-bench [--consume | --decode] [--threads N] FILE\n");
 }
 
 int main(int argc, char **argv)
 {
-    int consume_mode = 0, threads = 1;
+    int consume_mode = 0, threads = 1, decode_mode = 0;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--consume") || !strcmp(argv[i], "-consume"))
             consume_mode = 1;
+        else if (!strcmp(argv[i], "--decode"))
+            decode_mode = 1;
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -170,6 +175,23 @@ int main(int argc, char **argv)
     struct stats st = {0};
     double start = now_s();
     gt_error err;
+    if (decode_mode) {
+        gt_raw_reader *raw = gt_raw_open_path(path, &err);
+        if (!raw) {
+            fprintf(stderr, "open: %s\n", err.message);
+            return 1;
+        }
+        gt_raw_event rev;
+        while (gt_raw_next(raw, &rev) == 1)
+            st.events++;
+        double wall = now_s() - start;
+        printf("file=%s mode=decode threads=1 size=%lld events=%llu wall_s=%.3f events_per_s=%.0f MB_per_s=%.1f "
+               "peak_rss_MB=%.1f status=%s\n",
+               path, (long long)sb.st_size, (unsigned long long)st.events, wall, (double)st.events / wall,
+               (double)sb.st_size / 1e6 / wall, peak_rss_mb(), gt_raw_error(raw) && !gt_raw_error_is_eof(raw) ? "error" : "ok");
+        gt_raw_free(raw);
+        return 0;
+    }
     gt_reader *r = gt_reader_open_path(path, &err);
     if (!r) {
         fprintf(stderr, "open: %s\n", err.message);
