@@ -252,10 +252,51 @@ static void test_corpus_counts(void)
     check(seen > 0, "v1_corpus_has_old_traces", "no old-format traces in the corpus");
 }
 
+/* Memory held per event is bounded by the input: a trace of tiny events
+ * (3-byte HeapAllocs) must not cost a fixed large record each. */
+static void test_memory_bound(void)
+{
+    enum { N = 200000, HEAP_ALLOC = 33 };
+    size_t cap = 64 + (size_t)N * 3;
+    uint8_t *b = malloc(cap);
+    if (!check(b != NULL, "v1_memory_bound_alloc", "out of memory"))
+        return;
+    size_t n = 0;
+    memcpy(b, "go 1.21 trace\0\0\0", 16);
+    n = 16;
+    b[n++] = 1 | 1 << 6; /* Batch p=0 ticks=1 */
+    b[n++] = 0;
+    b[n++] = 1;
+    b[n++] = FREQ;       /* Frequency 1e9 ticks/s */
+    n += gt_varint_put(b + n, 1000000000);
+    for (size_t i = 0; i < N; i++) {
+        b[n++] = HEAP_ALLOC | 1 << 6; /* ts delta 1, mem 7 */
+        b[n++] = 1;
+        b[n++] = 7;
+    }
+    gt_error err;
+    gt_v1 *v = gt_v1_open(b, n, 21, &err);
+    if (check(v != NULL, "v1_memory_bound_open", "%s", v ? "" : err.message)) {
+        size_t held = gt_v1_held_bytes(v);
+        check(gt_v1_event_count(v) == N, "v1_memory_bound_count", "%zu events", gt_v1_event_count(v));
+        check(held <= 2 * n, "v1_memory_bound_held", "%zu bytes held for a %zu-byte trace (%.1f per event)", held,
+              n, (double)held / N);
+        size_t got = 0;
+        gt_event e;
+        int r;
+        while ((r = gt_v1_next(v, &e, &err)) == 1)
+            got++;
+        check(r == 0 && got == (size_t)N + 2, "v1_memory_bound_events", "got %zu events (r=%d)", got, r);
+    }
+    gt_v1_free(v);
+    free(b);
+}
+
 int main(void)
 {
     test_conversion();
     test_errors();
     test_corpus_counts();
+    test_memory_bound();
     return check_done();
 }
