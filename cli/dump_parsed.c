@@ -15,9 +15,6 @@ int dump_parsed(const char *path, FILE *out)
         fprintf(stderr, "%s\n", err.message);
         return CLI_EXIT_TRACE;
     }
-    /* Reading and ordering run in a second thread while this one formats:
-     * same output, and formatting is most of the work. */
-    gt_reader_set_threads(r, 2);
     size_t cap = 1 << 14;
     char *line = malloc(cap);
     enum { BATCH = 256 };
