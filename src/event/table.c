@@ -93,7 +93,9 @@ int gt_table_grow(void **arr, size_t *cap, size_t len, size_t sz)
 {
     if (len < *cap)
         return 0;
-    size_t ncap = *cap ? *cap * 2 : 64;
+    /* Small first: some arrays exist once per M or per ID (a trace can have
+     * millions), so an empty-ish array must cost little. */
+    size_t ncap = *cap ? *cap * 2 : 4;
     void *n = realloc(*arr, ncap * sz);
     if (!n)
         return -1;
