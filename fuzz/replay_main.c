@@ -84,7 +84,8 @@ static int run_path(const char *path)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_names);
     int fails = 0;
     for (size_t i = 0; i < n; i++) {
         fails += run_file(names[i]);
