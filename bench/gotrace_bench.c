@@ -29,14 +29,11 @@ struct stats {
 
 static void touch_stack(gt_stack s, struct stats *st)
 {
-    size_t n = gt_stack_len(s);
-    for (size_t i = 0; i < n; i++) {
-        gt_frame f;
-        if (gt_stack_frame(s, i, &f) == 0) {
-            st->frames++;
-            st->acc += f.pc + f.line + f.func.len + f.file.len;
-        }
-    }
+    const gt_frame *f;
+    size_t n = gt_stack_frames(s, &f);
+    st->frames += n;
+    for (size_t i = 0; i < n; i++)
+        st->acc += f[i].pc + f[i].line + f[i].func.len + f[i].file.len;
 }
 
 static void consume(const gt_event *ev, struct stats *st)

@@ -181,6 +181,14 @@ GT_API gt_stack gt_event_stack(const gt_event *ev);
 GT_API size_t gt_stack_len(gt_stack s);
 /* Frame i (0 = innermost). Returns 0, or -1 when i is out of range. */
 GT_API int gt_stack_frame(gt_stack s, size_t i, gt_frame *out);
+/* All frames of the stack at once (0 = innermost): returns their number and
+ * points *frames at a borrowed array of them, the same frames gt_stack_frame
+ * gives one by one. The array belongs to the stack's generation and follows
+ * the lifetime rule at the top of this file; the first call for a stack
+ * builds it, later calls return it again. Returns 0 with *frames = NULL for
+ * the empty stack, or when memory for the array runs out (gt_stack_len and
+ * gt_stack_frame still work then). frames must not be NULL. */
+GT_API size_t gt_stack_frames(gt_stack s, const gt_frame **frames);
 /* Whether two handles name the same stack of the same generation: stacks of
  * one generation can be cached by id. */
 static inline int gt_stack_is_empty(gt_stack s) { return s.id == 0; }

@@ -164,6 +164,14 @@ int gt_stack_frame(gt_stack s, size_t i, gt_frame *out)
     return 0;
 }
 
+size_t gt_stack_frames(gt_stack s, const gt_frame **frames)
+{
+    *frames = NULL;
+    if (s.id == 0 || !s.priv_table)
+        return 0;
+    return gt_table_stack_frames(s.priv_table, s.id, frames);
+}
+
 static gt_value uint_value(uint64_t v) { return (gt_value){GT_VALUE_UINT64, v, {NULL, 0}}; }
 
 static gt_str lit(const char *s) { return (gt_str){s, strlen(s)}; }

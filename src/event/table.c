@@ -85,6 +85,8 @@ void gt_table_free(gt_table *t)
     free(t->frames);
     free(t->extra);
     free(t->exp_batches);
+    free(t->stack_frames);
+    gt_arena_free(&t->cache_arena);
     gt_arena_free(&t->arena);
     free(t);
 }
@@ -259,24 +261,58 @@ int64_t gt_table_time(const gt_table *t, uint64_t ts) { return gt_time_mul(t->fr
 gt_str gt_table_stw_name(const gt_table *t, gt_str kind)
 {
     static const char prefix[] = "stop-the-world (";
+    static const gt_str unknown = {"stop-the-world (?)", 18};
     gt_table *cache = (gt_table *)t;
+    /* The kind string lives in this table, so its address names it. */
     uint64_t key = (uint64_t)(uintptr_t)kind.ptr ^ ((uint64_t)kind.len << 48);
     const uint64_t *hit = gt_u64map_get(&t->stw_names, key);
     if (hit)
-        return gt_table_extra(t, *hit);
+        return *(const gt_str *)(uintptr_t)*hit;
     size_t n = sizeof prefix - 1 + kind.len + 1;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return (gt_str){"stop-the-world (?)", 18};
-    memcpy(tmp, prefix, sizeof prefix - 1);
+    gt_str *name = gt_arena_alloc(&cache->cache_arena, sizeof *name);
+    char *text = gt_arena_alloc(&cache->cache_arena, n);
+    if (!name || !text)
+        return unknown;
+    memcpy(text, prefix, sizeof prefix - 1);
     if (kind.len)
-        memcpy(tmp + sizeof prefix - 1, kind.ptr, kind.len);
-    tmp[n - 1] = ')';
-    uint64_t id = gt_table_add_extra(cache, tmp, n);
-    free(tmp);
-    if (id == UINT64_MAX || gt_u64map_put(&cache->stw_names, key, id))
-        return (gt_str){"stop-the-world (?)", 18};
-    return gt_table_extra(t, id);
+        memcpy(text + sizeof prefix - 1, kind.ptr, kind.len);
+    text[n - 1] = ')';
+    *name = (gt_str){text, n};
+    if (gt_u64map_put(&cache->stw_names, key, (uint64_t)(uintptr_t)name))
+        return unknown;
+    return *name;
+}
+
+size_t gt_table_stack_frames(const gt_table *t, uint64_t id, const gt_frame **out)
+{
+    *out = NULL;
+    int64_t i = id ? gt_id_index_get(&t->stack_index, id) : -1;
+    if (i < 0)
+        return 0;
+    const gt_stack_rec *rec = &t->stacks[i];
+    if (rec->n == 0)
+        return 0;
+    if ((size_t)i < t->nstack_frames && t->stack_frames[i]) {
+        *out = t->stack_frames[i];
+        return rec->n;
+    }
+    gt_table *cache = (gt_table *)t;
+    if (cache->nstack_frames < t->nstacks) {
+        const gt_frame **na = realloc(cache->stack_frames, t->nstacks * sizeof *na);
+        if (!na)
+            return 0;
+        memset(na + cache->nstack_frames, 0, (t->nstacks - cache->nstack_frames) * sizeof *na);
+        cache->stack_frames = na;
+        cache->nstack_frames = t->nstacks;
+    }
+    gt_frame *frames = gt_arena_alloc(&cache->cache_arena, (size_t)rec->n * sizeof *frames);
+    if (!frames)
+        return 0;
+    for (size_t k = 0; k < rec->n; k++)
+        frames[k] = gt_table_stack_frame(t, rec, k);
+    cache->stack_frames[i] = frames;
+    *out = frames;
+    return rec->n;
 }
 
 int gt_table_stack_text(const gt_table *t, uint64_t id, gt_str *out)
@@ -293,7 +329,7 @@ int gt_table_put_stack_text(const gt_table *t, uint64_t id, const char *p, size_
     gt_table *cache = (gt_table *)t;
     if (gt_table_grow((void **)&cache->stack_text, &cache->capstack_text, cache->nstack_text, sizeof *cache->stack_text))
         return -1;
-    char *copy = gt_arena_dup(&cache->arena, p, n);
+    char *copy = gt_arena_dup(&cache->cache_arena, p, n);
     if (!copy && n)
         return -1;
     if (gt_u64map_put(&cache->stack_texts, id, cache->nstack_text))

@@ -87,10 +87,18 @@ typedef struct gt_table {
     gt_exp_batch_rec *exp_batches;
     size_t nexp_batches, capexp_batches;
 
-    gt_u64map stw_names;      /* STW kind string ID -> extra string ID */
+    /* Caches the accessors and the formatter fill in the caller's thread.
+     * In threaded mode the reader's producer thread may still be adding
+     * extra strings to this table (task types) while the caller reads its
+     * events, so these caches own their memory (cache_arena, their own
+     * arrays) and share nothing the producer writes. */
+    gt_arena cache_arena;
+    gt_u64map stw_names;      /* STW kind key -> pointer to a gt_str in cache_arena */
     gt_u64map stack_texts;    /* stack ID -> index into stack_text (formatting cache) */
     gt_str *stack_text;
     size_t nstack_text, capstack_text;
+    const gt_frame **stack_frames; /* by stack index: its frames, NULL until asked for */
+    size_t nstack_frames;
 } gt_table;
 
 /* Grows the geometric array *arr (len elements of size sz, capacity *cap) so
@@ -159,6 +167,13 @@ int64_t gt_time_mul(double freq, uint64_t ts);
  * cache: a table is used by one thread at a time, like its reader). On
  * memory exhaustion returns "stop-the-world (?)". */
 gt_str gt_table_stw_name(const gt_table *t, gt_str kind);
+
+/* The frames of stack id as one array (gt_stack_frames): built on first
+ * request in the table's cache arena (a logically const cache, as
+ * gt_table_stw_name's) and returned from then on. Returns the number of
+ * frames and sets *out; 0 and *out = NULL for the empty or an unknown stack,
+ * or when memory runs out. */
+size_t gt_table_stack_frames(const gt_table *t, uint64_t id, const gt_frame **out);
 
 /* Go's tracev2Type2Kind: the event kind of wire type t (GT_EV_SYNTH_SYNC is
  * Sync); GT_EVENT_BAD for types that are not events. */

@@ -122,7 +122,15 @@ static void test_accessors(void)
               str_is(f.func, "main.f") && str_is(f.file, "main.c") && f.line == 42 &&
               gt_stack_frame(st.stack, 1, &f) == -1,
           "reader_go_create_stack", "GoCreate transition or its stack wrong");
+    const gt_frame *fa = NULL, *fa2 = NULL;
+    size_t nfa = created ? gt_stack_frames(st.stack, &fa) : 0;
+    check(nfa == 1 && fa && fa[0].pc == 0x1000 && str_is(fa[0].func, "main.f") && str_is(fa[0].file, "main.c") &&
+              fa[0].line == 42 && gt_stack_frames(st.stack, &fa2) == 1 && fa2 == fa,
+          "reader_stack_frames", "gt_stack_frames: %zu frames, or a second call gave another array", nfa);
     gt_log lg;
+    fa = &f;
+    check(gt_stack_frames(gt_event_stack(&ev[4]), &fa) == 0 && fa == NULL, "reader_stack_frames_empty",
+          "the empty stack has frames, or *frames was left set");
     check(ev[4].kind == GT_EVENT_LOG && gt_event_log(&ev[4], &lg) == 0 && lg.task == 0 &&
               str_is(lg.category, "cat") && str_is(lg.message, "hello") && gt_stack_is_empty(gt_event_stack(&ev[4])),
           "reader_log", "Log details wrong");
@@ -337,6 +345,57 @@ static void test_lifetimes(const char *shared)
     free(sync_at);
 }
 
+/* Whether gt_stack_frames gives exactly the frames gt_stack_frame gives one
+ * at a time. */
+static int frames_agree(gt_stack s)
+{
+    const gt_frame *fa;
+    size_t n = gt_stack_frames(s, &fa);
+    if (n != gt_stack_len(s) || (n == 0) != (fa == NULL))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        gt_frame f;
+        if (gt_stack_frame(s, i, &f) != 0 || f.pc != fa[i].pc || f.line != fa[i].line || f.func.len != fa[i].func.len ||
+            f.file.len != fa[i].file.len || memcmp(f.func.ptr, fa[i].func.ptr, f.func.len) != 0 ||
+            memcmp(f.file.ptr, fa[i].file.ptr, f.file.len) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* gt_stack_frames against gt_stack_frame on every stack of real traces:
+ * new (tables resolved per generation) and old formats (converted tables),
+ * on the event's stack and the transition's. */
+static void test_stack_frames_corpus(const char *shared)
+{
+    static const char *const names[] = {"genstress.go126.trace", "annotate.go122.trace", "annotate.go119.trace"};
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+        char path[1024], name[128];
+        snprintf(path, sizeof path, "%s/corpus/%s", shared, names[k]);
+        snprintf(name, sizeof name, "reader_stack_frames_%s", names[k]);
+        gt_error err;
+        gt_reader *r = gt_reader_open_path(path, &err);
+        if (!r) {
+            check_skip(name, "trace not found");
+            continue;
+        }
+        gt_event ev;
+        size_t stacks = 0, bad = 0;
+        while (gt_reader_next(r, &ev) == 1) {
+            gt_state_transition st;
+            gt_stack s = gt_event_stack(&ev);
+            stacks += !gt_stack_is_empty(s);
+            bad += !frames_agree(s);
+            if (gt_event_state_transition(&ev, &st) == 0) {
+                stacks += !gt_stack_is_empty(st.stack);
+                bad += !frames_agree(st.stack);
+            }
+        }
+        check(stacks > 0 && bad == 0 && !gt_reader_error(r), name, "%zu of %zu stacks differ", bad, stacks);
+        gt_reader_free(r);
+    }
+}
+
 int main(void)
 {
     test_accessors();
@@ -345,9 +404,11 @@ int main(void)
     if (shared) {
         test_open_variants(shared);
         test_lifetimes(shared);
+        test_stack_frames_corpus(shared);
     } else {
         check_skip("reader_open_variants", "../shared not found");
         check_skip("reader_lifetimes", "../shared not found");
+        check_skip("reader_stack_frames_corpus", "../shared not found");
     }
     return check_done();
 }
