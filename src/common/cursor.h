@@ -41,6 +41,30 @@ static inline int gt_varint(gt_cursor *c, uint64_t *out)
     return gt_varint_slow(c, out);
 }
 
+/* Reads one varint at *pp, for callers that have checked that at least 10
+ * bytes are readable there (a varint's longest form): no bound test per
+ * byte. Returns GT_VARINT_OK and advances *pp, or GT_VARINT_OVERFLOW (same
+ * rules as gt_varint) and leaves *pp alone. */
+static inline int gt_varint_unbounded(const uint8_t **pp, uint64_t *out)
+{
+    const uint8_t *p = *pp;
+    uint64_t b = *p++, v = 0;
+    unsigned shift = 0;
+    while (b >= 0x80) {
+        v |= (b & 0x7f) << shift;
+        shift += 7;
+        b = *p++;
+        if (shift == 63) {
+            if (b > 1)
+                return GT_VARINT_OVERFLOW;
+            break;
+        }
+    }
+    *out = v | b << shift;
+    *pp = p;
+    return GT_VARINT_OK;
+}
+
 /* Writes v as a varint into buf (at least 10 bytes); returns the length. */
 size_t gt_varint_put(uint8_t *buf, uint64_t v);
 

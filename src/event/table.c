@@ -248,14 +248,6 @@ int gt_table_add_exp_batch(gt_table *t, uint8_t experiment, int64_t thread, cons
     return 0;
 }
 
-int64_t gt_time_mul(double freq, uint64_t ts)
-{
-    double v = (double)ts * freq;
-    if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0))
-        return INT64_MIN;
-    return (int64_t)v;
-}
-
 int64_t gt_table_time(const gt_table *t, uint64_t ts) { return gt_time_mul(t->freq, ts); }
 
 gt_str gt_table_stw_name(const gt_table *t, gt_str kind)

@@ -160,7 +160,13 @@ gt_str gt_table_extra(const gt_table *t, uint64_t id);
 /* Go's frequency.mul: Time(float64(ts) * freq), in double precision. A
  * product outside int64 gives INT64_MIN, as Go's conversion does on amd64. */
 int64_t gt_table_time(const gt_table *t, uint64_t ts);
-int64_t gt_time_mul(double freq, uint64_t ts);
+static inline int64_t gt_time_mul(double freq, uint64_t ts)
+{
+    double v = (double)ts * freq;
+    if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0))
+        return INT64_MIN;
+    return (int64_t)v;
+}
 
 /* "stop-the-world (KIND)" for an STW event whose kind string is kind. The
  * text is built once per kind and cached in the table (a logically const

@@ -14,11 +14,9 @@ int gt_order_nomem(gt_error *err) { return gt_error_set(err, GT_ERR_NOMEM, GT_NO
 
 /* ---------------------------------------------------------------- records */
 
-static void *records_get(const gt_records *r, uint64_t id)
+void *gt_records_lookup(const gt_records *r, uint64_t id)
 {
     const gt_record_cache *c = &r->cache[id & (GT_RECORD_CACHE - 1)];
-    if (c->rec && c->id == id)
-        return c->rec;
     const uint64_t *v = gt_u64map_get(&r->index, id);
     if (!v)
         return NULL;
@@ -32,7 +30,7 @@ static void *records_get(const gt_records *r, uint64_t id)
 
 static void *records_new(gt_records *r, uint64_t id)
 {
-    void *rec = records_get(r, id);
+    void *rec = gt_records_get(r, id);
     if (rec)
         return rec;
     if (r->n == r->cap) {
@@ -67,16 +65,9 @@ static void records_free(gt_records *r, void (*free_rec)(void *))
     memset(r, 0, sizeof *r);
 }
 
-gt_gstate *gt_order_g(gt_ordering *o, int64_t id)
-{
-    gt_gstate *g = records_get(&o->gs, (uint64_t)id);
-    return g && g->exists ? g : NULL;
-}
-gt_pstate *gt_order_p(gt_ordering *o, int64_t id) { return records_get(&o->ps, (uint64_t)id); }
-gt_mstate *gt_order_m(gt_ordering *o, int64_t id) { return records_get(&o->ms, (uint64_t)id); }
 gt_task_state *gt_order_task(gt_ordering *o, uint64_t id)
 {
-    gt_task_state *t = records_get(&o->tasks, id);
+    gt_task_state *t = gt_records_get(&o->tasks, id);
     return t && t->active ? t : NULL;
 }
 
@@ -138,6 +129,8 @@ void gt_ordering_init(gt_ordering *o, int version)
     o->ps.size = sizeof(gt_pstate);
     o->ms.size = sizeof(gt_mstate);
     o->tasks.size = sizeof(gt_task_state);
+    for (unsigned t = 0; t < 256; t++)
+        o->kind_of[t] = (uint8_t)gt_event_kind_of_type(t);
 }
 
 void gt_ordering_free(gt_ordering *o)
@@ -202,6 +195,11 @@ int gt_order_intern(gt_ordering *o, gt_str s, gt_str *out)
 
 int gt_order_push(gt_ordering *o, const gt_base_event *ev, gt_table *t, gt_sched_ctx ctx, gt_error *err)
 {
+    gt_event *e = o->direct;
+    if (e && o->qlen == 0) {
+        o->direct = NULL;
+        goto fill;
+    }
     if (o->qlen == o->qcap) {
         /* Capacities are powers of two: positions wrap with a mask. */
         size_t ncap = o->qcap ? o->qcap * 2 : 16;
@@ -215,12 +213,13 @@ int gt_order_push(gt_ordering *o, const gt_base_event *ev, gt_table *t, gt_sched
         o->qcap = ncap;
         o->qstart = 0;
     }
-    gt_event *e = &o->queue[(o->qstart + o->qlen++) & (o->qcap - 1)];
+    e = &o->queue[(o->qstart + o->qlen++) & (o->qcap - 1)];
+fill:
     e->time = ev->time;
     e->goroutine = ctx.g;
     e->proc = ctx.p;
     e->thread = ctx.m;
-    e->kind = gt_event_kind_of_type(ev->type);
+    e->kind = (gt_event_kind)o->kind_of[ev->type];
     e->priv_type = ev->type;
     memcpy(e->priv_args, ev->args, sizeof e->priv_args);
     e->priv_table = t;
@@ -239,7 +238,7 @@ int gt_ordering_next(gt_ordering *o, gt_event *out)
 
 /* ---------------------------------------------------------------- checks */
 
-int gt_validate_ctx(gt_sched_ctx ctx, int m, int p, int g, gt_error *err)
+int gt_validate_ctx_error(gt_sched_ctx ctx, int m, int p, int g, gt_error *err)
 {
     const char *msg = NULL;
     if (m == GT_MUST_HAVE && ctx.m == GT_NO_THREAD)

@@ -115,9 +115,15 @@ typedef struct gt_ordering {
     int gc_state;
     uint64_t initial_gen;
 
+    uint8_t kind_of[256];      /* gt_event_kind_of_type, by wire type */
+
     /* Ready events, in order (Go's queue). */
     gt_event *queue;
     size_t qstart, qlen, qcap;
+    /* When set, the next event pushed onto an empty queue is written here
+     * instead (the caller's own event slot: one copy fewer) and direct is
+     * cleared; gt_ordering_advance's caller sets it and checks it. */
+    gt_event *direct;
 
     /* Interned task and region names: they outlive generations. */
     gt_arena names;
@@ -183,7 +189,21 @@ int gt_order_alloc_free(gt_ordering *, gt_base_event *, gt_table *, int64_t, uin
 
 /* Requirements on a scheduling context (Go's schedReqs). */
 enum gt_constraint { GT_MUST_NOT_HAVE = 0, GT_MAY_HAVE, GT_MUST_HAVE };
-int gt_validate_ctx(gt_sched_ctx ctx, int m, int p, int g, gt_error *err);
+/* Fills *err with Go's message for the first requirement ctx breaks; -1. */
+int gt_validate_ctx_error(gt_sched_ctx ctx, int m, int p, int g, gt_error *err);
+static inline int gt_ctx_meets(int has, int constraint)
+{
+    return constraint == GT_MAY_HAVE || (constraint == GT_MUST_HAVE) == has;
+}
+/* 0 when ctx meets the requirements, else -1 with Go's message. Inline: it
+ * runs once per event, and nearly always passes. */
+static inline int gt_validate_ctx(gt_sched_ctx ctx, int m, int p, int g, gt_error *err)
+{
+    if (gt_ctx_meets(ctx.m != GT_NO_THREAD, m) && gt_ctx_meets(ctx.p != GT_NO_PROC, p) &&
+        gt_ctx_meets(ctx.g != GT_NO_GOROUTINE, g))
+        return 0;
+    return gt_validate_ctx_error(ctx, m, p, g, err);
+}
 /* M, P and G all required: events of a running user goroutine. */
 static inline int gt_validate_user_go(gt_sched_ctx ctx, gt_error *err)
 {
@@ -193,10 +213,25 @@ static inline int gt_validate_user_go(gt_sched_ctx ctx, gt_error *err)
 static inline gt_seq gt_make_seq(uint64_t gen, uint64_t seq) { return (gt_seq){gen, seq}; }
 static inline int gt_seq_succeeds(gt_seq a, gt_seq b) { return a.gen == b.gen && a.seq == b.seq + 1; }
 
+/* The record of id, or NULL: the cache slot first (inline), then the map
+ * (gt_records_lookup, which refills the slot). */
+void *gt_records_lookup(const gt_records *r, uint64_t id);
+static inline void *gt_records_get(const gt_records *r, uint64_t id)
+{
+    const gt_record_cache *c = &r->cache[id & (GT_RECORD_CACHE - 1)];
+    if (c->rec && c->id == id)
+        return c->rec;
+    return gt_records_lookup(r, id);
+}
+
 /* Record lookups: NULL when absent (for goroutines: when not existing). */
-gt_gstate *gt_order_g(gt_ordering *o, int64_t id);
-gt_pstate *gt_order_p(gt_ordering *o, int64_t id);
-gt_mstate *gt_order_m(gt_ordering *o, int64_t id);
+static inline gt_gstate *gt_order_g(gt_ordering *o, int64_t id)
+{
+    gt_gstate *g = gt_records_get(&o->gs, (uint64_t)id);
+    return g && g->exists ? g : NULL;
+}
+static inline gt_pstate *gt_order_p(gt_ordering *o, int64_t id) { return gt_records_get(&o->ps, (uint64_t)id); }
+static inline gt_mstate *gt_order_m(gt_ordering *o, int64_t id) { return gt_records_get(&o->ms, (uint64_t)id); }
 gt_task_state *gt_order_task(gt_ordering *o, uint64_t id);
 /* Creation (or revival of a deleted record): NULL when memory runs out. */
 gt_gstate *gt_order_new_g(gt_ordering *o, int64_t id);

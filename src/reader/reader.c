@@ -113,7 +113,7 @@ struct gt_reader {
     int in_batch;
     batch_cursor *cursors;
     size_t capcursors;
-    batch_cursor **frontier;     /* a min-heap by ev.time, as Go's */
+    struct frontier_entry *frontier; /* a min-heap by time, as Go's */
     size_t nfrontier, capfrontier;
     size_t sample_pos;           /* next CPU sample of gen.samples */
     gt_ordering order;
@@ -191,17 +191,18 @@ static int cursor_load(batch_cursor *bc, const gt_generation *g, const gt_input 
 static int cursor_next(batch_cursor *bc, const gt_generation *g, const gt_input *in, const type_info *types,
                        double freq, gt_error *err)
 {
-    for (;;) {
+    /* Most calls find the current batch loaded with bytes left. */
+    while (!bc->loaded || bc->p == bc->end) {
+        if (bc->loaded) {
+            /* Go accepts empty batches: move on to the next. */
+            bc->idx++;
+            bc->loaded = 0;
+            bc->last_ts = 0;
+        }
         if (bc->idx == bc->gm->n)
             return 0;
-        if (!bc->loaded && cursor_load(bc, g, in, err) < 0)
+        if (cursor_load(bc, g, in, err) < 0)
             return -1;
-        if (bc->p != bc->end)
-            break;
-        /* Go accepts empty batches: move on to the next. */
-        bc->idx++;
-        bc->loaded = 0;
-        bc->last_ts = 0;
     }
     if (bc->last_ts == 0)
         bc->last_ts = gt_time_mul(freq, bc->batch_time);
@@ -215,12 +216,22 @@ static int cursor_next(batch_cursor *bc, const gt_generation *g, const gt_input 
     if (!ti->timed)
         return gt_error_set(err, GT_ERR_MALFORMED, at, "found event without a timestamp: type=%u", typ);
     uint64_t tsdiff;
-    if (gt_varint(&c, &tsdiff) != GT_VARINT_OK)
-        return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid uvarint for timestamp");
+    /* An event is at most 5 varints: with 50 bytes left none can run past
+     * the end, so the bound tests per byte are skipped. */
+    if (c.end - c.p >= 50) {
+        if (gt_varint_unbounded(&c.p, &tsdiff) != GT_VARINT_OK)
+            return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid uvarint for timestamp");
+        for (unsigned i = 0; i < ti->nargs; i++)
+            if (gt_varint_unbounded(&c.p, &bc->ev.args[i]) != GT_VARINT_OK)
+                return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid uvarint");
+    } else {
+        if (gt_varint(&c, &tsdiff) != GT_VARINT_OK)
+            return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid uvarint for timestamp");
+        for (unsigned i = 0; i < ti->nargs; i++)
+            if (gt_varint(&c, &bc->ev.args[i]) != GT_VARINT_OK)
+                return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid uvarint");
+    }
     bc->ev.type = typ;
-    for (unsigned i = 0; i < ti->nargs; i++)
-        if (gt_varint(&c, &bc->ev.args[i]) != GT_VARINT_OK)
-            return gt_error_set(err, GT_ERR_MALFORMED, at, "found invalid uvarint");
     /* Time(float64(ts)*freq) + lastTs, wrapping like Go's int64. */
     bc->ev.time = (int64_t)((uint64_t)gt_time_mul(freq, tsdiff) + (uint64_t)bc->last_ts);
     bc->last_ts = bc->ev.time;
@@ -231,38 +242,47 @@ static int cursor_next(batch_cursor *bc, const gt_generation *g, const gt_input 
 
 /* ------------------------------------------------------------ heap (Go's) */
 
-static void hswap(batch_cursor **h, size_t i, size_t j)
+/* The merge frontier: a min-heap of the Ms' next events by time, with the
+ * time kept beside the cursor so that sifting reads one array. The
+ * algorithm is Go's, step for step, so Ms whose next events share a time
+ * come out in Go's order. */
+typedef struct frontier_entry {
+    int64_t time;      /* bc->ev.time */
+    batch_cursor *bc;
+} frontier_entry;
+
+static void hswap(frontier_entry *h, size_t i, size_t j)
 {
-    batch_cursor *t = h[i];
+    frontier_entry t = h[i];
     h[i] = h[j];
     h[j] = t;
 }
 
-static size_t heap_sift_up(batch_cursor **h, size_t i)
+static size_t heap_sift_up(frontier_entry *h, size_t i)
 {
-    while (i > 0 && h[(i - 1) / 2]->ev.time > h[i]->ev.time) {
+    while (i > 0 && h[(i - 1) / 2].time > h[i].time) {
         hswap(h, (i - 1) / 2, i);
         i = (i - 1) / 2;
     }
     return i;
 }
 
-static size_t min3(batch_cursor **h, size_t n, size_t i0, size_t i1, size_t i2)
+static size_t min3(const frontier_entry *h, size_t n, size_t i0, size_t i1, size_t i2)
 {
     size_t min_idx = i0;
     int64_t min_t = INT64_MAX;
     if (i0 < n)
-        min_t = h[i0]->ev.time;
-    if (i1 < n && h[i1]->ev.time < min_t) {
-        min_t = h[i1]->ev.time;
+        min_t = h[i0].time;
+    if (i1 < n && h[i1].time < min_t) {
+        min_t = h[i1].time;
         min_idx = i1;
     }
-    if (i2 < n && h[i2]->ev.time < min_t)
+    if (i2 < n && h[i2].time < min_t)
         min_idx = i2;
     return min_idx;
 }
 
-static void heap_sift_down(batch_cursor **h, size_t n, size_t i)
+static void heap_sift_down(frontier_entry *h, size_t n, size_t i)
 {
     for (;;) {
         size_t m = min3(h, n, i, 2 * i + 1, 2 * i + 2);
@@ -273,14 +293,14 @@ static void heap_sift_down(batch_cursor **h, size_t n, size_t i)
     }
 }
 
-static void heap_update(batch_cursor **h, size_t n, size_t i)
+static void heap_update(frontier_entry *h, size_t n, size_t i)
 {
     if (heap_sift_up(h, i) != i)
         return;
     heap_sift_down(h, n, i);
 }
 
-static void heap_remove(batch_cursor **h, size_t *n, size_t i)
+static void heap_remove(frontier_entry *h, size_t *n, size_t i)
 {
     while (i > 0) {
         hswap(h, (i - 1) / 2, i);
@@ -291,9 +311,9 @@ static void heap_remove(batch_cursor **h, size_t *n, size_t i)
     heap_sift_down(h, *n, 0);
 }
 
-static int cursor_cmp(const void *a, const void *b)
+static int frontier_cmp(const void *a, const void *b)
 {
-    int64_t x = (*(batch_cursor *const *)a)->ev.time, y = (*(batch_cursor *const *)b)->ev.time;
+    int64_t x = ((const frontier_entry *)a)->time, y = ((const frontier_entry *)b)->time;
     return (x > y) - (x < y);
 }
 
@@ -302,7 +322,7 @@ static int cursor_cmp(const void *a, const void *b)
 static void dump_frontier(const gt_reader *r, gt_buf *b)
 {
     for (size_t i = 0; i < r->nfrontier; i++) {
-        const batch_cursor *bc = r->frontier[i];
+        const batch_cursor *bc = r->frontier[i].bc;
         const gt_spec *spec = gt_spec_any(bc->ev.type);
         gt_buf_printf(b, "M %" PRId64 " [%s time=%" PRId64, bc->m, spec ? spec->name : "", bc->ev.time);
         for (unsigned k = 1; spec && k < spec->nargs; k++)
@@ -394,7 +414,7 @@ static int install_gen(gt_reader *r, int got, gt_event *ev)
         }
         if (!ok)
             continue;
-        r->frontier[r->nfrontier++] = bc;
+        r->frontier[r->nfrontier++] = (frontier_entry){bc->ev.time, bc};
         heap_sift_up(r->frontier, r->nfrontier - 1);
     }
     *ev = gt_event_make_sync(t, gt_time_mul(t->freq, r->gen.min_ts), ++r->syncs);
@@ -437,7 +457,7 @@ static int next_gen_with_spill(gt_reader *r, gt_event *ev)
 /* Go's tryAdvance for frontier[i]: 1 advanced, 0 not ready, -1 error. */
 static int try_advance(gt_reader *r, size_t i)
 {
-    batch_cursor *bc = r->frontier[i];
+    batch_cursor *bc = r->frontier[i].bc;
     gt_error e;
     gt_error_clear(&e);
     gt_table *t = r->tables[0];
@@ -455,9 +475,10 @@ static int try_advance(gt_reader *r, size_t i)
         e.generation = r->gen.gen;
         return fail(r, &e);
     }
-    if (ok)
+    if (ok) {
+        r->frontier[i].time = bc->ev.time;
         heap_update(r->frontier, r->nfrontier, i);
-    else
+    } else
         heap_remove(r->frontier, &r->nfrontier, i);
     return 1;
 }
@@ -532,7 +553,7 @@ static int read_event_v2(gt_reader *r, gt_event *ev)
     }
     if (samples_left) {
         const gt_cpu_sample *s = &g->samples[r->sample_pos];
-        if (r->nfrontier == 0 || s->time < r->frontier[0]->ev.time) {
+        if (r->nfrontier == 0 || s->time < r->frontier[0].time) {
             memset(ev, 0, sizeof *ev);
             ev->time = s->time;
             ev->goroutine = s->g;
@@ -548,24 +569,36 @@ static int read_event_v2(gt_reader *r, gt_event *ev)
     }
     if (r->nfrontier == 0)
         return fail_broken(r, "frontier is empty");
+    /* The queue is empty: the first event the ordering accepts goes
+     * straight into *ev. */
+    r->order.direct = ev;
     int ok = try_advance(r, 0);
-    if (ok < 0)
+    if (ok < 0) {
+        r->order.direct = NULL;
         return -1;
+    }
     if (!ok) {
-        gt_go_sort(r->frontier, r->nfrontier, sizeof *r->frontier, cursor_cmp);
+        gt_go_sort(r->frontier, r->nfrontier, sizeof *r->frontier, frontier_cmp);
         int success = 0;
         for (size_t i = 1; i < r->nfrontier; i++) {
             ok = try_advance(r, i);
-            if (ok < 0)
+            if (ok < 0) {
+                r->order.direct = NULL;
                 return -1;
+            }
             if (ok) {
                 success = 1;
                 break;
             }
         }
-        if (!success)
+        if (!success) {
+            r->order.direct = NULL;
             return fail_broken(r, "failed to advance: frontier");
+        }
     }
+    if (!r->order.direct)
+        return 1;
+    r->order.direct = NULL;
     if (!gt_ordering_next(&r->order, ev)) {
         gt_error e;
         gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "invariant violation: advance successful, but queue is empty");
