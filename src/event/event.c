@@ -16,6 +16,7 @@
  *   - priv_table is the generation's gt_table (NULL only for Syncs that have
  *     no table).
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "event/table.h"
@@ -130,18 +131,32 @@ static size_t extra_index(unsigned type)
     return spec && spec->nargs > 0 ? spec->nargs - 1u : 0;
 }
 
+/* By wire type: 1 + the index in priv_args of the event's own stack ID, or
+ * 0 when the type has none. Built once from the spec table, so that
+ * gt_event_stack (once or twice per event for most consumers) is one load. */
+static uint8_t own_stack_arg[256];
+static pthread_once_t own_stack_once = PTHREAD_ONCE_INIT;
+
+static void init_own_stack_arg(void)
+{
+    for (unsigned t = 0; t < 256; t++) {
+        const gt_spec *spec = t == GT_EV_SYNTH_SYNC ? NULL : gt_spec_any(t);
+        if (spec && spec->nstack_ids > 0)
+            own_stack_arg[t] = (uint8_t)spec->stack_ids[0];
+    }
+}
+
 gt_stack gt_event_stack(const gt_event *ev)
 {
     gt_stack none = {NULL, 0};
-    if (ev->priv_type == GT_EV_SYNTH_SYNC)
-        return none;
     /* Go returns a handle even for stack 0 here: it prints "Stack=". */
     if (ev->priv_type == GT_EV_CPU_SAMPLE)
         return (gt_stack){ev->priv_table, ev->priv_args[0]};
-    const gt_spec *spec = gt_spec_any(ev->priv_type);
-    if (!spec || spec->nstack_ids == 0)
+    pthread_once(&own_stack_once, init_own_stack_arg);
+    unsigned k = own_stack_arg[ev->priv_type];
+    if (k == 0)
         return none;
-    uint64_t id = ev->priv_args[spec->stack_ids[0] - 1];
+    uint64_t id = ev->priv_args[k - 1];
     if (id == 0)
         return none;
     return (gt_stack){ev->priv_table, id};
@@ -308,7 +323,6 @@ int gt_event_state_transition(const gt_event *ev, gt_state_transition *out)
 {
     const uint64_t *a = ev->priv_args;
     gt_state_transition s = {{GT_RESOURCE_GOROUTINE, ev->goroutine}, 0, 0, {"", 0}, {NULL, 0}};
-    size_t x = extra_index(ev->priv_type);
     switch (ev->priv_type) {
     case GT_EV_PROC_START:
         s.resource = (gt_resource){GT_RESOURCE_PROC, (int64_t)a[0]};
@@ -320,12 +334,12 @@ int gt_event_state_transition(const gt_event *ev, gt_state_transition *out)
         break;
     case GT_EV_PROC_STEAL:
         s.resource = (gt_resource){GT_RESOURCE_PROC, (int64_t)a[0]};
-        s.old_state = a[x] == GT_WPROC_SYSCALL_ABANDONED ? GT_PROC_IDLE : GT_PROC_RUNNING;
+        s.old_state = a[extra_index(GT_EV_PROC_STEAL)] == GT_WPROC_SYSCALL_ABANDONED ? GT_PROC_IDLE : GT_PROC_RUNNING;
         s.new_state = GT_PROC_IDLE;
         break;
     case GT_EV_PROC_STATUS:
         s.resource = (gt_resource){GT_RESOURCE_PROC, (int64_t)a[0]};
-        s.old_state = (int)(uint8_t)a[x];
+        s.old_state = (int)(uint8_t)a[extra_index(GT_EV_PROC_STATUS)];
         s.new_state = proc_state_of_wire(a[1]);
         break;
     case GT_EV_GO_CREATE:

@@ -186,12 +186,12 @@ static int cursor_load(batch_cursor *bc, const gt_generation *g, const gt_input 
     return 0;
 }
 
-/* Go's readTimedBaseEvent + batchCursor.nextEvent. 1 = event read, 0 = no
- * more events for this M, -1 = error. */
-static int cursor_next(batch_cursor *bc, const gt_generation *g, const gt_input *in, const type_info *types,
-                       double freq, gt_error *err)
+/* Moves bc to its next batch with bytes left, loading it: 1, or 0 when the
+ * M has no more, or -1 with *err. Kept out of line: it runs once per batch,
+ * cursor_next once per event. */
+static __attribute__((noinline)) int cursor_next_batch(batch_cursor *bc, const gt_generation *g,
+                                                       const gt_input *in, double freq, gt_error *err)
 {
-    /* Most calls find the current batch loaded with bytes left. */
     while (!bc->loaded || bc->p == bc->end) {
         if (bc->loaded) {
             /* Go accepts empty batches: move on to the next. */
@@ -206,6 +206,20 @@ static int cursor_next(batch_cursor *bc, const gt_generation *g, const gt_input 
     }
     if (bc->last_ts == 0)
         bc->last_ts = gt_time_mul(freq, bc->batch_time);
+    return 1;
+}
+
+/* Go's readTimedBaseEvent + batchCursor.nextEvent. 1 = event read, 0 = no
+ * more events for this M, -1 = error. */
+static inline int cursor_next(batch_cursor *bc, const gt_generation *g, const gt_input *in, const type_info *types,
+                              double freq, gt_error *err)
+{
+    /* Most calls find the current batch loaded with bytes left. */
+    if (!bc->loaded || bc->p == bc->end) {
+        int st = cursor_next_batch(bc, g, in, freq, err);
+        if (st <= 0)
+            return st;
+    }
 
     uint64_t at = bc->base + (uint64_t)(bc->p - bc->start);
     gt_cursor c = {bc->p, bc->end};
@@ -476,8 +490,15 @@ static int try_advance(gt_reader *r, size_t i)
         return fail(r, &e);
     }
     if (ok) {
-        r->frontier[i].time = bc->ev.time;
-        heap_update(r->frontier, r->nfrontier, i);
+        frontier_entry *h = r->frontier;
+        size_t n = r->nfrontier;
+        int64_t t0 = bc->ev.time;
+        h[i].time = t0;
+        /* The usual case: the root's M stays the earliest (no child is
+         * strictly earlier), and Go's sift would not move it. */
+        if (i == 0 && (n < 2 || h[1].time >= t0) && (n < 3 || h[2].time >= t0))
+            return 1;
+        heap_update(h, n, i);
     } else
         heap_remove(r->frontier, &r->nfrontier, i);
     return 1;
