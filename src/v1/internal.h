@@ -104,6 +104,27 @@ static inline uint64_t v1_arg(const struct v1_trace *t, const v1_event *ev, int 
     }
 }
 
+/* A varint in bytes this library has checked already (a batch the first
+ * pass read, or the stream it wrote itself): complete, at most 10 bytes, no
+ * overflow; so no bound test. */
+static inline const uint8_t *v1_get_uvarint(const uint8_t *s, uint64_t *v)
+{
+    uint64_t x = *s++;
+    if (x < 0x80) {
+        *v = x;
+        return s;
+    }
+    x &= 0x7f;
+    for (unsigned shift = 7;; shift += 7) {
+        uint64_t b = *s++;
+        x |= (b & 0x7f) << shift;
+        if (b < 0x80)
+            break;
+    }
+    *v = x;
+    return s;
+}
+
 /* ---- the compact event stream (stream.c) ----
  *
  * Events are held as a byte stream, one entry per event:
@@ -216,7 +237,17 @@ int v1_parse(v1_trace *t, gt_error *err);
 
 /* A batch: the byte offset of its EvBatch header; batches of one P are
  * chained in file order. */
-typedef struct v1_batch { size_t offset; size_t next; } v1_batch;
+typedef struct v1_batch {
+    size_t offset;
+    size_t next;
+    /* Its load must go through Go's loadBatch step by step: the batch
+     * defines strings, stacks, the frequency or timer goroutines (table
+     * updates that happen in load order), has UserLogs (inline strings are
+     * numbered in load order), or fails to load (the error then comes out
+     * when the merge loads it, as in Go). Other batches were fully checked
+     * by the first pass and are decoded straight from the file. */
+    uint8_t slow;
+} v1_batch;
 #define V1_NONE SIZE_MAX
 
 /* The batches of one P not loaded yet. */
@@ -226,15 +257,15 @@ typedef struct v1_pid { int32_t pid; size_t head, tail; } v1_pid;
  * the trace has it (the event's P is its low 32 bits). */
 typedef struct v1_sample { int64_t ts; uint64_t g, p; uint32_t stk; } v1_sample;
 
-/* A stream being merged: the P's current batch, held encoded (stream.c) and
- * decoded one event at a time, or the CPU samples. */
+/* A stream being merged: the P's current batch, decoded from the file one
+ * event at a time, or the CPU samples. */
 typedef struct v1_proc {
     int32_t pid;
     int done;
-    uint8_t *buf;         /* the loaded batch's entries */
-    size_t len, cap, rpos;
-    size_t left;          /* entries of buf not decoded yet */
-    v1_coder dec;
+    int in_batch;         /* a batch is loaded: wpos is its next event */
+    size_t wpos;
+    int64_t last_ts;      /* parseEvent's running time and goroutine, which */
+    uint64_t last_g;      /* carry over from one batch of the P to the next */
     const v1_sample *samples;
     size_t nsamples, spos;
     int has_cur;          /* cur is the next event, decoded */
@@ -257,13 +288,6 @@ typedef struct v1_parser {
 
     v1_sample *cpu_samples;
     size_t ncpu, capcpu;
-    size_t max_events;   /* upper bound on events, from the first pass */
-
-    /* parseEvent state: the running timestamp and goroutine per P. */
-    int64_t last_ts;
-    uint64_t last_g;
-    int32_t last_p;
-    gt_u64map last_gs;   /* (uint32)pid -> goroutine last running there */
 
     /* the raw event being decoded */
     uint8_t raw_type;
@@ -273,10 +297,15 @@ typedef struct v1_parser {
     int32_t raw_batch_pid;
 } v1_parser;
 
-/* Loads the next batch of proc's P into proc (loadBatch). Returns 1 when a
- * batch was loaded (possibly empty), 0 when the P has none left, -1 on
- * error. */
+/* Loads the next batch of proc's P into proc (loadBatch): its errors and
+ * table updates happen now, its events are decoded by v1_batch_next.
+ * Returns 1 when a batch was loaded (possibly empty), 0 when the P has none
+ * left, -1 on error. */
 int v1_load_batch(v1_parser *p, v1_proc *proc);
+
+/* The next event of proc's loaded batch into *ev (parseEvent): 1, 0 at
+ * the batch's end, -1 on error (memory). */
+int v1_batch_next(v1_parser *p, v1_proc *proc, v1_event *ev);
 
 /* Merges the per-P streams into t->stream (parseEventBatches after the
  * first pass), moves syscall exits to their real times (t->moved) and

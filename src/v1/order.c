@@ -192,15 +192,21 @@ static int next_of(v1_parser *p, v1_proc *pr)
         pr->has_cur = 1;
         return 1;
     }
-    while (pr->left == 0) {
+    for (;;) {
+        if (pr->in_batch) {
+            int r = v1_batch_next(p, pr, &pr->cur);
+            if (r < 0)
+                return -1;
+            if (r > 0) {
+                pr->has_cur = 1;
+                return 1;
+            }
+            pr->in_batch = 0;
+        }
         int r = v1_load_batch(p, pr);
         if (r <= 0)
             return r;
     }
-    pr->rpos = (size_t)(v1_decode(pr->buf + pr->rpos, &pr->cur, &pr->dec) - pr->buf);
-    pr->left--;
-    pr->has_cur = 1;
-    return 1;
 }
 
 /* Where merged events go: the stream, with tracev1's checks on the merged
@@ -458,9 +464,6 @@ int v1_order(v1_parser *p)
     }
     rc = 0;
 out:
-    if (procs)
-        for (size_t i = 0; i < nprocs; i++)
-            free(procs[i].buf);
     free(procs);
     free(avail);
     free(heap);

@@ -302,13 +302,48 @@ static v1_pid *pid_entry(v1_parser *p, int32_t pid, int create)
     return &p->pids[*slot];
 }
 
-/* collectBatchesAndCPUSamples: the first pass. */
+/* Types whose load updates the tables or numbers inline strings: a batch
+ * with one of them is loaded the slow way (v1_batch.slow). */
+static int loads_slowly(unsigned typ)
+{
+    switch (typ) {
+    case V1_EV_NONE: /* a String */
+    case V1_EV_FREQUENCY: case V1_EV_STACK: case V1_EV_TIMER_GOROUTINE: case V1_EV_USER_LOG:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* collectBatchesAndCPUSamples: the first pass, with Go's errors. It also
+ * reads each batch as loadBatch will (all arguments, their count) and marks
+ * the batches whose load must go the slow way; the others are decoded
+ * straight from the file during the merge with no checks left to make. */
 static int collect(v1_parser *p)
 {
     int32_t cur = 0;
+    size_t batch = V1_NONE; /* the batch being read */
     p->off = 16;
     for (;;) {
-        int r = read_raw(p, SKIP_ARGS | SKIP_STRINGS);
+        int r;
+        if (batch != V1_NONE && !p->batches[batch].slow) {
+            /* As loadBatch reads it (strings only skipped: they make the
+             * batch slow anyway). When that fails the load will fail:
+             * read the event again as the first pass does. */
+            size_t at = p->off;
+            r = read_raw(p, SKIP_STRINGS);
+            if (r == RAW_OK && p->raw_type != V1_EV_BATCH && p->raw_type != V1_EV_CPU_SAMPLE &&
+                (loads_slowly(p->raw_type) || p->raw_nargs != arg_num(p)))
+                p->batches[batch].slow = 1;
+            if (r == RAW_ERR) {
+                p->batches[batch].slow = 1;
+                gt_error_clear(p->err);
+                p->off = at;
+                r = read_raw(p, SKIP_ARGS | SKIP_STRINGS);
+            }
+        } else {
+            r = read_raw(p, SKIP_ARGS | SKIP_STRINGS);
+        }
         if (r == RAW_EOF)
             break;
         if (r == RAW_ERR)
@@ -319,23 +354,17 @@ static int collect(v1_parser *p)
             v1_pid *e = pid_entry(p, p->raw_batch_pid, 1);
             if (!e || v1_grow((void **)&p->batches, &p->capbatches, p->nbatches + 1, sizeof *p->batches))
                 return nomem(p);
-            p->batches[p->nbatches] = (v1_batch){p->ev_off, V1_NONE};
+            p->batches[p->nbatches] = (v1_batch){p->ev_off, V1_NONE, 0};
             if (e->tail == V1_NONE)
                 e->head = p->nbatches;
             else
                 p->batches[e->tail].next = p->nbatches;
-            e->tail = p->nbatches++;
+            batch = e->tail = p->nbatches++;
             cur = p->raw_batch_pid;
         }
         if (!pid_entry(p, cur, 0))
             return gt_error_set(p->err, GT_ERR_MALFORMED, p->ev_off,
                                 "read event %u with current P of %d, but P has no batches yet", p->raw_type, cur);
-        switch (p->raw_type) {
-        case V1_EV_BATCH: case V1_EV_FREQUENCY: case V1_EV_STACK: case V1_EV_TIMER_GOROUTINE:
-            break;
-        default:
-            p->max_events++;
-        }
         if (p->raw_type != V1_EV_CPU_SAMPLE)
             continue;
         size_t narg = arg_num(p);
@@ -455,8 +484,9 @@ int v1_stack_bits_build(v1_trace *t)
     return 0;
 }
 
-/* parseEvent: 1 and *ev for a real event, 0 for bookkeeping events, -1. */
-static int parse_event(v1_parser *p, v1_event *out)
+/* parseEvent's checks and table updates for the raw event; its event is
+ * built later from the file by v1_batch_next. 0 or -1. */
+static int load_event(v1_parser *p)
 {
     v1_trace *t = p->t;
     const v1_desc *d = &v1_descs[p->raw_type];
@@ -465,21 +495,13 @@ static int parse_event(v1_parser *p, v1_event *out)
         return gt_error_set(p->err, GT_ERR_MALFORMED, p->ev_off, "%s has wrong number of arguments: want %zu, got %zu",
                             d->name, narg, p->raw_nargs);
     const uint64_t *a = p->raw_args;
+    uint64_t unused;
     switch (p->raw_type) {
-    case V1_EV_BATCH: {
-        uint64_t *slot = gt_u64map_upsert(&p->last_gs, (uint32_t)p->last_p, &(int){0});
-        if (!slot)
-            return nomem(p);
-        *slot = p->last_g;
+    case V1_EV_BATCH:
         if (a[0] != UINT64_MAX && a[0] > INT32_MAX)
             return gt_error_set(p->err, GT_ERR_MALFORMED, p->ev_off, "processor ID %llu is larger than maximum of %d",
                                 (unsigned long long)a[0], INT32_MAX);
-        p->last_p = a[0] == UINT64_MAX ? -1 : (int32_t)a[0];
-        const uint64_t *g = gt_u64map_get(&p->last_gs, (uint32_t)p->last_p);
-        p->last_g = g ? *g : 0;
-        p->last_ts = (int64_t)a[1];
         return 0;
-    }
     case V1_EV_FREQUENCY:
         t->ticks_per_sec = (int64_t)a[0];
         if (t->ticks_per_sec <= 0)
@@ -490,53 +512,12 @@ static int parse_event(v1_parser *p, v1_event *out)
             return nomem(p);
         return 0;
     case V1_EV_STACK:
-        return parse_stack(p) ? -1 : 0;
-    case V1_EV_CPU_SAMPLE:
-        return 0; /* taken in the first pass */
-    default:
-        break;
-    }
-
-    uint64_t args[4] = {0, 0, 0, 0};
-    v1_event ev = {0};
-    ev.type = p->raw_type;
-    ev.p = p->last_p;
-    ev.g = p->last_g;
-    ev.ts = (int64_t)((uint64_t)p->last_ts + a[0]);
-    p->last_ts = ev.ts;
-    for (size_t i = 1; i < narg; i++) {
-        if (i == narg - 1 && d->has_stack)
-            ev.stk = (uint32_t)a[i];
-        else
-            args[i - 1] = a[i];
-    }
-    switch (p->raw_type) {
-    case V1_EV_GO_START: case V1_EV_GO_START_LOCAL: case V1_EV_GO_START_LABEL:
-        p->last_g = args[0];
-        ev.g = p->last_g;
-        break;
-    case V1_EV_GO_END: case V1_EV_GO_STOP: case V1_EV_GO_SCHED: case V1_EV_GO_PREEMPT:
-    case V1_EV_GO_SLEEP: case V1_EV_GO_BLOCK: case V1_EV_GO_BLOCK_SEND: case V1_EV_GO_BLOCK_RECV:
-    case V1_EV_GO_BLOCK_SELECT: case V1_EV_GO_BLOCK_SYNC: case V1_EV_GO_BLOCK_COND: case V1_EV_GO_BLOCK_NET:
-    case V1_EV_GO_SYSBLOCK: case V1_EV_GO_BLOCK_GC:
-        p->last_g = 0;
-        break;
-    case V1_EV_GO_SYSEXIT: case V1_EV_GO_WAITING: case V1_EV_GO_IN_SYSCALL:
-        ev.g = args[0];
-        break;
+        return parse_stack(p);
     case V1_EV_USER_LOG:
-        if (inline_string(p, p->raw_sarg, &args[3]))
-            return -1;
-        break;
+        return inline_string(p, p->raw_sarg, &unused);
     default:
-        break;
+        return 0;
     }
-    ev.a0 = args[0];
-    ev.a1 = args[1];
-    ev.a2 = args[2];
-    ev.a3 = args[3];
-    *out = ev;
-    return 1;
 }
 
 int v1_load_batch(v1_parser *p, v1_proc *proc)
@@ -549,36 +530,129 @@ int v1_load_batch(v1_parser *p, v1_proc *proc)
     if (e->head == V1_NONE)
         e->tail = V1_NONE;
     p->off = p->batches[b].offset;
-    proc->len = proc->rpos = proc->left = 0;
-    proc->dec = (v1_coder){0, 0, 0};
-    v1_coder enc = proc->dec;
-    int got_header = 0;
-    for (;;) {
-        int r = read_raw(p, 0);
-        if (r == RAW_EOF)
-            break;
-        if (r == RAW_ERR)
-            return -1;
-        if (p->raw_type == V1_EV_NONE || p->raw_type == V1_EV_CPU_SAMPLE)
-            continue;
-        if (p->raw_type == V1_EV_BATCH) {
-            if (got_header)
+    if (p->batches[b].slow) {
+        int got_header = 0;
+        for (;;) {
+            int r = read_raw(p, 0);
+            if (r == RAW_EOF)
                 break;
-            got_header = 1;
+            if (r == RAW_ERR)
+                return -1;
+            if (p->raw_type == V1_EV_NONE || p->raw_type == V1_EV_CPU_SAMPLE)
+                continue;
+            if (p->raw_type == V1_EV_BATCH) {
+                if (got_header)
+                    break;
+                got_header = 1;
+            }
+            if (load_event(p))
+                return -1;
         }
-        v1_event ev;
-        int k = parse_event(p, &ev);
-        if (k < 0)
-            return -1;
-        if (k == 0)
-            continue;
-        if (proc->cap - proc->len < V1_MAX_ENTRY &&
-            v1_grow((void **)&proc->buf, &proc->cap, proc->len + V1_MAX_ENTRY, 1))
-            return nomem(p);
-        proc->len = (size_t)(v1_encode(proc->buf + proc->len, &ev, &enc) - proc->buf);
-        proc->left++;
     }
+    /* The header (checked): Batch pid ticks. The time restarts from it;
+     * the goroutine carries over from the P's previous batch. */
+    const uint8_t *s = p->t->data + p->batches[b].offset + 1;
+    uint64_t pid, ticks;
+    s = v1_get_uvarint(s, &pid);
+    s = v1_get_uvarint(s, &ticks);
+    proc->last_ts = (int64_t)ticks;
+    proc->wpos = (size_t)(s - p->t->data);
+    proc->in_batch = 1;
     return 1;
+}
+
+int v1_batch_next(v1_parser *p, v1_proc *pr, v1_event *ev)
+{
+    const uint8_t *data = p->t->data, *end = data + p->t->len;
+    const uint8_t *s = data + pr->wpos;
+    for (;;) {
+        if (s >= end)
+            return 0;
+        unsigned typ = *s & 0x3f, narg = (unsigned)(*s >> 6) + 1;
+        if (typ == V1_EV_BATCH)
+            return 0;
+        s++;
+        uint64_t a[8] = {0}, v, inline_id = 0;
+        size_t n = 0;
+        if (typ == V1_EV_STRING) {
+            s = v1_get_uvarint(s, &v);
+            s = v1_get_uvarint(s, &v);
+            s += v;
+            continue;
+        }
+        if (narg <= 3) {
+            for (unsigned i = 0; i < narg; i++)
+                s = v1_get_uvarint(s, &a[i]);
+            n = narg;
+        } else {
+            uint64_t blen;
+            s = v1_get_uvarint(s, &blen);
+            const uint8_t *args_end = s + blen;
+            if (typ == V1_EV_STACK || typ == V1_EV_CPU_SAMPLE) {
+                s = args_end;
+                continue;
+            }
+            while (s < args_end) {
+                s = v1_get_uvarint(s, &v);
+                if (n < 8)
+                    a[n++] = v;
+            }
+            if (typ == V1_EV_USER_LOG) {
+                s = v1_get_uvarint(s, &v);
+                gt_str str = {v ? (const char *)s : "", (size_t)v};
+                s += v;
+                /* Found: the batch's slow load numbered it. */
+                if (inline_string(p, str, &inline_id))
+                    return -1;
+            }
+        }
+        switch (typ) {
+        case V1_EV_FREQUENCY: case V1_EV_STACK: case V1_EV_TIMER_GOROUTINE: case V1_EV_CPU_SAMPLE:
+            continue;
+        default:
+            break;
+        }
+        /* parseEvent: a[0] is the time delta, then the named arguments,
+         * then the stack when the type has one. */
+        const v1_desc *d = &v1_descs[typ];
+        uint64_t args[4] = {0, 0, 0, inline_id};
+        ev->type = (uint8_t)typ;
+        ev->flags = 0;
+        ev->p = pr->pid;
+        ev->g = pr->last_g;
+        ev->ts = (int64_t)((uint64_t)pr->last_ts + a[0]);
+        ev->stk = 0;
+        pr->last_ts = ev->ts;
+        for (size_t i = 1; i < n; i++) {
+            if (i == n - 1 && d->has_stack)
+                ev->stk = (uint32_t)a[i];
+            else if (i <= 3)
+                args[i - 1] = a[i];
+        }
+        switch (typ) {
+        case V1_EV_GO_START: case V1_EV_GO_START_LOCAL: case V1_EV_GO_START_LABEL:
+            pr->last_g = args[0];
+            ev->g = args[0];
+            break;
+        case V1_EV_GO_END: case V1_EV_GO_STOP: case V1_EV_GO_SCHED: case V1_EV_GO_PREEMPT:
+        case V1_EV_GO_SLEEP: case V1_EV_GO_BLOCK: case V1_EV_GO_BLOCK_SEND: case V1_EV_GO_BLOCK_RECV:
+        case V1_EV_GO_BLOCK_SELECT: case V1_EV_GO_BLOCK_SYNC: case V1_EV_GO_BLOCK_COND: case V1_EV_GO_BLOCK_NET:
+        case V1_EV_GO_SYSBLOCK: case V1_EV_GO_BLOCK_GC:
+            pr->last_g = 0;
+            break;
+        case V1_EV_GO_SYSEXIT: case V1_EV_GO_WAITING: case V1_EV_GO_IN_SYSCALL:
+            ev->g = args[0];
+            break;
+        default:
+            break;
+        }
+        ev->a0 = args[0];
+        ev->a1 = args[1];
+        ev->a2 = args[2];
+        ev->a3 = args[3];
+        pr->wpos = (size_t)(s - data);
+        return 1;
+    }
 }
 
 static void parser_free(v1_parser *p)
@@ -587,7 +661,6 @@ static void parser_free(v1_parser *p)
     free(p->pids);
     free(p->cpu_samples);
     gt_u64map_free(&p->pid_index);
-    gt_u64map_free(&p->last_gs);
 }
 
 int v1_parse(v1_trace *t, gt_error *err)

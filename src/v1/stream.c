@@ -17,24 +17,6 @@ static inline uint8_t *put_uvarint(uint8_t *d, uint64_t v)
     return d;
 }
 
-static inline const uint8_t *get_uvarint(const uint8_t *s, uint64_t *v)
-{
-    uint64_t x = *s++;
-    if (x < 0x80) {
-        *v = x;
-        return s;
-    }
-    x &= 0x7f;
-    for (unsigned shift = 7;; shift += 7) {
-        uint64_t b = *s++;
-        x |= (b & 0x7f) << shift;
-        if (b < 0x80)
-            break;
-    }
-    *v = x;
-    return s;
-}
-
 static inline uint64_t zigzag(uint64_t delta) { return (delta << 1) ^ (uint64_t)((int64_t)delta >> 63); }
 static inline uint64_t unzigzag(uint64_t z) { return (z >> 1) ^ (uint64_t)-(int64_t)(z & 1); }
 
@@ -91,26 +73,26 @@ const uint8_t *v1_decode(const uint8_t *src, v1_event *ev, v1_coder *prev)
     uint64_t v;
     ev->type = (uint8_t)type;
     ev->flags = (b & V1_SF_SPECIAL) && type == V1_EV_GO_SYSCALL ? V1_F_SYSCALL_BLOCKS : 0;
-    src = get_uvarint(src, &v);
+    src = v1_get_uvarint(src, &v);
     ev->ts = (int64_t)((uint64_t)prev->ts + v);
-    src = get_uvarint(src, &v);
+    src = v1_get_uvarint(src, &v);
     ev->p = (int32_t)(uint32_t)((uint64_t)(int64_t)prev->p + unzigzag(v));
     ev->a0 = ev->a1 = ev->a2 = ev->a3 = 0;
     ev->stk = 0;
     if (m & F_G) {
-        src = get_uvarint(src, &v);
+        src = v1_get_uvarint(src, &v);
         ev->g = prev->g + unzigzag(v);
     }
     if (m & F_A0)
-        src = get_uvarint(src, &ev->a0);
+        src = v1_get_uvarint(src, &ev->a0);
     if (m & F_A1)
-        src = get_uvarint(src, &ev->a1);
+        src = v1_get_uvarint(src, &ev->a1);
     if (m & F_A2)
-        src = get_uvarint(src, &ev->a2);
+        src = v1_get_uvarint(src, &ev->a2);
     if (m & F_A3)
-        src = get_uvarint(src, &ev->a3);
+        src = v1_get_uvarint(src, &ev->a3);
     if (m & F_STK) {
-        src = get_uvarint(src, &v);
+        src = v1_get_uvarint(src, &v);
         ev->stk = (uint32_t)v;
     }
     if (!(m & F_G))
