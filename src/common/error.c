@@ -19,19 +19,6 @@ int gt_error_set(gt_error *err, gt_errcode code, uint64_t offset, const char *fm
     return -1;
 }
 
-void gt_error_clear(gt_error *err)
-{
-    if (!err)
-        return;
-    /* Field by field: the message buffer is 1 KiB and this runs on hot paths
-     * (once per ordering attempt), so only its first byte is cleared. */
-    err->code = GT_ERR_NONE;
-    err->offset = GT_NO_OFFSET;
-    err->line = 0;
-    err->generation = 0;
-    err->message[0] = '\0';
-}
-
 const char *gt_errcode_name(gt_errcode code)
 {
     switch (code) {

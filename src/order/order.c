@@ -226,16 +226,6 @@ fill:
     return 0;
 }
 
-int gt_ordering_next(gt_ordering *o, gt_event *out)
-{
-    if (o->qlen == 0)
-        return 0;
-    *out = o->queue[o->qstart];
-    o->qstart = (o->qstart + 1) & (o->qcap - 1);
-    o->qlen--;
-    return 1;
-}
-
 /* ---------------------------------------------------------------- checks */
 
 int gt_validate_ctx_error(gt_sched_ctx ctx, int m, int p, int g, gt_error *err)

@@ -141,7 +141,15 @@ void gt_ordering_free(gt_ordering *o);
 int gt_ordering_advance(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen, gt_error *err);
 
 /* Pops the next ready event: 1, or 0 when the queue is empty. */
-int gt_ordering_next(gt_ordering *o, gt_event *out);
+static inline int gt_ordering_next(gt_ordering *o, gt_event *out)
+{
+    if (o->qlen == 0)
+        return 0;
+    *out = o->queue[o->qstart];
+    o->qstart = (o->qstart + 1) & (o->qcap - 1);
+    o->qlen--;
+    return 1;
+}
 
 /* Appends Go's dumpOrdering text (goroutines, procs, threads, GC) to buf. */
 struct gt_buf;

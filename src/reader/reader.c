@@ -211,8 +211,9 @@ static __attribute__((noinline)) int cursor_next_batch(batch_cursor *bc, const g
 
 /* Go's readTimedBaseEvent + batchCursor.nextEvent. 1 = event read, 0 = no
  * more events for this M, -1 = error. */
-static inline int cursor_next(batch_cursor *bc, const gt_generation *g, const gt_input *in, const type_info *types,
-                              double freq, gt_error *err)
+static inline __attribute__((always_inline)) int cursor_next(batch_cursor *bc, const gt_generation *g,
+                                                             const gt_input *in, const type_info *types,
+                                                             double freq, gt_error *err)
 {
     /* Most calls find the current batch loaded with bytes left. */
     if (!bc->loaded || bc->p == bc->end) {
@@ -469,7 +470,7 @@ static int next_gen_with_spill(gt_reader *r, gt_event *ev)
 }
 
 /* Go's tryAdvance for frontier[i]: 1 advanced, 0 not ready, -1 error. */
-static int try_advance(gt_reader *r, size_t i)
+static inline __attribute__((always_inline)) int try_advance(gt_reader *r, size_t i)
 {
     batch_cursor *bc = r->frontier[i].bc;
     gt_error e;
@@ -504,25 +505,37 @@ static int try_advance(gt_reader *r, size_t i)
     return 1;
 }
 
+/* validate_table_ids' failure: Go's message for the first missing ID. */
+static __attribute__((noinline)) int fail_table_ids(gt_reader *r, const gt_event *ev)
+{
+    const type_info *ti = &r->types[ev->priv_type];
+    const gt_table *t = ev->priv_table;
+    for (unsigned k = 0; k < ti->nids; k++) {
+        int is_stack = ti->id_is_stack[k];
+        uint64_t id = ev->priv_args[ti->id_arg[k]];
+        if (id == 0 || (is_stack ? gt_id_index_get(&t->stack_index, id) : gt_id_index_get(&t->string_index, id)) >= 0)
+            continue;
+        gt_error e;
+        gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid %s ID %" PRIu64 " for event %s",
+                     is_stack ? "stack" : "string", id, gt_spec_any(ev->priv_type)->name);
+        return fail(r, &e);
+    }
+    return 0;
+}
+
 /* Go's validateTableIDs: the stack and string IDs the event's spec names
- * exist in its generation. */
-static int validate_table_ids(gt_reader *r, const gt_event *ev)
+ * exist in its generation. 0, or -1 (sticky) when one does not. */
+static inline int validate_table_ids(gt_reader *r, const gt_event *ev)
 {
     const type_info *ti = &r->types[ev->priv_type];
     const gt_table *t = ev->priv_table;
     if (!ti->nids || !t)
         return 0;
     for (unsigned k = 0; k < ti->nids; k++) {
-        int is_stack = ti->id_is_stack[k];
         uint64_t id = ev->priv_args[ti->id_arg[k]];
-        if (id == 0)
-            continue;
-        if ((is_stack ? gt_id_index_get(&t->stack_index, id) : gt_id_index_get(&t->string_index, id)) >= 0)
-            continue;
-        gt_error e;
-        gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid %s ID %" PRIu64 " for event %s",
-                     is_stack ? "stack" : "string", id, gt_spec_any(ev->priv_type)->name);
-        return fail(r, &e);
+        if (id != 0 &&
+            (ti->id_is_stack[k] ? gt_id_index_get(&t->stack_index, id) : gt_id_index_get(&t->string_index, id)) < 0)
+            return fail_table_ids(r, ev);
     }
     return 0;
 }
@@ -549,7 +562,7 @@ static void init_type_info(gt_reader *r)
 }
 
 /* Go's ReadEvent before its deferred checks: 1 = *ev, -1 = error. */
-static int read_event_v2(gt_reader *r, gt_event *ev)
+static inline __attribute__((always_inline)) int read_event_v2(gt_reader *r, gt_event *ev)
 {
     if (gt_ordering_next(&r->order, ev))
         return 1;
