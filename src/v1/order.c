@@ -264,55 +264,75 @@ static int store(v1_parser *p, sink *k, const v1_event *ev)
     return 0;
 }
 
-/* Merges the streams into the sink. */
+/* Sifts h[0] down to its place. */
+static void heap_fix_top(front *h, size_t n)
+{
+    size_t i = 0;
+    front x = h[0];
+    for (;;) {
+        size_t j = 2 * i + 1;
+        if (j >= n)
+            break;
+        if (j + 1 < n && front_less(&h[j + 1], &h[j]))
+            j++;
+        if (!front_less(&h[j], &x))
+            break;
+        h[i] = h[j];
+        i = j;
+    }
+    h[i] = x;
+}
+
+/* The merge's view of a P's next event: its transition (computed once,
+ * stateTransition being a pure function of the event). */
+typedef struct pending { uint64_t g; gstate init, next; } pending;
+
+/* Whether pr's next event (decoded) can be ordered now; its transition
+ * goes to *tr. */
+static int proc_ready(const v1_trace *t, order_state *st, const v1_proc *pr, pending *tr)
+{
+    tr->g = state_transition(t, &pr->cur, &tr->init, &tr->next);
+    return tr->g == UNORDERED || ready(tr->g, current(st, tr->g), tr->init);
+}
+
+/* Merges the streams into the sink: Go's loop, in which every round
+ * scans the Ps not in the frontier, pushes those whose next event is
+ * ready, and takes the frontier's least event. Two equivalences keep it
+ * cheap: the P whose event was just taken is the only one that can need
+ * a batch loaded (the others hold a decoded event), so it is looked at
+ * first and its next event, when ready, replaces the taken one in the
+ * heap in one sift; and a waiting P's event can only become ready when
+ * its goroutine's state changed, so the waiting Ps are looked at again
+ * only after an ordered transition. */
 static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, front *heap, sink *k)
 {
     static const order_state empty_state;
     order_state st = empty_state;
-    size_t navail = nprocs, nheap = 0;
+    pending *trs = calloc(nprocs, sizeof *trs);
+    size_t navail = 0, nheap = 0;
     int rc = 0;
-    for (size_t i = 0; i < nprocs; i++)
-        avail[i] = i;
-    for (;;) {
-        size_t i = 0;
-        while (i < navail) {
-            v1_proc *pr = &procs[avail[i]];
-            int r = next_of(p, pr);
-            if (r < 0) {
-                rc = -1;
-                goto out;
-            }
-            if (r == 0) {
-                pr->done = 1;
-                avail[i] = avail[--navail];
-                continue;
-            }
-            const v1_event *ev = &pr->cur;
-            gstate init, next;
-            uint64_t g = state_transition(p->t, ev, &init, &next);
-            if (g != UNORDERED && !ready(g, current(&st, g), init)) {
-                i++;
-                continue;
-            }
-            /* Its event stays in pr->cur: the P is not looked at again
-             * before the heap gives it back. */
-            pr->has_cur = 0;
-            heap_push(heap, nheap++, (front){ev->ts, avail[i]});
-            avail[i] = avail[--navail];
+    if (!trs) {
+        rc = gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < nprocs; i++) {
+        int r = next_of(p, &procs[i]);
+        if (r < 0) {
+            rc = -1;
+            goto out;
         }
-        if (nheap == 0) {
-            for (size_t j = 0; j < nprocs; j++)
-                if (!procs[j].done) {
-                    rc = gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET,
-                                      "no consistent ordering of events possible");
-                    goto out;
-                }
-            break;
-        }
-        front f = heap_pop(heap, nheap--);
-        v1_event *fev = &procs[f.proc].cur;
-        gstate init, next;
-        uint64_t g = state_transition(p->t, fev, &init, &next);
+        if (r == 0)
+            procs[i].done = 1;
+        else if (proc_ready(p->t, &st, &procs[i], &trs[i]))
+            heap_push(heap, nheap++, (front){procs[i].cur.ts, i});
+        else
+            avail[navail++] = i;
+    }
+    while (nheap > 0) {
+        size_t fp = heap[0].proc;
+        v1_proc *pr = &procs[fp];
+        v1_event *fev = &pr->cur;
+        pending tr = trs[fp];
         switch (fev->type) {
         case V1_EV_GO_START_LOCAL: fev->type = V1_EV_GO_START; break;
         case V1_EV_GO_UNBLOCK_LOCAL: fev->type = V1_EV_GO_UNBLOCK; break;
@@ -323,18 +343,49 @@ static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, fro
             rc = gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
             goto out;
         }
-        int tr = transition(&st, g, init, next);
-        if (tr) {
-            rc = tr < 0 ? gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory")
-                        : gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET,
-                                       "encountered impossible goroutine state transition");
+        int bad = transition(&st, tr.g, tr.init, tr.next);
+        if (bad) {
+            rc = bad < 0 ? gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory")
+                         : gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET,
+                                        "encountered impossible goroutine state transition");
             goto out;
         }
-        avail[navail++] = f.proc;
+        /* The taken P. */
+        pr->has_cur = 0;
+        int r = next_of(p, pr);
+        if (r < 0) {
+            rc = -1;
+            goto out;
+        }
+        if (r > 0 && proc_ready(p->t, &st, pr, &trs[fp])) {
+            heap[0] = (front){pr->cur.ts, fp};
+            heap_fix_top(heap, nheap);
+        } else {
+            heap_pop(heap, nheap--);
+            if (r == 0)
+                pr->done = 1;
+            else
+                avail[navail++] = fp;
+        }
+        /* The waiting Ps, when a goroutine's state changed. */
+        if (tr.g == UNORDERED)
+            continue;
+        for (size_t i = 0; i < navail;) {
+            size_t q = avail[i];
+            if (q != fp && trs[q].g == tr.g && proc_ready(p->t, &st, &procs[q], &trs[q])) {
+                heap_push(heap, nheap++, (front){procs[q].cur.ts, q});
+                avail[i] = avail[--navail];
+            } else {
+                i++;
+            }
+        }
     }
+    if (navail > 0)
+        rc = gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET, "no consistent ordering of events possible");
 out:
     gt_u64map_free(&st.index.map);
     free(st.states);
+    free(trs);
     return rc;
 }
 
