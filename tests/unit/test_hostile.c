@@ -71,6 +71,8 @@ static void put(bytes *o, uint8_t c)
 }
 static void put_raw(bytes *o, const void *p, size_t n)
 {
+    if (n == 0)
+        return; /* p may be NULL then */
     reserve(o, n);
     memcpy(o->b + o->n, p, n);
     o->n += n;
