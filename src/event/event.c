@@ -181,10 +181,18 @@ int gt_stack_frame(gt_stack s, size_t i, gt_frame *out)
 
 size_t gt_stack_frames(gt_stack s, const gt_frame **frames)
 {
-    *frames = NULL;
-    if (s.id == 0 || !s.priv_table)
+    const gt_table *t = s.priv_table;
+    if (s.id == 0 || !t) {
+        *frames = NULL;
         return 0;
-    return gt_table_stack_frames(s.priv_table, s.id, frames);
+    }
+    /* Inline the usual case, a stack whose array is built already. */
+    int64_t i = gt_id_index_get(&t->stack_index, s.id);
+    if (i >= 0 && (size_t)i < t->nstack_frames && t->stack_frames[i]) {
+        *frames = t->stack_frames[i];
+        return t->stacks[i].n;
+    }
+    return gt_table_stack_frames(t, s.id, frames);
 }
 
 static gt_value uint_value(uint64_t v) { return (gt_value){GT_VALUE_UINT64, v, {NULL, 0}}; }
