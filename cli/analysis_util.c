@@ -383,7 +383,7 @@ int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, v
 
 static int summary_fn(void *ctx, const gt_event *ev) { return gt_summary_event(ctx, ev); }
 
-int au_summarize(const char *cmd, const char *path, gt_summary **out, int *broken)
+int au_summarize_stream(const char *cmd, const char *path, au_stream *st, gt_summary **out, int *broken)
 {
     *out = NULL;
     *broken = 0;
@@ -391,6 +391,11 @@ int au_summarize(const char *cmd, const char *path, gt_summary **out, int *broke
     if (!s) {
         fprintf(stderr, "gotrace %s: out of memory\n", cmd);
         return CLI_EXIT_TRACE;
+    }
+    if (st) {
+        st->summary = s;
+        st->broken = 0;
+        gt_summary_stream_regions(s, st->fn, st->ctx);
     }
     au_pass_result res;
     int rc = au_pass(cmd, path, UINT64_MAX, summary_fn, s, &res);
@@ -402,13 +407,29 @@ int au_summarize(const char *cmd, const char *path, gt_summary **out, int *broke
         *broken = 1;
         cli_trace_error(path, &res.error);
     }
+    if (st)
+        st->broken = *broken;
     if (gt_summary_finalize(s)) {
         gt_summary_free(s);
         fprintf(stderr, "gotrace %s: out of memory\n", cmd);
         return CLI_EXIT_TRACE;
     }
+    if (st && st->fn && gt_summary_streamed_dropped(s)) {
+        fprintf(stderr,
+                "gotrace %s: the trace creates a goroutine ID again after it ended; Go's summary then "
+                "forgets %llu regions of the first goroutine, which this streaming pass has counted: "
+                "use --json for Go's figures\n",
+                cmd, (unsigned long long)gt_summary_streamed_dropped(s));
+        gt_summary_free(s);
+        return CLI_EXIT_TRACE;
+    }
     *out = s;
     return 0;
+}
+
+int au_summarize(const char *cmd, const char *path, gt_summary **out, int *broken)
+{
+    return au_summarize_stream(cmd, path, NULL, out, broken);
 }
 
 int64_t au_trace_end(const gt_summary *s, int broken)

@@ -88,6 +88,24 @@ int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, v
  * and *broken set; the summary still covers every event read, as Go's. */
 int au_summarize(const char *cmd, const char *path, gt_summary **out, int *broken);
 
+/* A streaming summary (gt_summary_stream_regions): regions go to fn(ctx, r)
+ * as they finish. au_summarize_stream fills summary as soon as it exists and
+ * broken before gt_summary_finalize, so fn can compute where a region cut by
+ * the trace end ends (au_trace_end(summary, broken)): such regions only
+ * finish in gt_summary_finalize. */
+typedef struct au_stream {
+    gt_region_fn fn;  /* NULL: regions are only counted */
+    void *ctx;
+    gt_summary *summary;
+    int broken;
+} au_stream;
+
+/* au_summarize with a streaming summary when st is not NULL. Fails (exit
+ * status, message) when the stream gave regions Go's summary drops
+ * to fn (gt_summary_streamed_dropped): then the caller's figures would be
+ * wrong. */
+int au_summarize_stream(const char *cmd, const char *path, au_stream *st, gt_summary **out, int *broken);
+
 /* cmd/trace's endTime(): the last event's time, or the last Sync's when the
  * trace broke (Go keeps the events up to there). */
 int64_t au_trace_end(const gt_summary *s, int broken);

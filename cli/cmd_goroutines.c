@@ -292,7 +292,10 @@ int cmd_goroutines(int argc, char **argv)
 
     gt_summary *s;
     int broken;
-    int rc = au_summarize("goroutines", path, &s, &broken);
+    /* Only --json lists regions; the tables print their number, which a
+     * streaming summary counts without keeping them. */
+    au_stream counts_only = {NULL, NULL, NULL, 0};
+    int rc = au_summarize_stream("goroutines", path, json ? NULL : &counts_only, &s, &broken);
     if (rc)
         return rc;
     const gt_goroutine_summary *one = NULL;

@@ -181,6 +181,10 @@ int cmd_pprof(int argc, char **argv)
     first_pass fp;
     memset(&fp, 0, sizeof fp);
     fp.summary = gt_summary_new();
+    /* Only the region filters need the regions; otherwise the profile needs
+     * goroutine lifetimes alone and the summary need not keep regions. */
+    if (fp.summary && !filter.by_region)
+        gt_summary_stream_regions(fp.summary, NULL, NULL);
     au_pass_result res, res2;
     int rc = fp.summary ? au_pass("pprof", input, UINT64_MAX, first_fn, &fp, &res) : CLI_EXIT_TRACE;
     gt_pprof *prof = NULL;

@@ -64,8 +64,17 @@ typedef struct region_ref {
     const gt_region_summary *r;
     int64_t goroutine;
     int64_t duration;
-    size_t order;  /* position in goroutine order, to break ties */
+    int64_t blocked;  /* syscall block time plus every block reason's time */
+    size_t order;     /* position in goroutine order, to break ties */
 } region_ref;
+
+static int64_t blocked_time(const gt_exec_stats *st)
+{
+    int64_t blocked = st->syscall_block_time;
+    for (size_t k = 0; k < st->n_block; k++)
+        blocked += st->block[k].ns;
+    return blocked;
+}
 
 static int cmp_bytes(gt_str a, gt_str b)
 {
@@ -102,11 +111,16 @@ static int same_fingerprint(const gt_region_summary *x, const gt_region_summary 
            x->start_frame.line == y->start_frame.line;
 }
 
-/* The /userregion page's default order: longest presence (TotalTime) first. */
+/* The /userregion page's default order: longest presence (TotalTime) first;
+ * ties by goroutine and start, the same whether streamed or not. */
 static int cmp_total_desc(const void *a, const void *b)
 {
     const region_ref *x = a, *y = b;
     int c = CMP_NUM(y->r->stats.total_time, x->r->stats.total_time);
+    if (!c)
+        c = CMP_NUM(x->goroutine, y->goroutine);
+    if (!c)
+        c = CMP_NUM(x->r->start, y->r->start);
     return c ? c : CMP_NUM(x->order, y->order);
 }
 
@@ -130,7 +144,9 @@ static region_ref *collect(const gt_summary *s, const region_filter *f, size_t *
         const gt_goroutine_summary *g = gt_summary_goroutine(s, gi);
         for (size_t ri = 0; ri < g->n_regions; ri++)
             if (matches(g->regions[ri], f))
-                refs[k] = (region_ref){g->regions[ri], g->id, region_duration(f, g->regions[ri]), k}, k++;
+                refs[k] = (region_ref){g->regions[ri], g->id, region_duration(f, g->regions[ri]),
+                                       blocked_time(&g->regions[ri]->stats), k},
+                k++;
     }
     *n = k;
     return refs;
@@ -187,13 +203,6 @@ static void group_text(void *ctx, const gt_region_summary *r, long count, const 
     au_hist_print(stdout, h, 4);
 }
 
-static int print_groups(region_ref *refs, size_t n)
-{
-    printf("Regions by type and start frame: \"type\"  count / func @ pc / file:line / durations\n");
-    for_each_group(refs, n, group_text, NULL);
-    return 0;
-}
-
 static void print_regions(region_ref *refs, size_t n)
 {
     if (n > 0)
@@ -203,9 +212,7 @@ static void print_regions(region_ref *refs, size_t n)
            "Sched wait", "Blocked", "Syscall", "Type");
     for (size_t i = 0; i < n; i++) {
         const gt_region_summary *r = refs[i].r;
-        int64_t blocked = r->stats.syscall_block_time;
-        for (size_t k = 0; k < r->stats.n_block; k++)
-            blocked += r->stats.block[k].ns;
+        int64_t blocked = refs[i].blocked;
         printf("%10lld %8llu %14lld %12s %12s %12s %12s %12s  ", (long long)refs[i].goroutine,
                (unsigned long long)r->task, (long long)r->start, au_duration(d, refs[i].duration),
                au_duration(e, r->stats.exec_time), au_duration(w, r->stats.sched_wait_time), au_duration(b, blocked),
@@ -214,6 +221,190 @@ static void print_regions(region_ref *refs, size_t n)
         putchar('\n');
     }
     printf("%zu regions\n", n);
+}
+
+/* ------------------------------------------------------------ streaming
+ * Without --json the regions are not kept: the summary hands each finished
+ * region to on_region, which adds it to its group (no filter) or copies the
+ * few fields the listing prints (filters). Memory: the groups, the matches,
+ * and the regions open at one time. */
+
+/* A group of the streaming pass: its key (type and start frame, strings
+ * owned by the summary) and its durations. */
+typedef struct stream_group {
+    gt_region_summary key;  /* only name and start_frame are set */
+    long count;
+    au_hist hist;
+} stream_group;
+
+typedef struct region_stream {
+    au_stream st;
+    region_filter *filter;
+    int list;  /* keep the matches (filters given) rather than group them */
+    /* groups: open addressing on the key, grown at half full */
+    stream_group **slots;
+    size_t n_slots, n_groups;
+    /* matches: copies without their duration maps */
+    gt_region_summary *kept;
+    region_ref *refs;
+    size_t n_kept, cap_kept, cap_refs;
+    int nomem;
+} region_stream;
+
+static uint64_t group_hash(const gt_region_summary *r)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < r->name.len; i++)
+        h = (h ^ (unsigned char)r->name.ptr[i]) * 1099511628211ULL;
+    h ^= r->start_frame.pc * 0x9E3779B97F4A7C15ULL;
+    h ^= r->start_frame.line * 0xC2B2AE3D27D4EB4FULL;
+    return h ^ (h >> 29);
+}
+
+static stream_group **group_slot(stream_group **slots, size_t n_slots, const gt_region_summary *r)
+{
+    size_t i = (size_t)group_hash(r) & (n_slots - 1);
+    while (slots[i] && !same_fingerprint(&slots[i]->key, r))
+        i = (i + 1) & (n_slots - 1);
+    return &slots[i];
+}
+
+static int add_to_group(region_stream *rs, const gt_region_summary *r, int64_t duration)
+{
+    if (2 * (rs->n_groups + 1) > rs->n_slots) {
+        size_t n = rs->n_slots ? 2 * rs->n_slots : 16;
+        stream_group **slots = calloc(n, sizeof *slots);
+        if (!slots)
+            return -1;
+        for (size_t i = 0; i < rs->n_slots; i++)
+            if (rs->slots[i])
+                *group_slot(slots, n, &rs->slots[i]->key) = rs->slots[i];
+        free(rs->slots);
+        rs->slots = slots;
+        rs->n_slots = n;
+    }
+    stream_group **slot = group_slot(rs->slots, rs->n_slots, r);
+    if (!*slot) {
+        stream_group *g = calloc(1, sizeof *g);
+        if (!g)
+            return -1;
+        g->key.name = r->name;
+        g->key.start_frame = r->start_frame;
+        *slot = g;
+        rs->n_groups++;
+    }
+    (*slot)->count++;
+    au_hist_add(&(*slot)->hist, duration);
+    return 0;
+}
+
+static int keep_match(region_stream *rs, const gt_region_summary *r, int64_t duration)
+{
+    if (rs->n_kept == rs->cap_kept) {
+        size_t n = rs->cap_kept ? 2 * rs->cap_kept : 64;
+        gt_region_summary *kept = realloc(rs->kept, n * sizeof *kept);
+        if (!kept)
+            return -1;
+        rs->kept = kept;
+        region_ref *refs = realloc(rs->refs, n * sizeof *refs);
+        if (!refs)
+            return -1;
+        rs->refs = refs;
+        rs->cap_kept = n;
+    }
+    gt_region_summary *copy = &rs->kept[rs->n_kept];
+    *copy = *r;
+    /* The maps belong to the summary's record, which is reused. */
+    copy->stats.block = copy->stats.range = NULL;
+    copy->stats.n_block = copy->stats.n_range = 0;
+    /* refs[i].r is set once kept stops moving (finish_matches). */
+    rs->refs[rs->n_kept] = (region_ref){NULL, r->goroutine, duration, blocked_time(&r->stats), rs->n_kept};
+    rs->n_kept++;
+    return 0;
+}
+
+static int on_region(void *ctx, const gt_region_summary *r)
+{
+    region_stream *rs = ctx;
+    /* Unknown ends only come from gt_summary_finalize, when the trace end
+     * is known. */
+    rs->filter->trace_start = gt_summary_first_time(rs->st.summary);
+    rs->filter->trace_end = au_trace_end(rs->st.summary, rs->st.broken);
+    if (!matches(r, rs->filter))
+        return 0;
+    int64_t d = region_duration(rs->filter, r);
+    if ((rs->list ? keep_match(rs, r, d) : add_to_group(rs, r, d)) == 0)
+        return 0;
+    rs->nomem = 1;
+    return -1;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    const gt_region_summary *x = &(*(stream_group *const *)a)->key, *y = &(*(stream_group *const *)b)->key;
+    region_ref rx = {x, 0, 0, 0, 0}, ry = {y, 0, 0, 0, 0};
+    return cmp_fingerprint(&rx, &ry);
+}
+
+/* Prints the groups of a streaming pass in Go's order. */
+static int print_stream_groups(region_stream *rs)
+{
+    stream_group **sorted = malloc((rs->n_groups ? rs->n_groups : 1) * sizeof *sorted);
+    if (!sorted)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < rs->n_slots; i++)
+        if (rs->slots[i])
+            sorted[n++] = rs->slots[i];
+    if (n > 1)
+        qsort(sorted, n, sizeof *sorted, cmp_group);
+    printf("Regions by type and start frame: \"type\"  count / func @ pc / file:line / durations\n");
+    for (size_t i = 0; i < n; i++)
+        group_text(NULL, &sorted[i]->key, sorted[i]->count, &sorted[i]->hist);
+    free(sorted);
+    return 0;
+}
+
+static void region_stream_free(region_stream *rs)
+{
+    for (size_t i = 0; i < rs->n_slots; i++)
+        free(rs->slots[i]);
+    free(rs->slots);
+    free(rs->kept);
+    free(rs->refs);
+}
+
+/* The text outputs, streaming. */
+static int regions_streaming(const char *path, region_filter *f)
+{
+    region_stream rs;
+    memset(&rs, 0, sizeof rs);
+    rs.filter = f;
+    rs.list = f->any;
+    rs.st.fn = on_region;
+    rs.st.ctx = &rs;
+    gt_summary *s;
+    int broken;
+    int rc = au_summarize_stream("regions", path, &rs.st, &s, &broken);
+    if (rc) {
+        if (rs.nomem)
+            fprintf(stderr, "gotrace regions: out of memory\n");
+        region_stream_free(&rs);
+        return rc;
+    }
+    if (rs.list) {
+        for (size_t i = 0; i < rs.n_kept; i++)
+            rs.refs[i].r = &rs.kept[i];
+        print_regions(rs.refs, rs.n_kept);
+    } else if (print_stream_groups(&rs)) {
+        fprintf(stderr, "gotrace regions: out of memory\n");
+        rc = CLI_EXIT_TRACE;
+    }
+    region_stream_free(&rs);
+    gt_summary_free(s);
+    if (rc)
+        return rc;
+    return broken ? CLI_EXIT_TRACE : CLI_EXIT_OK;
 }
 
 int cmd_regions(int argc, char **argv)
@@ -254,6 +445,8 @@ int cmd_regions(int argc, char **argv)
     }
     if (!path)
         return cli_usage_error("regions", "missing trace file");
+    if (!json)
+        return regions_streaming(path, &f);
     gt_summary *s;
     int broken;
     int rc = au_summarize("regions", path, &s, &broken);
@@ -268,23 +461,18 @@ int cmd_regions(int argc, char **argv)
         gt_summary_free(s);
         return CLI_EXIT_TRACE;
     }
-    if (json) {
-        au_json j;
-        au_json_init(&j, stdout);
-        au_json_object(&j, NULL);
-        au_json_array(&j, "regions");
-        for (size_t i = 0; i < n; i++)
-            au_json_region(&j, refs[i].r);
-        au_json_end_array(&j);
-        au_json_array(&j, "groups");
-        for_each_group(refs, n, group_json, &j);
-        au_json_end_array(&j);
-        au_json_end_object(&j);
-    } else if (!f.any) {
-        print_groups(refs, n);
-    } else {
-        print_regions(refs, n);
-    }
+    /* --json: the output is the full list, so memory may grow with it. */
+    au_json j;
+    au_json_init(&j, stdout);
+    au_json_object(&j, NULL);
+    au_json_array(&j, "regions");
+    for (size_t i = 0; i < n; i++)
+        au_json_region(&j, refs[i].r);
+    au_json_end_array(&j);
+    au_json_array(&j, "groups");
+    for_each_group(refs, n, group_json, &j);
+    au_json_end_array(&j);
+    au_json_end_object(&j);
     free(refs);
     gt_summary_free(s);
     return broken ? CLI_EXIT_TRACE : CLI_EXIT_OK;

@@ -222,7 +222,11 @@ int cmd_tasks(int argc, char **argv)
         return cli_usage_error("tasks", "missing trace file");
     gt_summary *s;
     int broken;
-    int rc = au_summarize("tasks", path, &s, &broken);
+    /* The type table needs no logs or regions: a streaming summary keeps
+     * neither (memory: tasks, goroutines, open regions). The filters and
+     * --json print them. */
+    au_stream counts_only = {NULL, NULL, NULL, 0};
+    int rc = au_summarize_stream("tasks", path, json || f.any ? NULL : &counts_only, &s, &broken);
     if (rc)
         return rc;
     f.trace_end = au_trace_end(s, broken);

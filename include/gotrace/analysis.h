@@ -8,8 +8,10 @@
  * *_event function and copies whatever it keeps (names, reasons, log text,
  * stack frames), interned by content, so the reader's lifetime rule (data
  * lives until the second Sync after its event) does not bind the results.
- * Memory grows with goroutines, tasks, regions, logs and distinct stacks,
- * never with the number of events (the MMU keeps one point per change of
+ * Memory grows with goroutines, tasks, regions, logs and distinct stacks
+ * (with a streaming summary, gt_summary_stream_regions, only with the regions
+ * open at one time instead of all regions and logs), never with the number
+ * of events (the MMU keeps one point per change of
  * utilisation, which is what the curve is made of).
  *
  * Errors. The *_event functions return 0, or -1 when memory runs out; after
@@ -158,6 +160,36 @@ GT_API const gt_goroutine_summary *gt_summary_find_goroutine(const gt_summary *s
 GT_API size_t gt_summary_task_count(const gt_summary *s);
 GT_API const gt_task_summary *gt_summary_task(const gt_summary *s, size_t i);
 GT_API const gt_task_summary *gt_summary_find_task(const gt_summary *s, uint64_t id);
+
+/* Streaming. By default the summary keeps every region and log to the end,
+ * so memory grows with them. A consumer that needs each finished region once
+ * (counts, histograms, a filtered selection) and no task details can switch
+ * the summary to streaming before the first event:
+ *
+ *  - every region Go's summary would list in a goroutine's regions is passed
+ *    to fn when it finishes (at its RegionEnd, when its goroutine ends, or in
+ *    gt_summary_finalize) and then forgotten; fn may be NULL to drop them;
+ *  - tasks keep no logs and no regions.
+ * Afterwards n_regions (goroutines and tasks) and n_logs still count them,
+ * but the regions and logs arrays are NULL. Memory then grows with
+ * goroutines, tasks, distinct strings and the regions open at one time, not
+ * with finished regions or logs.
+ *
+ * fn gets a region that is valid during the call only; its strings (name,
+ * start_frame.func/file) live until gt_summary_free. fn returns 0, or -1 to
+ * fail the gt_summary_event / gt_summary_finalize call that finished the
+ * region (which then returns -1). Regions whose end is unknown (end_kind
+ * NONE) are only ever passed from gt_summary_finalize.
+ *
+ * One divergence a stream cannot undo: when a goroutine ID is created again
+ * after that goroutine ended (the runtime never reuses IDs; hand-made traces
+ * can), Go's summary replaces the first goroutine's entry and its regions
+ * with it. gt_summary_streamed_dropped counts the regions fn received that Go
+ * drops this way; when it is not 0, only a non-streaming pass gives Go's
+ * figures. */
+typedef int (*gt_region_fn)(void *ctx, const gt_region_summary *r);
+GT_API void gt_summary_stream_regions(gt_summary *s, gt_region_fn fn, void *ctx);
+GT_API uint64_t gt_summary_streamed_dropped(const gt_summary *s);
 
 /* While feeding: the start and end time Go's summary holds for a goroutine so
  * far (0 when not yet), or -1 when the goroutine is unknown. Used by the

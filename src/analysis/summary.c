@@ -10,7 +10,10 @@
  * while the syscall is still open at a snapshot.
  *
  * Memory: one record per goroutine, task, region and log, interned strings;
- * name -> duration maps are small arrays keyed by interned pointers.
+ * name -> duration maps are small arrays keyed by interned pointers. In
+ * streaming mode (gt_summary_stream_regions) a finished region goes to the
+ * consumer and its record back to a free list, logs are only counted, so
+ * region records are as many as were ever open at once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +39,18 @@ typedef struct regvec {
     size_t n, cap;
 } regvec;
 
+/* A region record of a streaming summary: reused after the region finished,
+ * so its stats live in maps it owns (kept with their capacity) rather than
+ * in the arena. */
+typedef struct region_rec {
+    gt_region_summary pub;  /* first: a region_rec is used as its pub */
+    stats own;
+    struct region_rec *next_free;
+} region_rec;
+
 typedef struct gsum {
     gt_goroutine_summary pub;
+    size_t n_streamed;  /* regions of this summary handed to the consumer */
     stats st;
     /* Go's private goroutineSummary, zeroed by finalize. */
     int64_t last_start, last_runnable, last_block, last_syscall, last_syscall_block;
@@ -86,6 +99,14 @@ struct gt_summary {
     size_t n_g_sorted;
     const gt_task_summary **t_sorted;
     size_t n_t_sorted;
+    /* Streaming mode (gt_summary_stream_regions). */
+    int streaming;
+    gt_region_fn sink;
+    void *sink_ctx;
+    region_rec *free_regions;
+    region_rec **all_r;  /* every record made, to free their maps */
+    size_t n_all_r, cap_all_r;
+    uint64_t streamed_dropped;
 };
 
 /* Marks a deleted entry: no proc or goroutine ID is INT64_MIN (-1, NoProc,
@@ -265,6 +286,9 @@ static gsum *find_g(const gt_summary *s, int64_t id)
 
 static gsum *new_g(gt_summary *s, int64_t id)
 {
+    gsum *old = find_g(s, id);
+    if (old)
+        s->streamed_dropped += old->n_streamed;  /* Go forgets old's regions */
     gsum *g = gt_arena_alloc(&s->arena, sizeof *g);
     if (!g)
         return NULL;
@@ -303,10 +327,91 @@ static tsum *get_or_add_task(gt_summary *s, uint64_t id)
     return t;
 }
 
+/* task.Regions = append(task.Regions, r); only counted when streaming. */
+static int task_add_region(gt_summary *s, tsum *t, gt_region_summary *r)
+{
+    if (s->streaming) {
+        t->regions.n++;
+        return 0;
+    }
+    return regvec_push(&t->regions, r);
+}
+
 /* task.Goroutines[goid] = ... */
 static int task_add_goroutine(tsum *t, int64_t goid)
 {
     return gt_u64map_upsert(&t->goroutine_set, (uint64_t)goid, NULL) ? 0 : -1;
+}
+
+/* A zeroed region record: from the free list or the arena when streaming,
+ * from the arena (kept to the end) otherwise. */
+static gt_region_summary *new_region(gt_summary *s)
+{
+    if (!s->streaming) {
+        gt_region_summary *r = gt_arena_alloc(&s->arena, sizeof *r);
+        if (r)
+            memset(r, 0, sizeof *r);
+        return r;
+    }
+    region_rec *rec = s->free_regions;
+    if (rec) {
+        s->free_regions = rec->next_free;
+    } else {
+        rec = gt_arena_alloc(&s->arena, sizeof *rec);
+        if (!rec)
+            return NULL;
+        memset(rec, 0, sizeof *rec);
+        void *arr = s->all_r;
+        if (gt_grow_array(&arr, &s->cap_all_r, s->n_all_r + 1, sizeof *s->all_r))
+            return NULL;
+        s->all_r = arr;
+        s->all_r[s->n_all_r++] = rec;
+    }
+    stats own = rec->own;  /* keep the maps' capacity */
+    own.block.n = own.range.n = 0;
+    memset(&rec->pub, 0, sizeof rec->pub);
+    rec->own = own;
+    rec->next_free = NULL;
+    return &rec->pub;
+}
+
+/* A streaming summary's record goes back to the free list; nothing else
+ * refers to it (tasks keep no region lists when streaming). */
+static void recycle_region(gt_summary *s, gt_region_summary *r)
+{
+    if (!s->streaming)
+        return;
+    region_rec *rec = (region_rec *)r;
+    rec->next_free = s->free_regions;
+    s->free_regions = rec;
+}
+
+/* Sets r's public stats to a copy of st (maps sorted by name): in the arena,
+ * or in the record's own maps when streaming. */
+static int set_region_stats(gt_summary *s, gt_region_summary *r, stats *st)
+{
+    if (!s->streaming)
+        return stats_freeze(&s->arena, st, &r->stats);
+    region_rec *rec = (region_rec *)r;
+    if (stats_copy(&rec->own, st))
+        return -1;
+    durmap_sort(&rec->own.block);
+    durmap_sort(&rec->own.range);
+    const stats *o = &rec->own;
+    r->stats = (gt_exec_stats){o->exec, o->sched_wait, o->syscall, o->syscall_block, o->total,
+                               o->block.n, o->block.e, o->range.n, o->range.e};
+    return 0;
+}
+
+/* A finished region of g: kept in g's list, or handed to the consumer. */
+static int finish_region(gt_summary *s, gsum *g, gt_region_summary *r)
+{
+    if (!s->streaming)
+        return regvec_push(&g->regions, r);
+    g->n_streamed++;
+    int rc = s->sink ? s->sink(s->sink_ctx, r) : 0;
+    recycle_region(s, r);
+    return rc ? -1 : 0;
 }
 
 /* GoroutineSummary.snapshotStat into *out. */
@@ -340,7 +445,7 @@ static int close_region(gt_summary *s, gt_region_summary *r, const stats *now)
         return -1;
     stats begin = stats_view(&r->stats);
     stats_sub_inplace(d, &begin);
-    return stats_freeze(&s->arena, d, &r->stats);
+    return set_region_stats(s, r, d);
 }
 
 /* GoroutineSummary.finalize; trigger_time < 0 means no trigger event. */
@@ -356,9 +461,14 @@ static int finalize_g(gt_summary *s, gsum *g, int64_t last_ts, int has_trigger, 
             gt_region_summary *r = g->active.v[i];
             r->end_kind = has_trigger ? GT_REGION_EDGE_TRANSITION : GT_REGION_EDGE_NONE;
             r->end = has_trigger ? trigger_time : 0;
-            if (close_region(s, r, fin) || regvec_push(&g->regions, r))
+            if (close_region(s, r, fin) || finish_region(s, g, r))
                 return -1;
         }
+    } else {
+        /* Dropped from the goroutine; a full summary keeps them in their
+         * tasks, a streaming one has no further use for them. */
+        for (size_t i = 0; i < g->active.n; i++)
+            recycle_region(s, g->active.v[i]);
     }
     g->last_start = g->last_runnable = g->last_block = g->last_syscall = g->last_syscall_block = 0;
     g->last_block_reason = (gt_str){"", 0};
@@ -442,10 +552,9 @@ static int on_goroutine_transition(gt_summary *s, const gt_event *ev, const gt_s
          * active region, as a synthetic region without a name. */
         if (creator && creator->active.n > 0) {
             gt_region_summary *top = creator->active.v[creator->active.n - 1];
-            gt_region_summary *r = gt_arena_alloc(&s->arena, sizeof *r);
+            gt_region_summary *r = new_region(s);
             if (!r)
                 return -1;
-            memset(r, 0, sizeof *r);
             r->task = top->task;
             r->name = (gt_str){"", 0};
             r->goroutine = id;
@@ -649,20 +758,19 @@ static int on_region(gt_summary *s, const gt_event *ev)
     if (snapshot(g, ev->time, now))
         return -1;
     if (ev->kind == GT_EVENT_REGION_BEGIN) {
-        gt_region_summary *r = gt_arena_alloc(&s->arena, sizeof *r);
+        gt_region_summary *r = new_region(s);
         if (!r)
             return -1;
-        memset(r, 0, sizeof *r);
         r->task = reg.task;
         r->name = name;
         r->goroutine = g->pub.id;
         r->start_kind = GT_REGION_EDGE_REGION;
         r->start = ev->time;
         r->start_goroutine = ev->goroutine;
-        if (set_start_frame(s, r, ev) || stats_freeze(&s->arena, now, &r->stats) || regvec_push(&g->active, r))
+        if (set_start_frame(s, r, ev) || set_region_stats(s, r, now) || regvec_push(&g->active, r))
             return -1;
         tsum *t = get_or_add_task(s, reg.task);
-        if (!t || regvec_push(&t->regions, r) || task_add_goroutine(t, g->pub.id))
+        if (!t || task_add_region(s, t, r) || task_add_goroutine(t, g->pub.id))
             return -1;
         return 0;
     }
@@ -671,24 +779,23 @@ static int on_region(gt_summary *s, const gt_event *ev)
         r = g->active.v[--g->active.n];
     } else {
         /* An end without a start: the region began before the trace. */
-        r = gt_arena_alloc(&s->arena, sizeof *r);
+        r = new_region(s);
         if (!r)
             return -1;
-        memset(r, 0, sizeof *r);
         r->task = reg.task;
         r->name = name;
         r->goroutine = g->pub.id;
         r->start_kind = GT_REGION_EDGE_NONE;
         r->start_goroutine = GT_NO_GOROUTINE;
         tsum *t = get_or_add_task(s, reg.task);
-        if (!t || task_add_goroutine(t, g->pub.id) || regvec_push(&t->regions, r))
+        if (!t || task_add_goroutine(t, g->pub.id) || task_add_region(s, t, r))
             return -1;
     }
     r->end_kind = GT_REGION_EDGE_REGION;
     r->end = ev->time;
     if (close_region(s, r, now))
         return -1;
-    return regvec_push(&g->regions, r);
+    return finish_region(s, g, r);
 }
 
 static int on_task(gt_summary *s, const gt_event *ev)
@@ -735,6 +842,10 @@ static int on_log(gt_summary *s, const gt_event *ev)
     tsum *t = get_or_add_task(s, lg.task);
     if (!t || task_add_goroutine(t, ev->goroutine))
         return -1;
+    if (s->streaming) {
+        t->pub.n_logs++;  /* counted, not kept (nor their text interned) */
+        return 0;
+    }
     gt_task_log rec = {ev->time, ev->goroutine, gt_intern(&s->strings, lg.category),
                        gt_intern(&s->strings, lg.message)};
     if (!rec.category.ptr || !rec.message.ptr)
@@ -838,7 +949,7 @@ int gt_summary_finalize(gt_summary *s)
         durmap_sort(&g->st.range);
         g->pub.stats = (gt_exec_stats){g->st.exec, g->st.sched_wait, g->st.syscall, g->st.syscall_block,
                                        g->st.total, g->st.block.n, g->st.block.e, g->st.range.n, g->st.range.e};
-        g->pub.n_regions = g->regions.n;
+        g->pub.n_regions = s->streaming ? g->n_streamed : g->regions.n;
         g->pub.regions = (const gt_region_summary *const *)g->regions.v;
         s->g_sorted[s->n_g_sorted++] = &g->pub;
     }
@@ -887,6 +998,9 @@ void gt_summary_free(gt_summary *s)
         free(t->regions.v);
         gt_u64map_free(&t->goroutine_set);
     }
+    for (size_t i = 0; i < s->n_all_r; i++)
+        stats_free(&s->all_r[i]->own);
+    free(s->all_r);
     free(s->all_g);
     free(s->all_t);
     gt_u64map_free(&s->gs);
@@ -902,6 +1016,15 @@ void gt_summary_free(gt_summary *s)
     gt_interner_free(&s->strings);
     free(s);
 }
+
+void gt_summary_stream_regions(gt_summary *s, gt_region_fn fn, void *ctx)
+{
+    s->streaming = 1;
+    s->sink = fn;
+    s->sink_ctx = ctx;
+}
+
+uint64_t gt_summary_streamed_dropped(const gt_summary *s) { return s->streamed_dropped; }
 
 int64_t gt_summary_first_time(const gt_summary *s) { return s->first_ts; }
 int64_t gt_summary_last_time(const gt_summary *s) { return s->last_ts; }

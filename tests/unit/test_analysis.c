@@ -301,6 +301,157 @@ static void test_mmu(const unsigned char *data, size_t len)
     gt_mmu_free(m);
 }
 
+/* ------------------------------------------------------------ streaming */
+
+/* What a sink saw: a fingerprint of every region (every field, the maps'
+ * keys and values included), so that records reused after the call would
+ * show as a difference. */
+typedef struct seen_regions {
+    char **text;
+    size_t n, cap;
+    int fail_at;  /* return -1 on this call (1-based); 0 = never */
+} seen_regions;
+
+static char *region_text(const gt_region_summary *r)
+{
+    char buf[4096];
+    int w = snprintf(buf, sizeof buf, "g%lld t%llu %.*s %d:%lld/%lld %d:%lld %llx %.*s %.*s:%llu e%lld w%lld s%lld b%lld "
+                     "T%lld",
+                     (long long)r->goroutine, (unsigned long long)r->task, (int)r->name.len, r->name.ptr,
+                     (int)r->start_kind, (long long)r->start, (long long)r->start_goroutine, (int)r->end_kind,
+                     (long long)r->end, (unsigned long long)r->start_frame.pc, (int)r->start_frame.func.len,
+                     r->start_frame.func.ptr, (int)r->start_frame.file.len, r->start_frame.file.ptr,
+                     (unsigned long long)r->start_frame.line, (long long)r->stats.exec_time,
+                     (long long)r->stats.sched_wait_time, (long long)r->stats.syscall_time,
+                     (long long)r->stats.syscall_block_time, (long long)r->stats.total_time);
+    for (size_t i = 0; i < r->stats.n_block && w > 0 && (size_t)w < sizeof buf; i++)
+        w += snprintf(buf + w, sizeof buf - (size_t)w, " B[%.*s]=%lld", (int)r->stats.block[i].name.len,
+                      r->stats.block[i].name.ptr, (long long)r->stats.block[i].ns);
+    for (size_t i = 0; i < r->stats.n_range && w > 0 && (size_t)w < sizeof buf; i++)
+        w += snprintf(buf + w, sizeof buf - (size_t)w, " R[%.*s]=%lld", (int)r->stats.range[i].name.len,
+                      r->stats.range[i].name.ptr, (long long)r->stats.range[i].ns);
+    return strdup(buf);
+}
+
+static int seen_add(seen_regions *seen, const gt_region_summary *r)
+{
+    if (seen->n == seen->cap) {
+        size_t cap = seen->cap ? 2 * seen->cap : 16;
+        char **t = realloc(seen->text, cap * sizeof *t);
+        if (!t)
+            return -1;
+        seen->text = t;
+        seen->cap = cap;
+    }
+    seen->text[seen->n] = region_text(r);
+    return seen->text[seen->n++] ? 0 : -1;
+}
+
+static int sink(void *ctx, const gt_region_summary *r)
+{
+    seen_regions *seen = ctx;
+    if (seen->fail_at && (int)seen->n + 1 == seen->fail_at)
+        return -1;
+    return seen_add(seen, r);
+}
+
+static int cmp_text(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void seen_free(seen_regions *seen)
+{
+    for (size_t i = 0; i < seen->n; i++)
+        free(seen->text[i]);
+    free(seen->text);
+}
+
+/* A streaming summary of data hands over exactly the goroutine regions of
+ * the full summary full (same fields, as a multiset), keeps no region or log
+ * arrays, and still counts them. */
+static void test_streaming(const char *name, const unsigned char *data, size_t len, const gt_summary *full)
+{
+    char case_name[200];
+    seen_regions seen = {NULL, 0, 0, 0}, want = {NULL, 0, 0, 0};
+    gt_summary *s = gt_summary_new();
+    if (s)
+        gt_summary_stream_regions(s, sink, &seen);
+    long n = s ? feed(data, len, feed_summary, s) : -1;
+    snprintf(case_name, sizeof case_name, "streaming/%s/read", name);
+    if (!check(n > 0 && gt_summary_finalize(s) == 0, case_name, "%ld events", n)) {
+        gt_summary_free(s);
+        seen_free(&seen);
+        return;
+    }
+    int counts_ok = gt_summary_goroutine_count(s) == gt_summary_goroutine_count(full), arrays_null = 1;
+    size_t total_regions = 0;
+    for (size_t i = 0; i < gt_summary_goroutine_count(full); i++) {
+        const gt_goroutine_summary *g = gt_summary_goroutine(full, i), *sg = gt_summary_goroutine(s, i);
+        for (size_t k = 0; k < g->n_regions; k++)
+            if (seen_add(&want, g->regions[k]))
+                counts_ok = 0;
+        total_regions += g->n_regions;
+        if (!sg || sg->id != g->id || sg->n_regions != g->n_regions || sg->stats.exec_time != g->stats.exec_time)
+            counts_ok = 0;
+        if (sg && sg->regions)
+            arrays_null = 0;
+    }
+    for (size_t i = 0; i < gt_summary_task_count(full); i++) {
+        const gt_task_summary *t = gt_summary_task(full, i), *st = gt_summary_task(s, i);
+        if (!st || st->id != t->id || st->n_logs != t->n_logs || st->n_regions != t->n_regions ||
+            st->n_goroutines != t->n_goroutines || !(st->name.len == t->name.len && !memcmp(st->name.ptr, t->name.ptr, t->name.len)))
+            counts_ok = 0;
+        if (st && (st->logs || st->regions))
+            arrays_null = 0;
+    }
+    snprintf(case_name, sizeof case_name, "streaming/%s/counts", name);
+    check(counts_ok && gt_summary_task_count(s) == gt_summary_task_count(full), case_name,
+          "goroutine or task counts differ from the full summary's");
+    snprintf(case_name, sizeof case_name, "streaming/%s/no-arrays", name);
+    check(arrays_null, case_name, "a streaming summary kept region or log arrays");
+    int same = seen.n == want.n && seen.n == total_regions;
+    if (same && seen.n > 1) {
+        qsort(seen.text, seen.n, sizeof *seen.text, cmp_text);
+        qsort(want.text, want.n, sizeof *want.text, cmp_text);
+    }
+    for (size_t i = 0; same && i < seen.n; i++)
+        same = !strcmp(seen.text[i], want.text[i]);
+    snprintf(case_name, sizeof case_name, "streaming/%s/regions", name);
+    check(same, case_name, "%zu regions streamed, %zu in the full summary", seen.n, want.n);
+    snprintf(case_name, sizeof case_name, "streaming/%s/nothing-dropped", name);
+    check(gt_summary_streamed_dropped(s) == 0, case_name, "%llu", (unsigned long long)gt_summary_streamed_dropped(s));
+    gt_summary_free(s);
+    seen_free(&seen);
+    seen_free(&want);
+
+    /* A sink that fails stops the pass. */
+    seen_regions failing = {NULL, 0, 0, 1};
+    s = gt_summary_new();
+    if (s)
+        gt_summary_stream_regions(s, sink, &failing);
+    n = s ? feed(data, len, feed_summary, s) : -1;
+    int rc = n < 0 ? -1 : gt_summary_finalize(s);
+    snprintf(case_name, sizeof case_name, "streaming/%s/sink-error", name);
+    check(total_regions == 0 || rc == -1, case_name, "a failing sink did not fail the pass");
+    gt_summary_free(s);
+    seen_free(&failing);
+}
+
+/* The streaming test on a real trace with many regions (tests/data). */
+static void test_streaming_file(const char *path)
+{
+    size_t len;
+    unsigned char *data = (unsigned char *)check_read_file(path, &len);
+    if (!data) {
+        check_skip("streaming/annotate.go127", "cannot read tests/data/analysis/annotate.go127.trace");
+        return;
+    }
+    gt_summary *full = gt_summary_new();
+    long n = full ? feed(data, len, feed_summary, full) : -1;
+    if (check(n > 0 && gt_summary_finalize(full) == 0, "streaming/annotate.go127/full", "%ld events", n))
+        test_streaming("annotate.go127", data, len, full);
+    gt_summary_free(full);
+    free(data);
+}
+
 int main(void)
 {
     size_t len = 0;
@@ -312,7 +463,12 @@ int main(void)
     if (check(n > 0 && gt_summary_finalize(s) == 0, "analysis/read-trace", "%ld events", n)) {
         test_summary(s);
         test_pprof(data, len, s);
+        test_streaming("hand-made", data, len, s);
     }
+    const char *root = getenv("ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/data/analysis/annotate.go127.trace", root && *root ? root : ".");
+    test_streaming_file(path);
     test_mmu(data, len);
     gt_summary_free(s);
     free(data);
