@@ -95,6 +95,18 @@ static int put_p(checker *c, int32_t p, pdesc d)
     return 0;
 }
 
+/* The pass reads times in ticks (it compares none); messages show them in
+ * nanoseconds, as Go's do. */
+static int64_t ns(const checker *c, const v1_event *ev) { return v1_ticks_to_ns(c->t, ev->ts); }
+
+/* ev with its time in nanoseconds, for Event.String(). */
+static v1_event in_ns(const checker *c, const v1_event *ev)
+{
+    v1_event e = *ev;
+    e.ts = ns(c, ev);
+    return e;
+}
+
 static int bad(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int bad(checker *c, const char *fmt, ...)
 {
@@ -110,12 +122,12 @@ static int check_running(checker *c, pdesc p, gdesc g, const v1_event *ev, int a
 {
     const char *name = v1_descs[ev->type].name;
     if (g.state != G_RUNNING)
-        return bad(c, "g %" PRIu64 " is not running while %s (time %" PRId64 ")", ev->g, name, ev->ts);
+        return bad(c, "g %" PRIu64 " is not running while %s (time %" PRId64 ")", ev->g, name, ns(c, ev));
     if (p.g != ev->g)
         return bad(c, "p %" PRId32 " is not running g %" PRIu64 " while %s (time %" PRId64 ")", ev->p, ev->g, name,
-                   ev->ts);
+                   ns(c, ev));
     if (!allow_g0 && ev->g == 0)
-        return bad(c, "g 0 did %s (time %" PRId64 ")", name, ev->ts);
+        return bad(c, "g 0 did %s (time %" PRId64 ")", name, ns(c, ev));
     return 0;
 }
 
@@ -123,9 +135,12 @@ static int check_running(checker *c, pdesc p, gdesc g, const v1_event *ev, int a
 static int bad_events(checker *c, const char *fmt, uint64_t id, const v1_event *a, const v1_event *b)
 {
     char sa[256], sb[256];
-    v1_event_string(c->t, a, sa, sizeof sa);
-    if (b)
-        v1_event_string(c->t, b, sb, sizeof sb);
+    v1_event e = in_ns(c, a);
+    v1_event_string(c->t, &e, sa, sizeof sa);
+    if (b) {
+        e = in_ns(c, b);
+        v1_event_string(c->t, &e, sb, sizeof sb);
+    }
     return bad(c, fmt, id, sa, b ? sb : "");
 }
 
@@ -174,49 +189,49 @@ static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_s
     case V1_EV_PROC_START:
         p = get_p(c, ev->p);
         if (p.running)
-            return bad(c, "p %" PRId32 " is running before start (time %" PRId64 ")", ev->p, ev->ts);
+            return bad(c, "p %" PRId32 " is running before start (time %" PRId64 ")", ev->p, ns(c, ev));
         p.running = 1;
         return put_p(c, ev->p, p);
     case V1_EV_PROC_STOP:
         p = get_p(c, ev->p);
         if (!p.running)
-            return bad(c, "p %" PRId32 " is not running before stop (time %" PRId64 ")", ev->p, ev->ts);
+            return bad(c, "p %" PRId32 " is not running before stop (time %" PRId64 ")", ev->p, ns(c, ev));
         if (p.g != 0)
             return bad(c, "p %" PRId32 " is running a goroutine %" PRIu64 " during stop (time %" PRId64 ")", ev->p,
-                       p.g, ev->ts);
+                       p.g, ns(c, ev));
         p.running = 0;
         return put_p(c, ev->p, p);
     case V1_EV_GC_START:
         if (*in_gc)
-            return bad(c, "previous GC is not ended before a new one (time %" PRId64 ")", ev->ts);
+            return bad(c, "previous GC is not ended before a new one (time %" PRId64 ")", ns(c, ev));
         *in_gc = 1;
         ev->p = V1_GC_P;
         return 0;
     case V1_EV_GC_DONE:
         if (!*in_gc)
-            return bad(c, "bogus GC end (time %" PRId64 ")", ev->ts);
+            return bad(c, "bogus GC end (time %" PRId64 ")", ns(c, ev));
         *in_gc = 0;
         return 0;
     case V1_EV_STW_START:
         if (*in_stw)
-            return bad(c, "previous STW is not ended before a new one (time %" PRId64 ")", ev->ts);
+            return bad(c, "previous STW is not ended before a new one (time %" PRId64 ")", ns(c, ev));
         *in_stw = 1;
         return 0;
     case V1_EV_STW_DONE:
         if (!*in_stw)
-            return bad(c, "bogus STW end (time %" PRId64 ")", ev->ts);
+            return bad(c, "bogus STW end (time %" PRId64 ")", ns(c, ev));
         *in_stw = 0;
         return 0;
     case V1_EV_GC_SWEEP_START:
         p = get_p(c, ev->p);
         if (p.sweeping)
-            return bad(c, "previous sweeping is not ended before a new one (time %" PRId64 ")", ev->ts);
+            return bad(c, "previous sweeping is not ended before a new one (time %" PRId64 ")", ns(c, ev));
         p.sweeping = 1;
         return put_p(c, ev->p, p);
     case V1_EV_GC_MARK_ASSIST_START:
         g = get_g(c, ev->g);
         if (g.in_assist)
-            return bad(c, "previous mark assist is not ended before a new one (time %" PRId64 ")", ev->ts);
+            return bad(c, "previous mark assist is not ended before a new one (time %" PRId64 ")", ns(c, ev));
         g.in_assist = 1;
         return put_g(c, ev->g, g);
     case V1_EV_GC_MARK_ASSIST_DONE:
@@ -227,7 +242,7 @@ static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_s
     case V1_EV_GC_SWEEP_DONE:
         p = get_p(c, ev->p);
         if (!p.sweeping)
-            return bad(c, "bogus sweeping end (time %" PRId64 ")", ev->ts);
+            return bad(c, "bogus sweeping end (time %" PRId64 ")", ns(c, ev));
         p.sweeping = 0;
         return put_p(c, ev->p, p);
     case V1_EV_GO_WAITING:
@@ -235,7 +250,7 @@ static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_s
         g = get_g(c, ev->g);
         if (g.state != G_RUNNABLE)
             return bad(c, "g %" PRIu64 " is not runnable before %s (time %" PRId64 ")", ev->g,
-                       ev->type == V1_EV_GO_WAITING ? "EvGoWaiting" : "EvGoInSyscall", ev->ts);
+                       ev->type == V1_EV_GO_WAITING ? "EvGoWaiting" : "EvGoInSyscall", ns(c, ev));
         g.state = G_WAITING;
         g.ev_type = ev->type;
         return put_g(c, ev->g, g);
@@ -243,17 +258,17 @@ static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_s
         if (check_running(c, get_p(c, ev->p), get_g(c, ev->g), ev, 1))
             return -1;
         if (has_g(c, ev->a0))
-            return bad(c, "g %" PRIu64 " already exists (time %" PRId64 ")", ev->a0, ev->ts);
+            return bad(c, "g %" PRIu64 " already exists (time %" PRId64 ")", ev->a0, ns(c, ev));
         return put_g(c, ev->a0, (gdesc){G_RUNNABLE, V1_EV_GO_CREATE, 1, 0, (uint32_t)ev->a1, 0});
     case V1_EV_GO_START:
     case V1_EV_GO_START_LABEL:
         g = get_g(c, ev->g);
         p = get_p(c, ev->p);
         if (g.state != G_RUNNABLE)
-            return bad(c, "g %" PRIu64 " is not runnable before start (time %" PRId64 ")", ev->g, ev->ts);
+            return bad(c, "g %" PRIu64 " is not runnable before start (time %" PRId64 ")", ev->g, ns(c, ev));
         if (p.g != 0)
             return bad(c, "p %" PRId32 " is already running g %" PRIu64 " while start g %" PRIu64 " (time %" PRId64 ")",
-                       ev->p, p.g, ev->g, ev->ts);
+                       ev->p, p.g, ev->g, ns(c, ev));
         g.state = G_RUNNING;
         p.g = ev->g;
         if (g.has_create) {
@@ -292,13 +307,13 @@ static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_s
         g = get_g(c, ev->g);
         p = get_p(c, ev->p);
         if (g.state != G_RUNNING)
-            return bad(c, "g %" PRIu64 " is not running while unpark (time %" PRId64 ")", ev->g, ev->ts);
+            return bad(c, "g %" PRIu64 " is not running while unpark (time %" PRId64 ")", ev->g, ns(c, ev));
         if (ev->p != V1_TIMER_P && p.g != ev->g)
             return bad(c, "p %" PRId32 " is not running g %" PRIu64 " while unpark (time %" PRId64 ")", ev->p, ev->g,
-                       ev->ts);
+                       ns(c, ev));
         gdesc g1 = get_g(c, ev->a0);
         if (g1.state != G_WAITING)
-            return bad(c, "g %" PRIu64 " is not waiting before unpark (time %" PRId64 ")", ev->a0, ev->ts);
+            return bad(c, "g %" PRIu64 " is not waiting before unpark (time %" PRId64 ")", ev->a0, ns(c, ev));
         if (g1.ev_type == V1_EV_GO_BLOCK_NET) {
             ev->p = V1_NETPOLL_P;
             t->stream[type_pos] |= V1_SF_SPECIAL; /* unblocks are never moved */
@@ -324,7 +339,7 @@ static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_s
     case V1_EV_GO_SYSEXIT:
         g = get_g(c, ev->g);
         if (g.state != G_WAITING)
-            return bad(c, "g %" PRIu64 " is not waiting during syscall exit (time %" PRId64 ")", ev->g, ev->ts);
+            return bad(c, "g %" PRIu64 " is not waiting during syscall exit (time %" PRId64 ")", ev->g, ns(c, ev));
         g.state = G_RUNNABLE;
         g.ev_type = ev->type;
         return put_g(c, ev->g, g);
@@ -393,7 +408,8 @@ static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_s
             return gt_u64map_put(&c->regions, ev->g, below);
         }
         char se[256];
-        v1_event_string(t, ev, se, sizeof se);
+        v1_event e = in_ns(c, ev);
+        v1_event_string(t, &e, se, sizeof se);
         return bad(c, "invalid user region mode: \"%s\"", se);
     }
     default:
@@ -434,6 +450,7 @@ int v1_check(v1_trace *t, gt_error *err)
     if (put_g(&c, 0, (gdesc){G_RUNNING, 0, 0, 0, 0, 0}))
         rc = -1;
     v1_iter it = V1_ITER_INIT;
+    it.ticks = 1;
     v1_event ev;
     size_t pos;
     while (rc == 0 && v1_iter_next(t, &it, &ev, &pos)) {

@@ -5,8 +5,15 @@
 
 #include "v1/internal.h"
 
-#define D(n, v, s, ...) {n, v, s, sizeof((const char *[]){NULL, __VA_ARGS__}) / sizeof(const char *) - 1, {__VA_ARGS__}}
-#define D0(n, v, s) {n, v, s, 0, {NULL}}
+#define NARGS(...) (sizeof((const char *[]){NULL, __VA_ARGS__}) / sizeof(const char *) - 1)
+#define FIELDS(s, nargs) (((1u << (nargs)) - 1) | ((s) ? V1_FIELD_STK : 0) | V1_FIELD_G)
+/* X(fields): fields as for the others, then adjusted by X. */
+#define DX(x, n, v, s, ...) {n, v, s, NARGS(__VA_ARGS__), {__VA_ARGS__}, x(FIELDS(s, NARGS(__VA_ARGS__)))}
+#define SAME(f) (f)
+#define G_IS_A0(f) ((f) & ~V1_FIELD_G)
+#define INLINE_A3(f) ((f) | V1_FIELD_A3)
+#define D(n, v, s, ...) DX(SAME, n, v, s, __VA_ARGS__)
+#define D0(n, v, s) {n, v, s, 0, {NULL}, FIELDS(s, 0)}
 
 /* min_version is the first trace version that has the event: every version
  * we read (11, 19, 21) has all of them but CPUSample (19). */
@@ -25,7 +32,7 @@ const v1_desc v1_descs[V1_EV_COUNT] = {
     [V1_EV_GC_SWEEP_START] = D0("GCSweepStart", 5, 1),
     [V1_EV_GC_SWEEP_DONE] = D("GCSweepDone", 5, 0, "swept", "reclaimed"),
     [V1_EV_GO_CREATE] = D("GoCreate", 5, 1, "g", "stack"),
-    [V1_EV_GO_START] = D("GoStart", 5, 0, "g", "seq"),
+    [V1_EV_GO_START] = DX(G_IS_A0, "GoStart", 5, 0, "g", "seq"),
     [V1_EV_GO_END] = D0("GoEnd", 5, 0),
     [V1_EV_GO_STOP] = D0("GoStop", 5, 1),
     [V1_EV_GO_SCHED] = D0("GoSched", 5, 1),
@@ -49,17 +56,17 @@ const v1_desc v1_descs[V1_EV_COUNT] = {
     [V1_EV_TIMER_GOROUTINE] = D("TimerGoroutine", 5, 0, "g"),
     [V1_EV_FUTILE_WAKEUP] = D0("FutileWakeup", 5, 0),
     [V1_EV_STRING] = D0("String", 7, 0),
-    [V1_EV_GO_START_LOCAL] = D("GoStartLocal", 7, 0, "g"),
+    [V1_EV_GO_START_LOCAL] = DX(G_IS_A0, "GoStartLocal", 7, 0, "g"),
     [V1_EV_GO_UNBLOCK_LOCAL] = D("GoUnblockLocal", 7, 1, "g"),
     [V1_EV_GO_SYSEXIT_LOCAL] = D("GoSysExitLocal", 7, 0, "g", "ts"),
-    [V1_EV_GO_START_LABEL] = D("GoStartLabel", 8, 0, "g", "seq", "labelid"),
+    [V1_EV_GO_START_LABEL] = DX(G_IS_A0, "GoStartLabel", 8, 0, "g", "seq", "labelid"),
     [V1_EV_GO_BLOCK_GC] = D0("GoBlockGC", 8, 1),
     [V1_EV_GC_MARK_ASSIST_START] = D0("GCMarkAssistStart", 9, 1),
     [V1_EV_GC_MARK_ASSIST_DONE] = D0("GCMarkAssistDone", 9, 0),
     [V1_EV_USER_TASK_CREATE] = D("UserTaskCreate", 11, 1, "taskid", "pid", "typeid"),
     [V1_EV_USER_TASK_END] = D("UserTaskEnd", 11, 1, "taskid"),
     [V1_EV_USER_REGION] = D("UserRegion", 11, 1, "taskid", "mode", "typeid"),
-    [V1_EV_USER_LOG] = D("UserLog", 11, 1, "id", "keyid"),
+    [V1_EV_USER_LOG] = DX(INLINE_A3, "UserLog", 11, 1, "id", "keyid"),
     [V1_EV_CPU_SAMPLE] = D("CPUSample", 19, 1, "ts", "p", "g"),
 };
 

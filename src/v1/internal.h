@@ -68,7 +68,13 @@ typedef struct v1_desc {
     uint8_t has_stack;       /* the last argument is a stack ID */
     uint8_t nargs;           /* named arguments, timestamp and stack excluded */
     const char *args[3];
+    uint8_t fields;          /* V1_FIELD_*: what the stream stores for it */
 } v1_desc;
+
+/* The fields an event of a type can have non-zero, which its stream entry
+ * stores: its named arguments, its stack, UserLog's inline string (a3), and
+ * the goroutine unless it is the first argument (the GoStarts). */
+enum { V1_FIELD_A0 = 1, V1_FIELD_A1 = 2, V1_FIELD_A2 = 4, V1_FIELD_A3 = 8, V1_FIELD_STK = 16, V1_FIELD_G = 32 };
 
 /* Indexed by enum v1_ev; entries past V1_EV_COUNT are zero. */
 extern const v1_desc v1_descs[V1_EV_COUNT];
@@ -171,14 +177,19 @@ typedef struct v1_iter {
     int has_next;         /* next/next_pos hold the lookahead stream entry */
     v1_event next;
     size_t next_pos;
+    int ticks;            /* times stay in ticks (v1_ticks_to_ns converts) */
 } v1_iter;
 
-#define V1_ITER_INIT {0, 0, 0, {0, 0, 0}, 0, {0}, 0}
+#define V1_ITER_INIT {0, 0, 0, {0, 0, 0}, 0, {0}, 0, 0}
+
+/* Ticks as nanoseconds since the first event (once t->ns_ready). */
+int64_t v1_ticks_to_ns(const struct v1_trace *t, int64_t ticks);
 
 /* Next event in final order into *ev: 1, or 0 at the end. *type_pos is the
  * stream offset of its type byte (SIZE_MAX for a moved exit), where the
- * SPECIAL flag can be set. Once t->ns_ready, times are nanoseconds and
- * events sit on the pseudo Ps of tracev1 (timer, netpoll, syscall, GC). */
+ * SPECIAL flag can be set. Once t->ns_ready, times are nanoseconds (ticks
+ * when it->ticks) and events sit on the pseudo Ps of tracev1 (timer,
+ * netpoll, syscall, GC). */
 int v1_iter_next(const struct v1_trace *t, v1_iter *it, v1_event *ev, size_t *type_pos);
 
 typedef struct v1_stack_rec { size_t off; uint32_t n, id; } v1_stack_rec;

@@ -20,23 +20,10 @@ static inline uint8_t *put_uvarint(uint8_t *d, uint64_t v)
 static inline uint64_t zigzag(uint64_t delta) { return (delta << 1) ^ (uint64_t)((int64_t)delta >> 63); }
 static inline uint64_t unzigzag(uint64_t z) { return (z >> 1) ^ (uint64_t)-(int64_t)(z & 1); }
 
-enum { F_A0 = 1, F_A1 = 2, F_A2 = 4, F_A3 = 8, F_STK = 16, F_G = 32 };
+enum { F_A0 = V1_FIELD_A0, F_A1 = V1_FIELD_A1, F_A2 = V1_FIELD_A2, F_A3 = V1_FIELD_A3, F_STK = V1_FIELD_STK,
+       F_G = V1_FIELD_G };
 
-/* Which fields an event of this type can have non-zero: its named
- * arguments, its stack, UserLog's inline string (a3), and the goroutine
- * unless it is the first argument (the GoStarts). */
-static inline unsigned mask_of(unsigned type)
-{
-    const v1_desc *d = &v1_descs[type];
-    unsigned m = (1u << d->nargs) - 1;
-    if (d->has_stack)
-        m |= F_STK;
-    if (type == V1_EV_USER_LOG)
-        m |= F_A3;
-    if (type != V1_EV_GO_START && type != V1_EV_GO_START_LOCAL && type != V1_EV_GO_START_LABEL)
-        m |= F_G;
-    return m;
-}
+static inline unsigned mask_of(unsigned type) { return v1_descs[type].fields; }
 
 uint8_t *v1_encode(uint8_t *dst, const v1_event *ev, v1_coder *prev)
 {
@@ -112,6 +99,12 @@ static int64_t float_to_ts(double d)
     return (int64_t)d;
 }
 
+int64_t v1_ticks_to_ns(const v1_trace *t, int64_t ticks)
+{
+    /* In floating point as Go does (no integer overflow). */
+    return float_to_ts((double)(int64_t)((uint64_t)ticks - (uint64_t)t->min_ts) * t->ns_per_tick);
+}
+
 /* Whether the moved exit m comes before the stream entry e, the it->index-th. */
 static inline int moved_first(const v1_moved *m, const v1_event *e, size_t index)
 {
@@ -164,9 +157,8 @@ int v1_iter_next(const v1_trace *t, v1_iter *it, v1_event *ev, size_t *type_pos)
         return 0;
     }
     if (t->ns_ready) {
-        /* Ticks to nanoseconds since the first event, in floating point as
-         * Go does (no integer overflow); then the pseudo Ps. */
-        ev->ts = float_to_ts((double)(int64_t)((uint64_t)ev->ts - (uint64_t)t->min_ts) * t->ns_per_tick);
+        if (!it->ticks)
+            ev->ts = v1_ticks_to_ns(t, ev->ts);
         switch (ev->type) {
         case V1_EV_GO_UNBLOCK:
             if (*type_pos != SIZE_MAX && (t->stream[*type_pos] & V1_SF_SPECIAL))
