@@ -6,7 +6,7 @@
 # own traces (examples/, tests/data/scenarios) and, for the text targets, the
 # trace sections of Go's .test cases. New inputs are kept in
 # BUILD/fuzz/work/TARGET (merge the useful ones into fuzz/corpus with
-# scripts/fuzz-merge or -merge=1); crashes land in fuzz/crashes/TARGET/ and
+# fuzz/merge.sh); crashes land in fuzz/crashes/TARGET/ and
 # become regression inputs.
 set -u
 BUILD=${BUILD:-build}
