@@ -15,39 +15,34 @@ int dump_parsed(const char *path, FILE *out)
         fprintf(stderr, "%s\n", err.message);
         return CLI_EXIT_TRACE;
     }
-    size_t cap = 1 << 14;
-    char *line = malloc(cap);
     enum { BATCH = 256 };
     gt_event evs[BATCH];
-    int rc = CLI_EXIT_OK;
-    while (line) {
+    int rc = CLI_EXIT_OK, nomem = 0;
+    while (!nomem) {
         size_t n = gt_reader_next_batch(r, evs, BATCH);
-        for (size_t i = 0; i < n && line; i++) {
-            size_t len = gt_event_format(&evs[i], line, cap);
-            if (len >= cap) {
-                free(line);
-                cap = len + 1;
-                line = malloc(cap);
-                if (!line)
-                    break;
-                gt_event_format(&evs[i], line, cap);
+        for (size_t i = 0; i < n; i++) {
+            /* The formatter's own buffer, written out as it is: no copy. */
+            size_t len;
+            const char *line = gt_event_string(&evs[i], &len);
+            if (!line) {
+                nomem = 1;
+                break;
             }
-            line[len] = '\n';
-            fwrite(line, 1, len + 1, out);
+            fwrite_unlocked(line, 1, len, out);
+            putc_unlocked('\n', out);
         }
         if (n < BATCH)
             break;
     }
     const gt_error *e = gt_reader_error(r);
     fflush(out);
-    if (!line) {
+    if (nomem) {
         fprintf(stderr, "gotrace dump: out of memory\n");
         rc = CLI_EXIT_TRACE;
     } else if (e) {
         fprintf(stderr, "%s\n", e->message);
         rc = CLI_EXIT_TRACE;
     }
-    free(line);
     gt_reader_free(r);
     return rc;
 }

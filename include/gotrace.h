@@ -289,6 +289,11 @@ GT_API int gt_event_experimental(const gt_event *ev, gt_experimental *out);
  * beyond what Go writes). Writes at most cap bytes including a NUL and returns
  * the full length, like snprintf. */
 GT_API size_t gt_event_format(const gt_event *ev, char *buf, size_t cap);
+/* The same text without a copy into the caller's buffer: returns a borrowed
+ * NUL-terminated string and sets *len (len may be NULL) to its length. The
+ * string lives in a buffer of the calling thread, valid until that thread's
+ * next gt_event_string or gt_event_format call. NULL when memory runs out. */
+GT_API const char *gt_event_string(const gt_event *ev, size_t *len);
 
 /* ---------------------------------------------------------------- reader */
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int gt_buf_reserve(gt_buf *b, size_t extra)
+int gt_buf_grow(gt_buf *b, size_t extra)
 {
     if (b->cap - b->len >= extra)
         return 0;
@@ -20,26 +20,6 @@ int gt_buf_reserve(gt_buf *b, size_t extra)
     b->cap = cap;
     return 0;
 }
-
-int gt_buf_append(gt_buf *b, const void *p, size_t n)
-{
-    if (gt_buf_reserve(b, n))
-        return -1;
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
-int gt_buf_putc(gt_buf *b, char c)
-{
-    if (b->len == b->cap && gt_buf_reserve(b, 1))
-        return -1;
-    b->data[b->len++] = c;
-    return 0;
-}
-
-int gt_buf_puts(gt_buf *b, const char *s) { return gt_buf_append(b, s, strlen(s)); }
 
 int gt_buf_vprintf(gt_buf *b, const char *fmt, va_list ap)
 {
@@ -76,13 +56,26 @@ int gt_buf_printf(gt_buf *b, const char *fmt, ...)
 
 int gt_buf_put_u64(gt_buf *b, uint64_t v)
 {
+    /* Two digits per division: times have 10 to 19 of them. */
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                   "8081828384858687888990919293949596979899";
     char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return gt_buf_append(b, tmp + sizeof tmp - n, n);
+    char *p = tmp + sizeof tmp;
+    while (v >= 100) {
+        unsigned k = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--p = pairs[k + 1];
+        *--p = pairs[k];
+    }
+    if (v >= 10) {
+        unsigned k = (unsigned)v * 2;
+        *--p = pairs[k + 1];
+        *--p = pairs[k];
+    } else {
+        *--p = (char)('0' + v);
+    }
+    return gt_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 int gt_buf_put_i64(gt_buf *b, int64_t v)

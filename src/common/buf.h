@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct gt_buf {
     char *data;
@@ -16,10 +17,30 @@ typedef struct gt_buf {
 
 #define GT_BUF_INIT {NULL, 0, 0}
 
-int gt_buf_reserve(gt_buf *b, size_t extra);
-int gt_buf_append(gt_buf *b, const void *p, size_t n);
-int gt_buf_putc(gt_buf *b, char c);
-int gt_buf_puts(gt_buf *b, const char *s);
+/* Makes room for extra more bytes (the growing part, out of line). */
+int gt_buf_grow(gt_buf *b, size_t extra);
+static inline int gt_buf_reserve(gt_buf *b, size_t extra)
+{
+    return b->cap - b->len >= extra ? 0 : gt_buf_grow(b, extra);
+}
+/* The appends are inline: formatters call them several times per event. */
+static inline int gt_buf_append(gt_buf *b, const void *p, size_t n)
+{
+    if (gt_buf_reserve(b, n))
+        return -1;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+static inline int gt_buf_putc(gt_buf *b, char c)
+{
+    if (b->len == b->cap && gt_buf_grow(b, 1))
+        return -1;
+    b->data[b->len++] = c;
+    return 0;
+}
+static inline int gt_buf_puts(gt_buf *b, const char *s) { return gt_buf_append(b, s, strlen(s)); }
 int gt_buf_printf(gt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int gt_buf_vprintf(gt_buf *b, const char *fmt, va_list ap);
 int gt_buf_put_u64(gt_buf *b, uint64_t v);

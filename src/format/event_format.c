@@ -269,6 +269,17 @@ int gt_format_event(gt_buf *b, const gt_event *ev)
  * the buffer grows to the longest event seen. */
 static _Thread_local gt_buf scratch;
 
+const char *gt_event_string(const gt_event *ev, size_t *len)
+{
+    gt_buf_reset(&scratch);
+    if (gt_format_event(&scratch, ev) < 0 || gt_buf_putc(&scratch, '\0') < 0)
+        return NULL;
+    scratch.len--;
+    if (len)
+        *len = scratch.len;
+    return scratch.data;
+}
+
 size_t gt_event_format(const gt_event *ev, char *buf, size_t cap)
 {
     gt_buf_reset(&scratch);

@@ -150,6 +150,9 @@ static void test_accessors(void)
     size_t len = gt_event_format(&ev[4], line, sizeof line);
     const char *want = "M=1 P=0 G=5 Log Time=104 Task=0 Category=\"cat\" Message=\"hello\"";
     check(len == strlen(want) && strcmp(line, want) == 0, "reader_format_log", "got '%s'", line);
+    size_t slen = 0;
+    const char *str = gt_event_string(&ev[4], &slen);
+    check(str && slen == strlen(want) && strcmp(str, want) == 0, "reader_event_string", "got '%s'", str ? str : "NULL");
     check(gt_reader_next(r, &ev[0]) == 0 && gt_reader_next(r, &ev[0]) == 0, "reader_end_sticky", "end not sticky");
     gt_reader_free(r);
 }
