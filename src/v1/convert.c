@@ -70,6 +70,11 @@ struct gt_v1 {
     int64_t syncs;
     int done, failed;
     gt_error err;
+
+    /* Per new event type: its kind, and the argument its stack goes to
+     * (-1: none); looked up once at open, not per event. */
+    uint8_t kind_of[256];
+    int8_t stack_arg[256];
 };
 
 /* Fills *e field by field (no temporary: events are built once each). */
@@ -80,7 +85,7 @@ static void make_event(gt_event *e, const gt_v1 *v, unsigned type, int64_t time,
     e->goroutine = g;
     e->proc = p;
     e->thread = m;
-    e->kind = gt_event_kind_of_type(type);
+    e->kind = (gt_event_kind)v->kind_of[type & 0xff];
     e->priv_type = (uint8_t)type;
     e->priv_args[0] = args[0];
     e->priv_args[1] = args[1];
@@ -407,11 +412,8 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
     }
 
     /* The event's own stack goes where the new format keeps it. */
-    if (v1_descs[ev->type].has_stack) {
-        const gt_spec *spec = gt_spec_any(type);
-        if (spec && spec->nstack_ids > 0)
-            args[spec->stack_ids[0] - 1] = ev->stk;
-    }
+    if (v1_descs[ev->type].has_stack && v->stack_arg[type & 0xff] >= 0)
+        args[v->stack_arg[type & 0xff]] = ev->stk;
     int64_t m = GT_NO_THREAD;
     if (ev->p != -1 && ev->type != V1_EV_CPU_SAMPLE) {
         proc_info *pi = proc_of(v, ev->p, 0);
@@ -495,6 +497,13 @@ gt_v1 *gt_v1_open(const uint8_t *data, size_t len, int version, gt_error *err)
     }
     if (v1_check(&v->t, &local) || build_table(v, &local))
         goto fail;
+    for (unsigned type = 0; type < 256; type++) {
+        const gt_spec *spec = gt_spec_any(type);
+        v->kind_of[type] = (uint8_t)gt_event_kind_of_type(type);
+        v->stack_arg[type] = spec && spec->nstack_ids > 0 && spec->stack_ids[0] >= 1 && spec->stack_ids[0] <= 4
+                                 ? (int8_t)(spec->stack_ids[0] - 1)
+                                 : -1;
+    }
     v->it = (v1_iter)V1_ITER_INIT;
     v->pre_init = 1;
     v->last_ts = -1;

@@ -323,9 +323,41 @@ static int collect(v1_parser *p)
 {
     int32_t cur = 0;
     size_t batch = V1_NONE; /* the batch being read */
+    /* The common events, read inline below: per type with up to 3 inline
+     * arguments and no table update, the argument count loadBatch wants
+     * (0: not such a type). */
+    uint8_t plain_nargs[64] = {0};
+    for (unsigned typ = 0; typ < V1_EV_COUNT; typ++) {
+        if (typ == V1_EV_NONE || typ == V1_EV_BATCH || typ == V1_EV_CPU_SAMPLE || typ == V1_EV_STRING ||
+            loads_slowly(typ) || v1_descs[typ].min_version > p->t->version)
+            continue;
+        p->raw_type = (uint8_t)typ;
+        plain_nargs[typ] = (uint8_t)arg_num(p);
+    }
+    const uint8_t *data = p->t->data;
     p->off = 16;
     for (;;) {
         int r;
+        if (batch != V1_NONE && !p->batches[batch].slow && p->t->len - p->off > 1 + 3 * 10) {
+            /* Fast path: a plain event with inline arguments, far from
+             * the end. Anything else, and any varint error, goes to
+             * read_raw, which reports it as Go does. */
+            const uint8_t *s = data + p->off;
+            unsigned typ = *s & 0x3f, narg = (unsigned)(*s >> 6) + 1;
+            if (narg <= 3 && plain_nargs[typ]) {
+                uint64_t v;
+                unsigned i = 0;
+                s++;
+                while (i < narg && gt_varint_unbounded(&s, &v) == GT_VARINT_OK)
+                    i++;
+                if (i == narg) {
+                    if (narg != plain_nargs[typ])
+                        p->batches[batch].slow = 1;
+                    p->off = (size_t)(s - data);
+                    continue;
+                }
+            }
+        }
         if (batch != V1_NONE && !p->batches[batch].slow) {
             /* As loadBatch reads it (strings only skipped: they make the
              * batch slow anyway). When that fails the load will fail:
