@@ -452,6 +452,65 @@ static void test_streaming_file(const char *path)
     free(data);
 }
 
+/* A goroutine ID created again after it ended (Go's summary then replaces
+ * the first goroutine and forgets its region; the runtime never does this):
+ * G1 creates G2, G2 runs a region "r" and ends, G1 creates G2 again. */
+static unsigned char *build_reuse_trace(size_t *len)
+{
+    gt_error err;
+    gt_builder *b = gt_builder_new(22, &err);
+    if (!b)
+        return NULL;
+    gt_builder_gen *g = gt_builder_generation(b, 1);
+    gt_builder_sync(g, 1000000000, 0, 0, 0, 0);
+    gt_builder_batch *m = gt_builder_batch_new(g, 0, 1000);
+    GT_EVENT(m, "ProcStatus", DT(0), GT_ARG("p", 0), GT_ARG("pstatus", PROC_RUNNING));
+    GT_EVENT(m, "GoStatus", DT(0), GT_ARG("g", 1), GT_ARG("m", 0), GT_ARG("gstatus", GO_RUNNING));
+    GT_EVENT(m, "GoCreate", DT(10), GT_ARG("new_g", 2), GT_STK("new_stack", worker_stack, 1),
+             GT_STK("stack", main_stack, 1));
+    GT_EVENT(m, "GoStop", DT(10), GT_STR("reason_string", "yield"), GT_STK("stack", main_stack, 1));
+    GT_EVENT(m, "GoStart", DT(10), GT_ARG("g", 2), GT_ARG("g_seq", 1));
+    GT_EVENT(m, "UserRegionBegin", DT(10), GT_ARG("task", 0), GT_STR("name_string", "r"),
+             GT_STK("stack", worker_stack, 1));
+    GT_EVENT(m, "UserRegionEnd", DT(10), GT_ARG("task", 0), GT_STR("name_string", "r"),
+             GT_STK("stack", worker_stack, 1));
+    GT_EVENT(m, "GoDestroy", DT(10));
+    GT_EVENT(m, "GoStart", DT(10), GT_ARG("g", 1), GT_ARG("g_seq", 1));
+    GT_EVENT(m, "GoCreate", DT(10), GT_ARG("new_g", 2), GT_STK("new_stack", worker_stack, 1),
+             GT_STK("stack", main_stack, 1));
+    unsigned char *data = NULL;
+    if (gt_builder_write_memory(b, &data, len, &err))
+        data = NULL;
+    gt_builder_free(b);
+    return data;
+}
+
+/* The full summary forgets the region with the first G2 (as Go's); the
+ * streaming one has handed it over and says so. */
+static void test_streaming_id_reuse(void)
+{
+    size_t len = 0;
+    unsigned char *data = build_reuse_trace(&len);
+    if (!check(data != NULL, "streaming/id-reuse/build", "the builder failed"))
+        return;
+    gt_summary *full = gt_summary_new(), *s = gt_summary_new();
+    seen_regions seen = {NULL, 0, 0, 0};
+    if (s)
+        gt_summary_stream_regions(s, sink, &seen);
+    long n1 = full ? feed(data, len, feed_summary, full) : -1, n2 = s ? feed(data, len, feed_summary, s) : -1;
+    if (check(n1 > 0 && n2 > 0 && !gt_summary_finalize(full) && !gt_summary_finalize(s), "streaming/id-reuse/read",
+              "%ld %ld events", n1, n2)) {
+        const gt_goroutine_summary *g2 = gt_summary_find_goroutine(full, 2);
+        check(g2 && g2->n_regions == 0, "streaming/id-reuse/full-forgets", "%zu regions", g2 ? g2->n_regions : 0);
+        check(seen.n == 1 && gt_summary_streamed_dropped(s) == 1, "streaming/id-reuse/dropped-counted",
+              "%zu streamed, %llu dropped", seen.n, (unsigned long long)gt_summary_streamed_dropped(s));
+    }
+    gt_summary_free(full);
+    gt_summary_free(s);
+    seen_free(&seen);
+    free(data);
+}
+
 int main(void)
 {
     size_t len = 0;
@@ -469,6 +528,7 @@ int main(void)
     char path[4096];
     snprintf(path, sizeof path, "%s/tests/data/analysis/annotate.go127.trace", root && *root ? root : ".");
     test_streaming_file(path);
+    test_streaming_id_reuse();
     test_mmu(data, len);
     gt_summary_free(s);
     free(data);
