@@ -360,7 +360,7 @@ int gt_range_end(gt_range_state *s, uint8_t type, uint64_t *desc, gt_error *err)
 
 /* ---------------------------------------------------------------- dispatch */
 
-static const gt_order_handler dispatch[256] = {
+const gt_order_handler gt_order_dispatch[256] = {
     [GT_EV_PROCS_CHANGE] = gt_order_annotation,
     [GT_EV_PROC_START] = gt_order_proc_start,
     [GT_EV_PROC_STOP] = gt_order_proc_stop,
@@ -412,34 +412,21 @@ static const gt_order_handler dispatch[256] = {
     [GT_EV_GOROUTINE_STACK_FREE] = gt_order_alloc_free,
 };
 
-int gt_ordering_advance(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen, gt_error *err)
+/* gt_ordering_advance's thread record: created on first sight with no P
+ * and no goroutine. NULL when memory runs out. */
+gt_mstate *gt_order_first_m(gt_ordering *o, int64_t m)
 {
-    if (o->initial_gen == 0)
-        o->initial_gen = gen;
-    gt_sched_ctx cur = {GT_NO_GOROUTINE, GT_NO_PROC, m};
-    gt_mstate *ms = NULL;
-    if (m != GT_NO_THREAD) {
-        ms = gt_order_m(o, m);
-        if (!ms) {
-            ms = gt_order_new_m(o, m);
-            if (!ms)
-                return gt_order_nomem(err);
-            ms->g = GT_NO_GOROUTINE;
-            ms->p = GT_NO_PROC;
-        }
-        cur.p = ms->p;
-        cur.g = ms->g;
+    gt_mstate *ms = gt_order_new_m(o, m);
+    if (ms) {
+        ms->g = GT_NO_GOROUTINE;
+        ms->p = GT_NO_PROC;
     }
-    gt_order_handler f = dispatch[ev->type];
-    if (!f)
-        return gt_error_set(err, GT_ERR_MALFORMED, GT_NO_OFFSET, "bad event type found while ordering: %u", ev->type);
-    gt_sched_ctx next = cur;
-    int ok = f(o, ev, t, m, gen, cur, &next, err);
-    if (ok == 1 && ms) {
-        ms->p = next.p;
-        ms->g = next.g;
-    }
-    return ok;
+    return ms;
+}
+
+int gt_order_bad_type(uint8_t type, gt_error *err)
+{
+    return gt_error_set(err, GT_ERR_MALFORMED, GT_NO_OFFSET, "bad event type found while ordering: %u", type);
 }
 
 /* ---------------------------------------------------------------- dump */

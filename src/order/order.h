@@ -138,7 +138,8 @@ void gt_ordering_free(gt_ordering *o);
 /* Go's ordering.Advance: tries to order ev, the next event of thread m in
  * generation gen with tables t. 1 = accepted (events queued), 0 = not yet,
  * -1 = error. */
-int gt_ordering_advance(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen, gt_error *err);
+static inline int gt_ordering_advance(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen,
+                                      gt_error *err);
 
 /* Pops the next ready event: 1, or 0 when the queue is empty. */
 static inline int gt_ordering_next(gt_ordering *o, gt_event *out)
@@ -192,6 +193,13 @@ int gt_order_go_range_begin(gt_ordering *, gt_base_event *, gt_table *, int64_t,
 int gt_order_go_range_active(gt_ordering *, gt_base_event *, gt_table *, int64_t, uint64_t, gt_sched_ctx, gt_sched_ctx *, gt_error *);
 int gt_order_go_range_end(gt_ordering *, gt_base_event *, gt_table *, int64_t, uint64_t, gt_sched_ctx, gt_sched_ctx *, gt_error *);
 int gt_order_alloc_free(gt_ordering *, gt_base_event *, gt_table *, int64_t, uint64_t, gt_sched_ctx, gt_sched_ctx *, gt_error *);
+
+/* The handler of each wire type (NULL: not an event the ordering knows). */
+extern const gt_order_handler gt_order_dispatch[256];
+/* For gt_ordering_advance: a thread's record on first sight (NULL when
+ * memory runs out), and the error for a type without a handler. */
+gt_mstate *gt_order_first_m(gt_ordering *o, int64_t m);
+int gt_order_bad_type(uint8_t type, gt_error *err);
 
 /* Shared helpers (order.c). */
 
@@ -272,5 +280,32 @@ const char *gt_wire_proc_status_name(unsigned s);
 
 /* Out of memory error. */
 int gt_order_nomem(gt_error *err);
+
+/* Inline: it runs once per event, and the handler call is its only work. */
+static inline int gt_ordering_advance(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen,
+                                      gt_error *err)
+{
+    if (o->initial_gen == 0)
+        o->initial_gen = gen;
+    gt_sched_ctx cur = {GT_NO_GOROUTINE, GT_NO_PROC, m};
+    gt_mstate *ms = NULL;
+    if (m != GT_NO_THREAD) {
+        ms = gt_order_m(o, m);
+        if (!ms && !(ms = gt_order_first_m(o, m)))
+            return gt_order_nomem(err);
+        cur.p = ms->p;
+        cur.g = ms->g;
+    }
+    gt_order_handler f = gt_order_dispatch[ev->type];
+    if (!f)
+        return gt_order_bad_type(ev->type, err);
+    gt_sched_ctx next = cur;
+    int ok = f(o, ev, t, m, gen, cur, &next, err);
+    if (ok == 1 && ms) {
+        ms->p = next.p;
+        ms->g = next.g;
+    }
+    return ok;
+}
 
 #endif
