@@ -59,7 +59,7 @@ typedef struct checker {
     size_t free_rs;     /* first reusable entry + 1, chained by below */
 } checker;
 
-static gdesc get_g(checker *c, uint64_t g)
+static inline gdesc get_g(checker *c, uint64_t g)
 {
     size_t i;
     return v1_index_get(&c->g_index, g, &i) ? c->gs[i] : (gdesc){0};
@@ -71,7 +71,7 @@ static int has_g(checker *c, uint64_t g)
     return v1_index_get(&c->g_index, g, &i);
 }
 
-static int put_g(checker *c, uint64_t g, gdesc d)
+static inline int put_g(checker *c, uint64_t g, gdesc d)
 {
     gdesc *r = v1_index_record(&c->g_index, (void **)&c->gs, &c->ngs, &c->capgs, sizeof *c->gs, g);
     if (!r)
@@ -80,13 +80,13 @@ static int put_g(checker *c, uint64_t g, gdesc d)
     return 0;
 }
 
-static pdesc get_p(checker *c, int32_t p)
+static inline pdesc get_p(checker *c, int32_t p)
 {
     size_t i;
     return v1_index_get(&c->p_index, (uint32_t)p, &i) ? c->ps[i] : (pdesc){0};
 }
 
-static int put_p(checker *c, int32_t p, pdesc d)
+static inline int put_p(checker *c, int32_t p, pdesc d)
 {
     pdesc *r = v1_index_record(&c->p_index, (void **)&c->ps, &c->nps, &c->capps, sizeof *c->ps, (uint32_t)p);
     if (!r)

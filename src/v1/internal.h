@@ -135,21 +135,24 @@ static inline const uint8_t *v1_get_uvarint(const uint8_t *s, uint64_t *v)
  *
  * Events are held as a byte stream, one entry per event:
  *
- *   byte 0:  type (low 6 bits) | V1_SF_SPECIAL (bit 7)
- *   varints: ts - previous ts (mod 2^64), zigzag(p - previous p),
- *            zigzag(g - previous g) unless g is a0 (GoStart),
+ *   byte 0:  type (low 6 bits) | V1_SF_SAME_PG (bit 6) | V1_SF_SPECIAL (bit 7)
+ *   varints: ts - previous ts (mod 2^64);
+ *            unless SAME_PG: zigzag(p - previous p), and
+ *            zigzag(g - previous g) unless g is a0 (GoStart);
  *            then a0..a3 and stk as far as the type has them
- *            (v1_field_mask).
+ *            (v1_desc.fields).
  *
  * "previous" is the entry before in the same stream, so an entry is only
  * decodable in order; a stream is read front to back. Typical entries take
- * 4-7 bytes against 64 for a v1_event; an entry is at most
+ * 3-6 bytes against 64 for a v1_event; an entry is at most
  * V1_MAX_ENTRY bytes, and never more than a few bytes beyond what the
  * event took in the file (every field it stores came from the file or is a
- * small delta). The same coding holds each P's loaded batch while merging
- * and the merged trace afterwards. */
+ * small delta). The merge writes it; the consistency pass and the
+ * converter read it. */
 #define V1_SF_SPECIAL 0x80   /* GoUnblock: a network unblock (netpoll P);
                               * GoSysCall: V1_F_SYSCALL_BLOCKS */
+#define V1_SF_SAME_PG 0x40   /* p and g (where stored) as the entry before:
+                              * neither is stored (2 in 3 entries) */
 #define V1_SF_TYPE 0x3f
 enum { V1_MAX_ENTRY = 1 + 8 * 10 };
 

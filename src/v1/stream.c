@@ -28,14 +28,19 @@ static inline unsigned mask_of(unsigned type) { return v1_descs[type].fields; }
 uint8_t *v1_encode(uint8_t *dst, const v1_event *ev, v1_coder *prev)
 {
     unsigned m = mask_of(ev->type);
-    uint8_t special = 0;
+    uint8_t b = (uint8_t)ev->type;
     if (ev->flags & V1_F_SYSCALL_BLOCKS)
-        special = V1_SF_SPECIAL;
-    *dst++ = (uint8_t)(ev->type | special);
+        b |= V1_SF_SPECIAL;
+    int same = ev->p == prev->p && (!(m & F_G) || ev->g == prev->g);
+    if (same)
+        b |= V1_SF_SAME_PG;
+    *dst++ = b;
     dst = put_uvarint(dst, (uint64_t)ev->ts - (uint64_t)prev->ts);
-    dst = put_uvarint(dst, zigzag((uint64_t)(int64_t)ev->p - (uint64_t)(int64_t)prev->p));
-    if (m & F_G)
-        dst = put_uvarint(dst, zigzag(ev->g - prev->g));
+    if (!same) {
+        dst = put_uvarint(dst, zigzag((uint64_t)(int64_t)ev->p - (uint64_t)(int64_t)prev->p));
+        if (m & F_G)
+            dst = put_uvarint(dst, zigzag(ev->g - prev->g));
+    }
     if (m & F_A0)
         dst = put_uvarint(dst, ev->a0);
     if (m & F_A1)
@@ -62,13 +67,18 @@ const uint8_t *v1_decode(const uint8_t *src, v1_event *ev, v1_coder *prev)
     ev->flags = (b & V1_SF_SPECIAL) && type == V1_EV_GO_SYSCALL ? V1_F_SYSCALL_BLOCKS : 0;
     src = v1_get_uvarint(src, &v);
     ev->ts = (int64_t)((uint64_t)prev->ts + v);
-    src = v1_get_uvarint(src, &v);
-    ev->p = (int32_t)(uint32_t)((uint64_t)(int64_t)prev->p + unzigzag(v));
     ev->a0 = ev->a1 = ev->a2 = ev->a3 = 0;
     ev->stk = 0;
-    if (m & F_G) {
+    if (b & V1_SF_SAME_PG) {
+        ev->p = prev->p;
+        ev->g = prev->g;
+    } else {
         src = v1_get_uvarint(src, &v);
-        ev->g = prev->g + unzigzag(v);
+        ev->p = (int32_t)(uint32_t)((uint64_t)(int64_t)prev->p + unzigzag(v));
+        if (m & F_G) {
+            src = v1_get_uvarint(src, &v);
+            ev->g = prev->g + unzigzag(v);
+        }
     }
     if (m & F_A0)
         src = v1_get_uvarint(src, &ev->a0);
