@@ -647,24 +647,25 @@ int v1_batch_next(v1_parser *p, v1_proc *pr, v1_event *ev)
         /* parseEvent: a[0] is the time delta, then the named arguments,
          * then the stack when the type has one. */
         const v1_desc *d = &v1_descs[typ];
-        uint64_t args[4] = {0, 0, 0, inline_id};
+        /* The batch was checked: n == 1 + nargs + has_stack. Plain
+         * loads from a[] (a copy through a temporary array costs a
+         * store-forwarding stall per event). */
+        size_t nargs = d->nargs;
         ev->type = (uint8_t)typ;
         ev->flags = 0;
         ev->p = pr->pid;
-        ev->g = pr->last_g;
         ev->ts = (int64_t)((uint64_t)pr->last_ts + a[0]);
-        ev->stk = 0;
         pr->last_ts = ev->ts;
-        for (size_t i = 1; i < n; i++) {
-            if (i == n - 1 && d->has_stack)
-                ev->stk = (uint32_t)a[i];
-            else if (i <= 3)
-                args[i - 1] = a[i];
-        }
+        ev->a0 = nargs > 0 ? a[1] : 0;
+        ev->a1 = nargs > 1 ? a[2] : 0;
+        ev->a2 = nargs > 2 ? a[3] : 0;
+        ev->a3 = inline_id;
+        ev->stk = d->has_stack ? (uint32_t)a[1 + nargs] : 0;
+        ev->g = pr->last_g;
         switch (typ) {
         case V1_EV_GO_START: case V1_EV_GO_START_LOCAL: case V1_EV_GO_START_LABEL:
-            pr->last_g = args[0];
-            ev->g = args[0];
+            pr->last_g = ev->a0;
+            ev->g = ev->a0;
             break;
         case V1_EV_GO_END: case V1_EV_GO_STOP: case V1_EV_GO_SCHED: case V1_EV_GO_PREEMPT:
         case V1_EV_GO_SLEEP: case V1_EV_GO_BLOCK: case V1_EV_GO_BLOCK_SEND: case V1_EV_GO_BLOCK_RECV:
@@ -673,15 +674,11 @@ int v1_batch_next(v1_parser *p, v1_proc *pr, v1_event *ev)
             pr->last_g = 0;
             break;
         case V1_EV_GO_SYSEXIT: case V1_EV_GO_WAITING: case V1_EV_GO_IN_SYSCALL:
-            ev->g = args[0];
+            ev->g = ev->a0;
             break;
         default:
             break;
         }
-        ev->a0 = args[0];
-        ev->a1 = args[1];
-        ev->a2 = args[2];
-        ev->a3 = args[3];
         pr->wpos = (size_t)(s - data);
         return 1;
     }
