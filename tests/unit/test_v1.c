@@ -177,6 +177,60 @@ static void b_varint(tw *w)
     w->b[w->n++] = 0x80; /* the varint runs off the end */
 }
 
+/* Load errors come out when the merge loads the batch, not in the first
+ * pass: a later batch of P0 with a broken event fails once P0's first
+ * batch is used up... */
+static void b_late_bad_args(tw *w)
+{
+    batch(w, 0, 1);
+    EV(w, FREQ, 1);
+    EV(w, PROC_START, 1, 1);
+    EV(w, PROC_STOP, 1);
+    batch(w, 0, 10);
+    EV(w, PROC_START, 1);
+}
+
+/* ...and never when the merge fails before it loads the batch. */
+static void b_unloaded_bad_args(tw *w)
+{
+    batch(w, 0, 1);
+    EV(w, FREQ, 1);
+    EV(w, GO_START, 1, 9, 4);
+    batch(w, 0, 10);
+    EV(w, PROC_START, 1);
+}
+
+/* A P's running goroutine carries over from one of its batches to the
+ * next (parseEvent's lastGs), including into a batch decoded straight
+ * from the file. */
+static void test_batches_carry_goroutine(void)
+{
+    tw w;
+    header(&w, 21);
+    batch(&w, 0, 100);
+    EV(&w, FREQ, 1000000000);
+    EV(&w, GO_CREATE, 1, 1, 0, 0);   /* ticks 101: time 0 */
+    EV(&w, PROC_START, 1, 7);        /* 1 */
+    EV(&w, GO_START, 1, 1, 1);       /* 2: g1 runs on P0 */
+    EV(&w, GOMAXPROCS, 1, 4, 0);     /* 3 */
+    batch(&w, 0, 110);
+    EV(&w, GO_SCHED, 1, 0);          /* ticks 111, time 10: still g1 */
+    EV(&w, PROC_STOP, 1);            /* 11 */
+    gt_error err;
+    gt_v1 *v = gt_v1_open(w.b, w.n, 21, &err);
+    if (!check(v != NULL, "v1_batches_carry_open", "%s", v ? "" : err.message))
+        return;
+    gt_event e[16];
+    size_t n = read_all(v, e, 16, &err);
+    int found = 0;
+    for (size_t i = 0; i < n && n != (size_t)-1; i++)
+        if (e[i].priv_type == GT_EV_GO_STOP)
+            found = e[i].goroutine == 1 && e[i].time == 10;
+    check(found, "v1_batches_carry_goroutine", "no GoStop of g1 at time 10 (%zu events, %s)", n,
+          n == (size_t)-1 ? err.message : "");
+    gt_v1_free(v);
+}
+
 static void test_errors(void)
 {
     expect_error("v1_err_no_frequency", 21, b_no_freq, "no EvFrequency event");
@@ -193,6 +247,9 @@ static void test_errors(void)
     expect_error("v1_err_futile_wakeup", 21, b_futile, "unexpected event type 36");
     expect_error("v1_err_wrong_args", 21, b_bad_args, "ProcStart has wrong number of arguments: want 2, got 1");
     expect_error("v1_err_varint", 21, b_varint, "failed to read event 5 argument: malformatted base-128 varint");
+    expect_error("v1_err_late_batch_args", 21, b_late_bad_args,
+                 "ProcStart has wrong number of arguments: want 2, got 1");
+    expect_error("v1_err_unloaded_batch_args", 21, b_unloaded_bad_args, "no consistent ordering of events possible");
 }
 
 /* Every corpus old trace: as many converted events as the oracle printed
@@ -296,6 +353,7 @@ int main(void)
 {
     test_conversion();
     test_errors();
+    test_batches_carry_goroutine();
     test_corpus_counts();
     test_memory_bound();
     return check_done();
