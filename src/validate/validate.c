@@ -293,7 +293,10 @@ nomem:
 
 static gt_str interned_str(const gt_validator *v, uint64_t i)
 {
-    gt_str s = {v->strings.data + v->interned[i].off, v->interned[i].len};
+    /* Empty strings may come before any byte was stored (data still NULL),
+     * and NULL + 0 is undefined. */
+    size_t len = v->interned[i].len;
+    gt_str s = {len ? v->strings.data + v->interned[i].off : NULL, len};
     return s;
 }
 
