@@ -59,5 +59,7 @@ for t in "$@"; do
     2>"$BUILD/fuzz/$t.log" || status=1
   grep -E '^(stat::|#[0-9]+ *DONE)' "$BUILD/fuzz/$t.log" | tr '\n' ' '; echo
   grep -E 'cov: [0-9]+' "$BUILD/fuzz/$t.log" | tail -n 1
+  # A finding: the sanitizer's or libFuzzer's summary and the saved input.
+  grep -E '^SUMMARY: |Test unit written to' "$BUILD/fuzz/$t.log" | sed 's/^/FINDING: /'
 done
 exit $status
