@@ -87,10 +87,8 @@ static void make_event(gt_event *e, const gt_v1 *v, unsigned type, int64_t time,
     e->thread = m;
     e->kind = (gt_event_kind)v->kind_of[type & 0xff];
     e->priv_type = (uint8_t)type;
-    e->priv_args[0] = args[0];
-    e->priv_args[1] = args[1];
-    e->priv_args[2] = args[2];
-    e->priv_args[3] = args[3];
+    if (args != e->priv_args) /* convert builds them in place */
+        memcpy(e->priv_args, args, sizeof e->priv_args);
     e->priv_table = v->table;
 }
 
@@ -202,7 +200,13 @@ static unsigned with_reason(const gt_v1 *v, const v1_event *ev, uint64_t args[4]
 static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
 {
     const v1_trace *t = &v->t;
-    uint64_t args[4] = {ev->a0, ev->a1, v1_a2(t, ev), v1_a3(t, ev)};
+    /* The arguments are built in place: a local array copied out at the
+     * end would stall on store forwarding once per event. */
+    uint64_t *args = out->priv_args;
+    args[0] = ev->a0;
+    args[1] = ev->a1;
+    args[2] = v1_a2(t, ev);
+    args[3] = v1_a3(t, ev);
     unsigned type = 0;
     switch (ev->type) {
     case V1_EV_GOMAXPROCS:
