@@ -158,11 +158,9 @@ enum { V1_MAX_ENTRY = 1 + 8 * 10 };
 
 typedef struct v1_coder { int64_t ts; uint64_t g; int32_t p; } v1_coder;
 
-/* Appends ev's entry at dst (room for V1_MAX_ENTRY bytes); returns the end. */
+/* Appends ev's entry at dst (room for V1_MAX_ENTRY bytes); returns the end.
+ * Entries are read back by v1_iter_next. */
 uint8_t *v1_encode(uint8_t *dst, const v1_event *ev, v1_coder *prev);
-/* Decodes the entry at src into *ev (flags from the SPECIAL bit as
- * V1_F_SYSCALL_BLOCKS for GoSysCall; p as stored); returns its end. */
-const uint8_t *v1_decode(const uint8_t *src, v1_event *ev, v1_coder *prev);
 
 /* A GoSysExit that the merge moved to its real exit time (tracev1's
  * stable re-sort): kept aside, sorted by (ts, rank), and merged back into

@@ -57,7 +57,9 @@ uint8_t *v1_encode(uint8_t *dst, const v1_event *ev, v1_coder *prev)
     return dst;
 }
 
-const uint8_t *v1_decode(const uint8_t *src, v1_event *ev, v1_coder *prev)
+/* Decodes the entry at src into *ev (flags from the SPECIAL bit as
+ * V1_F_SYSCALL_BLOCKS for GoSysCall; p as stored); returns its end. */
+static inline const uint8_t *decode_entry(const uint8_t *src, v1_event *ev, v1_coder *prev)
 {
     uint8_t b = *src++;
     unsigned type = b & V1_SF_TYPE;
@@ -149,7 +151,7 @@ int v1_iter_next(const v1_trace *t, v1_iter *it, v1_event *ev, size_t *type_pos)
     } else if (it->pos < t->nstream) {
         /* The common case: decode straight into *ev. */
         size_t at = it->pos;
-        it->pos = (size_t)(v1_decode(t->stream + at, ev, &it->prev) - t->stream);
+        it->pos = (size_t)(decode_entry(t->stream + at, ev, &it->prev) - t->stream);
         if (have_moved && moved_first(&t->moved[it->moved], ev, it->index)) {
             it->next = *ev;
             it->next_pos = at;
