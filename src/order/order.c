@@ -193,36 +193,19 @@ int gt_order_intern(gt_ordering *o, gt_str s, gt_str *out)
 
 /* ---------------------------------------------------------------- queue */
 
-int gt_order_push(gt_ordering *o, const gt_base_event *ev, gt_table *t, gt_sched_ctx ctx, gt_error *err)
+int gt_order_queue_grow(gt_ordering *o, gt_error *err)
 {
-    gt_event *e = o->direct;
-    if (e && o->qlen == 0) {
-        o->direct = NULL;
-        goto fill;
-    }
-    if (o->qlen == o->qcap) {
-        /* Capacities are powers of two: positions wrap with a mask. */
-        size_t ncap = o->qcap ? o->qcap * 2 : 16;
-        gt_event *nq = malloc(ncap * sizeof *nq);
-        if (!nq)
-            return gt_order_nomem(err);
-        for (size_t i = 0; i < o->qlen; i++)
-            nq[i] = o->queue[(o->qstart + i) & (o->qcap - 1)];
-        free(o->queue);
-        o->queue = nq;
-        o->qcap = ncap;
-        o->qstart = 0;
-    }
-    e = &o->queue[(o->qstart + o->qlen++) & (o->qcap - 1)];
-fill:
-    e->time = ev->time;
-    e->goroutine = ctx.g;
-    e->proc = ctx.p;
-    e->thread = ctx.m;
-    e->kind = (gt_event_kind)o->kind_of[ev->type];
-    e->priv_type = ev->type;
-    memcpy(e->priv_args, ev->args, sizeof e->priv_args);
-    e->priv_table = t;
+    /* Capacities are powers of two: positions wrap with a mask. */
+    size_t ncap = o->qcap ? o->qcap * 2 : 16;
+    gt_event *nq = malloc(ncap * sizeof *nq);
+    if (!nq)
+        return gt_order_nomem(err);
+    for (size_t i = 0; i < o->qlen; i++)
+        nq[i] = o->queue[(o->qstart + i) & (o->qcap - 1)];
+    free(o->queue);
+    o->queue = nq;
+    o->qcap = ncap;
+    o->qstart = 0;
     return 0;
 }
 

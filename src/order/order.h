@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/arena.h"
 #include "common/hash.h"
@@ -258,8 +259,32 @@ gt_task_state *gt_order_new_task(gt_ordering *o, uint64_t id);
 static inline size_t gt_order_nm(const gt_ordering *o) { return o->ms.n; }
 static inline gt_mstate *gt_order_m_at(const gt_ordering *o, size_t i) { return o->ms.all[i]; }
 
-/* Queues an event built from ev in context ctx. -1 when memory runs out. */
-int gt_order_push(gt_ordering *o, const gt_base_event *ev, gt_table *t, gt_sched_ctx ctx, gt_error *err);
+/* Doubles the ready queue (gt_order_push's slow path): 0, or -1 with *err. */
+int gt_order_queue_grow(gt_ordering *o, gt_error *err);
+
+/* Queues an event built from ev in context ctx (or writes it to o->direct,
+ * see there). -1 when memory runs out. Inline: once per event. */
+static inline int gt_order_push(gt_ordering *o, const gt_base_event *ev, gt_table *t, gt_sched_ctx ctx,
+                                gt_error *err)
+{
+    gt_event *e = o->direct;
+    if (e && o->qlen == 0) {
+        o->direct = NULL;
+    } else {
+        if (o->qlen == o->qcap && gt_order_queue_grow(o, err) < 0)
+            return -1;
+        e = &o->queue[(o->qstart + o->qlen++) & (o->qcap - 1)];
+    }
+    e->time = ev->time;
+    e->goroutine = ctx.g;
+    e->proc = ctx.p;
+    e->thread = ctx.m;
+    e->kind = (gt_event_kind)o->kind_of[ev->type];
+    e->priv_type = ev->type;
+    memcpy(e->priv_args, ev->args, sizeof e->priv_args);
+    e->priv_table = t;
+    return 0;
+}
 
 /* Interns a name (task types, region names) for the reader's lifetime. */
 int gt_order_intern(gt_ordering *o, gt_str s, gt_str *out);
