@@ -77,4 +77,15 @@ for test in "$SHARED"/gotests/tests/*.test; do
 done
 [ $n -eq 0 ] && echo "skip convert_gotests: no gotests"
 [ $n -gt 0 ] && [ $bad -eq 0 ] && echo "ok convert_gotests ($n .test traces encode as Go encodes them)"
+# A Stack whose nframes is past int64: the reader (like Go's) yields it with no
+# frames, the writer writes it as given, and the conversion fails on the frame
+# line that follows, naming that line (as Go's text reader does).
+printf 'Trace Go1.22\nEventBatch gen=1 m=0 time=0 size=1\nStacks\nStack id=1 nframes=18446744073709551615\n\tpc=1 func=2 file=3 line=4\n' >"$tmp/huge.txt"
+"$GOTRACE" convert --to=binary "$tmp/huge.txt" "$tmp/huge.bin" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'huge.txt:5: unidentified event: pc=1$' "$tmp/err"; then
+  echo "ok convert_stack_nframes_past_int64"
+else
+  echo "not ok convert_stack_nframes_past_int64: exit $rc: $(head -n 1 "$tmp/err")"
+fi
 exit 0
