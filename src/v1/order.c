@@ -86,10 +86,16 @@ typedef struct order_state {
     size_t n, cap;
 } order_state;
 
-static gstate current(order_state *s, uint64_t g)
+/* g's state; *idx1 = index + 1 of its record, 0 when it has none. */
+static gstate current(order_state *s, uint64_t g, size_t *idx1)
 {
     size_t i;
-    return v1_index_get(&s->index, g, &i) ? s->states[i] : (gstate){0, G_DEAD};
+    if (!v1_index_get(&s->index, g, &i)) {
+        *idx1 = 0;
+        return (gstate){0, G_DEAD};
+    }
+    *idx1 = i + 1;
+    return s->states[i];
 }
 
 static int ready(uint64_t g, gstate curr, gstate init)
@@ -97,13 +103,14 @@ static int ready(uint64_t g, gstate curr, gstate init)
     return g == UNORDERED || ((init.seq == NOSEQ || init.seq == curr.seq) && init.status == curr.status);
 }
 
-/* 0, -1 (out of memory) or 1 (impossible transition). */
-static int transition(order_state *s, uint64_t g, gstate init, gstate next)
+/* 0, -1 (out of memory) or 1 (impossible transition). idx1 is g's
+ * record index + 1 when known (records are never removed), else 0. */
+static int transition(order_state *s, uint64_t g, gstate init, gstate next, size_t idx1)
 {
     if (g == UNORDERED)
         return 0;
-    size_t i;
-    int found = v1_index_get(&s->index, g, &i);
+    size_t i = idx1 - 1;
+    int found = idx1 != 0 || v1_index_get(&s->index, g, &i);
     gstate curr = found ? s->states[i] : (gstate){0, G_DEAD};
     if (!ready(g, curr, init))
         return 1;
@@ -285,14 +292,15 @@ static void heap_fix_top(front *h, size_t n)
 
 /* The merge's view of a P's next event: its transition (computed once,
  * stateTransition being a pure function of the event). */
-typedef struct pending { uint64_t g; gstate init, next; } pending;
+typedef struct pending { uint64_t g; gstate init, next; size_t idx1; } pending;
 
 /* Whether pr's next event (decoded) can be ordered now; its transition
- * goes to *tr. */
+ * goes to *tr, with where g's state record was (see current). */
 static int proc_ready(const v1_trace *t, order_state *st, const v1_proc *pr, pending *tr)
 {
     tr->g = state_transition(t, &pr->cur, &tr->init, &tr->next);
-    return tr->g == UNORDERED || ready(tr->g, current(st, tr->g), tr->init);
+    tr->idx1 = 0;
+    return tr->g == UNORDERED || ready(tr->g, current(st, tr->g, &tr->idx1), tr->init);
 }
 
 /* Merges the streams into the sink: Go's loop, in which every round
@@ -343,7 +351,7 @@ static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, fro
             rc = gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
             goto out;
         }
-        int bad = transition(&st, tr.g, tr.init, tr.next);
+        int bad = transition(&st, tr.g, tr.init, tr.next, tr.idx1);
         if (bad) {
             rc = bad < 0 ? gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory")
                          : gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET,
