@@ -11,9 +11,13 @@
  *             varints; UserLog then has a varint length + string.
  *
  * Every event after a Batch header belongs to that batch (that P), up to the
- * next Batch. The first pass only records where batches are; events are
- * decoded batch by batch as the merge (order.c) needs them, as Go does, so
- * errors come out in Go's order.
+ * next Batch. The first pass records where batches are and also reads each
+ * one as loadBatch will, marking the batches whose load has effects or
+ * fails (v1_batch.slow). The merge (order.c) loads batches when Go does:
+ * a slow one goes through Go's steps then (table updates in Go's order,
+ * errors in Go's order); then every batch's events are decoded from the
+ * file one at a time as the merge takes them (v1_batch_next), with no
+ * checks left to make.
  *
  * Contract: never reads outside t->data[0, len); every failure is a
  * gt_error with Go's message and the offset of the event being read.
