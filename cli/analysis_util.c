@@ -357,6 +357,7 @@ int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, v
     uint64_t last_sync_end = 0;
     while (res->events < limit && gt_reader_next(r, &ev) == 1) {
         res->events++;
+        cli_progress_event(&res->progress, r, &ev);
         if (ev.kind == GT_EVENT_SYNC)
             last_sync_end = res->events;
         if (fn(ctx, &ev)) {
@@ -366,6 +367,7 @@ int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, v
         }
     }
     const gt_error *e = gt_reader_error(r);
+    cli_progress_finish(&res->progress, r);
     if (res->events < limit && e) {
         res->failed = 1;
         res->error = *e;
@@ -379,6 +381,12 @@ int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, v
         return CLI_EXIT_TRACE;
     }
     return 0;
+}
+
+void au_report_failure(const char *path, const au_pass_result *res)
+{
+    cli_trace_error(path, &res->error);
+    cli_report_loss(path, &res->progress);
 }
 
 static int summary_fn(void *ctx, const gt_event *ev) { return gt_summary_event(ctx, ev); }
@@ -405,7 +413,7 @@ int au_summarize_stream(const char *cmd, const char *path, au_stream *st, gt_sum
     }
     if (res.failed) {
         *broken = 1;
-        cli_trace_error(path, &res.error);
+        au_report_failure(path, &res);
     }
     if (st)
         st->broken = *broken;

@@ -10,6 +10,7 @@
 
 #include "gotrace.h"
 #include "gotrace/analysis.h"
+#include "cli.h"
 
 /* ------------------------------------------------------------------ JSON */
 
@@ -74,7 +75,11 @@ typedef struct au_pass_result {
                               * the trace broke; all of them otherwise */
     int failed;              /* the reader stopped with an error */
     gt_error error;
+    cli_progress progress;   /* what the error lost */
 } au_pass_result;
+
+/* Prints a failed pass's error and what it lost (path names the trace). */
+void au_report_failure(const char *path, const au_pass_result *res);
 
 /* Reads path ("-" = stdin) and calls fn for each event; stops after limit
  * events when limit is not UINT64_MAX. Returns 0 when the trace was read

@@ -40,15 +40,19 @@ int cli_wants_help(int argc, char **argv);
 
 /* Progress through a trace, to report what an error lost (cli/report.c). */
 typedef struct cli_progress {
-    uint64_t valid_bytes;  /* input bytes read when the last Sync arrived */
+    uint64_t valid_bytes;  /* input bytes read when the Sync before the last arrived */
+    uint64_t last_sync_bytes;  /* input bytes read when the last Sync arrived */
+    uint64_t total_bytes;  /* the input's size (what was read, for a pipe) */
 } cli_progress;
 
 /* Call for every event read. */
 void cli_progress_event(cli_progress *p, const gt_reader *r, const gt_event *ev);
+/* Call once reading has stopped, before freeing the reader. */
+void cli_progress_finish(cli_progress *p, const gt_reader *r);
 
 /* After a reader error: prints to stderr, as go tool trace does,
  * "gotrace: PATH: Lost P% of the latest trace data due to error (A of B)". */
-void cli_report_loss(const char *path, const gt_reader *r, const cli_progress *p);
+void cli_report_loss(const char *path, const cli_progress *p);
 
 /* Opens path for writing, "-" meaning stdout. NULL (message printed) on failure. */
 FILE *cli_open_output(const char *cmd, const char *path);

@@ -162,7 +162,7 @@ int cmd_mmu(int argc, char **argv)
     au_pass_result res;
     int rc = m ? au_pass("mmu", path, UINT64_MAX, mmu_fn, m, &res) : CLI_EXIT_TRACE;
     if (!rc && res.failed) {
-        cli_trace_error(path, &res.error);
+        au_report_failure(path, &res);
         if (strcmp(path, "-")) {
             gt_mmu_free(m);
             m = gt_mmu_new(flags);

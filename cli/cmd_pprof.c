@@ -189,7 +189,7 @@ int cmd_pprof(int argc, char **argv)
     int rc = fp.summary ? au_pass("pprof", input, UINT64_MAX, first_fn, &fp, &res) : CLI_EXIT_TRACE;
     gt_pprof *prof = NULL;
     if (!rc && res.failed)
-        cli_trace_error(path, &res.error);
+        au_report_failure(path, &res);
     if (!rc && gt_summary_finalize(fp.summary))
         rc = CLI_EXIT_TRACE;
     if (!rc) {

@@ -99,7 +99,8 @@ int cmd_validate(int argc, char **argv)
     fflush(stdout);
     if (rc < 0) {
         cli_trace_error(path, gt_reader_error(r));
-        cli_report_loss(path, r, &progress);
+        cli_progress_finish(&progress, r);
+        cli_report_loss(path, &progress);
         status = CLI_EXIT_TRACE;
     }
     gt_validator_free(v);
