@@ -92,21 +92,6 @@ static void make_event(gt_event *e, const gt_v1 *v, unsigned type, int64_t time,
     e->priv_table = v->table;
 }
 
-static gt_event sync_event(const gt_table *table, int64_t time, int64_t n)
-{
-    gt_event e;
-    memset(&e, 0, sizeof e);
-    e.time = time;
-    e.goroutine = GT_NO_GOROUTINE;
-    e.proc = GT_NO_PROC;
-    e.thread = GT_NO_THREAD;
-    e.kind = GT_EVENT_SYNC;
-    e.priv_type = GT_EV_SYNTH_SYNC;
-    e.priv_args[0] = (uint64_t)n;
-    e.priv_table = table;
-    return e;
-}
-
 /* A new slot at the end of the queued events, or NULL (memory). */
 static gt_event *push_extra(gt_v1 *v)
 {
@@ -571,7 +556,7 @@ int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err)
     if (v->done)
         return 0;
     if (v->syncs == 0 && peek(v)) {
-        *ev = sync_event(v->table, (int64_t)((uint64_t)v->ahead.ts - 1), ++v->syncs);
+        *ev = gt_event_make_sync(v->table, (int64_t)((uint64_t)v->ahead.ts - 1), ++v->syncs);
         return 1;
     }
     for (;;) {
@@ -584,7 +569,7 @@ int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err)
         }
         if (!peek(v)) {
             v->done = 1;
-            *ev = sync_event(NULL, (int64_t)((uint64_t)v->last_ts + 1), ++v->syncs);
+            *ev = gt_event_make_sync(NULL, (int64_t)((uint64_t)v->last_ts + 1), ++v->syncs);
             return 1;
         }
         v->has_ahead = 0;
