@@ -294,6 +294,13 @@ int au_str_eq(gt_str a, gt_str b)
     return a.len == b.len && (a.len == 0 || !memcmp(a.ptr, b.ptr, a.len));
 }
 
+int au_str_cmp(gt_str a, gt_str b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+    return c ? c : (a.len > b.len) - (a.len < b.len);
+}
+
 void au_print_str(FILE *f, gt_str s)
 {
     for (size_t i = 0; i < s.len; i++) {

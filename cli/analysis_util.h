@@ -48,6 +48,8 @@ void au_json_region(au_json *j, const gt_region_summary *r);
 const char *au_duration(char *buf, int64_t ns);
 /* Byte-wise equality of two strings. */
 int au_str_eq(gt_str a, gt_str b);
+/* Byte-wise order of two strings, shorter first on a common prefix (Go's string <). */
+int au_str_cmp(gt_str a, gt_str b);
 /* Prints s for a table: bytes that are not printable ASCII become \xNN. */
 void au_print_str(FILE *f, gt_str s);
 

@@ -106,9 +106,7 @@ static int cmp_group(const void *a, const void *b)
     const group *x = a, *y = b;
     if (x->exec != y->exec)
         return x->exec < y->exec ? 1 : -1;
-    size_t n = x->name.len < y->name.len ? x->name.len : y->name.len;
-    int c = n ? memcmp(x->name.ptr, y->name.ptr, n) : 0;
-    return c ? c : (x->name.len > y->name.len) - (x->name.len < y->name.len);
+    return au_str_cmp(x->name, y->name);
 }
 
 static void print_groups(const gt_summary *s)

@@ -76,13 +76,6 @@ static int64_t blocked_time(const gt_exec_stats *st)
     return blocked;
 }
 
-static int cmp_bytes(gt_str a, gt_str b)
-{
-    size_t n = a.len < b.len ? a.len : b.len;
-    int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
-    return c ? c : (a.len > b.len) - (a.len < b.len);
-}
-
 #define CMP_NUM(x, y) (((x) > (y)) - ((x) < (y)))
 
 /* Go's group order (type, then PC); the rest of the frame only separates
@@ -90,13 +83,13 @@ static int cmp_bytes(gt_str a, gt_str b)
 static int cmp_fingerprint(const void *a, const void *b)
 {
     const gt_region_summary *x = ((const region_ref *)a)->r, *y = ((const region_ref *)b)->r;
-    int c = cmp_bytes(x->name, y->name);
+    int c = au_str_cmp(x->name, y->name);
     if (!c)
         c = CMP_NUM(x->start_frame.pc, y->start_frame.pc);
     if (!c)
-        c = cmp_bytes(x->start_frame.func, y->start_frame.func);
+        c = au_str_cmp(x->start_frame.func, y->start_frame.func);
     if (!c)
-        c = cmp_bytes(x->start_frame.file, y->start_frame.file);
+        c = au_str_cmp(x->start_frame.file, y->start_frame.file);
     if (!c)
         c = CMP_NUM(x->start_frame.line, y->start_frame.line);
     if (!c)

@@ -118,9 +118,7 @@ typedef struct type_stats {
 static int cmp_type(const void *a, const void *b)
 {
     const type_stats *x = a, *y = b;
-    size_t n = x->type.len < y->type.len ? x->type.len : y->type.len;
-    int c = n ? memcmp(x->type.ptr, y->type.ptr, n) : 0;
-    return c ? c : (x->type.len > y->type.len) - (x->type.len < y->type.len);
+    return au_str_cmp(x->type, y->type);
 }
 
 static void print_types(const gt_summary *s)
