@@ -289,6 +289,19 @@ const char *au_duration(char *out, int64_t d)
     return out;
 }
 
+int au_latency_option(const char *cmd, const char *opt, const char *val, int *has_min, int64_t *min,
+                      int *has_max, int64_t *max)
+{
+    int64_t ns;
+    if (au_parse_duration(val, &ns))
+        return cli_usage_error(cmd, "bad duration '%s'", val);
+    if (!strcmp(opt, "--latmin"))
+        *has_min = 1, *min = ns;
+    else
+        *has_max = 1, *max = ns;
+    return 0;
+}
+
 int au_str_eq(gt_str a, gt_str b)
 {
     return a.len == b.len && (a.len == 0 || !memcmp(a.ptr, b.ptr, a.len));

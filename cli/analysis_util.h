@@ -47,6 +47,12 @@ void au_json_region(au_json *j, const gt_region_summary *r);
 /* Go's time.Duration.String ("1.5ms", "0s", "2m3.000000001s"). buf >= 40. */
 const char *au_duration(char *buf, int64_t ns);
 /* Byte-wise equality of two strings. */
+/* Handles "--latmin D" or "--latmax D" (opt names which): parses D into that
+ * bound and sets its has_ flag. Returns 0, or CLI_EXIT_USAGE with the message
+ * printed for cmd. */
+int au_latency_option(const char *cmd, const char *opt, const char *val, int *has_min, int64_t *min,
+                      int *has_max, int64_t *max);
+
 int au_str_eq(gt_str a, gt_str b);
 /* Byte-wise order of two strings, shorter first on a common prefix (Go's string <). */
 int au_str_cmp(gt_str a, gt_str b);

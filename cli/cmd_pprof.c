@@ -106,7 +106,6 @@ int cmd_pprof(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *val = NULL;
         if (!strncmp(a, "--type=", 7))
             type = a + 7;
         else if (!strcmp(a, "--type") && i + 1 < argc)
@@ -124,18 +123,10 @@ int cmd_pprof(int argc, char **argv)
                 return cli_usage_error("pprof", "bad PC '%s' (hexadecimal expected)", argv[i]);
             filter.by_region = filter.by_pc = 1;
         } else if ((!strcmp(a, "--latmin") || !strcmp(a, "--latmax")) && i + 1 < argc) {
-            val = argv[++i];
-            int64_t ns;
-            if (au_parse_duration(val, &ns))
-                return cli_usage_error("pprof", "bad duration '%s'", val);
+            if (au_latency_option("pprof", a, argv[++i], &filter.has_latmin, &filter.latmin, &filter.has_latmax,
+                                  &filter.latmax))
+                return CLI_EXIT_USAGE;
             filter.by_region = 1;
-            if (!strcmp(a, "--latmin")) {
-                filter.has_latmin = 1;
-                filter.latmin = ns;
-            } else {
-                filter.has_latmax = 1;
-                filter.latmax = ns;
-            }
         } else if (!strcmp(a, "-o") && i + 1 < argc)
             outpath = argv[++i];
         else if (a[0] == '-' && a[1])

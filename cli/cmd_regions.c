@@ -421,13 +421,8 @@ int cmd_regions(int argc, char **argv)
                 return cli_usage_error("regions", "bad PC '%s' (hexadecimal expected)", argv[i]);
             f.has_pc = f.any = 1;
         } else if ((!strcmp(a, "--latmin") || !strcmp(a, "--latmax")) && i + 1 < argc) {
-            int64_t ns;
-            if (au_parse_duration(argv[++i], &ns))
-                return cli_usage_error("regions", "bad duration '%s'", argv[i]);
-            if (!strcmp(a, "--latmin"))
-                f.has_latmin = 1, f.latmin = ns;
-            else
-                f.has_latmax = 1, f.latmax = ns;
+            if (au_latency_option("regions", a, argv[++i], &f.has_latmin, &f.latmin, &f.has_latmax, &f.latmax))
+                return CLI_EXIT_USAGE;
             f.any = 1;
         } else if (a[0] == '-' && a[1])
             return cli_usage_error("regions", "unknown option '%s'", a);

@@ -201,13 +201,8 @@ int cmd_tasks(int argc, char **argv)
         else if (!strcmp(a, "--logtext") && i + 1 < argc)
             f.logtext = argv[++i], f.any = 1;
         else if ((!strcmp(a, "--latmin") || !strcmp(a, "--latmax")) && i + 1 < argc) {
-            int64_t ns;
-            if (au_parse_duration(argv[++i], &ns))
-                return cli_usage_error("tasks", "bad duration '%s'", argv[i]);
-            if (!strcmp(a, "--latmin"))
-                f.has_latmin = 1, f.latmin = ns;
-            else
-                f.has_latmax = 1, f.latmax = ns;
+            if (au_latency_option("tasks", a, argv[++i], &f.has_latmin, &f.latmin, &f.has_latmax, &f.latmax))
+                return CLI_EXIT_USAGE;
             f.any = 1;
         } else if (a[0] == '-' && a[1])
             return cli_usage_error("tasks", "unknown option '%s'", a);
