@@ -9,7 +9,7 @@
 #include "common/error.h"
 #include "gen/batch.h"
 #include "gen/gen.h"
-#include "gen/sort.h"
+#include "common/gosort.h"
 
 void gt_gen_reader_init(gt_gen_reader *gr, int version)
 {

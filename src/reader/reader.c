@@ -22,7 +22,7 @@
 #include "event/table.h"
 #include "gen/gen.h"
 #include "gen/input.h"
-#include "gen/sort.h"
+#include "common/gosort.h"
 #include "order/order.h"
 #include "v1/v1.h"
 #include "wire/spec.h"

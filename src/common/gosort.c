@@ -1,6 +1,6 @@
 /* A transcription of Go's pdqsortCmpFunc (slices/zsortanyfunc.go) over
  * untyped elements. Indices are ptrdiff_t like Go's ints. */
-#include "gen/sort.h"
+#include "common/gosort.h"
 
 #include <stdint.h>
 #include <string.h>

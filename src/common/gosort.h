@@ -1,9 +1,10 @@
 /* Go's slices.SortFunc, step for step (pattern-defeating quicksort). It is
  * not stable, so where Go sorts elements that compare equal, only the same
  * algorithm reproduces Go's order: the reader sorts CPU samples and, when an
- * event cannot advance, the merge frontier this way. */
-#ifndef GT_GEN_SORT_H
-#define GT_GEN_SORT_H
+ * event cannot advance, the merge frontier this way, and the footprint
+ * (gt_raw_footprint) its rows. */
+#ifndef GT_COMMON_GOSORT_H
+#define GT_COMMON_GOSORT_H
 
 #include <stddef.h>
 
