@@ -13,14 +13,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 BUILD=${BUILD:-build-regen}
-if [ -z "${GO:-}" ]; then
-  GO=/root/.cache/gotrace-go/usr/lib/go-1.27/bin/go
-  if [ ! -x "$GO" ] && [ -x ../shared/tools/install-go ]; then
-    GO="$(../shared/tools/install-go 1.27)/bin/go"
-  fi
-fi
-[ -x "$GO" ] || { echo "regen-scenarios: no Go 1.27 toolchain (set GO)" >&2; exit 1; }
-case $("$GO" version) in *go1.27*) ;; *) echo "regen-scenarios: $GO is not Go 1.27" >&2; exit 1 ;; esac
+GO=$("$ROOT/scripts/go127.sh")
 
 make -s BUILD="$BUILD" "$BUILD/tests/test_scenarios" "$BUILD/tests/test_mutations" >/dev/null
 

@@ -16,12 +16,7 @@
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
-GO=${1:-${GO:-}}
-if [ -z "$GO" ]; then
-  if [ -x /root/.cache/gotrace-go/usr/lib/go-1.27/bin/go ]; then GO=/root/.cache/gotrace-go/usr/lib/go-1.27/bin/go
-  else GO=$("$SHARED/tools/install-go" 1.27 | tail -n 1)/bin/go; fi
-fi
-"$GO" version | grep -q 'go1\.27' || { echo "regen-v1-golden: $GO is not Go 1.27" >&2; exit 2; }
+GO=$(GO=${1:-${GO:-}} "$ROOT/scripts/go127.sh")
 NORM="$SHARED/tools/normalize-v1-dump"
 [ -x "$NORM" ] || { echo "regen-v1-golden: $NORM is missing" >&2; exit 2; }
 GOROOT=$("$GO" env GOROOT)
