@@ -24,8 +24,9 @@ int cmd_regions(int argc, char **argv);
 int cmd_mmu(int argc, char **argv);
 int cmd_pprof(int argc, char **argv);
 
-/* dump's two modes (cli/dump_wire.c, cli/dump_parsed.c). */
+/* dump's modes (cli/dump_wire.c, cli/dump_parsed.c). */
 int dump_wire(const char *path, FILE *out);
+int dump_footprint(const char *path, FILE *out);
 int dump_parsed(const char *path, FILE *out);
 
 /* Prints "gotrace CMD: MESSAGE" and a hint to stderr; returns CLI_EXIT_USAGE. */

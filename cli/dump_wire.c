@@ -1,5 +1,7 @@
 /* gotrace dump --wire FILE: the raw wire events, one per line, exactly as
  * `go tool trace -d=wire FILE` prints them (Go's raw Event.String()).
+ * gotrace dump --footprint FILE: the table of `go tool trace -d=footprint`,
+ * events and bytes per wire type.
  *
  * Errors behave as Go's: the events before the error are printed, then Go's
  * error text goes to stderr (followed by a line giving its byte offset) and
@@ -24,21 +26,30 @@ static int report(const char *path, const gt_error *err)
     return CLI_EXIT_TRACE;
 }
 
-int dump_wire(const char *path, FILE *out)
+/* Opens path for a raw dump: the reader, or NULL with *rc set (a file that
+ * cannot be opened is a usage error; a bad header, a broken trace). */
+static gt_raw_reader *open_raw(const char *path, int *rc)
 {
     gt_error err;
     gt_raw_reader *r = gt_raw_open_path(path, &err);
-    if (!r) {
-        if (err.code == GT_ERR_IO) {
-            fprintf(stderr, "gotrace dump: %s\n", err.message);
-            return CLI_EXIT_USAGE;
-        }
-        return report(path, &err);
+    if (!r && err.code == GT_ERR_IO) {
+        fprintf(stderr, "gotrace dump: %s\n", err.message);
+        *rc = CLI_EXIT_USAGE;
+    } else if (!r) {
+        *rc = report(path, &err);
     }
+    return r;
+}
+
+int dump_wire(const char *path, FILE *out)
+{
+    int rc = CLI_EXIT_OK;
+    gt_raw_reader *r = open_raw(path, &rc);
+    if (!r)
+        return rc;
     int version = gt_raw_version(r);
     size_t cap = 1 << 12;
     char *line = malloc(cap);
-    int rc = CLI_EXIT_OK;
     gt_raw_event ev;
     int st = 0;
     while (line && (st = gt_raw_next(r, &ev)) > 0) {
@@ -69,4 +80,72 @@ int dump_wire(const char *path, FILE *out)
         rc = CLI_EXIT_TRACE;
     }
     return rc;
+}
+
+/* Go's text/tabwriter with minwidth 3, padding 2 and spaces, over rows of
+ * five cells: every cell but the last is padded to its column's widest cell
+ * plus 2 (at least 3); the last is written as it is. */
+enum { FP_COLS = 5, FP_CELL = 32 };
+
+static void write_table(FILE *out, char (*cells)[FP_COLS][FP_CELL], size_t nrows)
+{
+    size_t width[FP_COLS - 1];
+    for (size_t c = 0; c < FP_COLS - 1; c++) {
+        width[c] = 3;
+        for (size_t i = 0; i < nrows; i++) {
+            size_t w = strlen(cells[i][c]) + 2;
+            if (w > width[c])
+                width[c] = w;
+        }
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        for (size_t c = 0; c < FP_COLS - 1; c++)
+            fprintf(out, "%-*s", (int)width[c], cells[i][c]);
+        fprintf(out, "%s\n", cells[i][FP_COLS - 1]);
+    }
+}
+
+/* Go's "%.2f%%" of a float64, whose NaN prints as "NaN". */
+static void percent(char *dst, uint64_t part, uint64_t whole)
+{
+    double pct = (double)part / (double)whole * 100;
+    if (whole == 0)
+        snprintf(dst, FP_CELL, "NaN%%");
+    else
+        snprintf(dst, FP_CELL, "%.2f%%", pct);
+}
+
+int dump_footprint(const char *path, FILE *out)
+{
+    int rc = CLI_EXIT_OK;
+    gt_raw_reader *r = open_raw(path, &rc);
+    if (!r)
+        return rc;
+    gt_raw_footprint_row rows[256];
+    uint64_t events, total;
+    if (gt_raw_footprint(r, rows, &events, &total) < 0) {
+        rc = report(path, gt_raw_error(r));
+        gt_raw_free(r);
+        return rc;
+    }
+    gt_raw_free(r);
+    static char cells[2 + 256][FP_COLS][FP_CELL];
+    static const char *const head[2][FP_COLS] = {{"Event", "Bytes", "%", "Count", "%"}, {"-", "-", "-", "-", "-"}};
+    for (size_t i = 0; i < 2; i++)
+        for (size_t c = 0; c < FP_COLS; c++)
+            snprintf(cells[i][c], FP_CELL, "%s", head[i][c]);
+    for (size_t i = 0; i < 256; i++) {
+        char (*row)[FP_CELL] = cells[2 + i];
+        snprintf(row[0], FP_CELL, "%s", rows[i].name);
+        snprintf(row[1], FP_CELL, "%llu", (unsigned long long)rows[i].bytes);
+        percent(row[2], rows[i].bytes, total);
+        snprintf(row[3], FP_CELL, "%llu", (unsigned long long)rows[i].count);
+        percent(row[4], rows[i].count, events);
+    }
+    write_table(out, cells, 2 + 256);
+    if (fflush(out) != 0) {
+        fprintf(stderr, "gotrace dump: write error\n");
+        return CLI_EXIT_TRACE;
+    }
+    return CLI_EXIT_OK;
 }

@@ -66,6 +66,30 @@ GT_API const char *gt_raw_event_name(int version, unsigned type);
  * snprintf-style: returns the full length. */
 GT_API size_t gt_raw_event_format(int version, const gt_raw_event *ev, char *buf, size_t cap);
 
+/* Go's `go tool trace -d=footprint`: how many events of each wire type the
+ * trace holds and how many bytes they take. An event's bytes are its size
+ * re-encoded with shortest varints (Go's raw Event.EncodedSize): the type
+ * byte, every argument (frame fields of Stack included) and, for String and
+ * ExperimentalBatch, the data length and data. */
+typedef struct gt_raw_footprint_row {
+    unsigned type;
+    char name[24];      /* Go's: the version's name for the type, "" where the
+                         * version's table has a gap, "<unknown (N)>" past it;
+                         * but an experimental type that occurs in a 1.23 or
+                         * 1.25 trace (where Go's raw reader stops) is named */
+    uint64_t count, bytes;
+} gt_raw_footprint_row;
+
+/* Reads every remaining event of r and fills rows[256], one per type, in
+ * Go's order: by bytes, largest first, and types with equal bytes as Go's
+ * unstable sort leaves them. *events gets the number of events read and
+ * *input_bytes the input's size, header included (what Go's percentages
+ * divide by). Like Go, an input that ends inside an event
+ * (gt_raw_error_is_eof) counts as the end. Returns 0, or -1 on any other
+ * error (gt_raw_error; the outputs are then unspecified). */
+GT_API int gt_raw_footprint(gt_raw_reader *r, gt_raw_footprint_row rows[256], uint64_t *events,
+                            uint64_t *input_bytes);
+
 /* Writers: binary (with the "go 1.N trace" header) or text ("Trace Go1.N").
  * Each writes to a stdio stream it does not close.
  *   GT_RAW_BINARY: shortest varints everywhere, as Go's raw.Writer (this is

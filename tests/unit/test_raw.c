@@ -325,9 +325,105 @@ static void test_errors(void)
     check(!r && err.code == GT_ERR_IO, "raw_open_missing", "code %d", err.code);
 }
 
+/* The footprint row of wire type `type`, or NULL. */
+static const gt_raw_footprint_row *footprint_row(const gt_raw_footprint_row *rows, unsigned type)
+{
+    for (size_t i = 0; i < 256; i++)
+        if (rows[i].type == type)
+            return &rows[i];
+    return NULL;
+}
+
+/* gt_raw_footprint: Go's EncodedSize per event (shortest varints, data
+ * length and data for String), Go's names and table lengths, its order,
+ * and Go's handling of a trace that ends inside an event. */
+static void test_footprint(void)
+{
+    tbuf t = header(GT_GO126);
+    /* 15 bytes re-encoded (the size argument as written here, 1 byte). */
+    put_byte(&t, GT_EV_EVENT_BATCH); put_uv(&t, 1); put_uv(&t, UINT64_MAX); put_uv(&t, 1000); put_uv(&t, 3);
+    /* 6 and 3 bytes. */
+    put_byte(&t, GT_EV_STRING); put_uv(&t, 7); put_uv(&t, 3); put(&t, "a\"\n", 3);
+    put_byte(&t, GT_EV_STRING); put_uv(&t, 8); put_uv(&t, 0);
+    /* 11 bytes, the frame fields included. */
+    put_byte(&t, GT_EV_STACK); put_uv(&t, 2); put_uv(&t, 2);
+    for (int i = 0; i < 8; i++)
+        put_uv(&t, 100 + (uint64_t)i);
+    /* 4 bytes. */
+    put_byte(&t, GT_EV_HEAP_OBJECT_ALLOC); put_uv(&t, 5); put_uv(&t, 6); put_uv(&t, 7);
+
+    gt_error err;
+    gt_raw_footprint_row rows[256];
+    uint64_t events = 0, input = 0;
+    gt_raw_reader *r = gt_raw_open_memory(t.p, t.len, &err);
+    int rc = gt_raw_footprint(r, rows, &events, &input);
+    gt_raw_free(r);
+    if (check(rc == 0, "raw_footprint_reads", "rc %d", rc)) {
+        static const struct { unsigned type; uint64_t bytes, count; const char *name; } want[] = {
+            {GT_EV_EVENT_BATCH, 15, 1, "EventBatch"},
+            {GT_EV_STACK, 11, 1, "Stack"},
+            {GT_EV_STRING, 9, 2, "String"},
+            {GT_EV_HEAP_OBJECT_ALLOC, 4, 1, "HeapObjectAlloc"},
+        };
+        int good = events == 5 && input == t.len;
+        uint64_t sum = 0;
+        for (size_t i = 0; i < 4; i++)
+            good &= rows[i].type == want[i].type && rows[i].bytes == want[i].bytes && rows[i].count == want[i].count &&
+                    !strcmp(rows[i].name, want[i].name);
+        for (size_t i = 0; i < 256; i++) {
+            sum += rows[i].bytes;
+            good &= i < 4 || (rows[i].bytes == 0 && rows[i].count == 0);
+        }
+        check(good && sum == t.len - 16, "raw_footprint_sizes", "events %llu input %llu sum %llu; first rows %s %llu, %s %llu",
+              (unsigned long long)events, (unsigned long long)input, (unsigned long long)sum, rows[0].name,
+              (unsigned long long)rows[0].bytes, rows[1].name, (unsigned long long)rows[1].bytes);
+        /* 1.26's table runs through the experimental types (137 of them):
+         * gaps are unnamed, types past it "<unknown (N)>". */
+        const gt_raw_footprint_row *none = footprint_row(rows, 0), *gap = footprint_row(rows, 127),
+                                   *exp = footprint_row(rows, GT_EV_SPAN), *past = footprint_row(rows, 137);
+        check(none && gap && exp && past && !strcmp(none->name, "") && !strcmp(gap->name, "") &&
+                  !strcmp(exp->name, "Span") && !strcmp(past->name, "<unknown (137)>"),
+              "raw_footprint_names", "names differ from Go's");
+    }
+
+    /* Cut inside the last event: Go's raw reader sees io.EOF and the
+     * footprint stands, over the whole input. */
+    r = gt_raw_open_memory(t.p, t.len - 1, &err);
+    rc = gt_raw_footprint(r, rows, &events, &input);
+    gt_raw_free(r);
+    check(rc == 0 && events == 4 && input == t.len - 1, "raw_footprint_truncated", "rc %d events %llu input %llu", rc,
+          (unsigned long long)events, (unsigned long long)input);
+
+    /* An unknown type is an error, with Go's text and the offset. */
+    tbuf bad = header(GT_GO122);
+    put_byte(&bad, GT_EV_FREQUENCY); put_uv(&bad, 15625000);
+    put_byte(&bad, GT_EV_GO_SWITCH);
+    r = gt_raw_open_memory(bad.p, bad.len, &err);
+    rc = gt_raw_footprint(r, rows, &events, &input);
+    const gt_error *e = gt_raw_error(r);
+    check(rc == -1 && e && !strcmp(e->message, "invalid event type: 45") && e->offset == 21, "raw_footprint_error",
+          "rc %d: %s at %llu", rc, e ? e->message : "(none)", e ? (unsigned long long)e->offset : 0);
+    gt_raw_free(r);
+
+    /* 1.22's table ends at UserLog: GoSwitch (45) is past it. */
+    tbuf old = header(GT_GO122);
+    r = gt_raw_open_memory(old.p, old.len, &err);
+    rc = gt_raw_footprint(r, rows, &events, &input);
+    gt_raw_free(r);
+    const gt_raw_footprint_row *sw = footprint_row(rows, GT_EV_GO_SWITCH), *log = footprint_row(rows, GT_EV_USER_LOG);
+    check(rc == 0 && events == 0 && input == 16 && sw && log && !strcmp(sw->name, "<unknown (45)>") &&
+              !strcmp(log->name, "UserLog"),
+          "raw_footprint_go122_names", "rc %d events %llu input %llu", rc, (unsigned long long)events,
+          (unsigned long long)input);
+    free(old.p);
+    free(bad.p);
+    free(t.p);
+}
+
 int main(void)
 {
     test_events();
+    test_footprint();
     test_streaming();
     test_errors();
     return check_done();
