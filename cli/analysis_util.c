@@ -123,8 +123,14 @@ static size_t utf8_valid_len(const unsigned char *p, size_t n)
 
 void au_json_write_string(FILE *f, gt_str s)
 {
-    const unsigned char *p = (const unsigned char *)s.ptr;
     fputc('"', f);
+    au_json_write_string_body(f, s);
+    fputc('"', f);
+}
+
+void au_json_write_string_body(FILE *f, gt_str s)
+{
+    const unsigned char *p = (const unsigned char *)s.ptr;
     for (size_t i = 0; i < s.len;) {
         unsigned c = p[i];
         if (c < 0x80) {
@@ -152,7 +158,6 @@ void au_json_write_string(FILE *f, gt_str s)
             i += n;
         }
     }
-    fputc('"', f);
 }
 
 static void json_durations(au_json *j, const char *key, const gt_named_duration *d, size_t n)

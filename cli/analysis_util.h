@@ -34,6 +34,8 @@ void au_json_cstr(au_json *j, const char *key, const char *s);
 void au_json_null(au_json *j, const char *key);
 /* Writes s as a JSON string: invalid UTF-8 becomes U+FFFD, as in Go. */
 void au_json_write_string(FILE *f, gt_str s);
+/* The same without the quotes: writes a JSON string from several parts. */
+void au_json_write_string_body(FILE *f, gt_str s);
 
 /* Members exec_time ... range_time of a gt_exec_stats, as goref prints them. */
 void au_json_stats(au_json *j, const gt_exec_stats *s);

@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"regions", cmd_regions, "user regions: durations and time breakdown"},
     {"mmu", cmd_mmu, "minimum mutator utilisation curve"},
     {"pprof", cmd_pprof, "write a pprof profile (sched, sync, syscall, net)"},
+    {"timeline", cmd_timeline, "convert to Trace Event Format JSON for Perfetto / chrome://tracing"},
 };
 
 static void usage(FILE *f)
