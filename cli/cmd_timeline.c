@@ -811,6 +811,7 @@ int cmd_timeline(int argc, char **argv)
         gt_reader_free(r);
         return CLI_EXIT_USAGE;
     }
+    setvbuf(t.out, NULL, _IOFBF, 1 << 16);  /* the output is large: fewer writes */
     write_header(&t);
 
     int rc = CLI_EXIT_OK, no_memory = 0;
