@@ -294,11 +294,61 @@ typedef struct timeline {
     open_range *ranges;
     size_t n_ranges, cap_ranges;
     name_pool names;
+    size_t out_len;  /* bytes waiting in out_buf */
+    char out_buf[1 << 15];
 } timeline;
 
 /* ---------------------------------------------------------------- output */
 
-static void put_i64(FILE *f, int64_t v)
+/* Output goes through out_buf: most of an event is short fixed text and
+ * numbers, for which stdio's per-call cost would dominate. */
+static void out_flush(timeline *t)
+{
+    fwrite(t->out_buf, 1, t->out_len, t->out);
+    t->out_len = 0;
+}
+
+static void out_bytes(timeline *t, const char *p, size_t n)
+{
+    if (t->out_len + n > sizeof t->out_buf) {
+        out_flush(t);
+        if (n > sizeof t->out_buf) {
+            fwrite(p, 1, n, t->out);
+            return;
+        }
+    }
+    memcpy(t->out_buf + t->out_len, p, n);
+    t->out_len += n;
+}
+
+static void out_str(timeline *t, const char *s) { out_bytes(t, s, strlen(s)); }
+
+static void out_char(timeline *t, char c)
+{
+    if (t->out_len == sizeof t->out_buf)
+        out_flush(t);
+    t->out_buf[t->out_len++] = c;
+}
+
+/* A JSON string: printable ASCII without quotes or backslashes (every name
+ * the command makes up, most of the trace's) is copied as it is, anything
+ * else goes through the shared escaper. */
+static void out_json_str(timeline *t, gt_str s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+            out_flush(t);
+            au_json_write_string(t->out, s);
+            return;
+        }
+    }
+    out_char(t, '"');
+    out_bytes(t, s.ptr, s.len);
+    out_char(t, '"');
+}
+
+static void out_i64(timeline *t, int64_t v)
 {
     char buf[24], *p = buf + sizeof buf;
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
@@ -307,7 +357,7 @@ static void put_i64(FILE *f, int64_t v)
     while (u /= 10);
     if (v < 0)
         *--p = '-';
-    fwrite(p, 1, (size_t)(buf + sizeof buf - p), f);
+    out_bytes(t, p, (size_t)(buf + sizeof buf - p));
 }
 
 /* Microseconds since t0 with three decimals, exact from nanoseconds. */
@@ -315,39 +365,39 @@ static void put_ts(timeline *t, int64_t ns)
 {
     int64_t rel = ns - t->t0;
     if (rel < 0) {
-        fputc('-', t->out);
+        out_char(t, '-');
         rel = -rel;
     }
-    put_i64(t->out, rel / 1000);
+    out_i64(t, rel / 1000);
     int frac = (int)(rel % 1000);
-    fputc('.', t->out);
-    fputc('0' + frac / 100, t->out);
-    fputc('0' + frac / 10 % 10, t->out);
-    fputc('0' + frac % 10, t->out);
+    out_char(t, '.');
+    out_char(t, (char)('0' + frac / 100));
+    out_char(t, (char)('0' + frac / 10 % 10));
+    out_char(t, (char)('0' + frac % 10));
 }
 
 /* Starts an event object: separator, ph, pid and tid. */
 static void event_head(timeline *t, char ph, int pid, int64_t tid)
 {
-    fputs(t->wrote_event ? ",\n{\"ph\":\"" : "\n{\"ph\":\"", t->out);
+    out_str(t, t->wrote_event ? ",\n{\"ph\":\"" : "\n{\"ph\":\"");
     t->wrote_event = 1;
-    fputc(ph, t->out);
-    fputs("\",\"pid\":", t->out);
-    put_i64(t->out, pid);
-    fputs(",\"tid\":", t->out);
-    put_i64(t->out, tid);
+    out_char(t, ph);
+    out_str(t, "\",\"pid\":");
+    out_i64(t, pid);
+    out_str(t, ",\"tid\":");
+    out_i64(t, tid);
 }
 
 static void member_ts(timeline *t, int64_t ns)
 {
-    fputs(",\"ts\":", t->out);
+    out_str(t, ",\"ts\":");
     put_ts(t, ns);
 }
 
 static void member_name(timeline *t, gt_str name)
 {
-    fputs(",\"name\":", t->out);
-    au_json_write_string(t->out, name);
+    out_str(t, ",\"name\":");
+    out_json_str(t, name);
 }
 
 static gt_str cstr(const char *s) { return (gt_str){s, strlen(s)}; }
@@ -357,16 +407,25 @@ static void write_metadata(timeline *t, const char *what, int pid, int64_t tid, 
 {
     event_head(t, 'M', pid, tid);
     member_name(t, cstr(what));
-    fputs(",\"args\":{\"name\":", t->out);
-    au_json_write_string(t->out, name);
-    fputs("}}", t->out);
+    out_str(t, ",\"args\":{\"name\":");
+    out_json_str(t, name);
+    out_str(t, "}}");
 }
 
 /* "G<id>" (letter G) or "P<id>" into buf, which holds 24 bytes. */
 static gt_str numbered_name(char *buf, char letter, int64_t id)
 {
-    int n = snprintf(buf, 24, "%c%lld", letter, (long long)id);
-    return (gt_str){buf, (size_t)n};
+    char digits[24], *p = digits + sizeof digits;
+    uint64_t u = id < 0 ? 0 - (uint64_t)id : (uint64_t)id;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (id < 0)
+        *--p = '-';
+    size_t n = (size_t)(digits + sizeof digits - p);
+    buf[0] = letter;
+    memcpy(buf + 1, p, n);
+    return (gt_str){buf, n + 1};
 }
 
 /* ph B or E on a thread track. */
@@ -375,7 +434,7 @@ static void write_slice(timeline *t, char ph, int pid, int64_t tid, int64_t ns, 
     event_head(t, ph, pid, tid);
     member_ts(t, ns);
     member_name(t, name);
-    fputs("}", t->out);
+    out_str(t, "}");
 }
 
 /* ph b or e: an async event of category cat. Ranges pass id2_local and are
@@ -386,11 +445,11 @@ static void write_async(timeline *t, char ph, int pid, int64_t tid, int64_t ns, 
     event_head(t, ph, pid, tid);
     member_ts(t, ns);
     member_name(t, name);
-    fputs(",\"cat\":\"", t->out);
-    fputs(cat, t->out);
-    fputs(id2_local ? "\",\"id2\":{\"local\":" : "\",\"id\":", t->out);
-    put_i64(t->out, id);
-    fputs(id2_local ? "}}" : "}", t->out);
+    out_str(t, ",\"cat\":\"");
+    out_str(t, cat);
+    out_str(t, id2_local ? "\",\"id2\":{\"local\":" : "\",\"id\":");
+    out_i64(t, id);
+    out_str(t, id2_local ? "}}" : "}");
 }
 
 /* -------------------------------------------------------------- tracks */
@@ -412,11 +471,12 @@ static goroutine_track *goroutine_get(timeline *t, int64_t id, gt_stack start_st
     if (!gt_stack_is_empty(start_stack) && gt_stack_frames(start_stack, &frames) > 0) {
         event_head(t, 'M', PID_GOROUTINES, id);
         member_name(t, cstr("thread_name"));
-        fputs(",\"args\":{\"name\":\"", t->out);
-        au_json_write_string_body(t->out, name);
-        fputc(' ', t->out);
+        out_str(t, ",\"args\":{\"name\":\"");
+        out_bytes(t, name.ptr, name.len);
+        out_char(t, ' ');
+        out_flush(t);
         au_json_write_string_body(t->out, frames[0].func);
-        fputs("\"}}", t->out);
+        out_str(t, "\"}}");
     } else {
         write_metadata(t, "thread_name", PID_GOROUTINES, id, name);
     }
@@ -667,9 +727,9 @@ static int on_log(timeline *t, const gt_event *ev)
     event_head(t, 'i', pid, tid);
     member_ts(t, ev->time);
     member_name(t, log.category.len ? log.category : cstr("log"));
-    fputs(",\"s\":\"t\",\"args\":{\"message\":", t->out);
-    au_json_write_string(t->out, log.message);
-    fputs("}}", t->out);
+    out_str(t, ",\"s\":\"t\",\"args\":{\"message\":");
+    out_json_str(t, log.message);
+    out_str(t, "}}");
     return 0;
 }
 
@@ -681,9 +741,14 @@ static void on_metric(timeline *t, const gt_event *ev)
     event_head(t, 'C', PID_RUNTIME, 0);
     member_ts(t, ev->time);
     member_name(t, m.name);
-    fputs(",\"args\":{\"value\":", t->out);
-    fprintf(t->out, "%llu", (unsigned long long)m.value.u64);
-    fputs("}}", t->out);
+    out_str(t, ",\"args\":{\"value\":");
+    if (m.value.u64 > INT64_MAX) {
+        out_flush(t);
+        fprintf(t->out, "%llu", (unsigned long long)m.value.u64);
+    } else {
+        out_i64(t, (int64_t)m.value.u64);
+    }
+    out_str(t, "}}");
 }
 
 /* Returns 0, or -1 when memory ran out. */
@@ -760,7 +825,7 @@ static void timeline_free(timeline *t)
 
 static void write_header(timeline *t)
 {
-    fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", t->out);
+    out_str(t, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
     write_metadata(t, "process_name", PID_GOROUTINES, 0, cstr("Goroutines"));
     write_metadata(t, "process_name", PID_PROCS, 0, cstr("Procs"));
     write_metadata(t, "process_name", PID_RUNTIME, 0, cstr("Runtime"));
@@ -830,7 +895,8 @@ int cmd_timeline(int argc, char **argv)
         cli_progress_finish(&progress, r);
     }
     close_all(&t);
-    fputs("\n]}\n", t.out);
+    out_str(&t, "\n]}\n");
+    out_flush(&t);
     int write_failed = fflush(t.out) != 0 || ferror(t.out);
     if (t.out != stdout)
         write_failed |= fclose(t.out) != 0;
