@@ -21,7 +21,10 @@
  * in its state since the last Sync, as Go's goroutine summary counts it, so
  * that the "running" slices of a goroutine add up to the execution time of
  * `gotrace goroutines`. Whatever is still open when the trace ends (or
- * breaks) is closed at the last event's time. */
+ * breaks) is closed at the last event's time. One difference on purpose: a
+ * goroutine ID created again after its goroutine ended (cgo callbacks reuse
+ * theirs) keeps one track showing every goroutine of that ID, with a new
+ * thread_name at each creation, where Go's summary keeps only the last. */
 #include <stdlib.h>
 #include <string.h>
 
