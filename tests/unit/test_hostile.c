@@ -39,7 +39,12 @@
 #define UNDER_ASAN 0
 #endif
 
-#define CASE_TIMEOUT_SECONDS 60
+/* A case that runs longer than this is taken to hang. It is CPU time
+ * (RLIMIT_CPU, SIGXCPU), so that a loaded machine (CI, a fuzzer beside the
+ * tests) cannot trip it; a wall-clock alarm ten times longer catches a case
+ * blocked without spending CPU. */
+#define CASE_CPU_SECONDS 60
+#define CASE_WALL_SECONDS (10 * CASE_CPU_SECONDS)
 #define CAP_SLACK ((uint64_t)64 << 20)
 
 /* ------------------------------------------------------------ byte builder */
@@ -417,6 +422,17 @@ static uint64_t current_vm_bytes(void)
     return (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
+/* In a child about to run one case: the hang guards above. */
+static void limit_time(void)
+{
+    struct rlimit rl = {CASE_CPU_SECONDS, CASE_CPU_SECONDS + 5};
+    setrlimit(RLIMIT_CPU, &rl);
+    alarm(CASE_WALL_SECONDS);
+}
+
+/* Whether a child's fatal signal is one of the hang guards'. */
+static int timed_out(int sig) { return sig == SIGXCPU || sig == SIGALRM; }
+
 static void cap_memory(uint64_t bytes_allowed)
 {
     if (UNDER_ASAN)
@@ -484,7 +500,7 @@ static const char *run_library(const bytes *in, input_kind kind, uint64_t allowe
     if (pid == 0) {
         close(fds[0]);
         cap_memory(current_vm_bytes() + allowed);
-        alarm(CASE_TIMEOUT_SECONDS);
+        limit_time();
         char msg[512];
         int rc = library_read(in, kind, msg, sizeof msg);
         if (write(fds[1], msg, strlen(msg)) < 0)
@@ -499,7 +515,7 @@ static const char *run_library(const bytes *in, input_kind kind, uint64_t allowe
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (WIFSIGNALED(status))
-        return WTERMSIG(status) == SIGALRM ? "the library did not finish in time" : "the library was killed";
+        return timed_out(WTERMSIG(status)) ? "the library did not finish in time" : "the library was killed";
     if (WEXITSTATUS(status) == CHILD_NOMEM)
         return "the library ran out of memory under the cap";
     if (WEXITSTATUS(status) != CHILD_READ && WEXITSTATUS(status) != CHILD_ERROR)
@@ -528,7 +544,7 @@ static const char *run_cli(const char *gotrace, const char *path, input_kind kin
             setenv("ASAN_OPTIONS", opts, 1);
         }
         cap_memory(allowed);
-        alarm(CASE_TIMEOUT_SECONDS);
+        limit_time();
         if (kind == INPUT_BINARY)
             execl(gotrace, gotrace, "dump", path, (char *)NULL);
         else
@@ -548,7 +564,7 @@ static const char *run_cli(const char *gotrace, const char *path, input_kind kin
     }
     remove(errpath);
     if (WIFSIGNALED(status))
-        return WTERMSIG(status) == SIGALRM ? "the CLI did not finish in time" : "the CLI was killed";
+        return timed_out(WTERMSIG(status)) ? "the CLI did not finish in time" : "the CLI was killed";
     if (WEXITSTATUS(status) > 1)
         return "the CLI exited with status > 1";
     if (strstr(out, "out of memory"))
