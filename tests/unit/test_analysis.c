@@ -52,17 +52,41 @@ static const gt_builder_frame unblock_stack[] = {{0x60, "runtime.chansend1", "ru
 #define DT(n) GT_ARG("dt", n)
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static unsigned char *build_trace(size_t *len)
+/* A Go 1.22 trace under construction: one generation, one batch on M0, where
+ * P0 is running and G1 runs on it. NULL when the builder fails. */
+static gt_builder_batch *begin_trace(gt_builder **b)
 {
     gt_error err;
-    gt_builder *b = gt_builder_new(22, &err);
-    if (!b)
+    *b = gt_builder_new(22, &err);
+    if (!*b)
         return NULL;
-    gt_builder_gen *g = gt_builder_generation(b, 1);
+    gt_builder_gen *g = gt_builder_generation(*b, 1);
     gt_builder_sync(g, 1000000000, 0, 0, 0, 0);
     gt_builder_batch *m = gt_builder_batch_new(g, 0, 1000);
     GT_EVENT(m, "ProcStatus", DT(0), GT_ARG("p", 0), GT_ARG("pstatus", PROC_RUNNING));
     GT_EVENT(m, "GoStatus", DT(0), GT_ARG("g", 1), GT_ARG("m", 0), GT_ARG("gstatus", GO_RUNNING));
+    return m;
+}
+
+/* Writes and frees b: the trace's bytes (malloc'd), or NULL. */
+static unsigned char *finish_trace(gt_builder *b, size_t *len)
+{
+    gt_error err;
+    unsigned char *data = NULL;
+    if (gt_builder_write_memory(b, &data, len, &err)) {
+        fprintf(stderr, "builder: %s\n", err.message);
+        data = NULL;
+    }
+    gt_builder_free(b);
+    return data;
+}
+
+static unsigned char *build_trace(size_t *len)
+{
+    gt_builder *b;
+    gt_builder_batch *m = begin_trace(&b);
+    if (!b)
+        return NULL;
     GT_EVENT(m, "ProcsChange", DT(0), GT_ARG("procs_value", 2), GT_ARG("stack", 0));
     GT_EVENT(m, "GoStatus", DT(0), GT_ARG("g", 3), GT_ARG("m", GT_BUILDER_NO_THREAD), GT_ARG("gstatus", GO_RUNNABLE));
     GT_EVENT(m, "UserTaskBegin", DT(10), GT_ARG("task", 1), GT_ARG("parent_task", 0), GT_STR("name_string", "job"),
@@ -84,13 +108,7 @@ static unsigned char *build_trace(size_t *len)
     GT_EVENT(m, "UserRegionEnd", DT(10), GT_ARG("task", 1), GT_STR("name_string", "phase"),
              GT_STK("stack", region_stack, N(region_stack)));
     GT_EVENT(m, "UserTaskEnd", DT(10), GT_ARG("task", 1), GT_STK("stack", main_stack, 1));
-    unsigned char *data = NULL;
-    if (gt_builder_write_memory(b, &data, len, &err)) {
-        fprintf(stderr, "builder: %s\n", err.message);
-        data = NULL;
-    }
-    gt_builder_free(b);
-    return data;
+    return finish_trace(b, len);
 }
 
 typedef int (*feed_fn)(void *obj, const gt_event *ev);
@@ -457,15 +475,10 @@ static void test_streaming_file(const char *path)
  * G1 creates G2, G2 runs a region "r" and ends, G1 creates G2 again. */
 static unsigned char *build_reuse_trace(size_t *len)
 {
-    gt_error err;
-    gt_builder *b = gt_builder_new(22, &err);
+    gt_builder *b;
+    gt_builder_batch *m = begin_trace(&b);
     if (!b)
         return NULL;
-    gt_builder_gen *g = gt_builder_generation(b, 1);
-    gt_builder_sync(g, 1000000000, 0, 0, 0, 0);
-    gt_builder_batch *m = gt_builder_batch_new(g, 0, 1000);
-    GT_EVENT(m, "ProcStatus", DT(0), GT_ARG("p", 0), GT_ARG("pstatus", PROC_RUNNING));
-    GT_EVENT(m, "GoStatus", DT(0), GT_ARG("g", 1), GT_ARG("m", 0), GT_ARG("gstatus", GO_RUNNING));
     GT_EVENT(m, "GoCreate", DT(10), GT_ARG("new_g", 2), GT_STK("new_stack", worker_stack, 1),
              GT_STK("stack", main_stack, 1));
     GT_EVENT(m, "GoStop", DT(10), GT_STR("reason_string", "yield"), GT_STK("stack", main_stack, 1));
@@ -478,11 +491,7 @@ static unsigned char *build_reuse_trace(size_t *len)
     GT_EVENT(m, "GoStart", DT(10), GT_ARG("g", 1), GT_ARG("g_seq", 1));
     GT_EVENT(m, "GoCreate", DT(10), GT_ARG("new_g", 2), GT_STK("new_stack", worker_stack, 1),
              GT_STK("stack", main_stack, 1));
-    unsigned char *data = NULL;
-    if (gt_builder_write_memory(b, &data, len, &err))
-        data = NULL;
-    gt_builder_free(b);
-    return data;
+    return finish_trace(b, len);
 }
 
 /* The full summary forgets the region with the first G2 (as Go's); the
