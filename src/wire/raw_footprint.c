@@ -19,12 +19,12 @@ static unsigned uvarint_len(uint64_t v)
     return n;
 }
 
-static uint64_t encoded_size(const gt_raw_event *ev)
+/* spec: the reader's spec of the event's type (r->specs). */
+static uint64_t encoded_size(const gt_raw_event *ev, const gt_spec *spec)
 {
     uint64_t size = 1;
     for (size_t i = 0; i < ev->nargs; i++)
         size += uvarint_len(ev->args[i]);
-    const gt_spec *spec = gt_spec_any(ev->type);
     if (spec && spec->has_data)
         size += uvarint_len(ev->data_len) + ev->data_len;
     return size;
@@ -61,7 +61,7 @@ int gt_raw_footprint(gt_raw_reader *r, gt_raw_footprint_row rows[256], uint64_t 
     int st;
     while ((st = gt_raw_next(r, &ev)) > 0) {
         count[ev.type]++;
-        bytes[ev.type] += encoded_size(&ev);
+        bytes[ev.type] += encoded_size(&ev, r->specs[ev.type]);
         n++;
     }
     if (st < 0 && !gt_raw_error_is_eof(r))
@@ -72,16 +72,16 @@ int gt_raw_footprint(gt_raw_reader *r, gt_raw_footprint_row rows[256], uint64_t 
         row->type = t;
         row->count = count[t];
         row->bytes = bytes[t];
-        if (t >= len && count[t] > 0 && r->specs[t] && r->specs[t]->name[0]) {
-            /* Read here, though past Go's table: Go's raw reader would have
-             * stopped at it, so there is no Go output to follow. */
-            snprintf(row->name, sizeof row->name, "%s", r->specs[t]->name);
-        } else if (t >= len) {
+        /* The reader's table names what Go's names for the version, and
+         * also the experimental types it reads in 1.23 and 1.25 traces,
+         * where Go's raw reader stops: those are named when they occur,
+         * since there is no Go output to follow. */
+        const gt_spec *spec = r->specs[t];
+        const char *name = spec && spec->name ? spec->name : "";
+        if (t < len || (count[t] > 0 && name[0]))
+            snprintf(row->name, sizeof row->name, "%s", name);
+        else
             snprintf(row->name, sizeof row->name, "<unknown (%u)>", t);
-        } else {
-            const gt_spec *spec = gt_spec_any(t);
-            snprintf(row->name, sizeof row->name, "%s", spec ? spec->name : "");
-        }
     }
     gt_go_sort(rows, 256, sizeof rows[0], by_bytes_desc);
     *events = n;
