@@ -209,7 +209,7 @@ int main(int argc, char **argv)
             if (consume_mode)
                 consume(&evs[i], &st);
         }
-        if (n < BATCH)
+        if (n == 0)
             break;
     }
     double wall = now_s() - start;

@@ -894,7 +894,7 @@ int cmd_timeline(int argc, char **argv)
                 cli_progress_event(&progress, r, &evs[i]);
                 no_memory = on_event(&t, &evs[i]) != 0;
             }
-        } while (n == BATCH && !no_memory);
+        } while (n > 0 && !no_memory);
         cli_progress_finish(&progress, r);
     }
     close_all(&t);

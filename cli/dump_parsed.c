@@ -31,7 +31,7 @@ int dump_parsed(const char *path, FILE *out)
             fwrite_unlocked(line, 1, len, out);
             putc_unlocked('\n', out);
         }
-        if (n < BATCH)
+        if (n == 0)
             break;
     }
     const gt_error *e = gt_reader_error(r);
