@@ -45,7 +45,11 @@ for status in "$SHARED"/corpus/*.wire.status; do
     bad=$((bad + 1))
   fi
 done
-[ $bad -eq 0 ] && echo "ok convert_corpus_round_trip ($n traces byte-identical)"
+if [ $n -eq 0 ]; then
+  echo "not ok convert_corpus_round_trip: no trace in $SHARED/corpus: nothing compared"
+elif [ $bad -eq 0 ]; then
+  echo "ok convert_corpus_round_trip ($n traces byte-identical)"
+fi
 
 # Through pipes: stdin to stdout, both directions.
 t=$SHARED/corpus/churn.go127.trace
@@ -75,7 +79,7 @@ for test in "$SHARED"/gotests/tests/*.test; do
     bad=$((bad + 1))
   fi
 done
-[ $n -eq 0 ] && echo "skip convert_gotests: no gotests"
+[ $n -eq 0 ] && echo "not ok convert_gotests: $SHARED/gotests holds no case: nothing compared"
 [ $n -gt 0 ] && [ $bad -eq 0 ] && echo "ok convert_gotests ($n .test traces encode as Go encodes them)"
 # A Stack whose nframes is past int64: the reader (like Go's) yields it with no
 # frames, the writer writes it as given, and the conversion fails on the frame

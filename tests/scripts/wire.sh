@@ -34,7 +34,11 @@ for status in "$SHARED"/corpus/*.wire.status; do
     bad=$((bad + 1))
   fi
 done
-[ $bad -eq 0 ] && echo "ok wire_corpus ($n traces identical)"
+if [ $n -eq 0 ]; then
+  echo "not ok wire_corpus: $SHARED/corpus holds no trace with a .wire.status of exit=0: nothing compared"
+elif [ $bad -eq 0 ]; then
+  echo "ok wire_corpus ($n traces identical)"
+fi
 
 # Go's test cases encoded by Go: stdout, status and stderr as Go's.
 n=0; bad=0
@@ -51,7 +55,7 @@ for trace in "$SHARED"/gotests/expected/*.trace; do
     bad=$((bad + 1))
   fi
 done
-[ $n -eq 0 ] && echo "skip wire_gotests: no gotests/expected traces"
+[ $n -eq 0 ] && echo "not ok wire_gotests: $SHARED/gotests/expected holds no trace: nothing compared"
 [ $n -gt 0 ] && [ $bad -eq 0 ] && echo "ok wire_gotests ($n traces identical)"
 
 # Alloc/free traces of 1.23-1.25: Go's dumper stops, we go on (project decision).
@@ -97,6 +101,6 @@ for seed in "$SHARED"/gotests/fuzz/*.bin; do
     bad=$((bad + 1))
   fi
 done
-[ $n -eq 0 ] && echo "skip wire_fuzz_seeds: no seeds"
+[ $n -eq 0 ] && echo "not ok wire_fuzz_seeds: no Go fuzz seed in $SHARED/gotests: nothing checked"
 [ $n -gt 0 ] && [ $bad -eq 0 ] && echo "ok wire_fuzz_seeds ($n seeds, exit 0 or 1)"
 exit 0
