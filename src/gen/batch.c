@@ -1,8 +1,10 @@
-/* One batch off the input (Go's readBatch). Layout:
+/* One batch off the input (Go's readBatch). Layout (type bytes are the
+ * tracev2 event types GT_EV_EVENT_BATCH, GT_EV_EXPERIMENTAL_BATCH and
+ * GT_EV_END_OF_GENERATION of wire/spec.h):
  *
  *   EventBatch:        0x01 gen m time size data[size]
- *   ExperimentalBatch: 0x32 exp gen m time size data[size]   (exp: 1 byte)
- *   EndOfGeneration:   0x35                                  (Go 1.26+)
+ *   ExperimentalBatch: 0x31 exp gen m time size data[size]   (exp: 1 byte; Go 1.23+)
+ *   EndOfGeneration:   0x34                                  (Go 1.26+)
  *
  * gen, m, time and size are uvarints; size is at most 64 KiB.
  */
@@ -11,6 +13,10 @@
 #include "common/error.h"
 #include "gen/batch.h"
 #include "wire/spec.h"
+
+/* The byte values the layout above documents (Go's tracev2 numbering). */
+_Static_assert(GT_EV_EVENT_BATCH == 0x01 && GT_EV_EXPERIMENTAL_BATCH == 0x31 && GT_EV_END_OF_GENERATION == 0x34,
+               "batch type bytes differ from the layout comment");
 
 static const char *in_error_text(int st)
 {
