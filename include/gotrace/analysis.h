@@ -314,6 +314,185 @@ GT_API const gt_pprof_record *gt_pprof_record_at(const gt_pprof *p, size_t i);
  * a malloc'd buffer and its length, or NULL on no memory. */
 GT_API unsigned char *gt_pprof_encode(const gt_pprof *p, size_t *len);
 
+/* ------------------------------------------------------------- overview */
+
+/* What `gotrace summary` shows, computed in one pass over the events: the
+ * trace's extent, the scheduler (GOMAXPROCS, goroutine counts, scheduling
+ * latency), blocking by reason with its stacks, GC (cycles, stop-the-world,
+ * mark assists, MMU, heap), goroutine groups, and user tasks and regions by
+ * type. It builds on the analyses above instead of repeating them: a
+ * streaming gt_summary (goroutine execution, block and range times, task and
+ * region durations: the same figures as the goroutine and region analyses)
+ * and a gt_mmu with the default flags (STW, background, assist, sweep: the
+ * figures of `gotrace mmu`). Its own accounting covers only what those do not
+ * record: counts of state episodes, their stacks, latency distributions,
+ * GC ranges, metrics.
+ *
+ * Latency distributions (gt_latency_stats). count, total, min and max are
+ * exact. Percentiles use the nearest-rank definition (the p-th percentile of
+ * n values is the value at rank ceil(p/100 * n) in ascending order) over a
+ * fixed histogram of logarithmic buckets: values below 32 ns are exact,
+ * above that each power of two is split into 32 buckets, and a percentile is
+ * reported as the upper edge of the bucket holding that rank, clamped to
+ * [min, max]. So a reported percentile is never below the exact one and at
+ * most 1/32 (3.2%) above it. Memory per distribution is fixed (16 KiB).
+ *
+ * Memory grows with goroutines, threads, distinct reasons, stacks, task and
+ * region types, and the summary's own records (see gt_summary_stream_regions:
+ * regions are streamed, not kept), never with the number of events, except
+ * the MMU's one point per change of utilisation.
+ */
+
+/* How many worst goroutines and top stacks per reason are kept. */
+#define GT_OVERVIEW_TOP 5
+/* How many GOMAXPROCS values are kept (the first value and the changes after
+ * it, in time order); more changes are only counted. */
+#define GT_OVERVIEW_MAX_GOMAXPROCS 32
+
+typedef struct gt_latency_stats {
+    uint64_t count;
+    int64_t total;           /* exact sum */
+    int64_t min, max;        /* exact; 0 when count is 0 */
+    int64_t p50, p90, p99;   /* nearest rank from the histogram (see above) */
+} gt_latency_stats;
+
+/* A value at a time (trace ns). */
+typedef struct gt_value_at {
+    int64_t time;
+    int64_t value;
+} gt_value_at;
+
+/* One of the goroutines that waited longest to run. */
+typedef struct gt_overview_wait {
+    int64_t goroutine;
+    gt_str name;        /* its start function, "" when unknown */
+    int64_t time;       /* when it became runnable */
+    int64_t latency;    /* until it left the runnable state */
+} gt_overview_wait;
+
+/* A stack at which goroutines blocked (innermost frame first, at most 128). */
+typedef struct gt_overview_stack {
+    const gt_frame *frames;
+    size_t n_frames;
+    uint64_t count;     /* episodes that began and ended in the trace */
+    int64_t time;       /* their total duration */
+} gt_overview_stack;
+
+/* Blocking for one reason. The reason "syscall" collects time in system
+ * calls: a goroutine's SyscallTime and SyscallBlockTime (and a Waiting
+ * reason "syscall", if a trace has one). */
+typedef struct gt_overview_block {
+    gt_str reason;          /* Go's reason text, e.g. "chan receive", "sleep" */
+    uint64_t count;         /* episodes that began in the trace */
+    int64_t time;           /* the goroutine summaries' BlockTimeByReason for
+                             * the reason, summed over goroutines: the time
+                             * `gotrace goroutines` (and go tool trace) shows */
+    size_t n_stacks;        /* the GT_OVERVIEW_TOP stacks with the most time */
+    const gt_overview_stack *stacks;
+} gt_overview_block;
+
+/* Goroutines grouped by start function, as `gotrace goroutines` lists them. */
+typedef struct gt_overview_group {
+    gt_str name;            /* "" for goroutines without a known start function */
+    uint64_t count;
+    int64_t exec_time;      /* sum of the goroutines' ExecTime */
+} gt_overview_group;
+
+/* User tasks or regions of one type. */
+typedef struct gt_overview_type {
+    gt_str type;            /* "" for the unnamed regions a goroutine inherits */
+    uint64_t count;         /* all of them, as go tool trace counts them */
+    uint64_t complete;      /* with a known begin and end */
+    gt_latency_stats duration;  /* tasks: complete ones only; regions: all,
+                                 * an unknown begin or end taken as the trace's
+                                 * first event or its end (as `gotrace regions`) */
+} gt_overview_type;
+
+/* The MMU at one window. */
+typedef struct gt_overview_mmu {
+    int64_t window;
+    int valid;              /* 0 when the window is longer than the trace */
+    double mmu;             /* gt_mmu_at with the default flags */
+} gt_mmu_point;
+
+typedef struct gt_overview_result {
+    /* The trace. */
+    uint64_t events;
+    int64_t start, end;         /* first and last event time; end is the last
+                                 * Sync's when the trace broke (cmd/trace's end) */
+    uint64_t syncs;             /* Sync events (a v2 trace: generations + 1) */
+    int has_wall_clock;         /* a ClockSnapshot was seen (Go 1.25+) */
+    int64_t wall_start_sec;     /* wall clock at `start`, from the first snapshot */
+    int32_t wall_start_nsec;
+
+    /* The scheduler. */
+    int has_gomaxprocs;         /* a /sched/gomaxprocs:threads metric was seen */
+    int64_t gomaxprocs_min, gomaxprocs_max;
+    uint64_t gomaxprocs_changes;  /* times the value differed from the one before */
+    size_t n_gomaxprocs;        /* <= GT_OVERVIEW_MAX_GOMAXPROCS */
+    const gt_value_at *gomaxprocs;
+    uint64_t goroutines;        /* goroutines in the summary */
+    uint64_t goroutines_created;  /* NotExist -> another state */
+    uint64_t goroutines_ended;    /* -> NotExist */
+    uint64_t goroutines_peak;     /* most goroutines alive at one time: those
+                                   * first seen in a state other than NotExist
+                                   * count as alive from the trace's start */
+    int64_t goroutines_peak_time; /* when the peak was first reached */
+    uint64_t threads, procs;    /* distinct Ms and Ps that events ran on */
+    int64_t sched_wait_time;    /* the summaries' SchedWaitTime, summed */
+    gt_latency_stats sched_latency;  /* runnable -> leaving runnable, episodes
+                                      * that began and ended in the trace */
+    size_t n_worst;             /* <= GT_OVERVIEW_TOP, longest first */
+    const gt_overview_wait *worst;
+
+    /* Blocking, by total time (then count, then reason). */
+    size_t n_block;
+    const gt_overview_block *block;
+
+    /* GC. */
+    uint64_t gc_cycles;         /* "GC concurrent mark phase" ranges begun (or
+                                 * active at the trace start) */
+    uint64_t stw_count;         /* "stop-the-world (...)" ranges ended */
+    int64_t stw_total, stw_max;
+    uint64_t mark_assists;      /* "GC mark assist" ranges begun */
+    int64_t mark_assist_time;   /* the summaries' RangeTime["GC mark assist"] */
+    gt_mmu_point mmu[3];          /* windows 1ms, 10ms, 100ms */
+    int has_heap;               /* /memory/classes/heap/objects:bytes */
+    uint64_t heap_min, heap_max;
+    int has_heap_goal;          /* /gc/heap/goal:bytes */
+    uint64_t heap_goal_min, heap_goal_max;
+
+    /* Goroutine groups by total execution time (then name). */
+    size_t n_groups;
+    const gt_overview_group *groups;
+    /* Task and region types, by name. */
+    size_t n_task_types;
+    const gt_overview_type *task_types;
+    size_t n_region_types;
+    const gt_overview_type *region_types;
+    uint64_t regions_dropped;   /* gt_summary_streamed_dropped: when not 0 the
+                                 * region figures include regions Go forgets */
+} gt_overview_result;
+
+typedef struct gt_overview gt_overview;
+
+/* A new overview; NULL when memory runs out. */
+GT_API gt_overview *gt_overview_new(void);
+/* Feeds one event in reader order. 0, or -1 when memory runs out (then the
+ * object may only be freed). */
+GT_API int gt_overview_event(gt_overview *o, const gt_event *ev);
+/* Ends the pass. broken: the reader stopped with an error (the trace's end
+ * is then its last Sync, where cmd/trace stops). 0, or -1 on no memory.
+ * Call once. */
+GT_API int gt_overview_finish(gt_overview *o, int broken);
+/* The results after gt_overview_finish (NULL before), valid until
+ * gt_overview_free. */
+GT_API const gt_overview_result *gt_overview_get(const gt_overview *o);
+/* The analyses underneath, finished, for more detail (owned by o). */
+GT_API const gt_summary *gt_overview_summary(const gt_overview *o);
+GT_API gt_mmu *gt_overview_mmu(const gt_overview *o);
+GT_API void gt_overview_free(gt_overview *o);  /* NULL is fine */
+
 #ifdef __cplusplus
 }
 #endif
