@@ -24,6 +24,7 @@ int cmd_regions(int argc, char **argv);
 int cmd_mmu(int argc, char **argv);
 int cmd_pprof(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
 
 /* dump's modes (cli/dump_wire.c, cli/dump_parsed.c). */
 int dump_wire(const char *path, FILE *out);
