@@ -186,10 +186,13 @@ size_t gt_stack_frames(gt_stack s, const gt_frame **frames)
         *frames = NULL;
         return 0;
     }
-    /* Inline the usual case, a stack whose array is built already. */
+    /* Inline the usual case, a stack whose array is built already: two
+     * acquire loads (plain loads on x86), no lock. */
     int64_t i = gt_id_index_get(&t->stack_index, s.id);
-    if (i >= 0 && (size_t)i < t->nstack_frames && t->stack_frames[i]) {
-        *frames = t->stack_frames[i];
+    gt_stack_cache *e = i >= 0 ? gt_table_stack_cache(t, (size_t)i) : NULL;
+    const gt_frame *built = e ? atomic_load_explicit(&e->frames, memory_order_acquire) : NULL;
+    if (built) {
+        *frames = built;
         return t->stacks[i].n;
     }
     return gt_table_stack_frames(t, s.id, frames);
@@ -228,10 +231,9 @@ int gt_event_range(const gt_event *ev, gt_range *out)
     switch (ev->priv_type) {
     case GT_EV_STW_BEGIN:
     case GT_EV_STW_END: {
-        /* Go builds "stop-the-world (KIND)"; the derived text lives in the
-         * table's extra strings so the returned pointer stays valid. The
-         * reader interns it when it emits the event (gt_event_intern_range);
-         * this lookup never allocates. */
+        /* Go builds "stop-the-world (KIND)": the text is made once per kind
+         * and kept in the event's table, so the pointer follows the
+         * lifetime rule. */
         gt_str kind = event_string(ev, ev->priv_args[0]);
         out->name = t ? gt_table_stw_name(t, kind) : lit("stop-the-world ()");
         out->scope = (gt_resource){GT_RESOURCE_GOROUTINE, ev->goroutine};

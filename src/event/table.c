@@ -6,6 +6,14 @@
 gt_table *gt_table_new(void)
 {
     gt_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    if (pthread_mutex_init(&t->cache_mu, NULL) != 0) {
+        free(t);
+        return NULL;
+    }
+    atomic_init(&t->nextra, 0);
+    atomic_init(&t->stack_caches, NULL);
     return t;
 }
 
@@ -21,10 +29,19 @@ static int id_index_put(gt_id_index *x, uint64_t id, size_t index)
 {
     if (index >= UINT32_MAX - 1)
         return -1;
-    if (id >= GT_TABLE_DENSE_IDS)
-        return gt_u64map_put(&x->sparse, id, index);
     if (id >= x->nslot) {
-        size_t n = x->nslot ? x->nslot : 256;
+        /* Grow the array only while it stays dense (see gt_id_index): the
+         * new size is below 2 * id, so at most 4 * (count + 1) slots. */
+        uint64_t dense_limit = 2 * ((uint64_t)x->count + 1);
+        if (dense_limit < GT_ID_INDEX_MIN_DENSE)
+            dense_limit = GT_ID_INDEX_MIN_DENSE;
+        if (id >= dense_limit) {
+            if (gt_u64map_put(&x->sparse, id, index))
+                return -1;
+            x->count++;
+            return 0;
+        }
+        size_t n = x->nslot ? x->nslot : GT_ID_INDEX_MIN_DENSE;
         while (n <= id)
             n *= 2;
         uint32_t *ns = realloc(x->slot, n * sizeof *ns);
@@ -35,6 +52,7 @@ static int id_index_put(gt_id_index *x, uint64_t id, size_t index)
         x->nslot = n;
     }
     x->slot[id] = (uint32_t)index + 1;
+    x->count++;
     return 0;
 }
 
@@ -46,26 +64,28 @@ static int u64_cmp(const void *a, const void *b)
 
 int gt_id_index_each(const gt_id_index *x, int (*f)(uint64_t id, size_t index, void *arg), void *arg)
 {
-    for (size_t id = 0; id < x->nslot; id++)
-        if (x->slot[id]) {
-            int rc = f(id, x->slot[id] - 1, arg);
-            if (rc)
-                return rc;
-        }
-    if (!x->sparse.len)
-        return 0;
-    /* Only hostile traces get here: sort the large IDs. */
-    uint64_t *ids = malloc(x->sparse.len * sizeof *ids);
-    if (!ids)
-        return -1;
+    /* The hashed IDs, sorted, are merged into the walk over the array. */
+    uint64_t *ids = NULL;
     size_t k = 0;
-    for (size_t j = 0; j < x->sparse.cap; j++)
-        if (x->sparse.used[j])
-            ids[k++] = x->sparse.keys[j];
-    qsort(ids, k, sizeof *ids, u64_cmp);
+    if (x->sparse.len) {
+        ids = malloc(x->sparse.len * sizeof *ids);
+        if (!ids)
+            return -1;
+        for (size_t j = 0; j < x->sparse.cap; j++)
+            if (x->sparse.used[j])
+                ids[k++] = x->sparse.keys[j];
+        qsort(ids, k, sizeof *ids, u64_cmp);
+    }
     int rc = 0;
-    for (size_t i = 0; i < k && !rc; i++)
-        rc = f(ids[i], (size_t)*gt_u64map_get(&x->sparse, ids[i]), arg);
+    size_t next = 0;
+    for (size_t id = 0; id < x->nslot && !rc; id++) {
+        for (; next < k && ids[next] < id && !rc; next++)
+            rc = f(ids[next], (size_t)*gt_u64map_get(&x->sparse, ids[next]), arg);
+        if (x->slot[id] && !rc)
+            rc = f(id, x->slot[id] - 1, arg);
+    }
+    for (; next < k && !rc; next++)
+        rc = f(ids[next], (size_t)*gt_u64map_get(&x->sparse, ids[next]), arg);
     free(ids);
     return rc;
 }
@@ -78,15 +98,12 @@ void gt_table_free(gt_table *t)
     id_index_free(&t->stack_index);
     gt_u64map_free(&t->frame_index);
     gt_u64map_free(&t->stw_names);
-    gt_u64map_free(&t->stack_texts);
-    free(t->stack_text);
     free(t->strings);
     free(t->stacks);
     free(t->frames);
-    free(t->extra);
     free(t->exp_batches);
-    free(t->stack_frames);
     gt_arena_free(&t->cache_arena);
+    pthread_mutex_destroy(&t->cache_mu);
     gt_arena_free(&t->arena);
     free(t);
 }
@@ -212,29 +229,58 @@ int gt_table_resolve(gt_table *t)
     return 0;
 }
 
+/* Where extra string index i (ID i + 1) lives: block *b, entry *k. */
+static void extra_slot(size_t i, size_t *b, size_t *k)
+{
+    /* Block b starts at index GT_EXTRA_BLOCK0 * (2^b - 1). */
+    size_t q = i / GT_EXTRA_BLOCK0 + 1;
+    size_t blk = 0;
+    while (q >> (blk + 1))
+        blk++;
+    *b = blk;
+    *k = i - GT_EXTRA_BLOCK0 * (((size_t)1 << blk) - 1);
+}
+
 uint64_t gt_table_add_extra(gt_table *t, const void *p, size_t len)
 {
     if (len == 0)
         return 0;
-    /* Few distinct extra strings exist per generation (task types, STW
-     * kinds): a linear scan is cheaper than a second map. */
-    for (size_t i = 0; i < t->nextra; i++)
-        if (t->extra[i].len == len && memcmp(t->extra[i].ptr, p, len) == 0)
+    /* Only this thread adds extras, so a relaxed read of the count is its
+     * own last store. Few distinct extra strings exist per generation (task
+     * types, STW kinds): a linear scan is cheaper than a second map. */
+    size_t n = atomic_load_explicit(&t->nextra, memory_order_relaxed);
+    for (size_t i = 0; i < n; i++) {
+        size_t b, k;
+        extra_slot(i, &b, &k);
+        const gt_str *e = &t->extra_blocks[b][k];
+        if (e->len == len && memcmp(e->ptr, p, len) == 0)
             return i + 1;
-    if (gt_table_grow((void **)&t->extra, &t->capextra, t->nextra, sizeof *t->extra))
+    }
+    size_t b, k;
+    extra_slot(n, &b, &k);
+    if (b >= GT_EXTRA_NBLOCKS)
         return UINT64_MAX;
+    if (!t->extra_blocks[b]) {
+        t->extra_blocks[b] = gt_arena_alloc(&t->arena, (GT_EXTRA_BLOCK0 << b) * sizeof(gt_str));
+        if (!t->extra_blocks[b])
+            return UINT64_MAX;
+    }
     char *copy = gt_arena_dup(&t->arena, p, len);
     if (!copy)
         return UINT64_MAX;
-    t->extra[t->nextra++] = (gt_str){copy, len};
-    return t->nextra;
+    t->extra_blocks[b][k] = (gt_str){copy, len};
+    atomic_store_explicit(&t->nextra, n + 1, memory_order_release);
+    return n + 1;
 }
 
 gt_str gt_table_extra(const gt_table *t, uint64_t id)
 {
-    if (id == 0 || id > t->nextra)
+    size_t n = atomic_load_explicit(&((gt_table *)t)->nextra, memory_order_acquire);
+    if (id == 0 || id > n)
         return (gt_str){"", 0};
-    return t->extra[id - 1];
+    size_t b, k;
+    extra_slot((size_t)id - 1, &b, &k);
+    return t->extra_blocks[b][k];
 }
 
 int gt_table_add_exp_batch(gt_table *t, uint8_t experiment, int64_t thread, const void *data, size_t len)
@@ -257,22 +303,51 @@ gt_str gt_table_stw_name(const gt_table *t, gt_str kind)
     gt_table *cache = (gt_table *)t;
     /* The kind string lives in this table, so its address names it. */
     uint64_t key = (uint64_t)(uintptr_t)kind.ptr ^ ((uint64_t)kind.len << 48);
+    gt_str result = unknown;
+    pthread_mutex_lock(&cache->cache_mu);
     const uint64_t *hit = gt_u64map_get(&t->stw_names, key);
-    if (hit)
-        return *(const gt_str *)(uintptr_t)*hit;
-    size_t n = sizeof prefix - 1 + kind.len + 1;
-    gt_str *name = gt_arena_alloc(&cache->cache_arena, sizeof *name);
-    char *text = gt_arena_alloc(&cache->cache_arena, n);
-    if (!name || !text)
-        return unknown;
-    memcpy(text, prefix, sizeof prefix - 1);
-    if (kind.len)
-        memcpy(text + sizeof prefix - 1, kind.ptr, kind.len);
-    text[n - 1] = ')';
-    *name = (gt_str){text, n};
-    if (gt_u64map_put(&cache->stw_names, key, (uint64_t)(uintptr_t)name))
-        return unknown;
-    return *name;
+    if (hit) {
+        result = *(const gt_str *)(uintptr_t)*hit;
+    } else {
+        size_t n = sizeof prefix - 1 + kind.len + 1;
+        gt_str *name = gt_arena_alloc(&cache->cache_arena, sizeof *name);
+        char *text = gt_arena_alloc(&cache->cache_arena, n);
+        if (name && text) {
+            memcpy(text, prefix, sizeof prefix - 1);
+            if (kind.len)
+                memcpy(text + sizeof prefix - 1, kind.ptr, kind.len);
+            text[n - 1] = ')';
+            *name = (gt_str){text, n};
+            if (gt_u64map_put(&cache->stw_names, key, (uint64_t)(uintptr_t)name) == 0)
+                result = *name;
+        }
+    }
+    pthread_mutex_unlock(&cache->cache_mu);
+    return result;
+}
+
+/* The cache entry of stack index i, making the table's caches when it has
+ * none yet (or too few, if stacks were added since). Call with cache_mu
+ * held. NULL when memory runs out. */
+static gt_stack_cache *stack_cache_locked(gt_table *t, size_t i)
+{
+    gt_stack_caches *c = atomic_load_explicit(&t->stack_caches, memory_order_relaxed);
+    if (!c || i >= c->n) {
+        /* Readers may still hold the old array: it stays in the arena, and
+         * its filled entries are carried over. */
+        gt_stack_caches *nc = gt_arena_alloc(&t->cache_arena, sizeof *nc + t->nstacks * sizeof nc->e[0]);
+        if (!nc)
+            return NULL;
+        nc->n = t->nstacks;
+        for (size_t k = 0; k < nc->n; k++) {
+            int old = c && k < c->n;
+            atomic_init(&nc->e[k].frames, old ? atomic_load_explicit(&c->e[k].frames, memory_order_relaxed) : NULL);
+            atomic_init(&nc->e[k].text, old ? atomic_load_explicit(&c->e[k].text, memory_order_relaxed) : NULL);
+        }
+        atomic_store_explicit(&t->stack_caches, nc, memory_order_release);
+        c = nc;
+    }
+    return i < c->n ? &c->e[i] : NULL;
 }
 
 size_t gt_table_stack_frames(const gt_table *t, uint64_t id, const gt_frame **out)
@@ -284,48 +359,61 @@ size_t gt_table_stack_frames(const gt_table *t, uint64_t id, const gt_frame **ou
     const gt_stack_rec *rec = &t->stacks[i];
     if (rec->n == 0)
         return 0;
-    if ((size_t)i < t->nstack_frames && t->stack_frames[i]) {
-        *out = t->stack_frames[i];
+    gt_stack_cache *e = gt_table_stack_cache(t, (size_t)i);
+    const gt_frame *frames = e ? atomic_load_explicit(&e->frames, memory_order_acquire) : NULL;
+    if (frames) {
+        *out = frames;
         return rec->n;
     }
     gt_table *cache = (gt_table *)t;
-    if (cache->nstack_frames < t->nstacks) {
-        const gt_frame **na = realloc(cache->stack_frames, t->nstacks * sizeof *na);
-        if (!na)
-            return 0;
-        memset(na + cache->nstack_frames, 0, (t->nstacks - cache->nstack_frames) * sizeof *na);
-        cache->stack_frames = na;
-        cache->nstack_frames = t->nstacks;
+    pthread_mutex_lock(&cache->cache_mu);
+    e = stack_cache_locked(cache, (size_t)i);
+    frames = e ? atomic_load_explicit(&e->frames, memory_order_relaxed) : NULL;
+    if (e && !frames) {
+        gt_frame *built = gt_arena_alloc(&cache->cache_arena, (size_t)rec->n * sizeof *built);
+        if (built) {
+            for (size_t k = 0; k < rec->n; k++)
+                built[k] = gt_table_stack_frame(t, rec, k);
+            atomic_store_explicit(&e->frames, built, memory_order_release);
+            frames = built;
+        }
     }
-    gt_frame *frames = gt_arena_alloc(&cache->cache_arena, (size_t)rec->n * sizeof *frames);
-    if (!frames)
-        return 0;
-    for (size_t k = 0; k < rec->n; k++)
-        frames[k] = gt_table_stack_frame(t, rec, k);
-    cache->stack_frames[i] = frames;
+    pthread_mutex_unlock(&cache->cache_mu);
     *out = frames;
-    return rec->n;
+    return frames ? rec->n : 0;
 }
 
 int gt_table_stack_text(const gt_table *t, uint64_t id, gt_str *out)
 {
-    const uint64_t *i = gt_u64map_get(&t->stack_texts, id);
-    if (!i)
+    int64_t i = id ? gt_id_index_get(&t->stack_index, id) : -1;
+    gt_stack_cache *e = i >= 0 ? gt_table_stack_cache(t, (size_t)i) : NULL;
+    const gt_str *text = e ? atomic_load_explicit(&e->text, memory_order_acquire) : NULL;
+    if (!text)
         return 0;
-    *out = t->stack_text[*i];
+    *out = *text;
     return 1;
 }
 
 int gt_table_put_stack_text(const gt_table *t, uint64_t id, const char *p, size_t n)
 {
+    int64_t i = id ? gt_id_index_get(&t->stack_index, id) : -1;
+    if (i < 0)
+        return 0;
     gt_table *cache = (gt_table *)t;
-    if (gt_table_grow((void **)&cache->stack_text, &cache->capstack_text, cache->nstack_text, sizeof *cache->stack_text))
-        return -1;
-    char *copy = gt_arena_dup(&cache->cache_arena, p, n);
-    if (!copy && n)
-        return -1;
-    if (gt_u64map_put(&cache->stack_texts, id, cache->nstack_text))
-        return -1;
-    cache->stack_text[cache->nstack_text++] = (gt_str){copy, n};
-    return 0;
+    int rc = -1;
+    pthread_mutex_lock(&cache->cache_mu);
+    gt_stack_cache *e = stack_cache_locked(cache, (size_t)i);
+    if (e && atomic_load_explicit(&e->text, memory_order_relaxed)) {
+        rc = 0;
+    } else if (e) {
+        gt_str *text = gt_arena_alloc(&cache->cache_arena, sizeof *text);
+        char *copy = gt_arena_dup(&cache->cache_arena, p, n);
+        if (text && (copy || !n)) {
+            *text = (gt_str){copy, n};
+            atomic_store_explicit(&e->text, text, memory_order_release);
+            rc = 0;
+        }
+    }
+    pthread_mutex_unlock(&cache->cache_mu);
+    return rc;
 }

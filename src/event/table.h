@@ -9,6 +9,8 @@
 #ifndef GT_EVENT_TABLE_H
 #define GT_EVENT_TABLE_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "common/arena.h"
@@ -32,18 +34,37 @@ typedef struct gt_stack_rec {
 
 #define GT_NO_FRAME UINT32_MAX
 
-/* IDs below this are found through a dense array (slot = index + 1, 0 =
- * absent); larger ones through a hash map. Go's runtime numbers strings and
- * stacks from 1 in each generation, so real traces only use the array; the
- * bound caps what a hostile ID can make us allocate (4 MiB). */
-#define GT_TABLE_DENSE_IDS ((uint64_t)1 << 20)
-
-/* An ID -> index map: dense below GT_TABLE_DENSE_IDS, hashed above. */
+/* An ID -> index map. Go's runtime numbers strings and stacks 1, 2, ... in
+ * each generation, so IDs are found through an array indexed by ID. The
+ * array only grows to hold an ID below max(GT_ID_INDEX_MIN_DENSE, 2 * entries)
+ * (the waste Go's dataTable.compactify accepts), so its size stays within a
+ * constant factor of the number of entries whatever the IDs; other IDs go to
+ * a hash map. An ID is in one of the two; lookups try the array first. */
 typedef struct gt_id_index {
-    uint32_t *slot;           /* slot[id] = index + 1, or 0 */
+    uint32_t *slot;           /* slot[id] = index + 1, or 0, for id < nslot */
     size_t nslot;
-    gt_u64map sparse;         /* IDs >= GT_TABLE_DENSE_IDS -> index */
+    size_t count;             /* entries in slot and sparse together */
+    gt_u64map sparse;         /* IDs not in slot -> index */
 } gt_id_index;
+
+#define GT_ID_INDEX_MIN_DENSE 256
+
+/* What the accessors cache about one stack, by stack index: NULL until
+ * built. */
+typedef struct gt_stack_cache {
+    _Atomic(const gt_frame *) frames;  /* gt_stack_frames' array */
+    _Atomic(const gt_str *) text;      /* the formatter's text of the stack */
+} gt_stack_cache;
+
+/* The stack caches of a table: n entries (the stacks the table had when it
+ * was built; stacks are only added before a table's events are read). */
+typedef struct gt_stack_caches {
+    size_t n;
+    gt_stack_cache e[];
+} gt_stack_caches;
+
+#define GT_EXTRA_BLOCK0 8
+#define GT_EXTRA_NBLOCKS 48
 
 typedef struct gt_exp_batch_rec {
     uint8_t experiment;
@@ -73,8 +94,13 @@ typedef struct gt_table {
     gt_frame *resolved_frames;
     int resolved;
 
-    gt_str *extra;            /* extra string ID k lives at extra[k-1] */
-    size_t nextra, capextra;
+    /* Extra string ID k (1, 2, ...) is entry k - 1 of the blocks: block b
+     * holds GT_EXTRA_BLOCK0 << b entries. Blocks never move, so the reader
+     * may add extras (task types, while ordering the generation in threaded
+     * mode) while other threads read the ones their events name; nextra is
+     * published with release order after the entry is written. */
+    gt_str *extra_blocks[GT_EXTRA_NBLOCKS];
+    _Atomic size_t nextra;
 
     /* Sync data. */
     double freq;              /* ns per timestamp unit; 0 = not seen */
@@ -87,18 +113,17 @@ typedef struct gt_table {
     gt_exp_batch_rec *exp_batches;
     size_t nexp_batches, capexp_batches;
 
-    /* Caches the accessors and the formatter fill in the caller's thread.
-     * In threaded mode the reader's producer thread may still be adding
-     * extra strings to this table (task types) while the caller reads its
-     * events, so these caches own their memory (cache_arena, their own
-     * arrays) and share nothing the producer writes. */
+    /* Caches the accessors and the formatter fill on first use, from any
+     * thread: several threads may call accessors on events of this table at
+     * once (gotrace.h, "Threads"), while the reader's thread may still add
+     * extra strings. cache_mu guards cache_arena, stw_names and every cache
+     * fill; a filled stack cache entry is read without the lock (acquire
+     * loads of pointers published with release stores), so the per-event
+     * path takes no lock. */
+    pthread_mutex_t cache_mu;
     gt_arena cache_arena;
     gt_u64map stw_names;      /* STW kind key -> pointer to a gt_str in cache_arena */
-    gt_u64map stack_texts;    /* stack ID -> index into stack_text (formatting cache) */
-    gt_str *stack_text;
-    size_t nstack_text, capstack_text;
-    const gt_frame **stack_frames; /* by stack index: its frames, NULL until asked for */
-    size_t nstack_frames;
+    _Atomic(gt_stack_caches *) stack_caches; /* NULL until the first fill */
 } gt_table;
 
 /* Grows the geometric array *arr (len elements of size sz, capacity *cap) so
@@ -128,13 +153,16 @@ static inline int gt_table_stack(const gt_table *t, uint64_t id, gt_stack_rec *o
 /* Index of stack or string ID in the table's arrays, or -1 when absent. */
 static inline int64_t gt_id_index_get(const gt_id_index *x, uint64_t id)
 {
-    if (id < GT_TABLE_DENSE_IDS)
-        return id < x->nslot ? (int64_t)x->slot[id] - 1 : -1;
+    if (id < x->nslot && x->slot[id])
+        return (int64_t)x->slot[id] - 1;
+    if (!x->sparse.len)
+        return -1;
     const uint64_t *v = gt_u64map_get(&x->sparse, id);
     return v ? (int64_t)*v : -1;
 }
 
-/* Calls f(id, index, arg) for every ID in ascending order; stops at and
+/* Calls f(id, index, arg) for every ID in ascending order, in time linear
+ * in the number of entries (and n log n for the hashed ones); stops at and
  * returns the first non-zero result of f, which should be positive: -1
  * means memory ran out. */
 int gt_id_index_each(const gt_id_index *x, int (*f)(uint64_t id, size_t index, void *arg), void *arg);
@@ -153,7 +181,8 @@ int gt_table_set_frame(gt_table *t, const gt_frame_rec *f);
 const gt_frame_rec *gt_table_frame(const gt_table *t, uint64_t pc);
 
 /* Extra strings (derived, not from the trace): same text, same ID. "" is 0.
- * Returns the ID, or UINT64_MAX when memory runs out. */
+ * Returns the ID, or UINT64_MAX when memory runs out. One thread may add
+ * while others call gt_table_extra for IDs they were handed. */
 uint64_t gt_table_add_extra(gt_table *t, const void *p, size_t len);
 gt_str gt_table_extra(const gt_table *t, uint64_t id);
 
@@ -170,24 +199,33 @@ static inline int64_t gt_time_mul(double freq, uint64_t ts)
 
 /* "stop-the-world (KIND)" for an STW event whose kind string is kind. The
  * text is built once per kind and cached in the table (a logically const
- * cache: a table is used by one thread at a time, like its reader). On
- * memory exhaustion returns "stop-the-world (?)". */
+ * cache, under cache_mu: STW events are rare). On memory exhaustion returns
+ * "stop-the-world (?)". Safe to call from several threads at once. */
 gt_str gt_table_stw_name(const gt_table *t, gt_str kind);
 
 /* The frames of stack id as one array (gt_stack_frames): built on first
- * request in the table's cache arena (a logically const cache, as
- * gt_table_stw_name's) and returned from then on. Returns the number of
- * frames and sets *out; 0 and *out = NULL for the empty or an unknown stack,
- * or when memory runs out. */
+ * request in the table's cache arena (a logically const cache) and returned
+ * from then on. Returns the number of frames and sets *out; 0 and *out =
+ * NULL for the empty or an unknown stack, or when memory runs out. Safe to
+ * call from several threads at once. */
 size_t gt_table_stack_frames(const gt_table *t, uint64_t id, const gt_frame **out);
+
+/* The cache entry of stack index i, or NULL while the table has none. (C11
+ * atomics take non-const pointers: the cast is for the load only.) */
+static inline gt_stack_cache *gt_table_stack_cache(const gt_table *t, size_t i)
+{
+    gt_stack_caches *c = atomic_load_explicit(&((gt_table *)t)->stack_caches, memory_order_acquire);
+    return c && i < c->n ? &c->e[i] : NULL;
+}
 
 /* Go's tracev2Type2Kind: the event kind of wire type t (GT_EV_SYNTH_SYNC is
  * Sync); GT_EVENT_BAD for types that are not events. */
 gt_event_kind gt_event_kind_of_type(unsigned t);
 
-/* Cached text of a formatted stack (the formatter's; same cache rules as
- * gt_table_stw_name). get: 1 and *out when cached. put copies the text; 0 or
- * -1 when memory runs out. */
+/* Cached text of a formatted stack (the formatter's). get: 1 and *out when
+ * cached. put copies the text (the first put for a stack wins; an ID the
+ * table does not have is not cached); 0 or -1 when memory runs out. Both
+ * are safe to call from several threads at once. */
 int gt_table_stack_text(const gt_table *t, uint64_t id, gt_str *out);
 int gt_table_put_stack_text(const gt_table *t, uint64_t id, const char *p, size_t n);
 
