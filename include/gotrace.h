@@ -12,14 +12,30 @@
  * is: the events of generation N, and everything they point to, live until the
  * Sync that starts generation N+2 is returned, or until gt_reader_free). The
  * gt_event structs themselves are plain values: copy them freely.
- * Consumers that keep data longer must copy it.
+ * Consumers that keep data longer must copy it. Because of this rule the
+ * reader holds at most a few generations in memory, in every mode
+ * (gt_reader_next, gt_reader_next_batch, threaded).
  *
  * Errors. The library never prints, aborts or exits. Functions that can fail
  * fill a gt_error (code, message, byte offset, generation). Events returned
  * before an error stay valid under the rule above.
  *
- * Threads. A gt_reader is used by one thread at a time. Distinct readers are
- * independent.
+ * Threads. A gt_reader is used by one thread at a time: the gt_reader_*
+ * calls on one reader must not overlap. Distinct readers are independent.
+ * The event accessors only read what the reader built (the few caches they
+ * fill are filled under a lock and published once), so these may be called
+ * from any number of threads at once, on the same or different events of one
+ * reader, while the reader's own thread goes on calling gt_reader_next or
+ * gt_reader_next_batch: gt_event_stack, gt_stack_len, gt_stack_frame,
+ * gt_stack_frames, gt_event_metric, gt_event_label, gt_event_range,
+ * gt_event_range_attributes, gt_event_task, gt_event_region, gt_event_log,
+ * gt_event_state_transition, gt_event_sync, gt_event_sync_experimental_batch,
+ * gt_event_experimental, gt_event_format and gt_event_string (where its
+ * text lives and for how long is stated there), and the *_name functions.
+ * The one condition is the lifetime rule: the thread that reads must know
+ * that no other thread still uses an event before it reads past the Sync
+ * that ends the event's lifetime, or frees the reader. (tests/tsan checks
+ * this rule under ThreadSanitizer.)
  *
  * Strings in traces may hold any bytes, including NUL: they come as
  * (pointer, length) pairs and are not NUL-terminated.
@@ -321,16 +337,24 @@ GT_API int gt_reader_version(const gt_reader *r);
  * same. */
 GT_API int gt_reader_next(gt_reader *r, gt_event *ev);
 
-/* Up to cap next events into evs. Returns how many were written; fewer than
- * cap means the end or an error was reached (tell them apart with
- * gt_reader_error). */
+/* Up to cap next events into evs. Returns how many were written: 0 only at
+ * the end of the trace or on an error (tell them apart with
+ * gt_reader_error), so loop until it returns 0. Before that it may return
+ * fewer than cap: a batch ends early at a generation boundary so that it
+ * never holds more than one Sync, nor events of more than two generations
+ * (the Sync that would end the lifetime of events earlier in the batch is
+ * returned first by the next call). Every event of a batch follows the
+ * lifetime rule at the top of this file. */
 GT_API size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap);
 
 /* Threaded reading: with threads >= 2, a second thread reads, merges and
  * orders the trace ahead of the caller, handing events over in chunks, so
  * that the caller's own work on the events runs in parallel. Events, their
  * order, errors and lifetimes are exactly those of the single-threaded
- * reader; the reader is still used by one caller thread at a time. Call
+ * reader; the reader is still used by one caller thread at a time. The
+ * reading thread runs at most a few generations ahead of the caller (it
+ * waits when it is further ahead), so memory stays bounded as in
+ * single-threaded mode whatever the trace. Call
  * before the first gt_reader_next / gt_reader_next_batch. Returns 0, or -1
  * (threads < 1, or reading has started). Old-format traces (Go <= 1.21) are
  * read single-threaded. If the thread cannot be started the reader silently

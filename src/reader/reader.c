@@ -6,7 +6,9 @@
  *
  * Lifetimes: the tables of the current and the previous generation are
  * kept, so an event's strings and stacks stay valid until the Sync starting
- * the generation after next is returned (see gotrace.h). */
+ * the generation after next is returned (see gotrace.h). A batch holds at
+ * most one Sync, so the tables it needs are those two; tables retired while
+ * a batch is filled are freed when the next call starts. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -59,7 +61,12 @@ typedef struct type_info {
  * events to the caller's thread in chunks through a small ring, so that the
  * caller's work on the events overlaps with reading. A table is retired
  * (freed) by the consumer once it has returned the Sync that ends the
- * table's lifetime, exactly as the single-threaded reader does. */
+ * table's lifetime, exactly as the single-threaded reader does.
+ *
+ * Memory stays bounded whatever the input: a chunk ends after a Sync, so it
+ * holds at most one generation boundary, and the producer blocks while
+ * PIPE_CHUNKS chunks wait: it runs at most PIPE_CHUNKS generations ahead of
+ * the consumer, however small the generations. */
 enum { PIPE_CHUNK_EVENTS = 4096, PIPE_CHUNKS = 3 };
 
 typedef struct ev_chunk {
@@ -111,6 +118,11 @@ struct gt_reader {
     gt_table **retired;
     size_t nretired, capretired;
     int in_batch;
+    /* A batch ends before its second Sync, which would end the lifetime of
+     * the batch's first generation: that Sync waits here and is the first
+     * event the next call returns. */
+    gt_event held;
+    int has_held;
     batch_cursor *cursors;
     size_t capcursors;
     struct frontier_entry *frontier; /* a min-heap by time, as Go's */
@@ -154,6 +166,9 @@ static int fail_nomem(gt_reader *r)
  * file by offset (lazy mode). 0, or -1 with *err. */
 static int cursor_load(batch_cursor *bc, const gt_generation *g, const gt_input *in, gt_error *err)
 {
+    /* An empty batch read back by offset has no bytes and no buffer, but p
+     * and end must still point somewhere: NULL + 0 is undefined in C. */
+    static const uint8_t no_bytes[1];
     const gt_batch *b = &g->batches[bc->gm->idx[bc->idx]];
     const uint8_t *data = b->data;
     if (!data && b->len) {
@@ -178,6 +193,8 @@ static int cursor_load(batch_cursor *bc, const gt_generation *g, const gt_input 
         }
         data = bc->buf;
     }
+    if (!data)
+        data = no_bytes;
     bc->start = bc->p = data;
     bc->end = data + b->len;
     bc->base = b->offset;
@@ -699,8 +716,10 @@ static void *producer_main(void *arg)
             st = next_event(r, &c->ev[c->n]);
             if (st != 1)
                 break;
-            c->retire[c->n++] = r->pending_retire;
+            c->retire[c->n] = r->pending_retire;
             r->pending_retire = NULL;
+            if (c->ev[c->n++].kind == GT_EVENT_SYNC)
+                break; /* one generation boundary per chunk (see pipeline) */
         }
         c->last = st != 1;
         c->status = st < 0 ? -1 : 0;
@@ -798,17 +817,22 @@ static int pipe_fill(pipeline *p)
     return 1;
 }
 
-/* Up to cap events from the pipeline; tables retired on the way are kept
- * until the next call. Returns how many. */
+/* Up to cap events from the pipeline, ending before a second Sync as the
+ * single-threaded batch does; tables retired on the way are kept until the
+ * next call. Returns how many. */
 static size_t pipe_take(pipeline *p, gt_event *evs, size_t cap)
 {
     pipe_free_retired(p);
     size_t n = 0;
-    while (n < cap && !p->ended && !p->failed && pipe_fill(p) == 1) {
+    int syncs = 0, stop = 0;
+    while (n < cap && !stop && !p->ended && !p->failed && pipe_fill(p) == 1) {
         ev_chunk *c = p->cur;
-        size_t k = c->n - p->pos;
-        if (k > cap - n)
-            k = cap - n;
+        size_t k = 0;
+        for (; k < c->n - p->pos && k < cap - n; k++)
+            if (c->ev[p->pos + k].kind == GT_EVENT_SYNC && syncs++ > 0) {
+                stop = 1;
+                break;
+            }
         memcpy(evs + n, c->ev + p->pos, k * sizeof *evs);
         for (size_t i = p->pos; i < p->pos + k; i++) {
             if (!c->retire[i])
@@ -851,8 +875,12 @@ int gt_reader_next(gt_reader *r, gt_event *ev)
             return 1;
         return p->failed ? -1 : 0;
     }
-    if (!r->in_batch)
-        free_retired(r);
+    free_retired(r);
+    if (r->has_held) {
+        *ev = r->held;
+        r->has_held = 0;
+        return 1;
+    }
     return next_event(r, ev);
 }
 
@@ -864,8 +892,20 @@ size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap)
     free_retired(r);
     r->in_batch = 1;
     size_t n = 0;
-    while (n < cap && next_event(r, &evs[n]) == 1)
+    int syncs = 0;
+    if (r->has_held && cap) {
+        evs[n++] = r->held;
+        r->has_held = 0;
+        syncs = 1;
+    }
+    while (n < cap && next_event(r, &evs[n]) == 1) {
+        if (evs[n].kind == GT_EVENT_SYNC && syncs++ > 0) {
+            r->held = evs[n];
+            r->has_held = 1;
+            break;
+        }
         n++;
+    }
     r->in_batch = 0;
     return n;
 }

@@ -96,7 +96,10 @@ static void test_accessors(void)
         return;
     check(gt_reader_version(r) == 22, "reader_version", "version %d", gt_reader_version(r));
     gt_event ev[16];
-    size_t k = gt_reader_next_batch(r, ev, 16);
+    size_t k = 0, got;
+    /* A batch may end early at a generation boundary: read until 0. */
+    while (k < 16 && (got = gt_reader_next_batch(r, ev + k, 16 - k)) > 0)
+        k += got;
     check(k == 8 && gt_reader_error(r) == NULL, "reader_built_count", "got %zu events, error %s", k,
           gt_reader_error(r) ? gt_reader_error(r)->message : "none");
     if (k != 8) {
@@ -227,7 +230,7 @@ static char *format_all(gt_reader *r, size_t *len, int use_batch, size_t cap)
             gt_event_format(&evs[i], out + n, l + 1);
             n += l + 1;
         }
-        if (k == 0 || (use_batch && k < cap))
+        if (k == 0)
             break;
     }
     if (gt_reader_error(r)) {

@@ -99,7 +99,7 @@ static transcript read_all(const char *path, const void *data, size_t len, enum 
                 kept[nkept++] = evs[i];
             }
         }
-        if (n == 0 || (how == THREADED_BATCH && n < sizeof evs / sizeof evs[0]))
+        if (n == 0)
             break;
     }
     const gt_error *e = gt_reader_error(r);
