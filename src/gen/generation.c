@@ -2,6 +2,7 @@
  * strings, stacks, CPU samples, sync data, experimental data and per-M event
  * batches; then the tables are validated and the CPU samples put in time
  * order. Error texts are Go's. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,28 +121,45 @@ static int add_strings(gt_table *t, const gt_batch *b, gt_error *err)
     return 0;
 }
 
-/* Go's %v of a stack: "\t0x<pc>\n" per frame. */
-static size_t format_stack_pcs(char *out, size_t cap, const uint64_t *pcs, size_t n)
+/* Appends printf output to the NUL-terminated text out[0..*len) of capacity
+ * cap, truncating at cap - 1 bytes; *len stays the text's length. */
+static void append_bounded(char *out, size_t cap, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void append_bounded(char *out, size_t cap, size_t *len, const char *fmt, ...)
 {
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        int k = snprintf(out + (len < cap ? len : cap), len < cap ? cap - len : 0, "\t%#llx\n",
-                         (unsigned long long)pcs[i]);
-        if (k > 0)
-            len += (size_t)k;
-    }
-    return len;
+    if (*len + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(out + *len, cap - *len, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *len += (size_t)k < cap - *len ? (size_t)k : cap - *len - 1;
 }
 
+/* Go's %v of a stack: "\t%#v\n" per PC, and %#v of a uint64 is 0x-prefixed
+ * hex, 0 included ("0x0", where C's %#llx gives "0"). An empty stack is "". */
+static void append_stack_pcs(char *out, size_t cap, size_t *len, const uint64_t *pcs, size_t n)
+{
+    for (size_t i = 0; i < n && *len + 1 < cap; i++)
+        append_bounded(out, cap, len, "\t0x%llx\n", (unsigned long long)pcs[i]);
+}
+
+/* Go's "multiple %Ts with the same ID: id=%d, new=%v, existing=%v" for
+ * stacks, cut (as every message) at the size of gt_error's message. */
 static int duplicate_stack(gt_table *t, uint64_t at, uint64_t id, const uint64_t *pcs, size_t n, gt_error *err)
 {
     gt_stack_rec old = {NULL, 0, NULL};
     gt_table_stack(t, id, &old);
-    char a[400], b[400];
-    format_stack_pcs(a, sizeof a, pcs, n);
-    format_stack_pcs(b, sizeof b, old.pcs, old.n);
-    return gt_error_set(err, GT_ERR_INVALID, at, "multiple trace.stacks with the same ID: id=%llu, new=%s, existing=%s",
-                        (unsigned long long)id, a, b);
+    char msg[sizeof err->message];
+    size_t len = 0;
+    msg[0] = '\0';
+    append_bounded(msg, sizeof msg, &len, "multiple trace.stacks with the same ID: id=%llu, new=",
+                   (unsigned long long)id);
+    append_stack_pcs(msg, sizeof msg, &len, pcs, n);
+    append_bounded(msg, sizeof msg, &len, ", existing=");
+    append_stack_pcs(msg, sizeof msg, &len, old.pcs, old.n);
+    return gt_error_set(err, GT_ERR_INVALID, at, "%s", msg);
 }
 
 static int add_stacks(gt_table *t, const gt_batch *b, gt_error *err)

@@ -10,41 +10,8 @@
 #include "check.h"
 #include "common/cursor.h"
 #include "gotrace/raw.h"
+#include "tbuf.h"
 #include "wire/spec.h"
-
-/* A trace under construction. */
-typedef struct tbuf {
-    uint8_t *p;
-    size_t len, cap;
-} tbuf;
-
-static void put(tbuf *t, const void *p, size_t n)
-{
-    if (t->len + n > t->cap) {
-        t->cap = (t->len + n) * 2;
-        t->p = realloc(t->p, t->cap);
-    }
-    memcpy(t->p + t->len, p, n);
-    t->len += n;
-}
-
-static void put_byte(tbuf *t, uint8_t b) { put(t, &b, 1); }
-
-static void put_uv(tbuf *t, uint64_t v)
-{
-    uint8_t b[10];
-    put(t, b, gt_varint_put(b, v));
-}
-
-static tbuf header(int version)
-{
-    tbuf t = {NULL, 0, 0};
-    char h[32];
-    int n = snprintf(h, sizeof h, "go 1.%d trace", version);
-    put(&t, h, (size_t)n);
-    put(&t, "\0\0\0", 3);
-    return t;
-}
 
 /* Reads r to its end; returns the number of events, fills *last. */
 static size_t drain(gt_raw_reader *r, int *last)
