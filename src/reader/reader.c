@@ -968,7 +968,7 @@ static gt_reader *finish_open(gt_reader *r, gt_error *err)
             data = r->in.win;
             len = r->in.len;
         } else {
-            if (gt_in_slurp(&r->in, hdr, sizeof hdr, &r->v1_data, &len) < 0) {
+            if (gt_v1_slurp(&r->in, r->version, hdr, sizeof hdr, &r->v1_data, &len) < 0) {
                 gt_error_set(err, r->in.err_no ? GT_ERR_IO : GT_ERR_NOMEM, GT_NO_OFFSET, "%s",
                              r->in.err_no ? strerror(r->in.err_no) : "out of memory");
                 gt_reader_free(r);

@@ -596,6 +596,19 @@ size_t gt_v1_held_bytes(const gt_v1 *v)
     return v ? v->t.nstream + v->t.nmoved * sizeof *v->t.moved : 0;
 }
 
+static int scan_stops(void *arg, const uint8_t *data, size_t len) { return v1_scan(arg, data, len); }
+
+int gt_v1_slurp(gt_input *in, int version, const uint8_t *prefix, size_t npre, uint8_t **data, size_t *len)
+{
+    v1_scanner *s = malloc(sizeof *s);
+    if (!s)
+        return -1;
+    v1_scanner_init(s, version);
+    int rc = gt_in_slurp_until(in, prefix, npre, data, len, scan_stops, s);
+    free(s);
+    return rc;
+}
+
 void gt_v1_free(gt_v1 *v)
 {
     if (!v)

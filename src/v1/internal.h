@@ -309,6 +309,25 @@ typedef struct v1_parser {
     int32_t raw_batch_pid;
 } v1_parser;
 
+/* Go's first pass over an old trace as its bytes arrive (gt_v1_slurp), to
+ * stop reading at the first error that pass reports instead of at the end of
+ * the input. It sees only events whose bytes are all present, and an error
+ * counts only when no byte past the available ones could change it (an
+ * event running past them is read again once more data has come). */
+typedef struct v1_scanner {
+    v1_trace t;          /* data and len: the input so far */
+    v1_parser p;
+    gt_error err;
+    size_t off;          /* the first event not scanned yet */
+    int seen_batch;      /* a Batch was read: every later event has a P */
+} v1_scanner;
+
+void v1_scanner_init(v1_scanner *s, int version);
+/* Scans the events of data[0, len) from where the last call stopped (data
+ * may have moved; its first bytes are the same). 1 when Go's first pass
+ * fails in them (s->err tells how), else 0. */
+int v1_scan(v1_scanner *s, const uint8_t *data, size_t len);
+
 /* Loads the next batch of proc's P into proc (loadBatch): its errors and
  * table updates happen now, its events are decoded by v1_batch_next.
  * Returns 1 when a batch was loaded (possibly empty), 0 when the P has none

@@ -417,6 +417,75 @@ static int collect(v1_parser *p)
     return 0;
 }
 
+/* Bytes from an event's start that decide every first-pass error except
+ * running out of input: the type byte, a length varint, 2048 bytes of
+ * length-prefixed arguments and UserLog's string length varint (Batch and
+ * inline events need fewer). */
+enum { V1_SCAN_SPAN = 1 + 10 + 2048 + 10 };
+
+void v1_scanner_init(v1_scanner *s, int version)
+{
+    memset(s, 0, sizeof *s);
+    s->t.version = version;
+    s->p.t = &s->t;
+    s->p.err = &s->err;
+    s->off = 16;
+}
+
+int v1_scan(v1_scanner *s, const uint8_t *data, size_t len)
+{
+    v1_parser *p = &s->p;
+    s->t.data = data;
+    s->t.len = len;
+    p->off = s->off;
+    while (len - p->off >= V1_SCAN_SPAN) {
+        size_t at = p->off;
+        /* Fast path: an event with inline arguments after a Batch, whose
+         * varints are all well formed; anything else goes to read_raw. */
+        const uint8_t *b = data + at;
+        unsigned typ = *b & 0x3f, narg = (unsigned)(*b >> 6) + 1;
+        if (s->seen_batch && narg <= 3 && typ != V1_EV_NONE && typ < V1_EV_COUNT && typ != V1_EV_STRING &&
+            typ != V1_EV_BATCH && typ != V1_EV_CPU_SAMPLE && v1_descs[typ].min_version <= s->t.version) {
+            uint64_t v;
+            unsigned i = 0;
+            b++;
+            while (i < narg && gt_varint_unbounded(&b, &v) == GT_VARINT_OK)
+                i++;
+            if (i == narg) {
+                p->off = (size_t)(b - data);
+                continue;
+            }
+        }
+        int r = read_raw(p, SKIP_ARGS | SKIP_STRINGS);
+        /* A skip past the available bytes: decided by what comes next. */
+        if (r == RAW_EOF || (r == RAW_ERR && s->err.code == GT_ERR_TRUNCATED)) {
+            p->off = at;
+            break;
+        }
+        if (r == RAW_ERR)
+            return 1;
+        if (p->raw_type == V1_EV_NONE)
+            continue;
+        if (p->raw_type == V1_EV_BATCH) {
+            s->seen_batch = 1;
+            continue;
+        }
+        /* The checks collect makes, in its order. */
+        if (!s->seen_batch) {
+            gt_error_set(p->err, GT_ERR_MALFORMED, p->ev_off,
+                         "read event %u with current P of 0, but P has no batches yet", p->raw_type);
+            return 1;
+        }
+        if (p->raw_type == V1_EV_CPU_SAMPLE && p->raw_nargs != arg_num(p)) {
+            gt_error_set(p->err, GT_ERR_MALFORMED, p->ev_off,
+                         "CPU sample has wrong number of arguments: want %zu, got %zu", arg_num(p), p->raw_nargs);
+            return 1;
+        }
+    }
+    s->off = p->off;
+    return 0;
+}
+
 /* Index of the inline string s, added when new (Go's inlineStringsMapping). */
 static int inline_string(v1_parser *p, gt_str s, uint64_t *id)
 {

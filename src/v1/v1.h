@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gen/input.h"
 #include "gotrace.h"
 
 typedef struct gt_v1 gt_v1;
@@ -17,6 +18,16 @@ typedef struct gt_v1 gt_v1;
  * its 16-byte header; version is 11, 19 or 21. The caller keeps data alive
  * until gt_v1_free. Returns NULL and fills *err on failure. */
 gt_v1 *gt_v1_open(const uint8_t *data, size_t len, int version, gt_error *err);
+
+/* Reads the rest of an old-format trace from in (after the header, which
+ * is passed as prefix/npre) into a malloc'd buffer *data of *len bytes, the
+ * header first, for gt_v1_open. Go reads the whole input before it parses;
+ * here Go's first pass runs over the bytes as they arrive and reading stops
+ * at the first error it reports: *data then ends soon after that error, and
+ * gt_v1_open rejects it with the same message and offset Go gives for the
+ * whole input. 0, or -1 on an I/O error (in->err_no set) or when memory runs
+ * out. */
+int gt_v1_slurp(gt_input *in, int version, const uint8_t *prefix, size_t npre, uint8_t **data, size_t *len);
 
 /* Next converted event, exactly as Go 1.27's reader yields it for this trace
  * (including the first and last Sync). 1 = *ev filled, 0 = end, -1 = error
