@@ -92,11 +92,11 @@ FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 
-$(BUILD)/fuzz/replay-%: fuzz/fuzz_%.c fuzz/replay_main.c fuzz/exercise.h $(STATIC)
+$(BUILD)/fuzz/replay-%: fuzz/fuzz_%.c fuzz/replay_main.c $(wildcard fuzz/*.h) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) $(CFLAGS) $(CPPFLAGS) -Ifuzz fuzz/fuzz_$*.c fuzz/replay_main.c $(STATIC) $(LDFLAGS) -lm -o $@
 
-$(BUILD)/fuzz/fuzz-%: fuzz/fuzz_%.c fuzz/exercise.h $(LIB_SRC)
+$(BUILD)/fuzz/fuzz-%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  $(CPPFLAGS) -Ifuzz fuzz/fuzz_$*.c $(LIB_SRC) -lm -o $@
@@ -108,6 +108,20 @@ fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
 
 bench: $(BUILD)/bench/gotrace-bench
 	@ln -sf bench/gotrace-bench $(BUILD)/gotrace-bench
+
+# ThreadSanitizer (gotrace.h "Threads"): tests/tsan/accessors.c against a
+# TSan build of the library in $(TSAN_BUILD), compiled with $(TSAN_CC); run
+# over the in-tree scenario traces and ../shared corpus traces by
+# tests/tsan/run.sh. CI: `make test-tsan`.
+TSAN_BUILD ?= build-tsan
+TSAN_CC    ?= gcc
+TSAN_FLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+.PHONY: test-tsan
+test-tsan:
+	$(MAKE) BUILD=$(TSAN_BUILD) CC=$(TSAN_CC) SANITIZE= CFLAGS='$(TSAN_FLAGS)' LDFLAGS=-fsanitize=thread $(TSAN_BUILD)/libgotrace.a
+	@mkdir -p $(TSAN_BUILD)/tsan
+	$(TSAN_CC) -std=c11 $(WARN) $(TSAN_FLAGS) $(CPPFLAGS) tests/tsan/accessors.c $(TSAN_BUILD)/libgotrace.a -fsanitize=thread -lm -lpthread -o $(TSAN_BUILD)/tsan/accessors
+	sh tests/tsan/run.sh $(TSAN_BUILD)/tsan/accessors
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \

@@ -5,6 +5,7 @@
 #define GT_FUZZ_EXERCISE_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "gotrace.h"
 
@@ -16,14 +17,31 @@ static inline uint64_t fuzz_touch_str(gt_str s)
     return acc;
 }
 
+static inline int fuzz_same_str(gt_str a, gt_str b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+/* Every frame one at a time, then all at once (gt_stack_frames), which
+ * must give the same frames; a difference traps. */
 static inline uint64_t fuzz_touch_stack(gt_stack s)
 {
     uint64_t acc = 0;
     size_t n = gt_stack_len(s);
+    const gt_frame *all = NULL;
+    size_t nall = gt_stack_frames(s, &all);
+    if (nall != 0 && (nall != n || !all))
+        __builtin_trap(); /* 0 is allowed: the empty stack, or no memory */
     for (size_t i = 0; i <= n; i++) {  /* one past the end must fail cleanly */
         gt_frame f;
-        if (gt_stack_frame(s, i, &f) == 0)
+        if (gt_stack_frame(s, i, &f) == 0) {
+            if (i == n)
+                __builtin_trap();
             acc += f.pc + f.line + fuzz_touch_str(f.func) + fuzz_touch_str(f.file);
+            if (nall && (all[i].pc != f.pc || all[i].line != f.line || !fuzz_same_str(all[i].func, f.func) ||
+                         !fuzz_same_str(all[i].file, f.file)))
+                __builtin_trap();
+        }
     }
     return acc;
 }
@@ -61,6 +79,7 @@ static inline uint64_t fuzz_exercise_event(const gt_event *ev)
         acc += fuzz_touch_stack(st.stack);
         acc += fuzz_touch_str((gt_str){gt_go_state_name((gt_go_state)st.new_state), 1});
         acc += fuzz_touch_str((gt_str){gt_proc_state_name((gt_proc_state)st.old_state), 1});
+        acc += fuzz_touch_str((gt_str){gt_resource_kind_name(st.resource.kind), 1});
     }
     gt_sync sy;
     if (gt_event_sync(ev, &sy) == 0) {
