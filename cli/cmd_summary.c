@@ -9,7 +9,6 @@
 #include "analysis_util.h"
 #include "cli.h"
 
-int cmd_summary(int argc, char **argv);
 
 /* Lines of text output: stacks and groups beyond these are in --json only. */
 enum { TEXT_GROUPS = 10, TEXT_BLOCK_STACKS = 3, TEXT_STACKS_PER_REASON = 2, TEXT_FRAMES = 4, TEXT_TYPES = 20 };
@@ -228,7 +227,7 @@ static void text_scheduler(const gt_overview_result *res)
     for (size_t i = 0; i < res->n_worst; i++) {
         const gt_overview_wait *wt = &res->worst[i];
         printf("  %-14s", i ? "" : "Longest waits");
-        print_duration(wt->latency, 11);
+        print_duration(wt->latency, 12);
         printf("  G%lld ", (long long)wt->goroutine);
         print_name(wt->name, "(unknown)", 0);
         printf(" at %s\n", au_duration(e, wt->time - res->start));
