@@ -38,13 +38,24 @@
 #ifndef UNDER_ASAN
 #define UNDER_ASAN 0
 #endif
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifndef UNDER_TSAN
+#define UNDER_TSAN 0
+#endif
+/* The sanitizers reserve terabytes of shadow address space: no RLIMIT_AS. */
+#define UNDER_SANITIZER (UNDER_ASAN || UNDER_TSAN)
 
 /* A case that runs longer than this is taken to hang. It is CPU time
  * (RLIMIT_CPU, SIGXCPU), so that a loaded machine (CI, a fuzzer beside the
  * tests) cannot trip it; a wall-clock alarm ten times longer catches a case
  * blocked without spending CPU. */
 #define CASE_CPU_SECONDS 60
-#define CASE_WALL_SECONDS (10 * CASE_CPU_SECONDS)
 #define CAP_SLACK ((uint64_t)64 << 20)
 
 /* ------------------------------------------------------------ byte builder */
@@ -94,7 +105,10 @@ static void uv(bytes *o, uint64_t v)
 
 /* Go 1.22 wire types (tracev2 numbering). */
 enum { EV_EVENT_BATCH = 1, EV_STACKS = 2, EV_STACK = 3, EV_STRINGS = 4, EV_STRING = 5, EV_FREQUENCY = 8,
-       EV_PROC_STATUS = 13, EV_GO_CREATE = 14, EV_GO_STATUS = 25, EV_USER_TASK_BEGIN = 40 };
+       EV_PROC_STATUS = 13, EV_GO_CREATE = 14, EV_GO_SYSCALL_BEGIN = 22, EV_GO_SYSCALL_END = 23,
+       EV_GO_STATUS = 25, EV_HEAP_ALLOC = 37, EV_USER_TASK_BEGIN = 40, EV_USER_TASK_END = 41,
+       EV_USER_REGION_BEGIN = 42, EV_USER_REGION_END = 43, EV_USER_LOG = 44 };
+enum { PROC_RUNNING = 1, GO_RUNNING = 2 };
 #define NO_THREAD UINT64_MAX
 
 static void header_v2(bytes *o) { put_raw(o, "go 1.22 trace\0\0\0", 16); }
@@ -405,6 +419,159 @@ static const hostile_case cases[] = {
     {"text-deep-stack", INPUT_TEXT, text_deep_stack, 4},
 };
 
+/* ------------------------------------------------------------ CLI inputs
+ *
+ * Traces for the CLI matrix below: valid Go 1.22 traces (Go's reader reads
+ * them to the end) whose shape stresses one cost at a time. Each generation
+ * has its Frequency batch, its strings and stacks, and per M one P and one
+ * goroutine running through rounds of a syscall, a task with a region and a
+ * log, a goroutine creation and a heap sample, every one naming a stack and
+ * a string of the generation; so each command has work to do (tasks,
+ * regions, goroutines, the syscall profile, the MMU's heap samples). */
+typedef struct {
+    unsigned gens;       /* generations */
+    unsigned ms;         /* Ms (each with its own P and goroutine) */
+    unsigned rounds;     /* rounds of events per M and generation */
+    unsigned nstrings;   /* strings per generation (>= 1) */
+    unsigned string_len; /* their length (Go's maximum: 1024) */
+    unsigned nstacks;    /* stacks per generation (>= 1) */
+    unsigned frames;     /* frames per stack (Go's maximum: 128) */
+    uint64_t id_base;    /* string and stack k has ID id_base + k * id_stride */
+    uint64_t id_stride;
+} workload;
+
+/* Batches stay under Go's 64 KB limit. */
+#define BATCH_FILL 60000
+
+static void event_args(bytes *d, uint8_t type, int n, const uint64_t *args)
+{
+    put(d, type);
+    for (int i = 0; i < n; i++)
+        uv(d, args[i]);
+}
+#define EVENT(d, type, ...) \
+    event_args(d, type, sizeof((uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t), (uint64_t[]){__VA_ARGS__})
+
+static uint64_t workload_id(const workload *w, uint64_t k) { return w->id_base + k * w->id_stride; }
+
+/* Writes d as a batch of its own when adding more would pass BATCH_FILL,
+ * and starts the next one with its list header (0: none). */
+static void flush_batch(bytes *o, bytes *d, size_t more, uint64_t gen, uint64_t m, uint64_t time, uint8_t header)
+{
+    size_t empty = header ? 1 : 0;
+    if (d->n + more <= BATCH_FILL || d->n <= empty)
+        return;
+    batch(o, gen, m, time, d);
+    d->n = 0;
+    if (header)
+        put(d, header);
+}
+
+static void workload_tables(bytes *o, const workload *w, uint64_t gen)
+{
+    bytes d = {0};
+    char text[1100];
+    put(&d, EV_STRINGS);
+    for (unsigned k = 0; k < w->nstrings; k++) {
+        int n = snprintf(text, sizeof text, "main.f%u_g%llu_", k, (unsigned long long)gen);
+        size_t len = w->string_len > (unsigned)n ? w->string_len : (size_t)n;
+        if (len > 1024)
+            len = 1024;
+        memset(text + n, 'x', len > (size_t)n ? len - (size_t)n : 0);
+        flush_batch(o, &d, len + 24, gen, NO_THREAD, 1, EV_STRINGS);
+        put(&d, EV_STRING);
+        uv(&d, workload_id(w, k));
+        uv(&d, len);
+        put_raw(&d, text, len);
+    }
+    batch(o, gen, NO_THREAD, 1, &d);
+    d.n = 0;
+    put(&d, EV_STACKS);
+    for (unsigned k = 0; k < w->nstacks; k++) {
+        flush_batch(o, &d, 24 + (size_t)w->frames * 40, gen, NO_THREAD, 1, EV_STACKS);
+        put(&d, EV_STACK);
+        uv(&d, workload_id(w, k));
+        uv(&d, w->frames);
+        for (unsigned f = 0; f < w->frames; f++) {
+            uv(&d, 0x400000 + ((uint64_t)k * w->frames + f) * 16); /* pc: distinct per frame */
+            uv(&d, workload_id(w, (k + f) % w->nstrings));         /* function */
+            uv(&d, workload_id(w, (k + 7 * f + 1) % w->nstrings)); /* file */
+            uv(&d, f + 1);                                         /* line */
+        }
+    }
+    batch(o, gen, NO_THREAD, 1, &d);
+    free(d.b);
+}
+
+static void workload_trace(bytes *o, const workload *w)
+{
+    header_v2(o);
+    uint64_t time = 1000, next_task = 1, next_goroutine = w->ms + 1;
+    bytes d = {0};
+    for (uint64_t gen = 1; gen <= w->gens; gen++) {
+        frequency_batch(o, gen);
+        workload_tables(o, w, gen);
+        uint64_t gen_end = time;
+        for (uint64_t m = 0; m < w->ms; m++) {
+            uint64_t t = time, batch_time = time;
+            d.n = 0;
+            EVENT(&d, EV_PROC_STATUS, 1, m, PROC_RUNNING);
+            EVENT(&d, EV_GO_STATUS, 1, m + 1, m, GO_RUNNING);
+            t += 2;
+            for (uint64_t r = 0; r < w->rounds; r++) {
+                if (d.n > BATCH_FILL) {
+                    batch(o, gen, m, batch_time, &d);
+                    d.n = 0;
+                    batch_time = t;
+                }
+                uint64_t k = m * w->rounds + r;
+                uint64_t stack = workload_id(w, k % w->nstacks), name = workload_id(w, k % w->nstrings);
+                uint64_t value = workload_id(w, (k + 1) % w->nstrings), task = next_task++;
+                EVENT(&d, EV_GO_SYSCALL_BEGIN, 1, r + 1, stack); /* P sequence: 1, 2, ... per generation */
+                EVENT(&d, EV_GO_SYSCALL_END, 1);
+                EVENT(&d, EV_USER_TASK_BEGIN, 1, task, 0, name, stack);
+                EVENT(&d, EV_USER_REGION_BEGIN, 1, task, name, stack);
+                EVENT(&d, EV_USER_LOG, 1, task, name, value, stack);
+                EVENT(&d, EV_USER_REGION_END, 1, task, name, stack);
+                EVENT(&d, EV_USER_TASK_END, 1, task, stack);
+                EVENT(&d, EV_GO_CREATE, 1, next_goroutine++, stack, stack);
+                EVENT(&d, EV_HEAP_ALLOC, 1, 4096 * (k + 1));
+                t += 9;
+            }
+            batch(o, gen, m, batch_time, &d);
+            if (t > gen_end)
+                gen_end = t;
+        }
+        time = gen_end + 10;
+    }
+    free(d.b);
+}
+
+/* The CLI inputs: each one cost at its extreme, within ~2 MB. */
+typedef struct {
+    const char *name;
+    workload w;
+} cli_case;
+
+static const cli_case cli_cases[] = {
+    /* Defect 1 of issue 12: one string and one stack of ID 2^20-1 in each of
+     * thousands of generations. */
+    {"sparse-ids-2^20-3000-gens", {3000, 1, 1, 1, 16, 1, 2, (1 << 20) - 1, 1}},
+    /* IDs far apart near 2^40 (a map's work, an array's ruin). */
+    {"sparse-ids-2^40", {200, 2, 4, 8, 16, 8, 4, (uint64_t)1 << 40, ((uint64_t)1 << 32) + 7}},
+    /* Many small generations of ordinary IDs. */
+    {"many-generations", {10000, 1, 1, 2, 8, 1, 2, 1, 1}},
+    /* Many Ms (and Ps and goroutines) in a few generations. */
+    {"many-ms", {2, 8000, 2, 16, 8, 16, 2, 1, 1}},
+    /* One generation with 100,000 strings. */
+    {"huge-string-table", {1, 4, 500, 100000, 12, 64, 2, 1, 1}},
+    /* One generation with 25,000 stacks, most of them used. */
+    {"huge-stack-table", {1, 8, 2500, 1000, 12, 25000, 3, 1, 1}},
+    /* Stacks of Go's maximum depth (128 frames) naming strings of Go's
+     * maximum length (1024 bytes). */
+    {"deep-stacks-long-strings", {2, 2, 50, 300, 1024, 400, 128, 1, 1}},
+};
+
 /* ------------------------------------------------------------ running */
 
 /* Child exit statuses of the in-process run. */
@@ -422,12 +589,13 @@ static uint64_t current_vm_bytes(void)
     return (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
-/* In a child about to run one case: the hang guards above. */
-static void limit_time(void)
+/* In a child about to run one case: a hang guard of cpu_seconds of CPU
+ * time, and ten times that of wall time (see CASE_CPU_SECONDS). */
+static void limit_time(unsigned cpu_seconds)
 {
-    struct rlimit rl = {CASE_CPU_SECONDS, CASE_CPU_SECONDS + 5};
+    struct rlimit rl = {cpu_seconds, cpu_seconds + 5};
     setrlimit(RLIMIT_CPU, &rl);
-    alarm(CASE_WALL_SECONDS);
+    alarm(10 * cpu_seconds);
 }
 
 /* Whether a child's fatal signal is one of the hang guards'. */
@@ -435,7 +603,7 @@ static int timed_out(int sig) { return sig == SIGXCPU || sig == SIGALRM; }
 
 static void cap_memory(uint64_t bytes_allowed)
 {
-    if (UNDER_ASAN)
+    if (UNDER_SANITIZER)
         return;
     struct rlimit rl = {bytes_allowed, bytes_allowed};
     setrlimit(RLIMIT_AS, &rl);
@@ -500,7 +668,7 @@ static const char *run_library(const bytes *in, input_kind kind, uint64_t allowe
     if (pid == 0) {
         close(fds[0]);
         cap_memory(current_vm_bytes() + allowed);
-        limit_time();
+        limit_time(CASE_CPU_SECONDS);
         char msg[512];
         int rc = library_read(in, kind, msg, sizeof msg);
         if (write(fds[1], msg, strlen(msg)) < 0)
@@ -523,58 +691,296 @@ static const char *run_library(const bytes *in, input_kind kind, uint64_t allowe
     return NULL;
 }
 
-/* Runs the CLI on path under the memory cap. */
-static const char *run_cli(const char *gotrace, const char *path, input_kind kind, uint64_t allowed, char *out,
-                           size_t cap)
+/* What a program run in a child did. */
+typedef struct {
+    int status;           /* waitpid status */
+    double cpu_seconds;   /* user + system CPU of the child and what it waited for */
+    char first_err[512];  /* first line of its standard error */
+    int out_of_memory;    /* its standard error says it ran out of memory */
+} program_run;
+
+/* Runs argv (argv[0] a path) with standard output to /dev/null and standard
+ * error to errpath (read back into *out, then removed), under a CPU hang
+ * guard of cpu_guard seconds and, when allowed is not 0, the memory cap
+ * allowed (under ASan its per-allocation cap instead). Returns -1 when the
+ * child could not be started. */
+static int run_program(char *const argv[], uint64_t allowed, unsigned cpu_guard, const char *errpath,
+                       program_run *out)
 {
-    char errpath[4200];
-    snprintf(errpath, sizeof errpath, "%s.err", path);
+    memset(out, 0, sizeof *out);
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0)
-        return "fork failed";
+        return -1;
     if (pid == 0) {
         if (!freopen("/dev/null", "w", stdout) || !freopen(errpath, "w", stderr))
             _exit(99);
-        if (UNDER_ASAN) {
+        if (UNDER_ASAN && allowed) {
             char opts[256];
             const char *old = getenv("ASAN_OPTIONS");
             snprintf(opts, sizeof opts, "%s%smax_allocation_size_mb=%llu:allocator_may_return_null=0:exitcode=86",
                      old ? old : "", old && *old ? ":" : "", (unsigned long long)(allowed >> 20));
             setenv("ASAN_OPTIONS", opts, 1);
         }
-        cap_memory(allowed);
-        limit_time();
-        if (kind == INPUT_BINARY)
-            execl(gotrace, gotrace, "dump", path, (char *)NULL);
-        else
-            execl(gotrace, gotrace, "convert", "--to=binary", path, "/dev/null", (char *)NULL);
+        if (allowed)
+            cap_memory(allowed);
+        limit_time(cpu_guard);
+        execv(argv[0], argv);
         _exit(98);
     }
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    struct rusage ru;
+    while (wait4(pid, &out->status, 0, &ru) < 0 && errno == EINTR)
         ;
+    out->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                       (double)ru.ru_stime.tv_usec / 1e6;
     FILE *f = fopen(errpath, "r");
-    out[0] = 0;
     if (f) {
-        if (!fgets(out, (int)cap, f))
-            out[0] = 0;
-        out[strcspn(out, "\n")] = 0;
+        char line[4096];
+        int first = 1;
+        while (fgets(line, sizeof line, f)) {
+            if (first) {
+                line[strcspn(line, "\n")] = 0;
+                snprintf(out->first_err, sizeof out->first_err, "%.500s", line);
+                first = 0;
+            }
+            if (strstr(line, "out of memory"))
+                out->out_of_memory = 1;
+        }
         fclose(f);
     }
     remove(errpath);
-    if (WIFSIGNALED(status))
-        return timed_out(WTERMSIG(status)) ? "the CLI did not finish in time" : "the CLI was killed";
-    if (WEXITSTATUS(status) > 1)
+    return 0;
+}
+
+/* Runs the CLI on path under the memory cap. */
+static const char *run_cli(const char *gotrace, const char *path, input_kind kind, uint64_t allowed, char *out,
+                           size_t cap)
+{
+    char errpath[4200];
+    snprintf(errpath, sizeof errpath, "%s.err", path);
+    char *dump[] = {(char *)gotrace, "dump", (char *)path, NULL};
+    char *convert[] = {(char *)gotrace, "convert", "--to=binary", (char *)path, "/dev/null", NULL};
+    program_run run;
+    if (run_program(kind == INPUT_BINARY ? dump : convert, allowed, CASE_CPU_SECONDS, errpath, &run) != 0)
+        return "fork failed";
+    snprintf(out, cap, "%.500s", run.first_err);
+    if (WIFSIGNALED(run.status))
+        return timed_out(WTERMSIG(run.status)) ? "the CLI did not finish in time" : "the CLI was killed";
+    if (WEXITSTATUS(run.status) > 1)
         return "the CLI exited with status > 1";
-    if (strstr(out, "out of memory"))
+    if (run.out_of_memory)
         return "the CLI ran out of memory under the cap";
     return NULL;
 }
 
+/* ------------------------------------------------------------ CLI matrix
+ *
+ * Every command on every input of cli_cases, each run checked for:
+ *  - an end by exit status 0 or 1 (not a signal, not 2+), without "out of
+ *    memory" on stderr, under an address-space cap of CLI_MEMORY_CAP (no cap
+ *    under the sanitizers, whose shadow memory needs terabytes of address
+ *    space; under ASan each allocation is capped at that size instead);
+ *  - CPU time (user + system, from wait4) within the size bound
+ *    CLI_BASE_SECONDS + CLI_SECONDS_PER_MB x input MB, and when Go 1.27 is
+ *    here (scripts/go127.sh) within GO_FACTOR x Go's CPU time reading the same
+ *    file with `go tool trace -d=parsed` + GO_SLACK_SECONDS. Both bounds are
+ *    multiplied by SANITIZER_FACTOR under a sanitizer.
+ * The RLIMIT_CPU hang guard sits just above the bound, so a blow-up costs
+ * the suite no more than the bound. See the constants for the reasons. */
+
+/* 1 GB: the inputs are under 2 MB; Go's reader needs under 100 MB for each. */
+#define CLI_MEMORY_CAP ((uint64_t)1 << 30)
+/* The size bound. The CLI reads ordinary traces at 20-100 MB/s of CPU (make
+ * bench), and these inputs, all tiny items, at no less than ~4 MB/s (see the
+ * figures the test prints): 1 s + 1 s per MB leaves 4x room over the slowest
+ * command on the largest input, while a cost that grows with IDs or with
+ * generations x table size (issue 12 defect 1: 1.8 s for 97 KB) fails it. */
+#define CLI_BASE_SECONDS 1.0
+#define CLI_SECONDS_PER_MB 1.0
+/* The bound relative to Go: Go's -d=parsed only parses and prints; gotrace's
+ * commands parse and then analyse (goroutines, MMU, pprof), so they get 5x
+ * Go's CPU time, plus 0.5 s for a small input where process start and
+ * one-off set-up dominate both. */
+#define GO_FACTOR 5.0
+#define GO_SLACK_SECONDS 0.5
+/* ASan+UBSan costs 2-4x CPU on this code, TSan 5-15x. */
+#define SANITIZER_FACTOR (UNDER_TSAN ? 15.0 : UNDER_ASAN ? 6.0 : 1.0)
+
+typedef struct {
+    const char *label;
+    const char *args[7]; /* "@IN": the input; "@OUT": a scratch output file */
+} cli_command;
+
+static const cli_command cli_commands[] = {
+    {"dump", {"dump", "@IN"}},
+    {"dump-wire", {"dump", "--wire", "@IN"}},
+    {"dump-footprint", {"dump", "--footprint", "@IN"}},
+    {"validate", {"validate", "@IN"}},
+    {"goroutines", {"goroutines", "@IN"}},
+    {"goroutines-json", {"goroutines", "--json", "@IN"}},
+    {"tasks", {"tasks", "@IN"}},
+    {"tasks-json", {"tasks", "--json", "@IN"}},
+    {"regions", {"regions", "@IN"}},
+    {"mmu", {"mmu", "@IN"}},
+    {"pprof-sched", {"pprof", "--type=sched", "-o", "@OUT", "@IN"}},
+    {"pprof-sync", {"pprof", "--type=sync", "-o", "@OUT", "@IN"}},
+    {"pprof-syscall", {"pprof", "--type=syscall", "-o", "@OUT", "@IN"}},
+    {"pprof-net", {"pprof", "--type=net", "-o", "@OUT", "@IN"}},
+    {"timeline", {"timeline", "@IN"}},
+    {"convert-text", {"convert", "--to=text", "@IN", "-"}},
+    {"convert-binary", {"convert", "--to=binary", "@IN", "-"}},
+    {"summary", {"summary", "@IN"}}, /* when this build has it */
+};
+
+/* The first line a shell command prints, or NULL. */
+static char *command_line_output(const char *cmd, char *buf, size_t cap)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return NULL;
+    char *got = fgets(buf, (int)cap, p);
+    int rc = pclose(p);
+    if (!got || rc != 0)
+        return NULL;
+    buf[strcspn(buf, "\n")] = 0;
+    return buf[0] ? buf : NULL;
+}
+
+/* Go 1.27's trace tool binary (run directly, so that `go tool` does not add
+ * its own start-up to the time), or NULL with the reason in why. */
+static const char *go_trace_tool(char *buf, size_t cap, const char **why)
+{
+    const char *root = getenv("ROOT");
+    char cmd[4400], go[4096];
+    snprintf(cmd, sizeof cmd, "sh '%.4000s/scripts/go127.sh' 2>/dev/null", root ? root : ".");
+    if (!command_line_output(cmd, go, sizeof go)) {
+        *why = "no Go 1.27 (scripts/go127.sh)";
+        return NULL;
+    }
+    snprintf(cmd, sizeof cmd, "'%.4000s' tool -n trace 2>/dev/null", go);
+    if (!command_line_output(cmd, buf, cap)) {
+        *why = "`go tool -n trace` failed";
+        return NULL;
+    }
+    return buf;
+}
+
+static int gotrace_has_command(const char *gotrace, const char *command, const char *dir)
+{
+    char errpath[4200];
+    snprintf(errpath, sizeof errpath, "%s/probe.err", dir);
+    char *argv[] = {(char *)gotrace, (char *)command, "--help", NULL};
+    program_run run;
+    return run_program(argv, 0, 10, errpath, &run) == 0 && WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0;
+}
+
+static int write_file(const char *path, const bytes *in)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int ok = fwrite(in->b, 1, in->n, f) == in->n;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static void cli_matrix(const char *gotrace, const char *dir)
+{
+    char tool_buf[4096];
+    const char *no_go = NULL;
+    const char *go_tool = go_trace_tool(tool_buf, sizeof tool_buf, &no_go);
+    int has_summary = gotrace_has_command(gotrace, "summary", dir);
+    printf("# hostile-cli bounds: CPU <= (%.1f s + %.1f s/MB) x %.0f; Go: <= (%.0f x Go + %.1f s) x %.0f%s%s\n",
+           CLI_BASE_SECONDS, CLI_SECONDS_PER_MB, SANITIZER_FACTOR, GO_FACTOR, GO_SLACK_SECONDS, SANITIZER_FACTOR,
+           go_tool ? "" : "; Go bound skipped: ", go_tool ? "" : no_go);
+
+    for (size_t i = 0; i < sizeof cli_cases / sizeof *cli_cases; i++) {
+        const cli_case *c = &cli_cases[i];
+        bytes in = {0};
+        workload_trace(&in, &c->w);
+        char path[4096], out_path[4200], err_path[4200], name[256];
+        snprintf(path, sizeof path, "%s/%s.trace", dir, c->name);
+        snprintf(out_path, sizeof out_path, "%s.out", path);
+        snprintf(err_path, sizeof err_path, "%s.err", path);
+        double mb = (double)in.n / (1 << 20);
+        double size_bound = (CLI_BASE_SECONDS + CLI_SECONDS_PER_MB * mb) * SANITIZER_FACTOR;
+        snprintf(name, sizeof name, "hostile-cli:%s:write", c->name);
+        if (!check(write_file(path, &in) == 0, name, "cannot write %s", path)) {
+            free(in.b);
+            continue;
+        }
+
+        /* Go's time, once per input. The input must read in Go: otherwise
+         * the generator, not gotrace, is wrong. */
+        double go_cpu = -1;
+        snprintf(name, sizeof name, "hostile-cli:%s:go", c->name);
+        if (!go_tool) {
+            check_skip(name, no_go);
+        } else {
+            char *argv[] = {(char *)go_tool, "-d=parsed", path, NULL};
+            program_run run;
+            if (run_program(argv, 0, 300, err_path, &run) != 0) {
+                check(0, name, "cannot start %s", go_tool);
+            } else if (check(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0, name,
+                             "Go does not read the generated trace (status %d): %s", run.status, run.first_err)) {
+                go_cpu = run.cpu_seconds;
+            }
+        }
+        double go_bound = go_cpu >= 0 ? (GO_FACTOR * go_cpu + GO_SLACK_SECONDS) * SANITIZER_FACTOR : 0;
+        double bound = go_cpu >= 0 && go_bound < size_bound ? go_bound : size_bound;
+        double slowest_cpu = 0;
+        const char *slowest = "none";
+
+        for (size_t j = 0; j < sizeof cli_commands / sizeof *cli_commands; j++) {
+            const cli_command *cmd = &cli_commands[j];
+            snprintf(name, sizeof name, "hostile-cli:%s:%s", c->name, cmd->label);
+            if (!strcmp(cmd->label, "summary") && !has_summary) {
+                check_skip(name, "this gotrace has no summary command");
+                continue;
+            }
+            char *argv[10];
+            size_t n = 0;
+            argv[n++] = (char *)gotrace;
+            for (size_t k = 0; k < sizeof cmd->args / sizeof *cmd->args && cmd->args[k]; k++)
+                argv[n++] = !strcmp(cmd->args[k], "@IN") ? path
+                          : !strcmp(cmd->args[k], "@OUT") ? out_path
+                                                          : (char *)cmd->args[k];
+            argv[n] = NULL;
+            program_run run;
+            if (run_program(argv, CLI_MEMORY_CAP, (unsigned)bound + 2, err_path, &run) != 0) {
+                check(0, name, "cannot start %s", gotrace);
+                continue;
+            }
+            remove(out_path);
+            int code = WIFEXITED(run.status) ? WEXITSTATUS(run.status) : -1;
+            const char *why = WIFSIGNALED(run.status) ? (timed_out(WTERMSIG(run.status)) ? "hit the CPU guard"
+                                                                                          : "killed by a signal")
+                            : code > 1              ? "exit status > 1"
+                            : run.out_of_memory     ? "ran out of memory under the 1 GB cap"
+                            : run.cpu_seconds > size_bound ? "CPU time over the size bound"
+                            : go_cpu >= 0 && run.cpu_seconds > go_bound ? "CPU time over the Go bound"
+                                                                        : NULL;
+            check(why == NULL, name,
+                  "%s (%.2f s CPU; size bound %.2f s, Go %.3f s, Go bound %.2f s; exit %d, signal %d; stderr: %s)",
+                  why, run.cpu_seconds, size_bound, go_cpu, go_bound, code,
+                  WIFSIGNALED(run.status) ? WTERMSIG(run.status) : 0, run.first_err);
+            if (run.cpu_seconds > slowest_cpu) {
+                slowest_cpu = run.cpu_seconds;
+                slowest = cmd->label;
+            }
+        }
+        printf("# hostile-cli:%s: %zu bytes; Go %.3f s CPU; slowest command %s: %.3f s CPU (bound %.2f s)\n", c->name,
+               in.n, go_cpu, slowest, slowest_cpu, bound);
+        remove(path);
+        free(in.b);
+    }
+}
+
+/* GT_HOSTILE_PART=lib runs only the sizes-and-counts cases, =cli only the CLI
+ * matrix; unset, both. */
 int main(void)
 {
     const char *gotrace = getenv("GOTRACE");
+    const char *part = getenv("GT_HOSTILE_PART");
     struct stat st;
     if (!gotrace || stat(gotrace, &st) != 0)
         gotrace = NULL;
@@ -583,7 +989,7 @@ int main(void)
         check(0, "hostile:setup", "mkdtemp failed");
         return check_done();
     }
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    for (size_t i = 0; i < sizeof cases / sizeof *cases && !(part && !strcmp(part, "cli")); i++) {
         const hostile_case *c = &cases[i];
         bytes in = {0};
         c->build(&in);
@@ -616,6 +1022,12 @@ int main(void)
             remove(path);
         }
         free(in.b);
+    }
+    if (!(part && !strcmp(part, "lib"))) {
+        if (gotrace)
+            cli_matrix(gotrace, dir);
+        else
+            check_skip("hostile-cli", "GOTRACE is not set to the gotrace binary");
     }
     rmdir(dir);
     return check_done();
