@@ -368,11 +368,13 @@ void au_hist_print(FILE *f, const au_hist *h, int indent)
 
 /* --------------------------------------------------------------- passes */
 
-int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, void *ctx, au_pass_result *res)
+/* au_pass and au_pass_fd: fd < 0 reads path. */
+static int pass(const char *cmd, const char *path, int fd, uint64_t limit, au_event_fn fn, void *ctx,
+                au_pass_result *res)
 {
     memset(res, 0, sizeof *res);
     gt_error err;
-    gt_reader *r = gt_reader_open_path(path, &err);
+    gt_reader *r = fd < 0 ? gt_reader_open_path(path, &err) : gt_reader_open_fd(fd, &err);
     if (!r) {
         if (err.code == GT_ERR_IO)
             return cli_usage_error(cmd, "cannot open %s: %s", path, err.message);
@@ -406,6 +408,17 @@ int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, v
         return CLI_EXIT_TRACE;
     }
     return 0;
+}
+
+int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, void *ctx, au_pass_result *res)
+{
+    return pass(cmd, path, -1, limit, fn, ctx, res);
+}
+
+int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_event_fn fn, void *ctx,
+               au_pass_result *res)
+{
+    return pass(cmd, path, fd, limit, fn, ctx, res);
 }
 
 void au_report_failure(const char *path, const au_pass_result *res)

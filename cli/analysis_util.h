@@ -97,6 +97,10 @@ void au_report_failure(const char *path, const au_pass_result *res);
  * (CLI_EXIT_*) after printing a message: the file cannot be opened, nothing
  * valid was read, or memory ran out. */
 int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, void *ctx, au_pass_result *res);
+/* The same from fd (read from its current offset, not closed); path names
+ * the trace in messages. For a second pass over a cli_input. */
+int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_event_fn fn, void *ctx,
+               au_pass_result *res);
 
 /* Runs the Summarizer over path and finalizes it. Returns 0 and *out, or an
  * exit status after printing a message. A broken trace is reported on stderr

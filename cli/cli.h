@@ -11,7 +11,8 @@
 enum {
     CLI_EXIT_OK = 0,     /* success */
     CLI_EXIT_TRACE = 1,  /* the trace is broken, or a check failed */
-    CLI_EXIT_USAGE = 2   /* bad command line, or a file cannot be opened */
+    CLI_EXIT_USAGE = 2,  /* bad command line, or a file cannot be opened */
+    CLI_EXIT_IO = 3      /* writing the output failed: it is incomplete */
 };
 
 int cmd_dump(int argc, char **argv);
@@ -57,8 +58,96 @@ void cli_progress_finish(cli_progress *p, const gt_reader *r);
  * "gotrace: PATH: Lost P% of the latest trace data due to error (A of B)". */
 void cli_report_loss(const char *path, const cli_progress *p);
 
-/* Opens path for writing, "-" meaning stdout. NULL (message printed) on failure. */
-FILE *cli_open_output(const char *cmd, const char *path);
+/* ------------------------------------------------------ checked output
+ *
+ * The CLI never loses output silently. Every write is checked; the first
+ * failure (disk full, a closed pipe with SIGPIPE ignored, ...) prints
+ * "gotrace: write error: REASON" once on stderr, the command stops reading
+ * its input, and the exit status is CLI_EXIT_IO, whatever else happened.
+ *
+ * Standard output: main() flushes and closes it after every command
+ * (cli_finish_stdout), so a command that only prints its results at the end
+ * needs nothing more. A command that writes while it reads (one line per
+ * event, say) checks after each batch of writes and stops at the first
+ * failure; the check tests a flag, it costs no system call:
+ *
+ *     while ((n = gt_reader_next_batch(r, evs, BATCH)) > 0) {
+ *         ... write the n events to out ...
+ *         if ((rc = cli_write_check(out)) != 0)
+ *             break;           // rc is CLI_EXIT_IO, the message printed
+ *     }
+ *
+ * Files named on the command line (OUT, -o OUT): cli_output_open, write to
+ * o.f (checking as above), then cli_output_close; cli_output_abort on any
+ * other failure. The output goes to a temporary file beside OUT, renamed
+ * over it only when complete, so OUT is never half written and the input is
+ * never truncated; input and output being the same file is refused. */
+
+/* 0 while no write to f has failed; otherwise prints the write error (once)
+ * and returns CLI_EXIT_IO. */
+int cli_write_check(FILE *f);
+
+/* Prints "gotrace: write error: strerror(errnum)" unless a write error was
+ * already printed; returns CLI_EXIT_IO. */
+int cli_write_error(int errnum);
+
+/* Flushes and closes standard output (main calls it after the command).
+ * Returns CLI_EXIT_IO (message printed) when that or any earlier write to
+ * stdout failed, rc otherwise. */
+int cli_finish_stdout(int rc);
+
+typedef struct cli_output {
+    FILE *f;          /* write here */
+    const char *path; /* as given; "-" is standard output */
+    char *target;     /* the file the temporary replaces (symlinks followed) */
+    char *tmp;        /* the temporary beside target; NULL when writing directly */
+} cli_output;
+
+/* Opens path for writing; "-" is standard output, and an existing file that
+ * is not a regular file (/dev/null, a FIFO) is written directly. Refuses
+ * when path, or standard output for "-", is the same regular file (device
+ * and inode: through symlinks and hard links) as input ("-" = standard
+ * input; NULL when there is none). The temporary is removed by
+ * cli_output_close on failure, cli_output_abort, and SIGINT, SIGTERM or
+ * SIGHUP. Returns 0, or CLI_EXIT_USAGE with a message for cmd. */
+int cli_output_open(cli_output *o, const char *cmd, const char *path, const char *input);
+
+/* Flushes and closes o.f (not stdout, which main closes) and renames the
+ * temporary over the target. Returns 0, or CLI_EXIT_IO with the write error
+ * printed (the temporary removed, the target untouched). */
+int cli_output_close(cli_output *o);
+
+/* Closes o.f and removes the temporary: the target is left as it was. */
+void cli_output_abort(cli_output *o);
+
+/* An input read more than once (pprof's two passes, mmu's second pass). */
+typedef struct cli_input {
+    int fd;       /* the file, or the spool holding what a pipe gave */
+    int spooled;  /* fd is a spool */
+    int owned;    /* fd is to be closed */
+} cli_input;
+
+/* Opens path ("-" = standard input). A regular file is read in place. Any
+ * other input (pipe, FIFO, process substitution, terminal) is copied first
+ * to a spool file in $TMPDIR (default /tmp) when spool is set: the spool is
+ * unlinked as soon as it is created (with SIGINT, SIGTERM and SIGHUP
+ * blocked in between), so it never outlives the command, however that
+ * ends. Without spool, such input is left as it is (cli_input_rewind then
+ * fails). Returns 0, or CLI_EXIT_USAGE with a message for cmd. */
+int cli_input_open(cli_input *in, const char *cmd, const char *path, int spool);
+
+/* Moves back to the start for another pass: 0, or -1 when the input cannot
+ * be read again (a pipe that was not spooled). */
+int cli_input_rewind(cli_input *in);
+
+void cli_input_close(cli_input *in);
+
+/* cli_output_open(out, cmd, out_path, in_path), then cli_input_open(in,
+ * cmd, in_path, spool): the output first, so that a refusal or a file that
+ * cannot be created is reported before the input is read. 0, or the exit
+ * status of the failure with neither left open. */
+int cli_open_in_out(cli_input *in, cli_output *out, const char *cmd, const char *in_path, const char *out_path,
+                    int spool);
 
 /* Reads all of path ("-" = stdin) into a malloc'd buffer. Returns 0, or -1
  * with a message printed. */

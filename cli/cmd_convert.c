@@ -25,9 +25,11 @@ static const char convert_help[] =
     "and back this way is identical to the original.\n\n"
     "The text format is Go's (internal/trace/raw): one event per line,\n"
     "\"Name arg=value ...\", stack frames and data on the lines below.\n\n"
+    "OUT is written to a temporary file beside it and renamed over it when\n"
+    "complete; OUT may not be IN (also through a link).\n\n"
     "Exit status: 0 success, 1 broken input (what was converted before the\n"
-    "error is written; the error goes to stderr), 2 usage error or a file that\n"
-    "cannot be opened.\n";
+    "error is written; the error goes to stderr), 2 usage error, a file that\n"
+    "cannot be opened, or OUT the same file as IN, 3 write error.\n";
 
 /* Whether data (the start of an input) looks like the text format: its first
  * token, after blank and comment lines, is "Trace". */
@@ -48,38 +50,67 @@ static int looks_like_text(const unsigned char *data, size_t len)
     return 0;
 }
 
-/* Opens the input: text inputs and standard input are read whole (the text
- * reader works on memory); binary files are streamed. *buffer gets what must
- * be freed after the reader. NULL with a message printed on failure. */
-static gt_raw_reader *open_input(const char *path, unsigned char **buffer, int *exit_code)
+/* Reads the rest of fd after the len bytes already in *data (malloc'd, cap
+ * bytes). Returns 0, or -1 with errno set. */
+static int read_rest(int fd, unsigned char **data, size_t *len, size_t cap)
+{
+    for (;;) {
+        if (*len == cap) {
+            unsigned char *bigger = realloc(*data, cap *= 2);
+            if (!bigger)
+                return errno = ENOMEM, -1;
+            *data = bigger;
+        }
+        ssize_t n = read(fd, *data + *len, cap - *len);
+        if (n == 0)
+            return 0;
+        if (n < 0 && errno != EINTR)
+            return -1;
+        *len += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* Opens the input (in, opened by the caller: a regular file or a spool):
+ * text is read whole (the text reader works on memory), binary is
+ * streamed. *buffer gets what must be freed after the reader. NULL with a
+ * message printed and *exit_code set on failure. */
+static gt_raw_reader *open_input(const char *path, cli_input *in, unsigned char **buffer, int *exit_code)
 {
     gt_error err;
-    gt_raw_reader *r = NULL;
-    *buffer = NULL;
+    gt_raw_reader *r;
+    size_t cap = 1 << 16, len = 0;
     *exit_code = CLI_EXIT_TRACE;
-    if (strcmp(path, "-")) {
-        unsigned char head[4096];
-        FILE *f = fopen(path, "rb");
-        if (!f) {
-            fprintf(stderr, "gotrace convert: cannot open %s: %s\n", path, strerror(errno));
+    *buffer = malloc(cap);
+    ssize_t n = *buffer ? read(in->fd, *buffer, 4096) : -1;
+    if (n < 0) {
+        fprintf(stderr, "gotrace convert: cannot read %s: %s\n", path, strerror(*buffer ? errno : ENOMEM));
+        *exit_code = CLI_EXIT_USAGE;
+        free(*buffer);
+        *buffer = NULL;
+        return NULL;
+    }
+    len = (size_t)n;
+    if (!looks_like_text(*buffer, len)) {
+        free(*buffer);
+        *buffer = NULL;
+        if (cli_input_rewind(in)) {
+            fprintf(stderr, "gotrace convert: cannot read %s again: %s\n", path, strerror(errno));
             *exit_code = CLI_EXIT_USAGE;
             return NULL;
         }
-        size_t n = fread(head, 1, sizeof head, f);
-        fclose(f);
-        if (!looks_like_text(head, n)) {
-            r = gt_raw_open_path(path, &err);
-            if (!r)
-                cli_trace_error(path, &err);
-            return r;
-        }
+        r = gt_raw_open_fd(in->fd, &err);
+        if (!r)
+            cli_trace_error(path, &err);
+        return r;
     }
-    size_t len;
-    if (cli_read_all("convert", path, buffer, &len)) {
+    if (read_rest(in->fd, buffer, &len, cap)) {
+        fprintf(stderr, "gotrace convert: cannot read %s: %s\n", path, strerror(errno));
         *exit_code = CLI_EXIT_USAGE;
+        free(*buffer);
+        *buffer = NULL;
         return NULL;
     }
-    r = looks_like_text(*buffer, len) ? gt_raw_open_text(*buffer, len, &err) : gt_raw_open_memory(*buffer, len, &err);
+    r = gt_raw_open_text(*buffer, len, &err);
     if (!r) {
         cli_trace_error(path, &err);
         free(*buffer);
@@ -123,39 +154,48 @@ int cmd_convert(int argc, char **argv)
         return cli_usage_error("convert", "expected IN and OUT");
     const char *in = argv[optind], *out_path = argv[optind + 1];
 
-    unsigned char *buffer;
-    int rc;
-    gt_raw_reader *r = open_input(in, &buffer, &rc);
-    if (!r)
+    /* Non-seekable input is spooled: the format is told from its first
+     * bytes, then the reader starts from the beginning. */
+    cli_output out;
+    cli_input input;
+    int rc = cli_open_in_out(&input, &out, "convert", in, out_path, 1);
+    if (rc)
         return rc;
-    FILE *out = cli_open_output("convert", out_path);
-    if (!out) {
-        gt_raw_free(r);
-        free(buffer);
-        return CLI_EXIT_USAGE;
+    unsigned char *buffer;
+    gt_raw_reader *r = open_input(in, &input, &buffer, &rc);
+    if (!r) {
+        cli_input_close(&input);
+        cli_output_abort(&out);
+        return rc;
     }
     gt_error err;
-    gt_raw_writer *w = gt_raw_writer_new(out, gt_raw_version(r), format, &err);
+    gt_raw_writer *w = gt_raw_writer_new(out.f, gt_raw_version(r), format, &err);
     rc = CLI_EXIT_OK;
     if (!w) {
-        rc = cli_trace_error(out_path, &err);
+        rc = cli_write_check(out.f) ? CLI_EXIT_IO : cli_trace_error(out_path, &err);
     } else {
         gt_raw_event ev;
         int st;
         while ((st = gt_raw_next(r, &ev)) > 0) {
             if (gt_raw_writer_write(w, &ev, &err)) {
-                rc = cli_trace_error(out_path, &err);
+                /* The writer fails on a write error, or on an event its
+                 * format cannot hold. */
+                rc = cli_write_check(out.f) ? CLI_EXIT_IO : cli_trace_error(out_path, &err);
                 break;
             }
         }
-        if (st < 0)
+        if (st < 0 && rc == CLI_EXIT_OK)
             rc = cli_trace_error(in, gt_raw_error(r));
         if (gt_raw_writer_close(w, &err) && rc == CLI_EXIT_OK)
-            rc = cli_trace_error(out_path, &err);
+            rc = cli_write_check(out.f) ? CLI_EXIT_IO : cli_trace_error(out_path, &err);
     }
-    if (out != stdout)
-        fclose(out);
+    /* What was converted before a broken input is kept, as documented. */
+    if (rc == CLI_EXIT_IO)
+        cli_output_abort(&out);
+    else if (cli_output_close(&out))
+        rc = CLI_EXIT_IO;
     gt_raw_free(r);
+    cli_input_close(&input);
     free(buffer);
     return rc;
 }

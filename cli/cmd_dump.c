@@ -14,7 +14,8 @@ static const char dump_help[] =
     "it is that of `-d=footprint`: for each wire event type, how many events and\n"
     "bytes the trace holds, largest first.\n\n"
     "Exit status: 0 success, 1 broken trace (the events read before the error are\n"
-    "printed; the error goes to stderr), 2 usage error.\n";
+    "printed; the error goes to stderr), 2 usage error, 3 write error (the\n"
+    "output is incomplete; reading stops at the first failed write).\n";
 
 int cmd_dump(int argc, char **argv)
 {

@@ -17,7 +17,8 @@ static void help(FILE *f)
                "  --sort STAT   with --name: sort by this non-overlapping stat\n"
                "                (e.g. 'Execution time', 'Block time (chan receive)'); default total\n"
                "  --json        every goroutine (or the selected ones) as JSON\n"
-               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage.\n");
+               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage,\n"
+               "3 write error.\n");
 }
 
 /* Go's NonOverlappingStats: name -> duration. */

@@ -21,7 +21,8 @@ static void help(FILE *f)
                "  --svg FILE    also write the MMU curve as an SVG plot\n"
                "  --json        machine-readable output (every window with its MMU, the MUD\n"
                "                quantiles 0, 0.1%%, 1%%, 5%% and its worst windows)\n"
-               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage.\n");
+               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage,\n"
+               "3 write error.\n");
 }
 
 static int parse_flags(const char *list, unsigned *flags)
@@ -67,11 +68,8 @@ static size_t mmu_windows(int64_t length, int64_t *out, size_t cap)
 static int mmu_fn(void *ctx, const gt_event *ev) { return gt_mmu_event(ctx, ev); }
 
 /* Log-scale plot of the curve over [xmin, xmax], as the web page draws it. */
-static int write_svg(const char *path, gt_mmu *m, int64_t length)
+static void write_svg(FILE *f, gt_mmu *m, int64_t length)
 {
-    FILE *f = cli_open_output("mmu", path);
-    if (!f)
-        return CLI_EXIT_USAGE;
     int64_t xmin = 1000000000;
     while (xmin > 1) {
         if (gt_mmu_at(m, xmin) < 0.0001)
@@ -108,14 +106,6 @@ static int write_svg(const char *path, gt_mmu *m, int64_t length)
         fprintf(f, "%.1f,%.1f ", L + W * (double)i / (SAMPLES - 1), 10 + H - H * (isnan(u) ? 0 : u));
     }
     fprintf(f, "\"/>\n</svg>\n");
-    int bad = ferror(f);
-    if (f != stdout && fclose(f))
-        bad = 1;
-    if (bad) {
-        fprintf(stderr, "gotrace mmu: cannot write %s\n", path);
-        return CLI_EXIT_USAGE;
-    }
-    return 0;
 }
 
 int cmd_mmu(int argc, char **argv)
@@ -156,24 +146,38 @@ int cmd_mmu(int argc, char **argv)
     if (!path)
         return cli_usage_error("mmu", "missing trace file");
 
+    /* The SVG file is opened first: a refusal (the input itself) comes
+     * before the work, and the file is replaced only once complete. */
+    cli_output svg_out = {NULL, NULL, NULL, NULL};
+    int rc = svg ? cli_output_open(&svg_out, "mmu", svg, path) : 0;
+    if (rc)
+        return rc;
     /* Go computes the MMU over the events up to the last Sync when the trace
-     * is broken: read again up to there (not possible on a pipe). */
-    gt_mmu *m = gt_mmu_new(flags);
+     * is broken: read again up to there, from the same open file (not
+     * possible on a pipe, which is not spooled for this). */
+    cli_input in;
+    gt_mmu *m = NULL;
     au_pass_result res;
-    int rc = m ? au_pass("mmu", path, UINT64_MAX, mmu_fn, m, &res) : CLI_EXIT_TRACE;
-    if (!rc && res.failed) {
-        au_report_failure(path, &res);
-        if (strcmp(path, "-")) {
-            gt_mmu_free(m);
-            m = gt_mmu_new(flags);
-            au_pass_result res2;
-            rc = m ? au_pass("mmu", path, res.valid_events, mmu_fn, m, &res2) : CLI_EXIT_TRACE;
+    if (!(rc = cli_input_open(&in, "mmu", path, 0))) {
+        m = gt_mmu_new(flags);
+        rc = m ? au_pass_fd("mmu", path, in.fd, UINT64_MAX, mmu_fn, m, &res) : CLI_EXIT_TRACE;
+        if (!rc && res.failed) {
+            au_report_failure(path, &res);
+            if (cli_input_rewind(&in) == 0) {
+                gt_mmu_free(m);
+                m = gt_mmu_new(flags);
+                au_pass_result res2;
+                rc = m ? au_pass_fd("mmu", path, in.fd, res.valid_events, mmu_fn, m, &res2) : CLI_EXIT_TRACE;
+            }
         }
+        cli_input_close(&in);
     }
     if (!rc && gt_mmu_finish(m))
         rc = CLI_EXIT_TRACE;
     if (rc) {
         gt_mmu_free(m);
+        if (svg)
+            cli_output_abort(&svg_out);
         return rc;
     }
 
@@ -190,6 +194,8 @@ int cmd_mmu(int argc, char **argv)
     gt_util_window *ex = malloc(((size_t)worst + 1) * sizeof *ex);
     if (!ex) {
         gt_mmu_free(m);
+        if (svg)
+            cli_output_abort(&svg_out);
         return CLI_EXIT_TRACE;
     }
     if (json) {
@@ -243,9 +249,10 @@ int cmd_mmu(int argc, char **argv)
         }
     }
     free(ex);
-    rc = 0;
-    if (svg)
-        rc = write_svg(svg, m, hi - lo);
+    if (svg) {
+        write_svg(svg_out.f, m, hi - lo);
+        rc = cli_output_close(&svg_out);
+    }
     gt_mmu_free(m);
     if (rc)
         return rc;

@@ -22,7 +22,9 @@ static void help(FILE *f)
                "  --latmin D        only time inside regions lasting at least D (e.g. 1ms)\n"
                "  --latmax D        only time inside regions lasting at most D\n"
                "  -o OUT            write to OUT instead of standard output\n"
-               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage.\n");
+               "FILE may be - for standard input, a pipe or a FIFO (spooled to $TMPDIR,\n"
+               "as the trace is read twice). OUT is replaced only once complete, and may\n"
+               "not be FILE. Exit: 0 ok, 1 broken trace, 2 usage, 3 write error.\n");
 }
 
 typedef struct first_pass {
@@ -46,31 +48,8 @@ static int first_fn(void *ctx, const gt_event *ev)
 
 static int pprof_fn(void *ctx, const gt_event *ev) { return gt_pprof_event(ctx, ev); }
 
-/* Copies standard input to a temporary file so it can be read twice. */
-static FILE *spool_stdin(char *path, size_t cap)
-{
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, cap, "%s/gotrace-pprof.XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return NULL;
-    FILE *f = fdopen(fd, "w+b");
-    if (!f)
-        return NULL;
-    char buf[1 << 16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-        if (fwrite(buf, 1, n, f) != n) {
-            fclose(f);
-            return NULL;
-        }
-    if (ferror(stdin) || fflush(f)) {
-        fclose(f);
-        return NULL;
-    }
-    return f;
-}
-
+/* Writes data gzipped to out. -1 when zlib fails or a write fails (then
+ * ferror(out) is set). */
 static int write_gzip(FILE *out, const unsigned char *data, size_t len)
 {
     z_stream z;
@@ -92,7 +71,7 @@ static int write_gzip(FILE *out, const unsigned char *data, size_t len)
         }
     } while (rc == Z_OK);
     deflateEnd(&z);
-    return rc == Z_STREAM_END && !fflush(out) && !ferror(out) ? 0 : -1;
+    return rc == Z_STREAM_END ? 0 : -1;
 }
 
 int cmd_pprof(int argc, char **argv)
@@ -155,20 +134,13 @@ int cmd_pprof(int argc, char **argv)
         return cli_usage_error("pprof", "--name and the region filters exclude each other");
 
     /* Two passes: the profile clips episodes to goroutine lifetimes and
-     * regions, which the first pass (the Summarizer) establishes. */
-    char spool[4096] = "";
-    FILE *spooled = NULL;
-    const char *input = path;
-    if (!strcmp(path, "-")) {
-        spooled = spool_stdin(spool, sizeof spool);
-        if (!spooled) {
-            fprintf(stderr, "gotrace pprof: cannot buffer standard input: %s\n", strerror(errno));
-            if (spool[0])
-                remove(spool);
-            return CLI_EXIT_USAGE;
-        }
-        input = spool;
-    }
+     * regions, which the first pass (the Summarizer) establishes. Input that
+     * cannot be read twice (a pipe, a FIFO, <(...)) is spooled. */
+    cli_output out;
+    cli_input in;
+    int rc = cli_open_in_out(&in, &out, "pprof", path, outpath, 1);
+    if (rc)
+        return rc;
     first_pass fp;
     memset(&fp, 0, sizeof fp);
     fp.summary = gt_summary_new();
@@ -177,7 +149,7 @@ int cmd_pprof(int argc, char **argv)
     if (fp.summary && !filter.by_region)
         gt_summary_stream_regions(fp.summary, NULL, NULL);
     au_pass_result res, res2;
-    int rc = fp.summary ? au_pass("pprof", input, UINT64_MAX, first_fn, &fp, &res) : CLI_EXIT_TRACE;
+    rc = fp.summary ? au_pass_fd("pprof", path, in.fd, UINT64_MAX, first_fn, &fp, &res) : CLI_EXIT_TRACE;
     gt_pprof *prof = NULL;
     if (!rc && res.failed)
         au_report_failure(path, &res);
@@ -193,28 +165,26 @@ int cmd_pprof(int argc, char **argv)
             rc = CLI_EXIT_TRACE;
         }
     }
-    if (!rc)
-        rc = au_pass("pprof", input, res.valid_events, pprof_fn, prof, &res2);
-    if (spooled) {
-        fclose(spooled);
-        remove(spool);
+    if (!rc && cli_input_rewind(&in)) {
+        fprintf(stderr, "gotrace pprof: cannot read %s again: %s\n", path, strerror(errno));
+        rc = CLI_EXIT_USAGE;
     }
+    if (!rc)
+        rc = au_pass_fd("pprof", path, in.fd, res.valid_events, pprof_fn, prof, &res2);
+    cli_input_close(&in);
     if (!rc) {
         size_t len;
         unsigned char *pb = gt_pprof_encode(prof, &len);
-        FILE *out = pb ? cli_open_output("pprof", outpath) : NULL;
-        if (!pb)
+        if (!pb || (write_gzip(out.f, pb, len) && !ferror(out.f))) {
             fprintf(stderr, "gotrace pprof: out of memory\n");
-        if (!pb || !out)
-            rc = pb ? CLI_EXIT_USAGE : CLI_EXIT_TRACE;
-        else if (write_gzip(out, pb, len)) {
-            fprintf(stderr, "gotrace pprof: cannot write %s\n", outpath);
-            rc = CLI_EXIT_USAGE;
+            rc = CLI_EXIT_TRACE;
         }
-        if (out && out != stdout)
-            fclose(out);
         free(pb);
     }
+    if (!rc)
+        rc = cli_output_close(&out);  /* every write checked here (ferror is sticky) */
+    else
+        cli_output_abort(&out);
     gt_pprof_free(prof);
     gt_summary_free(fp.summary);
     if (rc)

@@ -24,7 +24,8 @@ static void help(FILE *f)
                "  --json       {\"groups\": [...], \"regions\": [...]}: the groups and the\n"
                "               regions, both over the matching regions\n"
                "Regions cut by the trace's start or end last from the first or to the last\n"
-               "event. FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage.\n");
+               "event. FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage,\n"
+               "3 write error.\n");
 }
 
 typedef struct region_filter {

@@ -19,7 +19,8 @@ static void help(FILE *f)
                "  --latmax D      complete tasks lasting at most D\n"
                "  --logtext S     tasks whose type, region types or log messages contain S\n"
                "  --json          the (matching) tasks as JSON\n"
-               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage.\n");
+               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage,\n"
+               "3 write error.\n");
 }
 
 typedef struct task_filter {

@@ -33,7 +33,7 @@ static void help(FILE *f)
                "(or validation) stopped with an error, then \"EXPECTATION OK\" or the reason\n"
                "the expectation failed (\"VALIDATION FAILED\" after a validator finding).\n\n"
                "Exit status: 0 expectation holds, 1 it does not or the case is malformed,\n"
-               "2 usage error or unreadable file.\n");
+               "2 usage error or unreadable file, 3 write error.\n");
 }
 
 /* Prints the event as Go's fmt.Println(ev.String()) would. */
@@ -97,6 +97,10 @@ static int run_case(const gt_test_case *tc)
         if (print_event(&ev, &buf, &cap)) {
             fprintf(stderr, "gotrace test: out of memory\n");
             status = CLI_EXIT_TRACE;
+            break;
+        }
+        if (cli_write_check(stdout)) {
+            status = CLI_EXIT_IO;  /* nobody sees the result: stop */
             break;
         }
         if (gt_validator_event(v, &ev)) {

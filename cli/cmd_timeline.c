@@ -42,10 +42,12 @@ static void help(FILE *f)
                "  pid 2 Procs       a track per P: a slice \"G<id>\" while a goroutine runs\n"
                "  pid 3 Runtime     metrics (counters) and global ranges (GC, STW)\n"
                "  pid 4 Tasks       user tasks (async, cat \"task\")\n\n"
-               "  -o OUT   write to OUT (default, or -, standard output)\n"
+               "  -o OUT   write to OUT (default, or -, standard output); OUT is replaced\n"
+               "           only once complete, and may not be FILE\n"
                "Slices still open at the end are closed at the last event. On a broken\n"
                "trace the JSON still covers every event read, and the error follows on\n"
-               "stderr. FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage.\n");
+               "stderr. FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage,\n"
+               "3 write error.\n");
 }
 
 enum { PID_GOROUTINES = 1, PID_PROCS = 2, PID_RUNTIME = 3, PID_TASKS = 4 };
@@ -865,24 +867,28 @@ int cmd_timeline(int argc, char **argv)
     if (!path)
         return cli_usage_error("timeline", "missing trace file");
 
+    /* The output is opened first: a refusal (the input itself) comes
+     * before the input is touched, and OUT is replaced only once complete. */
+    cli_output out;
+    int rc = cli_output_open(&out, "timeline", out_path, path);
+    if (rc)
+        return rc;
     gt_error err;
     gt_reader *r = gt_reader_open_path(path, &err);
-    if (!r && err.code == GT_ERR_IO)
+    if (!r && err.code == GT_ERR_IO) {
+        cli_output_abort(&out);
         return cli_usage_error("timeline", "cannot open %s: %s", path, err.message);
+    }
     timeline t;
     memset(&t, 0, sizeof t);
     t.goroutines.entry_size = sizeof(goroutine_track);
     t.procs.entry_size = sizeof(proc_track);
     t.tasks.entry_size = sizeof(open_task);
-    t.out = cli_open_output("timeline", out_path);
-    if (!t.out) {
-        gt_reader_free(r);
-        return CLI_EXIT_USAGE;
-    }
+    t.out = out.f;
     setvbuf(t.out, NULL, _IOFBF, 1 << 16);  /* the output is large: fewer writes */
     write_header(&t);
 
-    int rc = CLI_EXIT_OK, no_memory = 0;
+    int no_memory = 0, write_rc = 0;
     cli_progress progress = {0, 0, 0};
     if (r) {
         enum { BATCH = 256 };
@@ -894,17 +900,25 @@ int cmd_timeline(int argc, char **argv)
                 cli_progress_event(&progress, r, &evs[i]);
                 no_memory = on_event(&t, &evs[i]) != 0;
             }
-        } while (n > 0 && !no_memory);
+            write_rc = cli_write_check(t.out);  /* stop reading at the first failed write */
+        } while (n > 0 && !no_memory && !write_rc);
         cli_progress_finish(&progress, r);
     }
-    close_all(&t);
-    out_str(&t, "\n]}\n");
-    out_flush(&t);
-    int write_failed = fflush(t.out) != 0 || ferror(t.out);
-    if (t.out != stdout)
-        write_failed |= fclose(t.out) != 0;
+    if (!write_rc) {
+        close_all(&t);
+        out_str(&t, "\n]}\n");
+        out_flush(&t);
+    }
+    /* The JSON of a broken trace is kept (it covers every event read); a
+     * failed write leaves OUT as it was. */
+    if (write_rc)
+        cli_output_abort(&out);
+    else
+        write_rc = cli_output_close(&out);
 
-    if (no_memory) {
+    if (write_rc) {
+        rc = CLI_EXIT_IO;
+    } else if (no_memory) {
         fprintf(stderr, "gotrace timeline: out of memory\n");
         rc = CLI_EXIT_TRACE;
     } else if (!r) {
@@ -912,10 +926,6 @@ int cmd_timeline(int argc, char **argv)
     } else if (gt_reader_error(r)) {
         rc = cli_trace_error(path, gt_reader_error(r));
         cli_report_loss(path, &progress);
-    }
-    if (write_failed) {
-        fprintf(stderr, "gotrace timeline: writing %s failed\n", out_path);
-        rc = CLI_EXIT_TRACE;
     }
     gt_reader_free(r);
     timeline_free(&t);

@@ -23,7 +23,8 @@ static void help(FILE *f)
                "  --skip-clock-checks  do not require increasing clock snapshots (as Go on\n"
                "                       coarse-clock platforms)\n\n"
                "Prints each finding as \"event N (time T): MESSAGE\" and a count.\n"
-               "Exit status: 0 consistent, 1 inconsistent or unreadable, 2 usage error.\n");
+               "Exit status: 0 consistent, 1 inconsistent or unreadable, 2 usage error,\n"
+               "3 write error.\n");
 }
 
 /* Prints msg with every line after the first indented by four spaces. */
@@ -79,17 +80,21 @@ int cmd_validate(int argc, char **argv)
     gt_event ev;
     int rc;
     cli_progress progress = {0};
+    int status = CLI_EXIT_OK;
     while ((rc = gt_reader_next(r, &ev)) == 1) {
         cli_progress_event(&progress, r, &ev);
         if (gt_validator_event(v, &ev)) {
             printf("event %llu (time %lld): ", (unsigned long long)index, (long long)ev.time);
             print_indented(gt_validator_message(v));
             bad++;
+            if ((status = cli_write_check(stdout)) != CLI_EXIT_OK)
+                break;  /* the findings are lost: stop reading */
         }
         index++;
     }
-    int status = CLI_EXIT_OK;
-    if (bad) {
+    if (status == CLI_EXIT_IO) {
+        rc = 0;  /* the write error is what is reported */
+    } else if (bad) {
         printf("%llu inconsistent event%s out of %llu\n", (unsigned long long)bad, bad == 1 ? "" : "s",
                (unsigned long long)index);
         status = CLI_EXIT_TRACE;

@@ -1,8 +1,13 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -40,14 +45,338 @@ int cli_wants_help(int argc, char **argv)
     return 0;
 }
 
-FILE *cli_open_output(const char *cmd, const char *path)
+/* ------------------------------------------------------ checked output */
+
+static int write_error_printed;
+
+int cli_write_error(int errnum)
 {
-    if (!strcmp(path, "-"))
-        return stdout;
-    FILE *f = fopen(path, "wb");
-    if (!f)
+    if (!write_error_printed) {
+        write_error_printed = 1;
+        fprintf(stderr, "gotrace: write error: %s\n", strerror(errnum ? errnum : EIO));
+    }
+    return CLI_EXIT_IO;
+}
+
+int cli_write_check(FILE *f)
+{
+    /* The failed write set errno, and nothing between it and this check
+     * (formatting, memory) sets errno on success. */
+    return ferror(f) ? cli_write_error(errno) : 0;
+}
+
+int cli_finish_stdout(int rc)
+{
+    /* errno is left alone: when the failed write came before (its buffer
+     * discarded, so this flush succeeds), errno still holds its reason. */
+    if (fflush(stdout) != 0 || ferror(stdout))
+        rc = cli_write_error(errno);
+    if (fclose(stdout) != 0)
+        rc = cli_write_error(errno);
+    return rc;
+}
+
+/* Files to remove when a signal ends the command: temporary outputs, and
+ * spools between their creation and their unlinking. */
+enum { CLEANUP_SLOTS = 4 };
+static char cleanup_path[CLEANUP_SLOTS][PATH_MAX];
+static volatile sig_atomic_t cleanup_used[CLEANUP_SLOTS];
+static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void remove_and_reraise(int sig)
+{
+    int saved = errno;
+    for (int i = 0; i < CLEANUP_SLOTS; i++)
+        if (cleanup_used[i])
+            unlink(cleanup_path[i]);
+    /* SA_RESETHAND restored the default action and SA_NODEFER lets it act
+     * now: the command dies of sig, as it would have without us. */
+    raise(sig);
+    errno = saved;
+}
+
+/* Blocks the cleanup signals (restore with restore_signals). The first call
+ * installs the handler for those signals that are not ignored (nohup). */
+static void block_signals(sigset_t *old)
+{
+    static int installed;
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++)
+        sigaddset(&set, cleanup_signals[i]);
+    sigprocmask(SIG_BLOCK, &set, old);
+    if (installed)
+        return;
+    installed = 1;
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++) {
+        struct sigaction sa, prev;
+        if (sigaction(cleanup_signals[i], NULL, &prev) == 0 && prev.sa_handler == SIG_IGN)
+            continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = remove_and_reraise;
+        sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+        sigemptyset(&sa.sa_mask);
+        sigaction(cleanup_signals[i], &sa, NULL);
+    }
+}
+
+static void restore_signals(const sigset_t *old) { sigprocmask(SIG_SETMASK, old, NULL); }
+
+/* With the signals blocked: mkstemp on templ, registered for removal on a
+ * signal. Returns the fd and the slot, or -1 (errno set). */
+static int create_registered(char *templ, int *slot)
+{
+    int i = 0;
+    while (i < CLEANUP_SLOTS && cleanup_used[i])
+        i++;
+    if (i == CLEANUP_SLOTS || strlen(templ) >= PATH_MAX) {
+        errno = i == CLEANUP_SLOTS ? EMFILE : ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(templ);
+    if (fd < 0)
+        return -1;
+    strcpy(cleanup_path[i], templ);
+    cleanup_used[i] = 1;
+    *slot = i;
+    return fd;
+}
+
+static void unregister(const char *path)
+{
+    for (int i = 0; i < CLEANUP_SLOTS; i++)
+        if (cleanup_used[i] && !strcmp(cleanup_path[i], path))
+            cleanup_used[i] = 0;
+}
+
+/* Whether st (the output) is the same regular file as input ("-" = stdin). */
+static int is_input(const struct stat *st, const char *input)
+{
+    struct stat in;
+    if (!input || !S_ISREG(st->st_mode))
+        return 0;
+    if (strcmp(input, "-") ? stat(input, &in) : fstat(STDIN_FILENO, &in))
+        return 0;
+    return in.st_dev == st->st_dev && in.st_ino == st->st_ino;
+}
+
+static int refuse_same(const char *cmd, const char *path, const char *input)
+{
+    fprintf(stderr, "gotrace %s: refusing to write %s: it is the input file %s\n", cmd,
+            strcmp(path, "-") ? path : "standard output", strcmp(input, "-") ? input : "(standard input)");
+    return CLI_EXIT_USAGE;
+}
+
+int cli_output_open(cli_output *o, const char *cmd, const char *path, const char *input)
+{
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    struct stat st;
+    if (!strcmp(path, "-")) {
+        if (fstat(STDOUT_FILENO, &st) == 0 && is_input(&st, input))
+            return refuse_same(cmd, path, input);
+        o->f = stdout;
+        return 0;
+    }
+    int exists = stat(path, &st) == 0;
+    if (exists && is_input(&st, input))
+        return refuse_same(cmd, path, input);
+    if (exists && !S_ISREG(st.st_mode)) {
+        /* A device or a FIFO: nothing to replace, and nothing to truncate. */
+        o->f = fopen(path, "wb");
+        if (!o->f) {
+            fprintf(stderr, "gotrace %s: cannot open %s: %s\n", cmd, path, strerror(errno));
+            return CLI_EXIT_USAGE;
+        }
+        return 0;
+    }
+    /* Write through a symbolic link: replace the file it names, not it. */
+    o->target = exists ? realpath(path, NULL) : strdup(path);
+    const char *slash = o->target ? strrchr(o->target, '/') : NULL;
+    size_t dir_len = slash ? (size_t)(slash - o->target) + 1 : 0;
+    o->tmp = o->target ? malloc(strlen(o->target) + 32) : NULL;
+    if (!o->tmp) {
+        fprintf(stderr, "gotrace %s: cannot create %s: %s\n", cmd, path, strerror(errno ? errno : ENOMEM));
+        cli_output_abort(o);
+        return CLI_EXIT_USAGE;
+    }
+    sprintf(o->tmp, "%.*s.%s.gotrace-XXXXXX", (int)dir_len, o->target, o->target + dir_len);
+    sigset_t old;
+    int slot;
+    block_signals(&old);
+    int fd = create_registered(o->tmp, &slot);
+    int err = errno;
+    restore_signals(&old);
+    if (fd < 0) {
+        fprintf(stderr, "gotrace %s: cannot create %s: %s\n", cmd, path, strerror(err));
+        free(o->tmp);
+        o->tmp = NULL;
+        cli_output_abort(o);
+        return CLI_EXIT_USAGE;
+    }
+    /* mkstemp makes the file private; give it the mode the target has, or
+     * the one a new file gets. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask);
+    o->f = fdopen(fd, "wb");
+    if (!o->f) {
         fprintf(stderr, "gotrace %s: cannot create %s: %s\n", cmd, path, strerror(errno));
-    return f;
+        close(fd);
+        cli_output_abort(o);
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int cli_output_close(cli_output *o)
+{
+    int rc = 0;
+    if (o->f == stdout) {
+        if (fflush(stdout) != 0 || ferror(stdout))
+            rc = cli_write_error(errno);
+        o->f = NULL;
+        return rc;
+    }
+    int failed = fflush(o->f) != 0 || ferror(o->f);
+    int err = errno;
+    if (fclose(o->f) != 0 && !failed) {
+        failed = 1;
+        err = errno;
+    }
+    o->f = NULL;
+    if (!failed && o->tmp) {
+        sigset_t old;
+        block_signals(&old);
+        if (rename(o->tmp, o->target) != 0) {
+            failed = 1;
+            err = errno;
+        } else {
+            unregister(o->tmp);
+            free(o->tmp);
+            o->tmp = NULL;
+        }
+        restore_signals(&old);
+    }
+    if (failed)
+        rc = cli_write_error(err);
+    cli_output_abort(o);
+    return rc;
+}
+
+void cli_output_abort(cli_output *o)
+{
+    if (o->f && o->f != stdout)
+        fclose(o->f);
+    o->f = NULL;
+    if (o->tmp) {
+        sigset_t old;
+        block_signals(&old);
+        unlink(o->tmp);
+        unregister(o->tmp);
+        restore_signals(&old);
+    }
+    free(o->tmp);
+    free(o->target);
+    o->tmp = o->target = NULL;
+}
+
+/* Copies all of fd to a new spool file, unlinked at once; returns its fd
+ * rewound to the start, or -1 (errno set). */
+static int spool_fd(int fd)
+{
+    const char *dir = getenv("TMPDIR");
+    char templ[PATH_MAX];
+    if (snprintf(templ, sizeof templ, "%s/gotrace-spool.XXXXXX", dir && *dir ? dir : "/tmp") >= (int)sizeof templ) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    sigset_t old;
+    int slot;
+    block_signals(&old);
+    int out = create_registered(templ, &slot);
+    if (out >= 0) {
+        unlink(templ);
+        cleanup_used[slot] = 0;
+    }
+    restore_signals(&old);
+    if (out < 0)
+        return -1;
+    static char buf[1 << 16];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n == 0)
+            break;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            goto fail;
+        }
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(out, buf + off, (size_t)(n - off));
+            if (w < 0 && errno != EINTR)
+                goto fail;
+            off += w > 0 ? w : 0;
+        }
+    }
+    if (lseek(out, 0, SEEK_SET) == 0)
+        return out;
+fail:;
+    int err = errno;
+    close(out);
+    errno = err;
+    return -1;
+}
+
+int cli_input_open(cli_input *in, const char *cmd, const char *path, int spool)
+{
+    memset(in, 0, sizeof *in);
+    int is_stdin = !strcmp(path, "-");
+    in->fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (in->fd < 0) {
+        fprintf(stderr, "gotrace %s: cannot open %s: %s\n", cmd, path, strerror(errno));
+        return CLI_EXIT_USAGE;
+    }
+    in->owned = !is_stdin;
+    struct stat st;
+    if (!spool || (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)))
+        return 0;
+    int fd = spool_fd(in->fd);
+    if (fd < 0) {
+        fprintf(stderr, "gotrace %s: cannot buffer %s: %s\n", cmd, is_stdin ? "standard input" : path,
+                strerror(errno));
+        cli_input_close(in);
+        return CLI_EXIT_USAGE;
+    }
+    cli_input_close(in);
+    in->fd = fd;
+    in->owned = in->spooled = 1;
+    return 0;
+}
+
+int cli_open_in_out(cli_input *in, cli_output *out, const char *cmd, const char *in_path, const char *out_path,
+                    int spool)
+{
+    int rc = cli_output_open(out, cmd, out_path, in_path);
+    if (!rc && (rc = cli_input_open(in, cmd, in_path, spool)) != 0)
+        cli_output_abort(out);
+    return rc;
+}
+
+int cli_input_rewind(cli_input *in)
+{
+    struct stat st;
+    if (fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    return lseek(in->fd, 0, SEEK_SET) == 0 ? 0 : -1;
+}
+
+void cli_input_close(cli_input *in)
+{
+    if (in->owned && in->fd >= 0)
+        close(in->fd);
+    in->fd = -1;
+    in->owned = in->spooled = 0;
 }
 
 int cli_read_all(const char *cmd, const char *path, unsigned char **data, size_t *len)

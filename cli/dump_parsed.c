@@ -31,12 +31,13 @@ int dump_parsed(const char *path, FILE *out)
             fwrite_unlocked(line, 1, len, out);
             putc_unlocked('\n', out);
         }
-        if (n == 0)
+        if (n == 0 || (rc = cli_write_check(out)) != CLI_EXIT_OK)
             break;
     }
-    const gt_error *e = gt_reader_error(r);
+    /* A write error ends the dump: it is printed, and the status says so. */
+    const gt_error *e = rc == CLI_EXIT_OK ? gt_reader_error(r) : NULL;
     fflush(out);
-    if (nomem) {
+    if (rc == CLI_EXIT_OK && nomem) {
         fprintf(stderr, "gotrace dump: out of memory\n");
         rc = CLI_EXIT_TRACE;
     } else if (e) {

@@ -52,7 +52,8 @@ int dump_wire(const char *path, FILE *out)
     char *line = malloc(cap);
     gt_raw_event ev;
     int st = 0;
-    while (line && (st = gt_raw_next(r, &ev)) > 0) {
+    int write_rc = 0;
+    while (line && !write_rc && (st = gt_raw_next(r, &ev)) > 0) {
         size_t n = gt_raw_event_format(version, &ev, line, cap);
         if (n >= cap) {
             /* Rare (long data): grow and format again. */
@@ -66,8 +67,11 @@ int dump_wire(const char *path, FILE *out)
         }
         line[n] = '\n';
         fwrite(line, 1, n + 1, out);
+        write_rc = cli_write_check(out);  /* a flag test: stop at the first failure */
     }
-    if (!line || (st > 0)) {
+    if (write_rc) {
+        rc = write_rc;
+    } else if (!line || (st > 0)) {
         fprintf(stderr, "gotrace dump: out of memory\n");
         rc = CLI_EXIT_TRACE;
     } else if (st < 0 && !gt_raw_error_is_eof(r)) {
@@ -75,10 +79,9 @@ int dump_wire(const char *path, FILE *out)
     }
     free(line);
     gt_raw_free(r);
-    if (fflush(out) != 0 && rc == CLI_EXIT_OK) {
-        fprintf(stderr, "gotrace dump: write error\n");
-        rc = CLI_EXIT_TRACE;
-    }
+    fflush(out);
+    if (cli_write_check(out))
+        rc = CLI_EXIT_IO;
     return rc;
 }
 
@@ -143,9 +146,6 @@ int dump_footprint(const char *path, FILE *out)
         percent(row[4], rows[i].count, events);
     }
     write_table(out, cells, 2 + 256);
-    if (fflush(out) != 0) {
-        fprintf(stderr, "gotrace dump: write error\n");
-        return CLI_EXIT_TRACE;
-    }
-    return CLI_EXIT_OK;
+    fflush(out);
+    return cli_write_check(out);
 }

@@ -36,7 +36,8 @@ static void usage(FILE *f)
     fprintf(f, "\nOptions:\n"
                "  -h, --help     show this help (gotrace COMMAND --help for a command)\n"
                "  --version      print the version\n\n"
-               "Exit status: 0 success, 1 broken trace or failed check, 2 usage error.\n");
+               "Exit status: 0 success, 1 broken trace or failed check, 2 usage error,\n"
+               "3 write error (the output is incomplete).\n");
 }
 
 int main(int argc, char **argv)
@@ -46,17 +47,19 @@ int main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *name = argv[1];
+    /* Whatever a command printed is checked once more as stdout is flushed
+     * and closed (cli_finish_stdout): a write error is never lost. */
     if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
         usage(stdout);
-        return CLI_EXIT_OK;
+        return cli_finish_stdout(CLI_EXIT_OK);
     }
     if (!strcmp(name, "--version") || !strcmp(name, "version")) {
         printf("gotrace %s\n", gt_version());
-        return CLI_EXIT_OK;
+        return cli_finish_stdout(CLI_EXIT_OK);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(name, commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+            return cli_finish_stdout(commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "gotrace: unknown command '%s'\n", name);
     fprintf(stderr, "Try 'gotrace --help'.\n");
     return CLI_EXIT_USAGE;
