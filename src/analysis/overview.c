@@ -173,6 +173,7 @@ struct gt_overview {
     uint64_t preexisting;                 /* first seen from Undetermined */
     int64_t net_created, net_created_max;  /* creations minus ends so far */
     gt_u64map threads, procs;
+    int64_t last_thread, last_proc;  /* the IDs added last, to skip look-ups */
 
     reason_rec *reasons;
     size_t nreasons, capreasons;
@@ -216,6 +217,7 @@ gt_overview *gt_overview_new(void)
         return NULL;
     }
     gt_summary_stream_regions(o->summary, on_region, o);
+    o->last_thread = o->last_proc = INT64_MIN;
     return o;
 }
 
@@ -596,8 +598,15 @@ int gt_overview_event(gt_overview *o, const gt_event *ev)
     }
     o->res.end = ev->time;
     o->res.events++;
-    int rc = gt_summary_event(o->summary, ev) || gt_mmu_event(o->mmu, ev) || mark_seen(&o->threads, ev->thread) ||
-             mark_seen(&o->procs, ev->proc);
+    int rc = gt_summary_event(o->summary, ev) || gt_mmu_event(o->mmu, ev);
+    if (!rc && ev->thread != o->last_thread) {
+        o->last_thread = ev->thread;
+        rc = mark_seen(&o->threads, ev->thread);
+    }
+    if (!rc && ev->proc != o->last_proc) {
+        o->last_proc = ev->proc;
+        rc = mark_seen(&o->procs, ev->proc);
+    }
     if (!rc) {
         switch (ev->kind) {
         case GT_EVENT_SYNC:
@@ -789,7 +798,8 @@ static int cmp_type(const void *a, const void *b)
 /* Sorts a type list by name and lays it out as public records. */
 static gt_overview_type *finish_types(type_list *l, size_t *n)
 {
-    qsort(l->v, l->n, sizeof *l->v, cmp_type);
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof *l->v, cmp_type);
     gt_u64map_free(&l->index);  /* its indices are stale now */
     for (size_t i = 0; i < l->n; i++) {
         hist_finish(&l->v[i].h);
