@@ -30,8 +30,9 @@
  * gt_stack_frames, gt_event_metric, gt_event_label, gt_event_range,
  * gt_event_range_attributes, gt_event_task, gt_event_region, gt_event_log,
  * gt_event_state_transition, gt_event_sync, gt_event_sync_experimental_batch,
- * gt_event_experimental, gt_event_format and gt_event_string (where its
- * text lives and for how long is stated there), and the *_name functions.
+ * gt_event_experimental, gt_event_format, and the *_name functions. Not
+ * gt_event_string: its calls on events of one reader must not overlap (its
+ * text lives in a buffer of the reader; see there).
  * The one condition is the lifetime rule: the thread that reads must know
  * that no other thread still uses an event before it reads past the Sync
  * that ends the event's lifetime, or frees the reader. (tests/tsan checks
@@ -303,12 +304,20 @@ GT_API int gt_event_experimental(const gt_event *ev, gt_experimental *out);
 
 /* Formats the event exactly as Go's Event.String() does (no trailing newline
  * beyond what Go writes). Writes at most cap bytes including a NUL and returns
- * the full length, like snprintf. */
+ * the full length, like snprintf. Keeps nothing between calls (no
+ * per-thread or shared buffer): any number of threads may call it at once,
+ * on the same or different events. */
 GT_API size_t gt_event_format(const gt_event *ev, char *buf, size_t cap);
 /* The same text without a copy into the caller's buffer: returns a borrowed
  * NUL-terminated string and sets *len (len may be NULL) to its length. The
- * string lives in a buffer of the calling thread, valid until that thread's
- * next gt_event_string or gt_event_format call. NULL when memory runs out. */
+ * string lives in a buffer that belongs to the event's reader (it is freed
+ * with the reader's data, never per thread) and stays valid until the next
+ * gt_event_string call on any event of the same reader, or until the
+ * event's lifetime ends (top of this file), whichever comes first.
+ * Threads: calls on events of one reader must not overlap (one thread at a
+ * time, or the caller's lock); calls on events of different readers are
+ * independent. From several threads at once, use gt_event_format. NULL when
+ * memory runs out, or for an event that comes from no reader. */
 GT_API const char *gt_event_string(const gt_event *ev, size_t *len);
 
 /* ---------------------------------------------------------------- reader */

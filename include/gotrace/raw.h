@@ -58,12 +58,15 @@ GT_API int gt_raw_error_is_eof(const gt_raw_reader *r);
 GT_API uint64_t gt_raw_bytes_read(const gt_raw_reader *r);
 GT_API void gt_raw_free(gt_raw_reader *r);
 
-/* Name of a wire type for a version, as Go prints it ("Invalid(N)" when
- * unknown). Static string or one in a thread-local buffer. */
+/* Name of a wire type for a version, as Go prints it ("Invalid(N)" for an
+ * unknown type byte N; "Invalid" for a type above 255, which no byte holds).
+ * Always a static string: valid forever, safe from any thread. */
 GT_API const char *gt_raw_event_name(int version, unsigned type);
 
 /* Formats ev exactly as Go's raw Event.String() (no trailing newline).
- * snprintf-style: returns the full length. */
+ * snprintf-style: writes at most cap bytes including a NUL and returns the
+ * full length. Keeps nothing between calls (no per-thread or global
+ * buffer): any number of threads may call it at once. */
 GT_API size_t gt_raw_event_format(int version, const gt_raw_event *ev, char *buf, size_t cap);
 
 /* Go's `go tool trace -d=footprint`: how many events of each wire type the

@@ -13,11 +13,14 @@ int gt_buf_grow(gt_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap - b->len < extra)
         cap *= 2;
-    char *d = realloc(b->data, cap);
+    char *d = b->borrowed ? malloc(cap) : realloc(b->data, cap);
     if (!d)
         return -1;
+    if (b->borrowed && b->len)
+        memcpy(d, b->data, b->len);
     b->data = d;
     b->cap = cap;
+    b->borrowed = 0;
     return 0;
 }
 
@@ -92,7 +95,19 @@ void gt_buf_reset(gt_buf *b) { b->len = 0; }
 
 void gt_buf_free(gt_buf *b)
 {
-    free(b->data);
+    if (!b->borrowed)
+        free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->borrowed = 0;
+}
+
+void gt_buf_copy_out(const gt_buf *b, char *buf, size_t cap)
+{
+    if (!cap)
+        return;
+    size_t n = b->len < cap - 1 ? b->len : cap - 1;
+    if (n)
+        memcpy(buf, b->data, n);
+    buf[n] = '\0';
 }

@@ -13,9 +13,21 @@ typedef struct gt_buf {
     char *data;
     size_t len;
     size_t cap;
+    int borrowed; /* data is the caller's storage (gt_buf_init_storage) */
 } gt_buf;
 
-#define GT_BUF_INIT {NULL, 0, 0}
+#define GT_BUF_INIT {NULL, 0, 0, 0}
+
+/* A buffer that starts in the caller's storage (e.g. an array on the stack)
+ * and moves to the heap only when it outgrows it: formatting short texts
+ * then allocates nothing. gt_buf_free frees only heap memory. */
+static inline void gt_buf_init_storage(gt_buf *b, char *storage, size_t cap)
+{
+    b->data = storage;
+    b->len = 0;
+    b->cap = cap;
+    b->borrowed = 1;
+}
 
 /* Makes room for extra more bytes (the growing part, out of line). */
 int gt_buf_grow(gt_buf *b, size_t extra);
@@ -47,5 +59,8 @@ int gt_buf_put_u64(gt_buf *b, uint64_t v);
 int gt_buf_put_i64(gt_buf *b, int64_t v);
 void gt_buf_reset(gt_buf *b);  /* len = 0, keeps memory */
 void gt_buf_free(gt_buf *b);
+/* Copies the text in b into buf as snprintf does: at most cap - 1 bytes and
+ * a NUL (nothing when cap is 0). */
+void gt_buf_copy_out(const gt_buf *b, char *buf, size_t cap);
 
 #endif

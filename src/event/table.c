@@ -103,6 +103,7 @@ void gt_table_free(gt_table *t)
     free(t->frames);
     free(t->exp_batches);
     gt_arena_free(&t->cache_arena);
+    gt_buf_free(&t->event_text);
     pthread_mutex_destroy(&t->cache_mu);
     gt_arena_free(&t->arena);
     free(t);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "common/arena.h"
+#include "common/buf.h"
 #include "common/hash.h"
 #include "gotrace.h"
 
@@ -124,6 +125,11 @@ typedef struct gt_table {
     gt_arena cache_arena;
     gt_u64map stw_names;      /* STW kind key -> pointer to a gt_str in cache_arena */
     _Atomic(gt_stack_caches *) stack_caches; /* NULL until the first fill */
+
+    /* Where gt_event_string (src/format) writes the text of an event of
+     * this table: reused by every call, freed with the table. Not guarded:
+     * gotrace.h forbids overlapping gt_event_string calls on one reader. */
+    gt_buf event_text;
 } gt_table;
 
 /* Grows the geometric array *arr (len elements of size sz, capacity *cap) so

@@ -265,32 +265,39 @@ int gt_format_event(gt_buf *b, const gt_event *ev)
     return rc ? -1 : 0;
 }
 
-/* One scratch buffer per thread, reused: formatting allocates only while
- * the buffer grows to the longest event seen. */
-static _Thread_local gt_buf scratch;
-
+/* The text lives in the event's table (its generation), reused by every
+ * call on events of that table and freed with it: no buffer per thread
+ * (threads that come and go would each leave one behind), and none global.
+ * gotrace.h states the rule this needs: gt_event_string calls on events of
+ * one reader do not overlap. An event of no generation (not from a reader)
+ * has nowhere to keep its text: NULL. */
 const char *gt_event_string(const gt_event *ev, size_t *len)
 {
-    gt_buf_reset(&scratch);
-    if (gt_format_event(&scratch, ev) < 0 || gt_buf_putc(&scratch, '\0') < 0)
+    gt_table *t = (gt_table *)(uintptr_t)ev->priv_table;
+    if (!t)
         return NULL;
-    scratch.len--;
+    gt_buf *text = &t->event_text;
+    gt_buf_reset(text);
+    if (gt_format_event(text, ev) < 0 || gt_buf_putc(text, '\0') < 0)
+        return NULL;
+    text->len--;
     if (len)
-        *len = scratch.len;
-    return scratch.data;
+        *len = text->len;
+    return text->data;
 }
 
 size_t gt_event_format(const gt_event *ev, char *buf, size_t cap)
 {
-    gt_buf_reset(&scratch);
-    size_t n = 0;
-    if (gt_format_event(&scratch, ev) == 0)
-        n = scratch.len;
-    if (cap) {
-        size_t k = n < cap - 1 ? n : cap - 1;
-        if (k)
-            memcpy(buf, scratch.data, k);
-        buf[k] = 0;
-    }
+    /* Formatted on the stack; a longer text (deep stacks, long strings)
+     * goes through the heap, freed before returning. Nothing is kept
+     * between calls, so any thread may call this at any time. */
+    char small[1024];
+    gt_buf text;
+    gt_buf_init_storage(&text, small, sizeof small);
+    if (gt_format_event(&text, ev) < 0)
+        text.len = 0; /* memory ran out: "" */
+    gt_buf_copy_out(&text, buf, cap);
+    size_t n = text.len;
+    gt_buf_free(&text);
     return n;
 }

@@ -113,6 +113,7 @@ struct gt_reader {
     gt_generation gen;
     int has_gen;                 /* Go's r.gen != nil */
     gt_table *tables[2];         /* [0] current generation, [1] previous */
+    gt_table *end_table;         /* end_sync's, made on first use */
     /* Tables past their lifetime while a gt_reader_next_batch call runs:
      * freed when the next call starts, so that a whole batch stays valid. */
     gt_table **retired;
@@ -379,13 +380,25 @@ static int fail_broken(gt_reader *r, const char *what)
 
 /* ------------------------------------------------------------ generations */
 
+/* A Sync that starts no generation (the last one, or one before an error):
+ * Go's syncEvent(nil, ...). Its table is an empty one of the reader's, which
+ * a Sync shows as Go's nil does (no clock snapshot, no experimental batches)
+ * and which holds gt_event_string's text for it as every generation's table
+ * does for its events; NULL only when memory ran out. */
+static gt_event end_sync(gt_reader *r)
+{
+    if (!r->end_table)
+        r->end_table = gt_table_new();
+    return gt_event_make_sync(r->end_table, r->last_ts, ++r->syncs);
+}
+
 /* Go's installGen. got = whether a generation was read. */
 static int install_gen(gt_reader *r, int got, gt_event *ev)
 {
     if (!got) {
         r->has_gen = 0;
         r->done = 1;
-        *ev = gt_event_make_sync(NULL, r->last_ts, ++r->syncs);
+        *ev = end_sync(r);
         return 1;
     }
     r->has_gen = 1;
@@ -460,12 +473,12 @@ static int next_gen_with_spill(gt_reader *r, gt_event *ev)
         if (r->spill_err_sync)
             return fail(r, &r->spill_err);
         r->spill_err_sync = 1;
-        *ev = gt_event_make_sync(NULL, r->last_ts, ++r->syncs);
+        *ev = end_sync(r);
         return 1;
     }
     if (r->has_gen && !gt_gen_has_spill(&r->gr)) {
         r->done = 1;
-        *ev = gt_event_make_sync(NULL, r->last_ts, ++r->syncs);
+        *ev = end_sync(r);
         return 1;
     }
     gt_error e, deferred;
@@ -480,7 +493,7 @@ static int next_gen_with_spill(gt_reader *r, gt_event *ev)
         r->spill_err = e;
         r->has_spill_err = 1;
         r->spill_err_sync = 1;
-        *ev = gt_event_make_sync(NULL, r->last_ts, ++r->syncs);
+        *ev = end_sync(r);
         return 1;
     }
     return install_gen(r, 1, ev);
@@ -597,7 +610,7 @@ static inline __attribute__((always_inline)) int read_event_v2(gt_reader *r, gt_
             r->read_gen_err = e;
             r->has_read_gen_err = 1;
             r->has_gen = 0;
-            *ev = gt_event_make_sync(NULL, r->last_ts, ++r->syncs);
+            *ev = end_sync(r);
             return 1;
         }
         return install_gen(r, st == 1, ev);
@@ -1073,6 +1086,7 @@ void gt_reader_free(gt_reader *r)
     gt_generation_free(&r->gen);
     gt_table_free(r->tables[0]);
     gt_table_free(r->tables[1]);
+    gt_table_free(r->end_table);
     free_retired(r);
     free(r->retired);
     gt_gen_reader_free(&r->gr);

@@ -569,7 +569,11 @@ int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err)
         }
         if (!peek(v)) {
             v->done = 1;
-            *ev = gt_event_make_sync(NULL, (int64_t)((uint64_t)v->last_ts + 1), ++v->syncs);
+            /* Go's last Sync has no generation data; the trace's table has
+             * none a Sync shows either (no clock snapshot, no experimental
+             * batches), and it gives the event a home for
+             * gt_event_string's text. */
+            *ev = gt_event_make_sync(v->table, (int64_t)((uint64_t)v->last_ts + 1), ++v->syncs);
             return 1;
         }
         v->has_ahead = 0;

@@ -1,5 +1,6 @@
 /* Names and the text form of raw events: Go's Version.EventName and raw
  * Event.String(), which is also one event of the text format. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,9 +9,19 @@
 
 static const char *const frame_fields[4] = {"pc", "func", "file", "line"};
 
+/* Go's "Invalid(N)" for every event type byte, written once: the names
+ * are static strings, shared by all threads, with nothing per thread. */
+static char invalid_names[256][sizeof "Invalid(255)"];
+static pthread_once_t invalid_names_once = PTHREAD_ONCE_INIT;
+
+static void init_invalid_names(void)
+{
+    for (unsigned t = 0; t < 256; t++)
+        snprintf(invalid_names[t], sizeof invalid_names[t], "Invalid(%u)", t);
+}
+
 const char *gt_raw_event_name(int version, unsigned type)
 {
-    static _Thread_local char invalid[32];
     if (!gt_version_valid(version))
         return "<invalid trace version>";
     if (!gt_version_is_v2(version))
@@ -18,8 +29,10 @@ const char *gt_raw_event_name(int version, unsigned type)
     const gt_spec *spec = gt_raw_spec(version, type);
     if (spec && spec->name[0])
         return spec->name;
-    snprintf(invalid, sizeof invalid, "Invalid(%u)", type);
-    return invalid;
+    if (type > 255)
+        return "Invalid";
+    pthread_once(&invalid_names_once, init_invalid_names);
+    return invalid_names[type];
 }
 
 /* Appends [sep]name=value; sep 0 means none. */
@@ -59,16 +72,16 @@ int gt_raw_event_append(gt_buf *out, int version, const gt_raw_event *ev)
 
 size_t gt_raw_event_format(int version, const gt_raw_event *ev, char *buf, size_t cap)
 {
-    /* Reused per thread, so formatting allocates only while it grows. */
-    static _Thread_local gt_buf text;
-    gt_buf_reset(&text);
+    /* Formatted on the stack; only a longer text (a stack's frames, long
+     * data) goes through the heap, freed before returning: nothing is kept
+     * between calls, so any thread may call this at any time. */
+    char small[1024];
+    gt_buf text;
+    gt_buf_init_storage(&text, small, sizeof small);
     if (gt_raw_event_append(&text, version, ev))
         text.len = 0;
-    if (cap) {
-        size_t n = text.len < cap - 1 ? text.len : cap - 1;
-        if (n)
-            memcpy(buf, text.data, n);
-        buf[n] = '\0';
-    }
-    return text.len;
+    gt_buf_copy_out(&text, buf, cap);
+    size_t n = text.len;
+    gt_buf_free(&text);
+    return n;
 }

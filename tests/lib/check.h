@@ -7,6 +7,19 @@
 
 extern int check_failures;
 
+/* CHECK_UNDER_ASAN: 1 when built with AddressSanitizer (gcc or clang),
+ * which holds freed memory back, so RSS figures mean little. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CHECK_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CHECK_UNDER_ASAN 1
+#endif
+#endif
+#ifndef CHECK_UNDER_ASAN
+#define CHECK_UNDER_ASAN 0
+#endif
+
 /* Records one named case. Returns cond. */
 int check(int cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Reports a skipped case. */
