@@ -10,7 +10,8 @@
 #  - with SIGPIPE ignored, `dump | head -c1` (parsed, --wire, timeline) exits
 #    3 with the write error after reading a small part of a large input
 #    (counted by dd upstream of it), not all of it;
-#  - pprof reads a FIFO and <(cat T) as it reads T, byte for byte, and
+#  - pprof reads a FIFO and <(cat T) as it reads T, byte for byte; mmu
+#    reads a broken trace from a FIFO without waiting forever; and
 #    SIGTERM while it spools standard input leaves nothing in $TMPDIR;
 #    SIGTERM during timeline -o OUT leaves OUT as it was.
 # Every trace is generated here: nothing needs ../shared.
@@ -228,6 +229,21 @@ if cat "$hello" | $to "$GOTRACE" pprof --type=sched - >"$tmp/stdin.pb.gz" 2>"$tm
   ok pprof_stdin
 else
   fail pprof_stdin "$(head -n 1 "$tmp/err")"
+fi
+
+# mmu reads a broken trace again up to its last Sync: from the same open
+# file, not by opening the path again (which waits forever on a FIFO).
+head -c 500000 "$tmp/mid.trace" >"$tmp/broken.trace"
+cat "$tmp/broken.trace" >"$tmp/fifo" &
+writer=$!
+$to "$GOTRACE" mmu "$tmp/fifo" >"$tmp/mmu.txt" 2>"$tmp/err"
+rc=$?
+kill $writer 2>/dev/null
+wait $writer 2>/dev/null
+if [ $rc -eq 1 ] && grep -q '^Utilisation functions' "$tmp/mmu.txt" && grep -q 'failed to read full batch' "$tmp/err"; then
+  ok mmu_fifo_broken
+else
+  fail mmu_fifo_broken "exit $rc (124: hung), $(head -n 1 "$tmp/err")"
 fi
 
 # term_while_reading CMD...: runs CMD with standard input from the FIFO,
