@@ -695,6 +695,7 @@ static const char *run_library(const bytes *in, input_kind kind, uint64_t allowe
 typedef struct {
     int status;           /* waitpid status */
     double cpu_seconds;   /* user + system CPU of the child and what it waited for */
+    double max_rss_mb;    /* its peak resident set (wait4's ru_maxrss) */
     char first_err[512];  /* first line of its standard error */
     int out_of_memory;    /* its standard error says it ran out of memory */
 } program_run;
@@ -733,6 +734,7 @@ static int run_program(char *const argv[], uint64_t allowed, unsigned cpu_guard,
         ;
     out->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
                        (double)ru.ru_stime.tv_usec / 1e6;
+    out->max_rss_mb = (double)ru.ru_maxrss / 1024;
     FILE *f = fopen(errpath, "r");
     if (f) {
         char line[4096];
@@ -784,7 +786,8 @@ static const char *run_cli(const char *gotrace, const char *path, input_kind kin
  *    CLI_BASE_SECONDS + CLI_SECONDS_PER_MB x input MB, and when Go 1.27 is
  *    here (scripts/go127.sh) within GO_FACTOR x Go's CPU time reading the same
  *    file with `go tool trace -d=parsed` + GO_SLACK_SECONDS. Both bounds are
- *    multiplied by SANITIZER_FACTOR under a sanitizer.
+ *    multiplied by SANITIZER_FACTOR under a sanitizer;
+ *  - peak RSS within the RSS bounds (below; not under a sanitizer).
  * The RLIMIT_CPU hang guard sits just above the bound, so a blow-up costs
  * the suite no more than the bound. See the constants for the reasons. */
 
@@ -803,6 +806,17 @@ static const char *run_cli(const char *gotrace, const char *path, input_kind kin
  * one-off set-up dominate both. */
 #define GO_FACTOR 5.0
 #define GO_SLACK_SECONDS 0.5
+/* Peak RSS (wait4's ru_maxrss), without sanitizers (ASan's shadow and
+ * quarantine inflate it): RSS_BASE_MB + RSS_PER_INPUT x the input, and when
+ * Go is here RSS_GO_FACTOR x Go's peak + RSS_BASE_MB. The reader holds one
+ * generation at a time (here up to the whole 2 MB input) in a few times its
+ * bytes, and the analyses keep per-goroutine, per-task and per-region state
+ * of tens of bytes per event: 72 MB at most on these inputs when this was
+ * written (Go: 16-56 MB), against bounds of 120-130 MB. State that grows
+ * with the number of generations, or with IDs, fails it. */
+#define RSS_BASE_MB 64.0
+#define RSS_PER_INPUT 32.0
+#define RSS_GO_FACTOR 4.0
 /* ASan+UBSan costs 2-4x CPU on this code, TSan 5-15x. */
 #define SANITIZER_FACTOR (UNDER_TSAN ? 15.0 : UNDER_ASAN ? 6.0 : 1.0)
 
@@ -911,7 +925,7 @@ static void cli_matrix(const char *gotrace, const char *dir)
 
         /* Go's time, once per input. The input must read in Go: otherwise
          * the generator, not gotrace, is wrong. */
-        double go_cpu = -1;
+        double go_cpu = -1, go_rss = -1;
         snprintf(name, sizeof name, "hostile-cli:%s:go", c->name);
         if (!go_tool) {
             check_skip(name, no_go);
@@ -923,12 +937,14 @@ static void cli_matrix(const char *gotrace, const char *dir)
             } else if (check(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0, name,
                              "Go does not read the generated trace (status %d): %s", run.status, run.first_err)) {
                 go_cpu = run.cpu_seconds;
+                go_rss = run.max_rss_mb;
             }
         }
         double go_bound = go_cpu >= 0 ? (GO_FACTOR * go_cpu + GO_SLACK_SECONDS) * SANITIZER_FACTOR : 0;
         double bound = go_cpu >= 0 && go_bound < size_bound ? go_bound : size_bound;
-        double slowest_cpu = 0;
-        const char *slowest = "none";
+        double rss_bound = RSS_BASE_MB + RSS_PER_INPUT * mb, rss_go_bound = RSS_GO_FACTOR * go_rss + RSS_BASE_MB;
+        double slowest_cpu = 0, largest_rss = 0;
+        const char *slowest = "none", *largest = "none";
 
         for (size_t j = 0; j < sizeof cli_commands / sizeof *cli_commands; j++) {
             const cli_command *cmd = &cli_commands[j];
@@ -958,27 +974,60 @@ static void cli_matrix(const char *gotrace, const char *dir)
                             : run.out_of_memory     ? "ran out of memory under the 1 GB cap"
                             : run.cpu_seconds > size_bound ? "CPU time over the size bound"
                             : go_cpu >= 0 && run.cpu_seconds > go_bound ? "CPU time over the Go bound"
-                                                                        : NULL;
+                            : !UNDER_SANITIZER && run.max_rss_mb > rss_bound ? "peak RSS over the size bound"
+                            : !UNDER_SANITIZER && go_rss >= 0 && run.max_rss_mb > rss_go_bound
+                                ? "peak RSS over the Go bound"
+                                : NULL;
             check(why == NULL, name,
-                  "%s (%.2f s CPU; size bound %.2f s, Go %.3f s, Go bound %.2f s; exit %d, signal %d; stderr: %s)",
-                  why, run.cpu_seconds, size_bound, go_cpu, go_bound, code,
+                  "%s (%.2f s CPU: size bound %.2f s, Go %.3f s, Go bound %.2f s; %.1f MB RSS: size bound %.1f MB, "
+                  "Go %.1f MB, Go bound %.1f MB; exit %d, signal %d; stderr: %s)",
+                  why, run.cpu_seconds, size_bound, go_cpu, go_bound, run.max_rss_mb, rss_bound, go_rss, rss_go_bound, code,
                   WIFSIGNALED(run.status) ? WTERMSIG(run.status) : 0, run.first_err);
             if (run.cpu_seconds > slowest_cpu) {
                 slowest_cpu = run.cpu_seconds;
                 slowest = cmd->label;
             }
+            if (run.max_rss_mb > largest_rss) {
+                largest_rss = run.max_rss_mb;
+                largest = cmd->label;
+            }
         }
-        printf("# hostile-cli:%s: %zu bytes; Go %.3f s CPU; slowest command %s: %.3f s CPU (bound %.2f s)\n", c->name,
-               in.n, go_cpu, slowest, slowest_cpu, bound);
+        printf("# hostile-cli:%s: %zu bytes; Go %.3f s CPU, %.1f MB; slowest command %s: %.3f s CPU (bound %.2f s); "
+               "largest %s: %.1f MB\n",
+               c->name, in.n, go_cpu, go_rss, slowest, slowest_cpu, bound, largest, largest_rss);
         remove(path);
         free(in.b);
     }
 }
 
+/* Writes the CLI matrix's inputs into dir as NAME.trace, to reproduce a
+ * failure by hand. */
+static int write_cli_inputs(const char *dir)
+{
+    int status = 0;
+    for (size_t i = 0; i < sizeof cli_cases / sizeof *cli_cases; i++) {
+        bytes in = {0};
+        workload_trace(&in, &cli_cases[i].w);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.trace", dir, cli_cases[i].name);
+        if (write_file(path, &in) != 0) {
+            fprintf(stderr, "cannot write %s\n", path);
+            status = 1;
+        } else {
+            printf("%s %zu\n", path, in.n);
+        }
+        free(in.b);
+    }
+    return status;
+}
+
 /* GT_HOSTILE_PART=lib runs only the sizes-and-counts cases, =cli only the CLI
- * matrix; unset, both. */
+ * matrix; unset, both. GT_HOSTILE_WRITE=DIR only writes the CLI matrix's
+ * inputs into DIR. */
 int main(void)
 {
+    if (getenv("GT_HOSTILE_WRITE"))
+        return write_cli_inputs(getenv("GT_HOSTILE_WRITE"));
     const char *gotrace = getenv("GOTRACE");
     const char *part = getenv("GT_HOSTILE_PART");
     struct stat st;
