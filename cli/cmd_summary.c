@@ -596,10 +596,9 @@ int cmd_summary(int argc, char **argv)
     else
         print_text(&info, res);
     gt_overview_free(o);
-    if (fflush(stdout) || ferror(stdout)) {
-        fprintf(stderr, "gotrace summary: write error\n");
-        return 3;  /* the output is incomplete */
-    }
+    /* main() flushes stdout and reports what fails then. */
+    if ((rc = cli_write_check(stdout)) != 0)
+        return rc;
     if (info.broken) {
         au_report_failure(path, &(au_pass_result){.failed = 1, .error = info.error, .progress = info.progress});
         return CLI_EXIT_TRACE;
