@@ -47,6 +47,20 @@ cut_large() {
   done
 }
 
+# The trace sections of the .test cases $2.., converted to binary into $1
+# (with the CLI, as in cut_large).
+tests_to_binary() {
+  dst=$1; shift
+  [ -x "$gotrace" ] || return 0
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    b=$(basename "$f" .test)
+    sed -n '/^-- trace --$/,$p' "$f" | tail -n +2 >"$dst/$b.txt"
+    "$gotrace" convert --to=binary "$dst/$b.txt" "$dst/$b.test.trace" 2>/dev/null || rm -f "$dst/$b.test.trace"
+    rm -f "$dst/$b.txt"
+  done
+}
+
 make_seeds() {
   t=$1; dst=$BUILD/fuzz/seeds/$t
   rm -rf "$dst"; mkdir -p "$dst"
@@ -55,7 +69,8 @@ make_seeds() {
       copy_small "$dst" examples/*.trace tests/data/scenarios/*.trace tests/data/v1/broken/*.trace \
         "$shared"/gotests/fuzz/*.bin "$shared"/gotests/expected/*.trace "$shared"/corpus/*.trace \
         "$shared"/hostile/*.trace
-      cut_large "$dst" "$shared"/corpus/*.trace "$shared"/hostile/*.trace ;;
+      cut_large "$dst" "$shared"/corpus/*.trace "$shared"/hostile/*.trace
+      tests_to_binary "$dst" tests/data/regress/*.test ;;
     v1)
       # The target takes one selector byte (0: 1.11, 1: 1.19, 2: 1.21) and
       # the body after the 16-byte header: the first 32 KB of it (the whole
