@@ -156,15 +156,22 @@ static void *fuzz_pipe_writer(void *arg)
     return NULL;
 }
 
+/* Called on every event after its text is added, to add more to the
+ * outcome (a harness's own checks, e.g. the validator's findings). */
+typedef void (*fuzz_event_hook)(void *ctx, const gt_reader *r, const gt_event *ev, fuzz_outcome *o);
+
 /* Reads r to its end through next or next_batch (cap events at a time) and
  * fills o; frees r. */
-static inline void fuzz_drain(gt_reader *r, size_t batch_cap, fuzz_outcome *o)
+static inline void fuzz_drain(gt_reader *r, size_t batch_cap, fuzz_outcome *o, fuzz_event_hook hook, void *ctx)
 {
     o->opened = 1;
     if (batch_cap == 0) {
         gt_event ev;
-        while (gt_reader_next(r, &ev) == 1)
+        while (gt_reader_next(r, &ev) == 1) {
             fuzz_outcome_add(o, &ev);
+            if (hook)
+                hook(ctx, r, &ev, o);
+        }
     } else {
         gt_event *evs = malloc(batch_cap * sizeof *evs);
         if (!evs)
@@ -173,18 +180,22 @@ static inline void fuzz_drain(gt_reader *r, size_t batch_cap, fuzz_outcome *o)
         /* A batch may end early at a generation boundary: the end is an
          * empty batch. Every event of a batch is valid until the next call. */
         while ((n = gt_reader_next_batch(r, evs, batch_cap)) > 0)
-            for (size_t i = 0; i < n; i++)
+            for (size_t i = 0; i < n; i++) {
                 fuzz_outcome_add(o, &evs[i]);
+                if (hook)
+                    hook(ctx, r, &evs[i], o);
+            }
         free(evs);
     }
     fuzz_outcome_error(o, gt_reader_error(r));
     gt_reader_free(r);
 }
 
-/* Reads the input one way into *o. Returns 0, or -1 when the way could not
- * be set up here (no memfd, no pipe): then *o means nothing. */
-static inline int fuzz_read_mode(const uint8_t *data, size_t size, fuzz_mode mode, size_t batch_cap,
-                                 fuzz_outcome *o)
+/* Reads the input one way into *o, calling hook (may be NULL) on every
+ * event. Returns 0, or -1 when the way could not be set up here (no memfd,
+ * no pipe): then *o means nothing. */
+static inline int fuzz_read_mode_hooked(const uint8_t *data, size_t size, fuzz_mode mode, size_t batch_cap,
+                                        fuzz_outcome *o, fuzz_event_hook hook, void *ctx)
 {
     memset(o, 0, sizeof *o);
     o->digest = FUZZ_FNV_SEED;
@@ -251,7 +262,7 @@ static inline int fuzz_read_mode(const uint8_t *data, size_t size, fuzz_mode mod
         gt_reader_set_threads(r, 2) != 0)
         abort(); /* documented to succeed before the first read */
     if (r)
-        fuzz_drain(r, mode == FUZZ_MODE_BATCH || mode == FUZZ_MODE_THREADED_FD_BATCH ? batch_cap : 0, o);
+        fuzz_drain(r, mode == FUZZ_MODE_BATCH || mode == FUZZ_MODE_THREADED_FD_BATCH ? batch_cap : 0, o, hook, ctx);
     else
         fuzz_outcome_error(o, &err);
     if (stream)
@@ -261,6 +272,12 @@ static inline int fuzz_read_mode(const uint8_t *data, size_t size, fuzz_mode mod
     if (writing)
         pthread_join(writer, NULL);
     return 0;
+}
+
+static inline int fuzz_read_mode(const uint8_t *data, size_t size, fuzz_mode mode, size_t batch_cap,
+                                 fuzz_outcome *o)
+{
+    return fuzz_read_mode_hooked(data, size, mode, batch_cap, o, NULL, NULL);
 }
 
 /* Traps unless b (read the extra way) equals a (the reference). Names the
