@@ -6,7 +6,8 @@
  *    of ID 2^20-1 (../shared/hostile/dense-ids-1k-gens.trace, and the same
  *    shape built here) are read with gt_reader_next, with
  *    gt_reader_next_batch(4096), and threaded; every mode must give the same
- *    events, and the peak RSS growth of the read must stay small (the reader
+ *    events, a batch may hold at most one Sync, and the peak RSS growth of
+ *    the read must stay small (the reader
  *    once allocated, zeroed and scanned a 4 MiB array per table per
  *    generation and kept a batch's or a thread's worth of generations: 1 GB
  *    and 16 GB). Each read runs in a child process, under an address-space
@@ -153,6 +154,7 @@ static const char *const mode_name[NMODES] = {"next", "batch4096", "threads2-bat
  * reading failed, and the growth of its peak RSS while reading. */
 typedef struct outcome {
     uint64_t events, hash;
+    uint64_t max_batch_syncs; /* the most Sync events one batch held */
     int failed;
     char error[1100];
     long growth_kb;
@@ -216,6 +218,11 @@ static void read_trace(const char *path, const void *data, size_t len, enum mode
                                                                : (size_t)(gt_reader_next(r, evs) == 1);
         if (n == 0)
             break;
+        uint64_t syncs = 0;
+        for (size_t i = 0; i < n; i++)
+            syncs += evs[i].kind == GT_EVENT_SYNC;
+        if (syncs > o->max_batch_syncs)
+            o->max_batch_syncs = syncs;
         for (size_t i = 0; i < n; i++) {
             size_t l = gt_event_format(&evs[i], text, sizeof text);
             o->hash = fnv(o->hash, text, l < sizeof text ? l : sizeof text - 1);
@@ -306,10 +313,12 @@ static void check_bounded(const char *name, const char *path, const void *data, 
             continue;
         }
         int same = !have_first || (o.events == first.events && o.hash == first.hash);
-        check(!o.failed && o.events == want_events && o.growth_kb < MAX_GROWTH_KB && same, case_name,
-              "%llu events (want %llu), error '%s', peak RSS grew %ld KB (limit %d KB)%s",
+        /* A batch holds at most one Sync (gt_reader_next_batch's contract). */
+        check(!o.failed && o.events == want_events && o.growth_kb < MAX_GROWTH_KB && same && o.max_batch_syncs <= 1,
+              case_name, "%llu events (want %llu), error '%s', peak RSS grew %ld KB (limit %d KB), %llu Syncs in one batch%s",
               (unsigned long long)o.events, (unsigned long long)want_events, o.failed ? o.error : "",
-              o.growth_kb, MAX_GROWTH_KB, same ? "" : ", events differ from gt_reader_next's");
+              o.growth_kb, MAX_GROWTH_KB, (unsigned long long)o.max_batch_syncs,
+              same ? "" : ", events differ from gt_reader_next's");
         if (!have_first && !o.failed) {
             first = o;
             have_first = 1;
