@@ -25,7 +25,8 @@ static void help(FILE *f)
                "from a log histogram: at most 3.2%% above the exact value (see gotrace(1)).\n\n"
                "  --json   the same figures (and every group, reason and type) as JSON,\n"
                "           times in nanoseconds of the trace clock, with the trace's start\n"
-               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage.\n");
+               "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage,\n"
+               "3 write error.\n");
 }
 
 /* What the pass learnt beyond the events. */

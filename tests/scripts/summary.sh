@@ -152,6 +152,35 @@ if [ ! -d "$SHARED/corpus" ]; then
   echo "skip summary:corpus: no $SHARED/corpus"
   exit 0
 fi
+
+# Go's own analyses (scripts/goref: cmd/trace's parse, the Summarizer and the
+# MMU of Go 1.27) on corpus traces of each new wire format. Old formats are
+# compared through the analysis commands below (analysis_go.sh checks those
+# against Go under its rule for events with equal timestamps).
+goref=
+if [ $have_python = 1 ] && command -v bash >/dev/null 2>&1; then
+  goref=$(SHARED=$SHARED bash "$ROOT/scripts/goref/build" 2>/dev/null | tail -n 1)
+fi
+if [ -x "$goref" ]; then
+  for t in annotate.go122 churn.go123 gcstress.go125 syscalls.go127 netloop.go127 multigen.go124 allocfree.go126; do
+    trace=$SHARED/corpus/$t.trace
+    [ -f "$trace" ] || continue
+    ok=1
+    for kind in goroutines tasks regions mmu; do
+      "$goref" $kind "$trace" >"$tmp/go-$kind.json" 2>/dev/null || ok=0
+    done
+    "$GOTRACE" summary --json "$trace" >"$tmp/s.json" 2>/dev/null || ok=0
+    if [ $ok = 0 ]; then echo "not ok summary:go-corpus/$t: goref or gotrace failed"; continue; fi
+    if python3 "$CHECK" analyses "$tmp/s.json" "$tmp/go-goroutines.json" "$tmp/go-tasks.json" \
+         "$tmp/go-regions.json" "$tmp/go-mmu.json" >"$tmp/diff"; then
+      echo "ok summary:go-corpus/$t"
+    else
+      echo "not ok summary:go-corpus/$t: $(head -n 3 "$tmp/diff" | tr '\n' ';')"
+    fi
+  done
+else
+  echo "skip summary:go-corpus: no Go toolchain for scripts/goref"
+fi
 [ -f "$SHARED/corpus/multigen.go124.trace" ] && broken_case multigen "$SHARED/corpus/multigen.go124.trace" 200000
 [ -f "$SHARED/corpus/gcstress.go119.trace" ] && broken_case v1 "$SHARED/corpus/gcstress.go119.trace" 100000
 for trace in "$SHARED"/corpus/*.trace; do
