@@ -282,6 +282,40 @@ static void test_percentiles(void)
     free(data);
 }
 
+/* A pass the reader broke off (here: the events up to G2's start): the
+ * trace ends at the last Sync, as in cmd/trace, and what is open then is
+ * cut there. */
+static void test_broken(const unsigned char *data, size_t len)
+{
+    gt_error err;
+    gt_reader *r = gt_reader_open_memory(data, len, &err);
+    gt_overview *o = gt_overview_new();
+    gt_event ev;
+    int rc = r && o ? 0 : -1;
+    int64_t first_sync = -1;
+    while (!rc && gt_reader_next(r, &ev) == 1 && ev.time <= 1062) {
+        if (ev.kind == GT_EVENT_SYNC && first_sync < 0)
+            first_sync = ev.time;
+        rc = gt_overview_event(o, &ev);
+    }
+    const gt_overview_result *res = !rc && gt_overview_finish(o, 1) == 0 ? gt_overview_get(o) : NULL;
+    if (check(res != NULL, "overview/broken-read", "rc %d", rc)) {
+        /* Task 1 and region "phase" have no end: the region lasts from its
+         * begin to the trace's end, which lies before it: 0, not negative. */
+        check(res->end == first_sync && res->start == first_sync && res->syncs == 1 &&
+                  res->n_region_types == 2 && res->region_types[1].count == 1 &&
+                  res->region_types[1].complete == 0 && res->region_types[1].duration.max == 0 &&
+                  res->n_task_types == 1 && res->task_types[0].complete == 0,
+              "overview/broken-end", "start %lld end %lld (sync %lld) syncs %llu", (long long)res->start,
+              (long long)res->end, (long long)first_sync, (unsigned long long)res->syncs);
+        /* G2's wait ended at 1062, inside the pass. */
+        check(res->sched_latency.count == 1 && res->sched_latency.max == 34, "overview/broken-latency", "%llu",
+              (unsigned long long)res->sched_latency.count);
+    }
+    gt_overview_free(o);
+    gt_reader_free(r);
+}
+
 int main(void)
 {
     size_t len = 0;
@@ -310,6 +344,7 @@ int main(void)
     }
     gt_overview_free(o);
     gt_reader_free(r);
+    test_broken(data, len);
     free(data);
     test_percentiles();
     gt_overview_free(NULL);
