@@ -25,6 +25,8 @@ int cmd_regions(int argc, char **argv);
 int cmd_mmu(int argc, char **argv);
 int cmd_pprof(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+int cmd_cut(int argc, char **argv);   /* cli/cmd_cut.c: cut and split */
+int cmd_split(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 
 /* dump's modes (cli/dump_wire.c, cli/dump_parsed.c). */

@@ -24,6 +24,8 @@ static const struct command commands[] = {
     {"mmu", cmd_mmu, "minimum mutator utilisation curve"},
     {"pprof", cmd_pprof, "write a pprof profile (sched, sync, syscall, net)"},
     {"timeline", cmd_timeline, "convert to Trace Event Format JSON for Perfetto / chrome://tracing"},
+    {"cut", cmd_cut, "write a smaller valid trace: the generations overlapping a time window"},
+    {"split", cmd_split, "split a trace into valid pieces of at most a given size"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,366 @@
+/* gotrace cut / gotrace split: smaller valid traces out of a large one, at
+ * generation boundaries (the semantics are the library's, gotrace/cut.h;
+ * this file parses arguments, opens files and prints). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gotrace/cut.h"
+#include "gotrace/duration.h"
+
+static void cut_help(FILE *f)
+{
+    fprintf(f,
+            "usage: gotrace cut [--from D] [--to D] IN OUT\n"
+            "       gotrace cut --generations A-B IN OUT\n"
+            "       gotrace cut --list IN\n\n"
+            "Write to OUT a smaller, valid Go trace: the header of IN and the generations\n"
+            "of IN that overlap the window, copied byte for byte (go tool trace and every\n"
+            "gotrace command read it). Go 1.22 and later traces only: older ones have no\n"
+            "generations and cannot be cut. A generation lasts from a fraction of a second\n"
+            "to a few seconds, so the cut is usually wider than the window.\n\n"
+            "  --from D, --to D     window in Go's duration syntax (1.5s, 300ms, 250000ns,\n"
+            "                       1m30s) from the trace start, the time of the first event\n"
+            "                       as go tool trace shows it; inclusive. Default: the start,\n"
+            "                       the end. A generation overlaps when it starts at or\n"
+            "                       before --to and its last event is at or after --from.\n"
+            "  --generations A-B    generations A to B, numbered from 1 in file order\n"
+            "                       (also A, and A- for A to the end)\n"
+            "  --list               print the generations of IN: number, wire number,\n"
+            "                       offset, bytes, batches, start and end from the trace start\n\n"
+            "IN may be - for standard input (spooled to $TMPDIR first); OUT may be - for\n"
+            "standard output. OUT is written to a temporary file beside it and renamed when\n"
+            "complete; it may not be IN. A line on stderr says what was kept.\n"
+            "Exit: 0 ok, 1 broken or old-format trace or a window with no generation,\n"
+            "2 usage, 3 write error.\n");
+}
+
+static void split_help(FILE *f)
+{
+    fprintf(f, "usage: gotrace split --size SIZE IN PREFIX\n\n"
+               "Split IN into consecutive valid traces PREFIX.000.trace, PREFIX.001.trace, ...\n"
+               "each holding the header and whole generations, each at most SIZE bytes unless\n"
+               "one generation alone is larger (that piece then holds it alone, and a warning\n"
+               "says so). Together the pieces hold every generation of IN once, in order.\n"
+               "Go 1.22 and later traces only.\n\n"
+               "  --size SIZE   a number of bytes with an optional unit: B, kB, MB, GB (powers\n"
+               "                of 1000) or KiB, MiB, GiB (powers of 1024); e.g. 100MB\n\n"
+               "IN may be - for standard input (spooled to $TMPDIR first). Each piece is\n"
+               "written to a temporary file and renamed when complete; a piece may not be IN.\n"
+               "Prints one line per piece. Exit: 0 ok, 1 broken or old-format trace, 2 usage,\n"
+               "3 write error.\n");
+}
+
+/* Matches argv[*i] against option name (given as "--name"; "-name" is
+ * accepted too, as Go spells it). Sets *val for "--name=V" or from the next
+ * argument. Returns 1 on a match, 0 otherwise, -1 (usage printed) when the
+ * value is missing. */
+static int option(const char *cmd, int argc, char **argv, int *i, const char *name, const char **val)
+{
+    const char *a = argv[*i];
+    if (a[0] != '-')
+        return 0;
+    a += a[1] == '-' ? 2 : 1;
+    size_t n = strlen(name + 2);
+    if (strncmp(a, name + 2, n) != 0 || (a[n] != '\0' && a[n] != '='))
+        return 0;
+    if (!val)
+        return a[n] == '\0' ? 1 : (cli_usage_error(cmd, "option %s takes no value", name), -1);
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
+    }
+    if (*i + 1 >= argc)
+        return cli_usage_error(cmd, "option %s needs a value", name), -1;
+    *val = argv[++*i];
+    return 1;
+}
+
+/* A non-option argument, into pos (two at most): 0, or the usage error for
+ * an unknown option or a third argument. */
+static int positional(const char *cmd, const char *arg, const char *pos[2], int *npos)
+{
+    if (arg[0] == '-' && arg[1] != '\0')
+        return cli_usage_error(cmd, "unknown option %s", arg);
+    if (*npos == 2)
+        return cli_usage_error(cmd, "too many arguments");
+    pos[(*npos)++] = arg;
+    return 0;
+}
+
+static int duration_option(const char *cmd, const char *name, const char *val, int64_t *out)
+{
+    gt_error err;
+    if (gt_parse_duration(val, out, &err) < 0)
+        return cli_usage_error(cmd, "%s: %s", name, err.message);
+    if (*out < 0)
+        return cli_usage_error(cmd, "%s: %s is before the trace start", name, val);
+    return 0;
+}
+
+static int parse_u64(const char *s, const char **end, uint64_t *v)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *e;
+    unsigned long long x = strtoull(s, &e, 10);
+    if (errno)
+        return -1;
+    *v = x;
+    *end = e;
+    return 0;
+}
+
+/* "A-B", "A" or "A-" (1-based). */
+static int generations_option(const char *cmd, const char *val, gt_cut_window *w)
+{
+    const char *p;
+    w->by_index = 1;
+    if (parse_u64(val, &p, &w->first) < 0 || w->first == 0)
+        goto bad;
+    w->last = w->first;
+    if (*p == '-') {
+        p++;
+        w->last = UINT64_MAX;
+        if (*p && (parse_u64(p, &p, &w->last) < 0 || w->last < w->first))
+            goto bad;
+    }
+    if (*p)
+        goto bad;
+    return 0;
+bad:
+    return cli_usage_error(cmd, "--generations: %s is not A-B, A or A- with 1 <= A <= B", val);
+}
+
+/* SIZE with an optional unit. */
+static int size_option(const char *cmd, const char *val, uint64_t *out)
+{
+    static const struct {
+        const char *unit;
+        uint64_t mult;
+    } units[] = {{"", 1},           {"B", 1},           {"kB", 1000},       {"KB", 1000},
+                 {"MB", 1000000},   {"GB", 1000000000}, {"KiB", 1 << 10},   {"MiB", 1 << 20},
+                 {"GiB", 1 << 30}};
+    const char *p;
+    uint64_t v;
+    if (parse_u64(val, &p, &v) == 0)
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+            if (!strcmp(p, units[i].unit) && v > 0 && v <= UINT64_MAX / units[i].mult) {
+                *out = v * units[i].mult;
+                return 0;
+            }
+    return cli_usage_error(cmd, "--size: %s is not a size such as 100MB, 64MiB or 5000000", val);
+}
+
+/* The trace error, "gotrace: IN: ..." (exit 1), or a write error (exit 3). */
+static int report(const char *in_path, FILE *out, const gt_error *err)
+{
+    if (out && ferror(out))
+        return cli_write_error(errno);
+    if (err->code == GT_ERR_IO && !strncmp(err->message, "write:", 6))
+        return cli_write_error(errno);
+    return cli_trace_error(in_path, err);
+}
+
+static int list(const char *in_path, int fd)
+{
+    gt_error err;
+    gt_cutter *c = gt_cutter_open(fd, &err);
+    if (!c)
+        return cli_trace_error(in_path, &err);
+    printf("%6s %10s %12s %12s %8s  %-16s %s\n", "gen", "wire", "offset", "bytes", "batches", "start", "end");
+    gt_cut_gen g;
+    int st, rc = 0;
+    while ((st = gt_cutter_next(c, &g, &err)) > 0) {
+        char a[GT_DURATION_BUF], b[GT_DURATION_BUF];
+        int64_t t0 = gt_cutter_trace_start(c);
+        printf("%6" PRIu64 " %10" PRIu64 " %12" PRIu64 " %12" PRIu64 " %8" PRIu64 "  %-16s %s\n", g.index, g.gen,
+               g.offset, g.size, g.batches, gt_format_duration(g.start - t0, a), gt_format_duration(g.end - t0, b));
+        if ((rc = cli_write_check(stdout)) != 0)
+            break;
+    }
+    if (st < 0 && rc == 0)
+        rc = cli_trace_error(in_path, &err);
+    gt_cutter_free(c);
+    return rc;
+}
+
+int cmd_cut(int argc, char **argv)
+{
+    static const char cmd[] = "cut";
+    if (cli_wants_help(argc, argv)) {
+        cut_help(stdout);
+        return CLI_EXIT_OK;
+    }
+    gt_cut_window w = {.from = 0, .to = INT64_MAX};
+    int has_time = 0, do_list = 0;
+    const char *pos[2];
+    int npos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int m;
+        if ((m = option(cmd, argc, argv, &i, "--from", &v)) != 0) {
+            if (m < 0 || duration_option(cmd, "--from", v, &w.from))
+                return CLI_EXIT_USAGE;
+            has_time = 1;
+        } else if ((m = option(cmd, argc, argv, &i, "--to", &v)) != 0) {
+            if (m < 0 || duration_option(cmd, "--to", v, &w.to))
+                return CLI_EXIT_USAGE;
+            has_time = 1;
+        } else if ((m = option(cmd, argc, argv, &i, "--generations", &v)) != 0) {
+            if (m < 0 || generations_option(cmd, v, &w))
+                return CLI_EXIT_USAGE;
+        } else if ((m = option(cmd, argc, argv, &i, "--list", NULL)) != 0) {
+            if (m < 0)
+                return CLI_EXIT_USAGE;
+            do_list = 1;
+        } else if (positional(cmd, argv[i], pos, &npos)) {
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (w.by_index && has_time)
+        return cli_usage_error(cmd, "--generations cannot be combined with --from or --to");
+    if (do_list && (w.by_index || has_time))
+        return cli_usage_error(cmd, "--list takes no window");
+    if (w.from > w.to)
+        return cli_usage_error(cmd, "--from is after --to");
+    if (npos != (do_list ? 1 : 2))
+        return cli_usage_error(cmd, do_list ? "--list needs IN" : "needs IN and OUT");
+
+    cli_input in;
+    int rc = cli_input_open(&in, cmd, pos[0], 1);
+    if (rc)
+        return rc;
+    if (do_list) {
+        rc = list(pos[0], in.fd);
+        cli_input_close(&in);
+        return rc;
+    }
+    cli_output out;
+    if ((rc = cli_output_open(&out, cmd, pos[1], pos[0])) != 0) {
+        cli_input_close(&in);
+        return rc;
+    }
+    gt_cut_result res;
+    gt_error err;
+    if (gt_cut(in.fd, out.f, &w, &res, &err) < 0) {
+        rc = report(pos[0], out.f, &err);
+        cli_output_abort(&out);
+    } else if ((rc = cli_output_close(&out)) == 0) {
+        char a[GT_DURATION_BUF], b[GT_DURATION_BUF];
+        fprintf(stderr, "gotrace cut: %s: generations %" PRIu64 " to %" PRIu64 " (%s to %s), %" PRIu64 " bytes\n",
+                strcmp(pos[1], "-") ? pos[1] : "standard output", res.first, res.last,
+                gt_format_duration(res.start, a), gt_format_duration(res.end, b), res.bytes);
+    }
+    cli_input_close(&in);
+    return rc;
+}
+
+/* ------------------------------------------------------------ split */
+
+typedef struct split_ctx {
+    const char *in_path;
+    const char *prefix;
+    uint64_t max;
+    cli_output out;
+    char *name;
+    int failed_rc;  /* the CLI exit status of a failure in a callback */
+} split_ctx;
+
+/* A failure the CLI has already reported: its exit status is kept in
+ * s->failed_rc and the library only needs to stop. */
+static void reported(split_ctx *s, int rc, gt_error *err)
+{
+    s->failed_rc = rc;
+    if (err) {
+        err->code = GT_ERR_IO;
+        snprintf(err->message, sizeof err->message, "(reported)");
+    }
+}
+
+static FILE *piece_open(void *arg, uint64_t number, gt_error *err)
+{
+    split_ctx *s = arg;
+    free(s->name);
+    size_t n = strlen(s->prefix) + 32;
+    if (!(s->name = malloc(n))) {
+        fprintf(stderr, "gotrace split: out of memory\n");
+        reported(s, CLI_EXIT_TRACE, err);
+        return NULL;
+    }
+    snprintf(s->name, n, "%s.%03" PRIu64 ".trace", s->prefix, number);
+    int rc = cli_output_open(&s->out, "split", s->name, s->in_path);
+    if (rc) {
+        reported(s, rc, err);
+        return NULL;
+    }
+    return s->out.f;
+}
+
+static int piece_close(void *arg, const gt_split_piece *p, int complete, gt_error *err)
+{
+    split_ctx *s = arg;
+    if (!complete) {
+        cli_output_abort(&s->out);
+        return 0;
+    }
+    int rc = cli_output_close(&s->out);
+    if (rc) {
+        reported(s, rc, err);
+        return -1;
+    }
+    printf("%s: generations %" PRIu64 " to %" PRIu64 ", %" PRIu64 " bytes\n", s->name, p->first, p->last, p->bytes);
+    if (p->oversize)
+        fprintf(stderr,
+                "gotrace split: warning: %s is %" PRIu64 " bytes, over the size limit of %" PRIu64
+                ": generation %" PRIu64 " alone does not fit\n",
+                s->name, p->bytes, s->max, p->first);
+    return 0;
+}
+
+int cmd_split(int argc, char **argv)
+{
+    static const char cmd[] = "split";
+    if (cli_wants_help(argc, argv)) {
+        split_help(stdout);
+        return CLI_EXIT_OK;
+    }
+    split_ctx s;
+    memset(&s, 0, sizeof s);
+    const char *pos[2];
+    int npos = 0, has_size = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int m;
+        if ((m = option(cmd, argc, argv, &i, "--size", &v)) != 0) {
+            if (m < 0 || size_option(cmd, v, &s.max))
+                return CLI_EXIT_USAGE;
+            has_size = 1;
+        } else if (positional(cmd, argv[i], pos, &npos)) {
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (!has_size)
+        return cli_usage_error(cmd, "needs --size");
+    if (npos != 2)
+        return cli_usage_error(cmd, "needs IN and PREFIX");
+    if (!strcmp(pos[1], "-") || !*pos[1])
+        return cli_usage_error(cmd, "PREFIX names files: it cannot be - or empty");
+    s.in_path = pos[0];
+    s.prefix = pos[1];
+    cli_input in;
+    int rc = cli_input_open(&in, cmd, pos[0], 1);
+    if (rc)
+        return rc;
+    gt_split_sink sink = {piece_open, piece_close, &s};
+    uint64_t pieces;
+    gt_error err;
+    if (gt_split(in.fd, s.max, &sink, &pieces, &err) < 0)
+        rc = s.failed_rc ? s.failed_rc : report(pos[0], NULL, &err);
+    free(s.name);
+    cli_input_close(&in);
+    return rc;
+}
