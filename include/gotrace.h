@@ -32,11 +32,11 @@
  * gt_event_state_transition, gt_event_sync, gt_event_sync_experimental_batch,
  * gt_event_experimental, gt_event_format, and the *_name functions. Not
  * gt_event_string: its calls on events of one reader must not overlap (its
- * text lives in a buffer of the reader; see there).
- * The one condition is the lifetime rule: the thread that reads must know
- * that no other thread still uses an event before it reads past the Sync
- * that ends the event's lifetime, or frees the reader. (tests/tsan checks
- * this rule under ThreadSanitizer.)
+ * text lives in a buffer of the reader; see there). The one condition is
+ * the lifetime rule: the thread that reads must know that no other thread
+ * still uses an event before it reads past the Sync that ends the event's
+ * lifetime, or frees the reader. (tests/tsan checks this rule under
+ * ThreadSanitizer: `make test-tsan`.)
  *
  * Strings in traces may hold any bytes, including NUL: they come as
  * (pointer, length) pairs and are not NUL-terminated.
