@@ -141,13 +141,8 @@ size_t gt_in_take(gt_input *in, size_t n, gt_arena *arena, const uint8_t **out)
     return n;
 }
 
-int gt_in_slurp(gt_input *in, const uint8_t *prefix, size_t npre, uint8_t **data, size_t *len)
-{
-    return gt_in_slurp_until(in, prefix, npre, data, len, NULL, NULL);
-}
-
-int gt_in_slurp_until(gt_input *in, const uint8_t *prefix, size_t npre, uint8_t **data, size_t *len,
-                      int (*stop)(void *arg, const uint8_t *data, size_t len), void *arg)
+int gt_in_slurp(gt_input *in, const uint8_t *prefix, size_t npre, uint8_t **data, size_t *len,
+                int (*stop)(void *arg, const uint8_t *data, size_t len), void *arg)
 {
     size_t cap = npre + GT_IN_CHUNK, n = npre;
     uint8_t *d = malloc(cap);

@@ -66,13 +66,11 @@ int gt_in_uvarint(gt_input *in, uint64_t *out);
 size_t gt_in_take(gt_input *in, size_t n, gt_arena *arena, const uint8_t **out);
 
 /* Reads all the remaining input into a malloc'd buffer (for old formats, which
- * are parsed whole). prefix/npre is prepended. Returns 0 or -1 (I/O error or
- * memory). */
-int gt_in_slurp(gt_input *in, const uint8_t *prefix, size_t npre, uint8_t **data, size_t *len);
-/* The same, but after each chunk read calls stop(arg, data so far, its
- * length) and, when that returns non-zero, stops reading there: *data then
- * holds only what was read so far (0 is returned). */
-int gt_in_slurp_until(gt_input *in, const uint8_t *prefix, size_t npre, uint8_t **data, size_t *len,
-                      int (*stop)(void *arg, const uint8_t *data, size_t len), void *arg);
+ * are parsed whole). prefix/npre is prepended. After each chunk read, stop
+ * (when not NULL) is called with arg and the data so far; when it returns
+ * non-zero, reading stops there and *data holds only what was read so far.
+ * Returns 0 or -1 (I/O error or memory). */
+int gt_in_slurp(gt_input *in, const uint8_t *prefix, size_t npre, uint8_t **data, size_t *len,
+                int (*stop)(void *arg, const uint8_t *data, size_t len), void *arg);
 
 #endif

@@ -608,7 +608,7 @@ int gt_v1_slurp(gt_input *in, int version, const uint8_t *prefix, size_t npre, u
     if (!s)
         return -1;
     v1_scanner_init(s, version);
-    int rc = gt_in_slurp_until(in, prefix, npre, data, len, scan_stops, s);
+    int rc = gt_in_slurp(in, prefix, npre, data, len, scan_stops, s);
     free(s);
     return rc;
 }
