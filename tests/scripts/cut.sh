@@ -164,6 +164,30 @@ else
   echo "not ok cut_stdin_stdout: - as input or output gives other bytes"
 fi
 
+# --list: the generations tile the file after the header; - reads stdin.
+for t in $LOCAL; do
+  name=$(basename "$t" .trace)
+  "$GOTRACE" cut --list "$t" >"$tmp/list"
+  end=$(awk -v h="$hdr" 'NR == 1 { next } { if ($3 != (NR == 2 ? h : at)) bad = 1; at = $3 + $4 } END { print bad ? "gap" : at }' "$tmp/list")
+  if [ "$end" = "$(wc -c <"$t" | tr -d ' ')" ] && "$GOTRACE" cut --list - <"$t" | cmp -s - "$tmp/list"; then
+    echo "ok cut_list_tiles:$name"
+  else
+    echo "not ok cut_list_tiles:$name: generations end at $end, not at the end of the file, or - lists otherwise"
+  fi
+done
+
+# Write errors: exit 3 and the message, as every command.
+if [ -w /dev/full ]; then
+  for spec in 2 1-; do
+    "$GOTRACE" cut --generations "$spec" "$A26" /dev/full >/dev/null 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq 3 ] && grep -q '^gotrace: write error: ' "$tmp/err"; then echo "ok cut_write_error:$spec"
+    else echo "not ok cut_write_error:$spec: exit $rc, stderr $(head -n 1 "$tmp/err")"; fi
+  done
+else
+  echo "skip cut_write_error: no /dev/full"
+fi
+
 # --- windows on annotate.go127 (spans: 0s-21.313728ms, 21.267008ms-42.723328ms,
 # 42.70144ms-63.120192ms, 63.09696ms-82.653184ms; see cut --list).
 "$GOTRACE" dump "$A26" | awk '/^M=/ { t = $5; sub("Time=", "", t); if ($4 == "Sync" && last != "") print last - first; if (first == "") first = t; last = t }' >"$tmp/ends"
