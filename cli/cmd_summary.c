@@ -37,6 +37,7 @@ typedef struct trace_info {
     int broken;
     gt_error error;
     cli_progress progress;
+    uint64_t valid_events;  /* events up to and including the last Sync */
 } trace_info;
 
 /* Reads the whole trace into o. One thread: the threaded reader
@@ -45,15 +46,12 @@ typedef struct trace_info {
  * for ../shared/hostile/dense-ids-1k-gens.trace, against 1 GB read in one
  * thread). Returns 0 with info filled (info->broken for a trace that broke after some
  * events), or an exit status after printing a message. */
-static int read_trace(const char *path, gt_overview *o, trace_info *info)
+static int read_trace(const char *path, int fd, gt_overview *o, trace_info *info)
 {
     gt_error err;
-    gt_reader *r = gt_reader_open_path(path, &err);
-    if (!r) {
-        if (err.code == GT_ERR_IO)
-            return cli_usage_error("summary", "cannot open %s: %s", path, err.message);
+    gt_reader *r = gt_reader_open_fd(fd, &err);
+    if (!r)
         return cli_trace_error(path, &err);
-    }
     info->version = gt_reader_version(r);
     enum { BATCH = 256 };
     gt_event evs[BATCH];
@@ -65,6 +63,8 @@ static int read_trace(const char *path, gt_overview *o, trace_info *info)
             break;
         for (size_t i = 0; i < n && !nomem; i++) {
             cli_progress_event(&info->progress, r, &evs[i]);
+            if (evs[i].kind == GT_EVENT_SYNC)
+                info->valid_events = events + i + 1;
             nomem = gt_overview_event(o, &evs[i]) != 0;
         }
         events += n;
@@ -85,6 +85,27 @@ static int read_trace(const char *path, gt_overview *o, trace_info *info)
     }
     if (info->broken && events == 0)
         return cli_trace_error(path, &info->error);
+    return 0;
+}
+
+static int mmu_fn(void *ctx, const gt_event *ev) { return gt_mmu_event(ctx, ev); }
+
+/* After a broken pass: Go's MMU covers the events up to the last Sync, so
+ * read those again into a new MMU for the overview. Not possible from a pipe
+ * (not spooled: the summary reads once), whose MMU then covers every event
+ * read. Returns 0, or an exit status after printing a message. */
+static int mmu_to_last_sync(const char *path, cli_input *in, gt_overview *o, const trace_info *info)
+{
+    if (cli_input_rewind(in))
+        return 0;
+    gt_mmu *m = gt_mmu_new(GT_OVERVIEW_MMU_FLAGS);
+    au_pass_result res;
+    int rc = m ? au_pass_fd("summary", path, in->fd, info->valid_events, mmu_fn, m, &res) : CLI_EXIT_TRACE;
+    if (rc) {
+        gt_mmu_free(m);
+        return rc;
+    }
+    gt_overview_replace_mmu(o, m);
     return 0;
 }
 
@@ -577,7 +598,16 @@ int cmd_summary(int argc, char **argv)
     trace_info info;
     memset(&info, 0, sizeof info);
     info.path = path;
-    int rc = read_trace(path, o, &info);
+    cli_input in;
+    int rc = cli_input_open(&in, "summary", path, 0);
+    if (rc) {
+        gt_overview_free(o);
+        return rc;
+    }
+    rc = read_trace(path, in.fd, o, &info);
+    if (!rc && info.broken)
+        rc = mmu_to_last_sync(path, &in, o, &info);
+    cli_input_close(&in);
     if (!rc && gt_overview_finish(o, info.broken)) {
         fprintf(stderr, "gotrace summary: out of memory\n");
         rc = CLI_EXIT_TRACE;

@@ -488,6 +488,14 @@ GT_API int gt_overview_finish(gt_overview *o, int broken);
 /* The results after gt_overview_finish (NULL before), valid until
  * gt_overview_free. */
 GT_API const gt_overview_result *gt_overview_get(const gt_overview *o);
+/* The MMU's flags (those of `gotrace mmu` by default). */
+#define GT_OVERVIEW_MMU_FLAGS (GT_UTIL_STW | GT_UTIL_BACKGROUND | GT_UTIL_ASSIST | GT_UTIL_SWEEP)
+/* Before gt_overview_finish: m (from gt_mmu_new(GT_OVERVIEW_MMU_FLAGS), fed,
+ * not finished) replaces the overview's MMU, which is freed; o owns m. For a
+ * broken trace Go computes the MMU over the events up to the last Sync only,
+ * which one pass cannot know in advance: a caller that can read the input
+ * again feeds those events to a new MMU and hands it over. */
+GT_API void gt_overview_replace_mmu(gt_overview *o, gt_mmu *m);
 /* The analyses underneath, finished, for more detail (owned by o). */
 GT_API const gt_summary *gt_overview_summary(const gt_overview *o);
 GT_API gt_mmu *gt_overview_mmu(const gt_overview *o);

@@ -209,7 +209,7 @@ gt_overview *gt_overview_new(void)
     if (!o)
         return NULL;
     o->summary = gt_summary_new();
-    o->mmu = gt_mmu_new(GT_UTIL_STW | GT_UTIL_BACKGROUND | GT_UTIL_ASSIST | GT_UTIL_SWEEP);
+    o->mmu = gt_mmu_new(GT_OVERVIEW_MMU_FLAGS);
     o->syscall_reason = gt_intern_cstr(&o->strings, "syscall");
     o->forever_reason = gt_intern_cstr(&o->strings, "forever");
     if (!o->summary || !o->mmu || !o->syscall_reason.ptr || !o->forever_reason.ptr) {
@@ -882,6 +882,12 @@ fail:
 const gt_overview_result *gt_overview_get(const gt_overview *o)
 {
     return o->finished && !o->failed ? &o->res : NULL;
+}
+
+void gt_overview_replace_mmu(gt_overview *o, gt_mmu *m)
+{
+    gt_mmu_free(o->mmu);
+    o->mmu = m;
 }
 
 const gt_summary *gt_overview_summary(const gt_overview *o) { return o->summary; }

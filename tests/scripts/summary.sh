@@ -143,6 +143,18 @@ sys.exit(0 if t["error"] and t["lost_bytes"] > 0 and t["events"] > 0 else 1)' "$
   else
     echo "not ok summary:broken-$1: exit $rc: $(head -c 200 "$tmp/err")"
   fi
+  # The same figures as the analysis commands on the broken trace (the MMU
+  # too: both stop at the last Sync, as Go).
+  [ $have_python = 1 ] || return
+  for kind in goroutines tasks regions mmu; do
+    "$GOTRACE" $kind --json "$tmp/broken.trace" >"$tmp/$kind.json" 2>/dev/null
+  done
+  if python3 "$CHECK" analyses "$tmp/b.json" "$tmp/goroutines.json" "$tmp/tasks.json" "$tmp/regions.json" \
+       "$tmp/mmu.json" >"$tmp/diff"; then
+    echo "ok summary:broken-$1/analyses"
+  else
+    echo "not ok summary:broken-$1/analyses: $(head -n 3 "$tmp/diff" | tr '\n' ';')"
+  fi
 }
 broken_case hello "$ROOT/examples/hello.trace" 40000
 
