@@ -40,6 +40,17 @@ events_check() {  # NAME TRACE SUMMARY_JSON
   if python3 "$CHECK" events "$3" "$tmp/dump" >"$tmp/diff"; then echo "ok summary:$1/events"
   else echo "not ok summary:$1/events: $(head -n 3 "$tmp/diff" | tr '\n' ';')"; fi
 }
+compare() {  # CASE SUMMARY_JSON GOROUTINES TASKS REGIONS MMU (the analyses' JSON)
+  case_name=$1; shift
+  if python3 "$CHECK" analyses "$@" >"$tmp/diff"; then echo "ok summary:$case_name"
+  else echo "not ok summary:$case_name: $(head -n 3 "$tmp/diff" | tr '\n' ';')"; fi
+}
+commands_check() {  # CASE TRACE SUMMARY_JSON: against gotrace goroutines/tasks/regions/mmu --json
+  for kind in goroutines tasks regions mmu; do
+    "$GOTRACE" $kind --json "$2" >"$tmp/$kind.json" 2>/dev/null
+  done
+  compare "$1" "$3" "$tmp/goroutines.json" "$tmp/tasks.json" "$tmp/regions.json" "$tmp/mmu.json"
+}
 (cd "$ROOT" && "$GOTRACE" summary --json examples/hello.trace) >"$tmp/hello.json" 2>/dev/null
 json_ok hello "$tmp/hello.json" && events_check hello "$ROOT/examples/hello.trace" "$tmp/hello.json"
 
@@ -51,12 +62,7 @@ for trace in "$ANALYSIS"/*.trace; do
   if [ $rc -ne 0 ]; then echo "not ok summary:$name/go: exit $rc: $(head -c 200 "$tmp/err")"; continue; fi
   json_ok "$name" "$tmp/s.json" || continue
   ngo=$((ngo + 1))
-  if python3 "$CHECK" analyses "$tmp/s.json" "$base.goroutines.json" "$base.tasks.json" "$base.regions.json" \
-       "$base.mmu.json" >"$tmp/diff"; then
-    echo "ok summary:$name/go"
-  else
-    echo "not ok summary:$name/go: $(head -n 3 "$tmp/diff" | tr '\n' ';')"
-  fi
+  compare "$name/go" "$tmp/s.json" "$base.goroutines.json" "$base.tasks.json" "$base.regions.json" "$base.mmu.json"
   events_check "$name" "$trace" "$tmp/s.json"
 done
 [ $have_python = 0 ] || [ $ngo -gt 0 ] || echo "not ok summary:go: no trace in $ANALYSIS: nothing compared"
@@ -145,16 +151,7 @@ sys.exit(0 if t["error"] and t["lost_bytes"] > 0 and t["events"] > 0 else 1)' "$
   fi
   # The same figures as the analysis commands on the broken trace (the MMU
   # too: both stop at the last Sync, as Go).
-  [ $have_python = 1 ] || return
-  for kind in goroutines tasks regions mmu; do
-    "$GOTRACE" $kind --json "$tmp/broken.trace" >"$tmp/$kind.json" 2>/dev/null
-  done
-  if python3 "$CHECK" analyses "$tmp/b.json" "$tmp/goroutines.json" "$tmp/tasks.json" "$tmp/regions.json" \
-       "$tmp/mmu.json" >"$tmp/diff"; then
-    echo "ok summary:broken-$1/analyses"
-  else
-    echo "not ok summary:broken-$1/analyses: $(head -n 3 "$tmp/diff" | tr '\n' ';')"
-  fi
+  [ $have_python = 1 ] && commands_check "broken-$1/analyses" "$tmp/broken.trace" "$tmp/b.json"
 }
 broken_case hello "$ROOT/examples/hello.trace" 40000
 
@@ -183,12 +180,8 @@ if [ -x "$goref" ]; then
     done
     "$GOTRACE" summary --json "$trace" >"$tmp/s.json" 2>/dev/null || ok=0
     if [ $ok = 0 ]; then echo "not ok summary:go-corpus/$t: goref or gotrace failed"; continue; fi
-    if python3 "$CHECK" analyses "$tmp/s.json" "$tmp/go-goroutines.json" "$tmp/go-tasks.json" \
-         "$tmp/go-regions.json" "$tmp/go-mmu.json" >"$tmp/diff"; then
-      echo "ok summary:go-corpus/$t"
-    else
-      echo "not ok summary:go-corpus/$t: $(head -n 3 "$tmp/diff" | tr '\n' ';')"
-    fi
+    compare "go-corpus/$t" "$tmp/s.json" "$tmp/go-goroutines.json" "$tmp/go-tasks.json" "$tmp/go-regions.json" \
+      "$tmp/go-mmu.json"
   done
 else
   echo "skip summary:go-corpus: no Go toolchain for scripts/goref"
@@ -203,14 +196,6 @@ for trace in "$SHARED"/corpus/*.trace; do
   fi
   "$GOTRACE" summary --json "$trace" >"$tmp/s.json" 2>/dev/null
   json_ok "$name" "$tmp/s.json" || continue
-  for kind in goroutines tasks regions mmu; do
-    "$GOTRACE" $kind --json "$trace" >"$tmp/$kind.json" 2>/dev/null
-  done
-  if python3 "$CHECK" analyses "$tmp/s.json" "$tmp/goroutines.json" "$tmp/tasks.json" "$tmp/regions.json" \
-       "$tmp/mmu.json" >"$tmp/diff"; then
-    echo "ok summary:$name"
-  else
-    echo "not ok summary:$name: $(head -n 3 "$tmp/diff" | tr '\n' ';')"
-  fi
+  commands_check "$name" "$trace" "$tmp/s.json"
   events_check "$name" "$trace" "$tmp/s.json"
 done
