@@ -15,6 +15,7 @@
  * memory alone exceeds it); the cases then run without it, with ASan's
  * per-allocation cap for the CLI instead (max_allocation_size_mb). */
 #include <errno.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -822,7 +823,8 @@ static const char *run_cli(const char *gotrace, const char *path, input_kind kin
 
 typedef struct {
     const char *label;
-    const char *args[7]; /* "@IN": the input; "@OUT": a scratch output file */
+    const char *args[7]; /* "@IN": the input; "@OUT": a scratch output file;
+                            "@PREFIX": a scratch prefix (files PREFIX.*) */
 } cli_command;
 
 static const cli_command cli_commands[] = {
@@ -843,8 +845,14 @@ static const cli_command cli_commands[] = {
     {"timeline", {"timeline", "@IN"}},
     {"convert-text", {"convert", "--to=text", "@IN", "-"}},
     {"convert-binary", {"convert", "--to=binary", "@IN", "-"}},
-    {"summary", {"summary", "@IN"}}, /* when this build has it */
+    /* Commands newer than the matrix run when this build has them. */
+    {"summary", {"summary", "@IN"}},
+    {"cut-list", {"cut", "--list", "@IN"}},
+    {"cut-generations", {"cut", "--generations", "2-", "@IN", "-"}},
+    {"cut-window", {"cut", "--from", "1us", "--to", "1ms", "@IN", "-"}},
+    {"split", {"split", "--size", "100kB", "@IN", "@PREFIX"}},
 };
+#define N_CLI_COMMANDS (sizeof cli_commands / sizeof *cli_commands)
 
 /* The first line a shell command prints, or NULL. */
 static char *command_line_output(const char *cmd, char *buf, size_t cap)
@@ -879,6 +887,18 @@ static const char *go_trace_tool(char *buf, size_t cap, const char **why)
     return buf;
 }
 
+/* Removes the files PREFIX.* (what split wrote). */
+static void remove_matching(const char *prefix)
+{
+    char pattern[4300];
+    snprintf(pattern, sizeof pattern, "%s.*", prefix);
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) == 0)
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            remove(g.gl_pathv[i]);
+    globfree(&g);
+}
+
 static int gotrace_has_command(const char *gotrace, const char *command, const char *dir)
 {
     char errpath[4200];
@@ -902,7 +922,9 @@ static void cli_matrix(const char *gotrace, const char *dir)
     char tool_buf[4096];
     const char *no_go = NULL;
     const char *go_tool = go_trace_tool(tool_buf, sizeof tool_buf, &no_go);
-    int has_summary = gotrace_has_command(gotrace, "summary", dir);
+    int available[N_CLI_COMMANDS];
+    for (size_t j = 0; j < N_CLI_COMMANDS; j++)
+        available[j] = gotrace_has_command(gotrace, cli_commands[j].args[0], dir);
     printf("# hostile-cli bounds: CPU <= (%.1f s + %.1f s/MB) x %.0f; Go: <= (%.0f x Go + %.1f s) x %.0f%s%s\n",
            CLI_BASE_SECONDS, CLI_SECONDS_PER_MB, SANITIZER_FACTOR, GO_FACTOR, GO_SLACK_SECONDS, SANITIZER_FACTOR,
            go_tool ? "" : "; Go bound skipped: ", go_tool ? "" : no_go);
@@ -911,9 +933,10 @@ static void cli_matrix(const char *gotrace, const char *dir)
         const cli_case *c = &cli_cases[i];
         bytes in = {0};
         workload_trace(&in, &c->w);
-        char path[4096], out_path[4200], err_path[4200], name[256];
+        char path[4096], out_path[4200], err_path[4200], prefix[4200], name[256];
         snprintf(path, sizeof path, "%s/%s.trace", dir, c->name);
         snprintf(out_path, sizeof out_path, "%s.out", path);
+        snprintf(prefix, sizeof prefix, "%s.split", path);
         snprintf(err_path, sizeof err_path, "%s.err", path);
         double mb = (double)in.n / (1 << 20);
         double size_bound = (CLI_BASE_SECONDS + CLI_SECONDS_PER_MB * mb) * SANITIZER_FACTOR;
@@ -946,20 +969,21 @@ static void cli_matrix(const char *gotrace, const char *dir)
         double slowest_cpu = 0, largest_rss = 0;
         const char *slowest = "none", *largest = "none";
 
-        for (size_t j = 0; j < sizeof cli_commands / sizeof *cli_commands; j++) {
+        for (size_t j = 0; j < N_CLI_COMMANDS; j++) {
             const cli_command *cmd = &cli_commands[j];
             snprintf(name, sizeof name, "hostile-cli:%s:%s", c->name, cmd->label);
-            if (!strcmp(cmd->label, "summary") && !has_summary) {
-                check_skip(name, "this gotrace has no summary command");
+            if (!available[j]) {
+                check_skip(name, "this gotrace does not have the command");
                 continue;
             }
             char *argv[10];
             size_t n = 0;
             argv[n++] = (char *)gotrace;
             for (size_t k = 0; k < sizeof cmd->args / sizeof *cmd->args && cmd->args[k]; k++)
-                argv[n++] = !strcmp(cmd->args[k], "@IN") ? path
-                          : !strcmp(cmd->args[k], "@OUT") ? out_path
-                                                          : (char *)cmd->args[k];
+                argv[n++] = !strcmp(cmd->args[k], "@IN")     ? path
+                          : !strcmp(cmd->args[k], "@OUT")    ? out_path
+                          : !strcmp(cmd->args[k], "@PREFIX") ? prefix
+                                                             : (char *)cmd->args[k];
             argv[n] = NULL;
             program_run run;
             if (run_program(argv, CLI_MEMORY_CAP, (unsigned)bound + 2, err_path, &run) != 0) {
@@ -967,6 +991,7 @@ static void cli_matrix(const char *gotrace, const char *dir)
                 continue;
             }
             remove(out_path);
+            remove_matching(prefix);
             int code = WIFEXITED(run.status) ? WEXITSTATUS(run.status) : -1;
             const char *why = WIFSIGNALED(run.status) ? (timed_out(WTERMSIG(run.status)) ? "hit the CPU guard"
                                                                                           : "killed by a signal")
