@@ -28,6 +28,11 @@ CFLAGS   += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 LDFLAGS  += -fsanitize=address,undefined
 endif
 CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DGT_VERSION_STRING='"$(VERSION)"'
+# VERSION's three numbers, checked against include/gotrace.h's GT_VERSION_*
+# by a static assertion in src/common/error.c.
+VERSION_WORDS := $(subst ., ,$(VERSION))
+CPPFLAGS += -DGT_MAKE_VERSION_MAJOR=$(word 1,$(VERSION_WORDS)) -DGT_MAKE_VERSION_MINOR=$(word 2,$(VERSION_WORDS)) \
+            -DGT_MAKE_VERSION_PATCH=$(word 3,$(VERSION_WORDS))
 ALLCFLAGS = -std=c11 $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP
 
 LIB_SRC  := $(sort $(shell find src -name '*.c'))
@@ -50,6 +55,9 @@ CLI      := $(BUILD)/gotrace
 .PHONY: all test install uninstall clean bench fuzz fuzz-replay
 .SECONDARY:
 all: $(STATIC) $(SHARED) $(CLI)
+
+# gt_version's text and the version check come from VERSION above.
+$(BUILD)/obj/src/common/error.o $(BUILD)/pic/src/common/error.o: Makefile
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -58,8 +58,23 @@ extern "C" {
 #define GT_API
 #endif
 
-/* Library version, e.g. "0.1.0". */
+/* ---------------------------------------------------------------- version */
+
+/* The version of this header. The build refuses to compile the library when
+ * these disagree with VERSION in the Makefile, which also versions the shared
+ * library and gotrace.pc. GT_VERSION_NUMBER is MAJOR * 10000 + MINOR * 100 +
+ * PATCH (0.1.0 is 100). */
+#define GT_VERSION_MAJOR 0
+#define GT_VERSION_MINOR 1
+#define GT_VERSION_PATCH 0
+#define GT_VERSION_NUMBER (GT_VERSION_MAJOR * 10000 + GT_VERSION_MINOR * 100 + GT_VERSION_PATCH)
+
+/* The library's version as text, "MAJOR.MINOR.PATCH" (e.g. "0.1.0"). */
 GT_API const char *gt_version(void);
+/* The library's GT_VERSION_NUMBER. A program or binding compares it with the
+ * GT_VERSION_NUMBER it was compiled against to detect a library that is not
+ * the one its header describes. */
+GT_API int gt_version_number(void);
 
 /* ---------------------------------------------------------------- errors */
 

@@ -35,4 +35,13 @@ const char *gt_errcode_name(gt_errcode code)
     return "unknown";
 }
 
+/* The Makefile passes its VERSION split in three (GT_MAKE_VERSION_*): the
+ * header's numbers must say the same, and fit GT_VERSION_NUMBER's digits. */
+_Static_assert(GT_VERSION_MAJOR == GT_MAKE_VERSION_MAJOR && GT_VERSION_MINOR == GT_MAKE_VERSION_MINOR &&
+                   GT_VERSION_PATCH == GT_MAKE_VERSION_PATCH,
+               "GT_VERSION_* in include/gotrace.h differ from VERSION in the Makefile");
+_Static_assert(GT_VERSION_MINOR < 100 && GT_VERSION_PATCH < 100, "GT_VERSION_NUMBER holds two digits each");
+
 const char *gt_version(void) { return GT_VERSION_STRING; }
+
+int gt_version_number(void) { return GT_VERSION_NUMBER; }
