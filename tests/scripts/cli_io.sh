@@ -12,7 +12,8 @@
 #    (counted by dd upstream of it), not all of it;
 #  - pprof reads a FIFO and <(cat T) as it reads T, byte for byte; mmu
 #    reads a broken trace from a FIFO without waiting forever; and
-#    SIGTERM while it spools standard input leaves nothing in $TMPDIR;
+#    SIGTERM or SIGINT while it spools standard input leaves nothing in
+#    $TMPDIR or beside OUT;
 #    SIGTERM during timeline -o OUT leaves OUT as it was.
 # Every trace is generated here: nothing needs ../shared.
 GOTRACE=${GOTRACE:-build/gotrace}
@@ -246,25 +247,32 @@ else
   fail mmu_fifo_broken "exit $rc (124: hung), $(head -n 1 "$tmp/err")"
 fi
 
-# term_while_reading CMD...: runs CMD with standard input from the FIFO,
-# writes the trace into it without ending it, and sends SIGTERM a second
-# later; rc is CMD's exit status (143 when SIGTERM ended it).
+# term_while_reading SIG CMD...: runs CMD with standard input from the
+# FIFO, writes the trace into it without ending it, and sends signal SIG
+# (TERM, INT) a second later; rc is CMD's exit status (128 + the signal's
+# number when the signal ended it).
 term_while_reading() {
+  sig=$1
+  shift
   "$@" <"$tmp/fifo" 2>/dev/null &
   pid=$!
   exec 3>"$tmp/fifo"
   cat "$hello" >&3
   sleep 1
-  kill -TERM $pid
+  kill -s "$sig" $pid
+  # A command that ignores the signal is killed 10 s later (rc 137).
+  (sleep 10 && kill -s KILL $pid 2>/dev/null) &
+  dog=$!
   wait $pid
   rc=$?
+  kill $dog 2>/dev/null
   exec 3>&-
 }
 
 # SIGTERM while pprof spools standard input: nothing left in $TMPDIR (the
 # spool) or beside -o (the output's temporary).
 mkdir "$tmp/spool" "$tmp/outdir"
-term_while_reading env TMPDIR="$tmp/spool" "$GOTRACE" pprof --type=sched -o "$tmp/outdir/p.pb.gz" -
+term_while_reading TERM env TMPDIR="$tmp/spool" "$GOTRACE" pprof --type=sched -o "$tmp/outdir/p.pb.gz" -
 left=$(ls -A "$tmp/spool" "$tmp/outdir" | grep -v ':$' | grep -c .)
 if [ $rc -eq 143 ] && [ "$left" -eq 0 ]; then
   ok pprof_sigterm_cleans_up
@@ -272,10 +280,24 @@ else
   fail pprof_sigterm_cleans_up "exit $rc (want 143), left: $(ls -A "$tmp/spool" "$tmp/outdir" | tr '\n' ' ')"
 fi
 
+# The same with SIGINT (^C). A background job of a shell without job
+# control starts with SIGINT ignored: env --default-signal restores it.
+if env --default-signal=INT true 2>/dev/null; then
+  term_while_reading INT env --default-signal=INT TMPDIR="$tmp/spool" "$GOTRACE" pprof --type=sched -o "$tmp/outdir/i.pb.gz" -
+  left=$(ls -A "$tmp/spool" "$tmp/outdir" | grep -v ':$' | grep -c .)
+  if [ $rc -eq 130 ] && [ "$left" -eq 0 ]; then
+    ok pprof_sigint_cleans_up
+  else
+    fail pprof_sigint_cleans_up "exit $rc (want 130), left: $(ls -A "$tmp/spool" "$tmp/outdir" | tr '\n' ' ')"
+  fi
+else
+  echo "skip pprof_sigint_cleans_up: env --default-signal unsupported"
+fi
+
 # SIGTERM while timeline -o OUT reads: OUT is left as it was, with no
 # temporary beside it.
 echo old >"$tmp/outdir/t.json"
-term_while_reading "$GOTRACE" timeline -o "$tmp/outdir/t.json" -
+term_while_reading TERM "$GOTRACE" timeline -o "$tmp/outdir/t.json" -
 left=$(ls -A "$tmp/outdir" | grep -v '^t.json$' | grep -c .)
 if [ $rc -eq 143 ] && [ "$(cat "$tmp/outdir/t.json")" = old ] && [ "$left" -eq 0 ]; then
   ok timeline_sigterm_keeps_output
