@@ -76,6 +76,16 @@ GT_API const char *gt_version(void);
  * the one its header describes. */
 GT_API int gt_version_number(void);
 
+/* ---------------------------------------------------------------- memory */
+
+/* Releases memory that the library allocated and handed over to the caller:
+ * every function that does so says "release with gt_free" (gt_pprof_encode,
+ * gt_builder_write_memory, ...). NULL is fine. Use it, not free(): the
+ * caller's allocator may not be the library's (a binding that loads the
+ * shared library, a program linked with another C runtime). Objects with
+ * their own gt_*_free function are released with that one instead. */
+GT_API void gt_free(void *p);
+
 /* ---------------------------------------------------------------- errors */
 
 typedef enum gt_errcode {

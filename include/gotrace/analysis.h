@@ -311,7 +311,8 @@ GT_API const gt_pprof_record *gt_pprof_record_at(const gt_pprof *p, size_t i);
 /* Encodes the profile as Go's traceviewer.BuildProfile + profile.Write do,
  * before compression: a profile.proto message (sample types
  * contentions/count and delay/nanoseconds, period type trace/count). Returns
- * a malloc'd buffer and its length, or NULL on no memory. */
+ * the encoded bytes (release with gt_free) and sets *len to their number, or
+ * returns NULL on no memory. */
 GT_API unsigned char *gt_pprof_encode(const gt_pprof *p, size_t *len);
 
 /* ------------------------------------------------------------- overview */

@@ -188,7 +188,8 @@ GT_API int gt_builder_write_binary(gt_builder *b, FILE *out, gt_error *err);
 /* Writes a `.test` file: "-- expect --", SUCCESS or FAILURE "regexp" (Go
  * quoted), "-- trace --", then the trace in Go's text format. */
 GT_API int gt_builder_write_test(gt_builder *b, FILE *out, gt_error *err);
-/* Binary output into a malloc'd buffer (*data, *len; free() it). */
+/* Binary output into a buffer the library allocates: *data (release with
+ * gt_free) and its length *len. 0, or -1 with *err filled. */
 GT_API int gt_builder_write_memory(gt_builder *b, unsigned char **data, size_t *len, gt_error *err);
 
 #ifdef __cplusplus

@@ -65,7 +65,7 @@ GT_API gt_expectation *gt_expectation_parse(const void *data, size_t len, gt_err
 GT_API int gt_expectation_wants_failure(const gt_expectation *e);
 /* Go's Expectation.Check. read_error is the reader's error message, or NULL
  * when reading succeeded. Returns 0 when the outcome conforms; 1 when it
- * does not, with *why set to Go's message (malloc'd; the caller frees it);
+ * does not, with *why set to Go's message (release with gt_free);
  * -1 when memory runs out. */
 GT_API int gt_expectation_check(const gt_expectation *e, const char *read_error, char **why);
 GT_API void gt_expectation_free(gt_expectation *e);
@@ -73,7 +73,7 @@ GT_API void gt_expectation_free(gt_expectation *e);
 /* ---------------------------------------------------------------- test cases */
 
 typedef struct gt_test_case {
-    unsigned char *trace;    /* the trace in the binary format (malloc'd) */
+    unsigned char *trace;    /* the trace in the binary format (freed by gt_test_case_free) */
     size_t trace_len;
     int version;             /* from the text trace's "Trace Go1.N" line */
     gt_expectation *expect;

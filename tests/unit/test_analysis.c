@@ -245,7 +245,7 @@ static void test_pprof(const unsigned char *data, size_t len, const gt_summary *
         size_t n = 0;
         unsigned char *pb = gt_pprof_encode(p, &n);
         check(pb && n > 0, "pprof/encode", "no output");
-        free(pb);
+        gt_free(pb);
     }
     gt_pprof_free(p);
 

@@ -4,6 +4,8 @@
 #include "check.h"
 
 #include <gotrace.h>
+#include <gotrace/builder.h>
+#include <gotrace/check.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -19,8 +21,32 @@ static void test_version(void)
           "version_number_digits", "GT_VERSION_NUMBER %d", GT_VERSION_NUMBER);
 }
 
+/* Each function that hands over memory, its result released with gt_free
+ * (the sanitizer builds of `make test` report a leak or a bad free). */
+static void test_gt_free(void)
+{
+    gt_free(NULL);
+    gt_error err;
+    gt_builder *b = gt_builder_new(25, &err);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int rc = b ? gt_builder_write_memory(b, &data, &len, &err) : -1;
+    check(rc == 0 && len >= 16 && memcmp(data, "go 1.25 trace", 13) == 0, "free_builder_write_memory",
+          "rc %d len %zu: %s", rc, len, rc ? err.message : "");
+    gt_free(data);
+    gt_builder_free(b);
+
+    gt_expectation *e = gt_expectation_parse("SUCCESS\n", 8, &err);
+    char *why = NULL;
+    rc = e ? gt_expectation_check(e, "boom", &why) : -1;
+    check(rc == 1 && why && strstr(why, "boom"), "free_expectation_check", "rc %d why %s", rc, why ? why : "(null)");
+    gt_free(why);
+    gt_expectation_free(e);
+}
+
 int main(void)
 {
     test_version();
+    test_gt_free();
     return check_done();
 }
