@@ -79,7 +79,10 @@ GT_API uint64_t gt_cutter_header_size(const gt_cutter *c);
  * them, and each event batch's events are decoded for their timestamps; the
  * events are not otherwise checked. A generation of a trace before Go 1.26
  * ends where the next one starts, so it is returned once the next one's first
- * batch has been read. */
+ * batch has been read; as in Go's reader, a batch that cannot be read (or a
+ * next generation whose first batch is broken) ends the generation, which is
+ * returned first (without that batch), and the error comes at the next call.
+ * After -1 every call returns -1 with the same error. */
 GT_API int gt_cutter_next(gt_cutter *c, gt_cut_gen *g, gt_error *err);
 
 /* The trace start (ns on the trace clock); valid once gt_cutter_next has

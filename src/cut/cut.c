@@ -267,6 +267,28 @@ static int finish(gt_cutter *c, gt_cut_gen *out)
     return 0;
 }
 
+/* A generation is whole, but what follows it is broken: it is returned now
+ * (1) and the failure at the next call, as Go's reader yields a generation
+ * before the error met reading past it (before Go 1.26). */
+static int defer_failure(gt_cutter *c, uint64_t gen)
+{
+    c->err.generation = gen;
+    c->state = -1;
+    return 1;
+}
+
+/* Before Go 1.26, a batch that cannot be read ends the generation being
+ * read, as in Go: it is returned if it is complete enough (its frequency),
+ * and the batch's error comes at the next call. */
+static int finish_then_fail(gt_cutter *c, gt_cut_gen *out, gt_error *err, uint64_t gen)
+{
+    gt_error batch_err = c->err;
+    if (finish(c, out) < 0)
+        return fail(c, err, gen);
+    c->err = batch_err;
+    return defer_failure(c, gen);
+}
+
 int gt_cutter_next(gt_cutter *c, gt_cut_gen *out, gt_error *err)
 {
     if (c->state > 0)
@@ -281,8 +303,12 @@ int gt_cutter_next(gt_cutter *c, gt_cut_gen *out, gt_error *err)
         uint64_t gen;
         uint64_t at = gt_in_offset(&c->in);
         int st = gt_batch_read(&c->in, NULL, &b, &gen, &c->err);
-        if (st == GT_BATCH_ERR)
-            return fail(c, err, c->has_cur ? c->cur.gen : 0);
+        if (st == GT_BATCH_ERR) {
+            uint64_t gen_at_fault = c->has_cur ? c->cur.gen : 0;
+            if (c->version < GT_GO126 && c->has_cur)
+                return finish_then_fail(c, out, err, gen_at_fault);
+            return fail(c, err, gen_at_fault);
+        }
         if (st == GT_BATCH_EOF) {
             c->state = 1;
             if (!c->has_cur)
@@ -313,9 +339,9 @@ int gt_cutter_next(gt_cutter *c, gt_cut_gen *out, gt_error *err)
             gt_cut_gen done;
             if (finish(c, &done) < 0)
                 return fail(c, err, c->cur.gen);
-            if (absorb(c, &b, gen, at) < 0)
-                return fail(c, err, gen);
             *out = done;
+            if (absorb(c, &b, gen, at) < 0)
+                return defer_failure(c, gen);
             return 1;
         }
         if (c->version >= GT_GO126 && c->has_cur && !eog && gen != c->cur.gen) {
