@@ -180,6 +180,12 @@ struct gt_overview {
     stack_rec *stacks;
     size_t nstacks, capstacks;
     gt_u64map stack_index;  /* hash -> index + 1 (chain head) */
+    /* Look-ups by the current generation's IDs, skipping the hashing of
+     * texts and PCs: valid while events come with the table cache_table
+     * (its strings and stacks live at least that long). */
+    const void *cache_table;
+    gt_u64map reason_cache;  /* reason text pointer -> reason index + 1 */
+    gt_u64map stack_cache;   /* stack ID << 16 | reason -> stack_index() */
 
     histogram sched;
     gt_overview_wait worst[GT_OVERVIEW_TOP];
@@ -244,6 +250,8 @@ void gt_overview_free(gt_overview *o)
     free(o->reasons);
     free(o->stacks);
     gt_u64map_free(&o->stack_index);
+    gt_u64map_free(&o->reason_cache);
+    gt_u64map_free(&o->stack_cache);
     free(o->sched.buckets);
     free(o->open);
     types_free(&o->tasks);
@@ -338,6 +346,48 @@ static long stack_index(gt_overview *o, uint32_t reason, gt_stack st)
     if (gt_u64map_put(&o->stack_index, h, o->nstacks))
         return -1;
     return (long)o->nstacks;
+}
+
+/* Forgets the look-ups by ID when events come with another table. */
+static void cache_check(gt_overview *o, const void *table)
+{
+    if (table == o->cache_table)
+        return;
+    gt_u64map_clear(&o->reason_cache);
+    gt_u64map_clear(&o->stack_cache);
+    o->cache_table = table;
+}
+
+/* The index of a reason, by its text's address in the current table. */
+static long cached_reason(gt_overview *o, const gt_event *ev, gt_str reason)
+{
+    cache_check(o, ev->priv_table);
+    int inserted;
+    uint64_t *slot = gt_u64map_upsert(&o->reason_cache, (uint64_t)(uintptr_t)reason.ptr ^ reason.len << 48, &inserted);
+    if (!slot)
+        return -1;
+    if (!inserted)
+        return (long)*slot - 1;
+    gt_str in = gt_intern(&o->strings, reason);
+    long r = in.ptr ? reason_index(o, in) : -1;
+    *slot = (uint64_t)(r + 1);
+    return r;
+}
+
+/* stack_index, by stack ID in the current table. */
+static long cached_stack(gt_overview *o, uint32_t reason, gt_stack st)
+{
+    if (st.id >= (uint64_t)1 << 47 || reason >= 1 << 16 || st.priv_table != o->cache_table)
+        return stack_index(o, reason, st);
+    int inserted;
+    uint64_t *slot = gt_u64map_upsert(&o->stack_cache, st.id << 16 | reason, &inserted);
+    if (!slot)
+        return -1;
+    if (!inserted)
+        return (long)*slot;
+    long s = stack_index(o, reason, st);
+    *slot = (uint64_t)(s < 0 ? 0 : s);
+    return s;
 }
 
 static gslot *slot_get(gt_overview *o, int64_t id)
@@ -435,19 +485,13 @@ static int on_goroutine(gt_overview *o, const gt_event *ev, const gt_state_trans
     g->known = old != GT_GO_UNDETERMINED;
     g->stack = 0;
     if (nw == GT_GO_WAITING || nw == GT_GO_SYSCALL) {
-        gt_str reason = o->syscall_reason;
-        if (nw == GT_GO_WAITING) {
-            reason = gt_intern(&o->strings, st->reason);
-            if (!reason.ptr)
-                return -1;
-        }
-        long r = reason_index(o, reason);
+        long r = cached_reason(o, ev, nw == GT_GO_WAITING ? st->reason : o->syscall_reason);
         if (r < 0)
             return -1;
         g->reason = (uint32_t)r;
         if (g->known) {
             o->reasons[r].count++;
-            long s = stack_index(o, (uint32_t)r, gt_event_stack(ev));
+            long s = cached_stack(o, (uint32_t)r, gt_event_stack(ev));
             if (s < 0)
                 return -1;
             g->stack = (uint32_t)s;
