@@ -208,7 +208,7 @@ static void text_trace(const trace_info *info, const gt_overview_result *res)
     int64_t gens = generations(info, res);
     printf("  %-14s %llu", "Events", (unsigned long long)res->events);
     if (gens >= 0)
-        printf(" in %lld generations", (long long)gens);
+        printf(" in %lld generation%s", (long long)gens, gens == 1 ? "" : "s");
     putchar('\n');
     if (info->broken) {
         const cli_progress *p = &info->progress;
@@ -326,11 +326,11 @@ static void text_groups(const gt_overview_result *res)
     int64_t total = 0;
     for (size_t i = 0; i < res->n_groups; i++)
         total += res->groups[i].exec_time;
-    printf("\n%-52s %14s %7s\n", "Goroutines by execution time", "time", "count");
+    printf("\n%-58s %14s %7s\n", "Goroutines by execution time", "time", "count");
     for (size_t i = 0; i < res->n_groups && i < TEXT_GROUPS; i++) {
         const gt_overview_group *g = &res->groups[i];
         printf("  ");
-        print_name(g->name, "(Inactive, no stack trace sampled)", 50);
+        print_name(g->name, "(Inactive, no stack trace sampled)", 56);
         putchar(' ');
         print_duration(g->exec_time, 14);
         printf(" %7llu", (unsigned long long)g->count);
