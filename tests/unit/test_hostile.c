@@ -696,7 +696,10 @@ static const char *run_library(const bytes *in, input_kind kind, uint64_t allowe
 typedef struct {
     int status;           /* waitpid status */
     double cpu_seconds;   /* user + system CPU of the child and what it waited for */
-    double max_rss_mb;    /* its peak resident set (wait4's ru_maxrss) */
+    double max_rss_mb;    /* its peak resident set (wait4's ru_maxrss); Linux carries
+                             the forking parent's resident set at fork over exec
+                             into it, so the parent forks small (the CLI matrix
+                             frees its input first; a few MB) */
     char first_err[512];  /* first line of its standard error */
     int out_of_memory;    /* its standard error says it ran out of memory */
 } program_run;
@@ -941,10 +944,11 @@ static void cli_matrix(const char *gotrace, const char *dir)
         double mb = (double)in.n / (1 << 20);
         double size_bound = (CLI_BASE_SECONDS + CLI_SECONDS_PER_MB * mb) * SANITIZER_FACTOR;
         snprintf(name, sizeof name, "hostile-cli:%s:write", c->name);
-        if (!check(write_file(path, &in) == 0, name, "cannot write %s", path)) {
-            free(in.b);
+        int written = write_file(path, &in) == 0;
+        size_t input_bytes = in.n;
+        free(in.b); /* before the children fork: see program_run.max_rss_mb */
+        if (!check(written, name, "cannot write %s", path))
             continue;
-        }
 
         /* Go's time, once per input. The input must read in Go: otherwise
          * the generator, not gotrace, is wrong. */
@@ -1019,9 +1023,8 @@ static void cli_matrix(const char *gotrace, const char *dir)
         }
         printf("# hostile-cli:%s: %zu bytes; Go %.3f s CPU, %.1f MB; slowest command %s: %.3f s CPU (bound %.2f s); "
                "largest %s: %.1f MB\n",
-               c->name, in.n, go_cpu, go_rss, slowest, slowest_cpu, bound, largest, largest_rss);
+               c->name, input_bytes, go_cpu, go_rss, slowest, slowest_cpu, bound, largest, largest_rss);
         remove(path);
-        free(in.b);
     }
 }
 
