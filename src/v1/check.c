@@ -97,7 +97,7 @@ static inline int put_p(checker *c, int32_t p, pdesc d)
 
 /* The pass reads times in ticks (it compares none); messages show them in
  * nanoseconds, as Go's do. */
-static int64_t ns(const checker *c, const v1_event *ev) { return v1_ticks_to_ns(c->t, ev->ts); }
+static int64_t ns(const checker *c, const v1_event *ev) { return gt_v1_ticks_to_ns(c->t, ev->ts); }
 
 /* ev with its time in nanoseconds, for Event.String(). */
 static v1_event in_ns(const checker *c, const v1_event *ev)
@@ -120,7 +120,7 @@ static int bad(checker *c, const char *fmt, ...)
 
 static int check_running(checker *c, pdesc p, gdesc g, const v1_event *ev, int allow_g0)
 {
-    const char *name = v1_descs[ev->type].name;
+    const char *name = gt_v1_descs[ev->type].name;
     if (g.state != G_RUNNING)
         return bad(c, "g %" PRIu64 " is not running while %s (time %" PRId64 ")", ev->g, name, ns(c, ev));
     if (p.g != ev->g)
@@ -136,10 +136,10 @@ static int bad_events(checker *c, const char *fmt, uint64_t id, const v1_event *
 {
     char sa[256], sb[256];
     v1_event e = in_ns(c, a);
-    v1_event_string(c->t, &e, sa, sizeof sa);
+    gt_v1_event_string(c->t, &e, sa, sizeof sa);
     if (b) {
         e = in_ns(c, b);
-        v1_event_string(c->t, &e, sb, sizeof sb);
+        gt_v1_event_string(c->t, &e, sb, sizeof sb);
     }
     return bad(c, fmt, id, sa, b ? sb : "");
 }
@@ -160,7 +160,7 @@ static void free_regions(checker *c, size_t top)
 static v1_event checked_copy(const checker *c, const v1_event *ev)
 {
     v1_event e = *ev;
-    if (e.stk != 0 && !v1_stack_exists(c->t, e.stk))
+    if (e.stk != 0 && !gt_v1_stack_exists(c->t, e.stk))
         e.stk = 0;
     return e;
 }
@@ -172,7 +172,7 @@ static int push_region(checker *c, uint64_t g, const v1_event *ev, size_t below)
         i = c->free_rs - 1;
         c->free_rs = c->rs[i].below;
     } else {
-        if (v1_grow((void **)&c->rs, &c->caprs, c->nrs + 1, sizeof *c->rs))
+        if (gt_v1_grow((void **)&c->rs, &c->caprs, c->nrs + 1, sizeof *c->rs))
             return -1;
         i = c->nrs++;
     }
@@ -366,19 +366,19 @@ static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_s
         if (c->nfree_task_evs) {
             i = c->free_task_evs[--c->nfree_task_evs];
         } else {
-            if (v1_grow((void **)&c->task_evs, &c->captask_evs, c->ntask_evs + 1, sizeof *c->task_evs))
+            if (gt_v1_grow((void **)&c->task_evs, &c->captask_evs, c->ntask_evs + 1, sizeof *c->task_evs))
                 return -1;
             i = c->ntask_evs++;
         }
         c->task_evs[i] = checked_copy(c, ev);
         *slot = i + 1;
         c->live_tasks++;
-        return v1_map_compact(&c->tasks, c->live_tasks);
+        return gt_v1_map_compact(&c->tasks, c->live_tasks);
     }
     case V1_EV_USER_TASK_END: {
         uint64_t *slot = gt_u64map_get(&c->tasks, ev->a0);
         if (slot && *slot) {
-            if (v1_grow((void **)&c->free_task_evs, &c->capfree_task_evs, c->nfree_task_evs + 1,
+            if (gt_v1_grow((void **)&c->free_task_evs, &c->capfree_task_evs, c->nfree_task_evs + 1,
                         sizeof *c->free_task_evs))
                 return -1;
             c->free_task_evs[c->nfree_task_evs++] = (size_t)*slot - 1;
@@ -409,7 +409,7 @@ static int step(checker *c, v1_event *ev, size_t type_pos, int *in_gc, int *in_s
         }
         char se[256];
         v1_event e = in_ns(c, ev);
-        v1_event_string(t, &e, se, sizeof se);
+        gt_v1_event_string(t, &e, se, sizeof se);
         return bad(c, "invalid user region mode: \"%s\"", se);
     }
     default:
@@ -440,7 +440,7 @@ static int track_syscalls(checker *c, const v1_event *ev, size_t type_pos)
     return 0;
 }
 
-int v1_check(v1_trace *t, gt_error *err)
+int gt_v1_check(v1_trace *t, gt_error *err)
 {
     checker c = {0};
     c.t = t;
@@ -453,7 +453,7 @@ int v1_check(v1_trace *t, gt_error *err)
     it.ticks = 1;
     v1_event ev;
     size_t pos;
-    while (rc == 0 && v1_iter_next(t, &it, &ev, &pos)) {
+    while (rc == 0 && gt_v1_iter_next(t, &it, &ev, &pos)) {
         if (step(&c, &ev, pos, &in_gc, &in_stw) || track_syscalls(&c, &ev, pos))
             rc = -1;
     }

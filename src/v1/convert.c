@@ -95,7 +95,7 @@ static void make_event(gt_event *e, const gt_v1 *v, unsigned type, int64_t time,
 /* A new slot at the end of the queued events, or NULL (memory). */
 static gt_event *push_extra(gt_v1 *v)
 {
-    if (v1_grow((void **)&v->extra, &v->capextra, v->nextra + 1, sizeof *v->extra))
+    if (gt_v1_grow((void **)&v->extra, &v->capextra, v->nextra + 1, sizeof *v->extra))
         return NULL;
     return &v->extra[v->nextra++];
 }
@@ -343,14 +343,14 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
             if (v->nfree_tasks) {
                 *slot = v->free_tasks[--v->nfree_tasks] + 1;
             } else {
-                if (v1_grow((void **)&v->tasks, &v->captasks, v->ntasks + 1, sizeof *v->tasks))
+                if (gt_v1_grow((void **)&v->tasks, &v->captasks, v->ntasks + 1, sizeof *v->tasks))
                     return CONV_NOMEM;
                 *slot = ++v->ntasks;
             }
             v->live_tasks++;
         }
         v->tasks[*slot - 1] = (task_info){name, ev->a1};
-        if (v1_map_compact(&v->task_index, v->live_tasks))
+        if (gt_v1_map_compact(&v->task_index, v->live_tasks))
             return CONV_NOMEM;
         args[1] = parent;
         args[3] = ev->stk;
@@ -364,7 +364,7 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
         task_info ti = {{"", 0}, GT_NO_TASK};
         if (slot && *slot) {
             ti = v->tasks[*slot - 1];
-            if (v1_grow((void **)&v->free_tasks, &v->capfree_tasks, v->nfree_tasks + 1, sizeof *v->free_tasks))
+            if (gt_v1_grow((void **)&v->free_tasks, &v->capfree_tasks, v->nfree_tasks + 1, sizeof *v->free_tasks))
                 return CONV_NOMEM;
             v->free_tasks[v->nfree_tasks++] = (size_t)*slot - 1;
             *slot = 0;
@@ -401,7 +401,7 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
     }
 
     /* The event's own stack goes where the new format keeps it. */
-    if (v1_descs[ev->type].has_stack && v->stack_arg[type & 0xff] >= 0)
+    if (gt_v1_descs[ev->type].has_stack && v->stack_arg[type & 0xff] >= 0)
         args[v->stack_arg[type & 0xff]] = ev->stk;
     int64_t m = GT_NO_THREAD;
     if (ev->p != -1 && ev->type != V1_EV_CPU_SAMPLE) {
@@ -478,13 +478,13 @@ gt_v1 *gt_v1_open(const uint8_t *data, size_t len, int version, gt_error *err)
         gt_error_set(&local, GT_ERR_FORMAT, 0, "bad file format: not a Go execution trace?");
         goto fail;
     }
-    if (v1_parse(&v->t, &local))
+    if (gt_v1_parse(&v->t, &local))
         goto fail;
-    if (v1_stack_bits_build(&v->t)) {
+    if (gt_v1_stack_bits_build(&v->t)) {
         gt_error_set(&local, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
         goto fail;
     }
-    if (v1_check(&v->t, &local) || build_table(v, &local))
+    if (gt_v1_check(&v->t, &local) || build_table(v, &local))
         goto fail;
     for (unsigned type = 0; type < 256; type++) {
         const gt_spec *spec = gt_spec_any(type);
@@ -521,7 +521,7 @@ static int fix_stack(gt_v1 *v, v1_event *ev)
         if (gt_u64map_put(&v->create_stacks, ev->a0, (uint64_t)1 << 32 | (uint32_t)ev->a1))
             return -1;
         v->live_creates++;
-        if (v1_map_compact(&v->create_stacks, v->live_creates))
+        if (gt_v1_map_compact(&v->create_stacks, v->live_creates))
             return -1;
     } else if ((ev->type == V1_EV_GO_START || ev->type == V1_EV_GO_START_LABEL) && v->live_creates) {
         uint64_t *slot = gt_u64map_get(&v->create_stacks, ev->g);
@@ -531,7 +531,7 @@ static int fix_stack(gt_v1 *v, v1_event *ev)
             v->live_creates--;
         }
     }
-    if (ev->stk != 0 && !v1_stack_exists(&v->t, ev->stk))
+    if (ev->stk != 0 && !gt_v1_stack_exists(&v->t, ev->stk))
         ev->stk = 0;
     return 0;
 }
@@ -541,7 +541,7 @@ static int peek(gt_v1 *v)
 {
     if (!v->has_ahead) {
         size_t pos;
-        v->has_ahead = v1_iter_next(&v->t, &v->it, &v->ahead, &pos);
+        v->has_ahead = gt_v1_iter_next(&v->t, &v->it, &v->ahead, &pos);
     }
     return v->has_ahead;
 }
@@ -600,14 +600,14 @@ size_t gt_v1_held_bytes(const gt_v1 *v)
     return v ? v->t.nstream + v->t.nmoved * sizeof *v->t.moved : 0;
 }
 
-static int scan_stops(void *arg, const uint8_t *data, size_t len) { return v1_scan(arg, data, len); }
+static int scan_stops(void *arg, const uint8_t *data, size_t len) { return gt_v1_scan(arg, data, len); }
 
 int gt_v1_slurp(gt_input *in, int version, const uint8_t *prefix, size_t npre, uint8_t **data, size_t *len)
 {
     v1_scanner *s = malloc(sizeof *s);
     if (!s)
         return -1;
-    v1_scanner_init(s, version);
+    gt_v1_scanner_init(s, version);
     int rc = gt_in_slurp(in, prefix, npre, data, len, scan_stops, s);
     free(s);
     return rc;
@@ -617,7 +617,7 @@ void gt_v1_free(gt_v1 *v)
 {
     if (!v)
         return;
-    v1_trace_free(&v->t);
+    gt_v1_trace_free(&v->t);
     gt_table_free(v->table);
     free(v->extra);
     gt_u64map_free(&v->created_pre_init);

@@ -17,7 +17,7 @@
 
 /* min_version is the first trace version that has the event: every version
  * we read (11, 19, 21) has all of them but CPUSample (19). */
-const v1_desc v1_descs[V1_EV_COUNT] = {
+const v1_desc gt_v1_descs[V1_EV_COUNT] = {
     [V1_EV_NONE] = D0("None", 5, 0),
     [V1_EV_BATCH] = D("Batch", 5, 0, "p", "ticks"),
     [V1_EV_FREQUENCY] = D("Frequency", 5, 0, "freq"),
@@ -70,9 +70,9 @@ const v1_desc v1_descs[V1_EV_COUNT] = {
     [V1_EV_CPU_SAMPLE] = D("CPUSample", 19, 1, "ts", "p", "g"),
 };
 
-size_t v1_event_string(const v1_trace *t, const v1_event *ev, char *buf, size_t cap)
+size_t gt_v1_event_string(const v1_trace *t, const v1_event *ev, char *buf, size_t cap)
 {
-    const v1_desc *d = &v1_descs[ev->type < V1_EV_COUNT ? ev->type : 0];
+    const v1_desc *d = &gt_v1_descs[ev->type < V1_EV_COUNT ? ev->type : 0];
     int n = snprintf(buf, cap, "%" PRId64 " %s p=%" PRId32 " g=%" PRIu64 " stk=%" PRIu32, ev->ts, d->name, ev->p,
                      ev->g, ev->stk);
     size_t len = n > 0 ? (size_t)n : 0;

@@ -77,7 +77,7 @@ typedef struct v1_desc {
 enum { V1_FIELD_A0 = 1, V1_FIELD_A1 = 2, V1_FIELD_A2 = 4, V1_FIELD_A3 = 8, V1_FIELD_STK = 16, V1_FIELD_G = 32 };
 
 /* Indexed by enum v1_ev; entries past V1_EV_COUNT are zero. */
-extern const v1_desc v1_descs[V1_EV_COUNT];
+extern const v1_desc gt_v1_descs[V1_EV_COUNT];
 
 /* One old event, decoded: the working form the merge, the checks and the
  * converter look at. It is never stored per event; the held trace is the
@@ -159,8 +159,8 @@ enum { V1_MAX_ENTRY = 1 + 8 * 10 };
 typedef struct v1_coder { int64_t ts; uint64_t g; int32_t p; } v1_coder;
 
 /* Appends ev's entry at dst (room for V1_MAX_ENTRY bytes); returns the end.
- * Entries are read back by v1_iter_next. */
-uint8_t *v1_encode(uint8_t *dst, const v1_event *ev, v1_coder *prev);
+ * Entries are read back by gt_v1_iter_next. */
+uint8_t *gt_v1_encode(uint8_t *dst, const v1_event *ev, v1_coder *prev);
 
 /* A GoSysExit that the merge moved to its real exit time (tracev1's
  * stable re-sort): kept aside, sorted by (ts, rank), and merged back into
@@ -178,20 +178,20 @@ typedef struct v1_iter {
     int has_next;         /* next/next_pos hold the lookahead stream entry */
     v1_event next;
     size_t next_pos;
-    int ticks;            /* times stay in ticks (v1_ticks_to_ns converts) */
+    int ticks;            /* times stay in ticks (gt_v1_ticks_to_ns converts) */
 } v1_iter;
 
 #define V1_ITER_INIT {0, 0, 0, {0, 0, 0}, 0, {0}, 0, 0}
 
 /* Ticks as nanoseconds since the first event (once t->ns_ready). */
-int64_t v1_ticks_to_ns(const struct v1_trace *t, int64_t ticks);
+int64_t gt_v1_ticks_to_ns(const struct v1_trace *t, int64_t ticks);
 
 /* Next event in final order into *ev: 1, or 0 at the end. *type_pos is the
  * stream offset of its type byte (SIZE_MAX for a moved exit), where the
  * SPECIAL flag can be set. Once t->ns_ready, times are nanoseconds (ticks
  * when it->ticks) and events sit on the pseudo Ps of tracev1 (timer,
  * netpoll, syscall, GC). */
-int v1_iter_next(const struct v1_trace *t, v1_iter *it, v1_event *ev, size_t *type_pos);
+int gt_v1_iter_next(const struct v1_trace *t, v1_iter *it, v1_event *ev, size_t *type_pos);
 
 typedef struct v1_stack_rec { size_t off; uint32_t n, id; } v1_stack_rec;
 
@@ -237,13 +237,13 @@ typedef struct v1_trace {
 } v1_trace;
 
 /* Whether the stack ID names a stack with at least one frame. */
-int v1_stack_exists(const v1_trace *t, uint32_t id);
+int gt_v1_stack_exists(const v1_trace *t, uint32_t id);
 /* Builds t->stack_bits when stack IDs are dense. 0 or -1 (memory). */
-int v1_stack_bits_build(v1_trace *t);
+int gt_v1_stack_bits_build(v1_trace *t);
 
 /* Parses and orders the whole trace into t (tracev1.Parse): t->data, len,
  * version and table must be set. Returns 0, or -1 with *err filled. */
-int v1_parse(v1_trace *t, gt_error *err);
+int gt_v1_parse(v1_trace *t, gt_error *err);
 
 /* ---- parser state shared by parse.c and order.c ---- */
 
@@ -322,37 +322,37 @@ typedef struct v1_scanner {
     int seen_batch;      /* a Batch was read: every later event has a P */
 } v1_scanner;
 
-void v1_scanner_init(v1_scanner *s, int version);
+void gt_v1_scanner_init(v1_scanner *s, int version);
 /* Scans the events of data[0, len) from where the last call stopped (data
  * may have moved; its first bytes are the same). 1 when Go's first pass
  * fails in them (s->err tells how), else 0. */
-int v1_scan(v1_scanner *s, const uint8_t *data, size_t len);
+int gt_v1_scan(v1_scanner *s, const uint8_t *data, size_t len);
 
 /* Loads the next batch of proc's P into proc (loadBatch): its errors and
- * table updates happen now, its events are decoded by v1_batch_next.
+ * table updates happen now, its events are decoded by gt_v1_batch_next.
  * Returns 1 when a batch was loaded (possibly empty), 0 when the P has none
  * left, -1 on error. */
-int v1_load_batch(v1_parser *p, v1_proc *proc);
+int gt_v1_load_batch(v1_parser *p, v1_proc *proc);
 
 /* The next event of proc's loaded batch into *ev (parseEvent): 1, 0 at
  * the batch's end, -1 on error (memory). */
-int v1_batch_next(v1_parser *p, v1_proc *proc, v1_event *ev);
+int gt_v1_batch_next(v1_parser *p, v1_proc *proc, v1_event *ev);
 
 /* Merges the per-P streams into t->stream (parseEventBatches after the
  * first pass), moves syscall exits to their real times (t->moved) and
  * prepares the tick-to-nanosecond conversion. 0 or -1. */
-int v1_order(v1_parser *p);
+int gt_v1_order(v1_parser *p);
 
 /* A map from keys to records of size sz in a geometric array: returns the
  * record of key, appending a zeroed one when absent; NULL when memory runs
  * out. The pointer is valid until the next call on the same array. */
-void *v1_record(gt_u64map *index, void **arr, size_t *n, size_t *cap, size_t sz, uint64_t key);
+void *gt_v1_record(gt_u64map *index, void **arr, size_t *n, size_t *cap, size_t sz, uint64_t key);
 
 /* For maps where a value of 0 marks a removed entry (gt_u64map cannot
  * delete): once removed entries clearly outnumber the live ones, rebuilds
  * the map with the live ones only, so it stays proportional to them. 0, or
  * -1 when memory runs out (the map is then unchanged). */
-int v1_map_compact(gt_u64map *m, size_t live);
+int gt_v1_map_compact(gt_u64map *m, size_t live);
 
 /* A key -> dense index map whose entries never change once inserted (the
  * index of a goroutine's or P's record), with a direct-mapped cache in
@@ -390,19 +390,19 @@ static inline void *v1_index_record(v1_index *ix, void **arr, size_t *n, size_t 
     size_t i;
     if (v1_index_get(ix, key, &i))
         return (char *)*arr + i * sz;
-    return v1_record(&ix->map, arr, n, cap, sz, key);
+    return gt_v1_record(&ix->map, arr, n, cap, sz, key);
 }
 
 /* Appends to a geometric array of elements of size sz; 0 or -1. */
-int v1_grow(void **arr, size_t *cap, size_t need, size_t sz);
+int gt_v1_grow(void **arr, size_t *cap, size_t need, size_t sz);
 
 /* The consistency pass over the ordered, converted-time events. */
-int v1_check(v1_trace *t, gt_error *err);
+int gt_v1_check(v1_trace *t, gt_error *err);
 
 /* Go's tracev1 Event.String(), for error messages. Returns the length. */
-size_t v1_event_string(const v1_trace *t, const v1_event *ev, char *buf, size_t cap);
+size_t gt_v1_event_string(const v1_trace *t, const v1_event *ev, char *buf, size_t cap);
 
-/* Frees what v1_parse allocated (not the table, not data). */
-void v1_trace_free(v1_trace *t);
+/* Frees what gt_v1_parse allocated (not the table, not data). */
+void gt_v1_trace_free(v1_trace *t);
 
 #endif

@@ -122,7 +122,7 @@ static int transition(order_state *s, uint64_t g, gstate init, gstate next, size
         s->states[i] = next;
         return 0;
     }
-    gstate *r = v1_record(&s->index.map, (void **)&s->states, &s->n, &s->cap, sizeof *s->states, g);
+    gstate *r = gt_v1_record(&s->index.map, (void **)&s->states, &s->n, &s->cap, sizeof *s->states, g);
     if (!r)
         return -1;
     *r = next;
@@ -201,7 +201,7 @@ static int next_of(v1_parser *p, v1_proc *pr)
     }
     for (;;) {
         if (pr->in_batch) {
-            int r = v1_batch_next(p, pr, &pr->cur);
+            int r = gt_v1_batch_next(p, pr, &pr->cur);
             if (r < 0)
                 return -1;
             if (r > 0) {
@@ -210,7 +210,7 @@ static int next_of(v1_parser *p, v1_proc *pr)
             }
             pr->in_batch = 0;
         }
-        int r = v1_load_batch(p, pr);
+        int r = gt_v1_load_batch(p, pr);
         if (r <= 0)
             return r;
     }
@@ -256,7 +256,7 @@ static int store(v1_parser *p, sink *k, const v1_event *ev)
             return 0;
         }
         if (ts != ev->ts) {
-            if (v1_grow((void **)&t->moved, &t->capmoved, t->nmoved + 1, sizeof *t->moved))
+            if (gt_v1_grow((void **)&t->moved, &t->capmoved, t->nmoved + 1, sizeof *t->moved))
                 return -1;
             uint64_t rank = t->nevents - 1 - t->nmoved; /* stream entries so far */
             t->moved[t->nmoved] = (v1_moved){ts, rank, ev->g, ev->a1, ev->p};
@@ -265,9 +265,9 @@ static int store(v1_parser *p, sink *k, const v1_event *ev)
         }
     }
     if (t->capstream - t->nstream < V1_MAX_ENTRY &&
-        v1_grow((void **)&t->stream, &t->capstream, t->nstream + V1_MAX_ENTRY, 1))
+        gt_v1_grow((void **)&t->stream, &t->capstream, t->nstream + V1_MAX_ENTRY, 1))
         return -1;
-    t->nstream = (size_t)(v1_encode(t->stream + t->nstream, ev, &k->enc) - t->stream);
+    t->nstream = (size_t)(gt_v1_encode(t->stream + t->nstream, ev, &k->enc) - t->stream);
     return 0;
 }
 
@@ -469,7 +469,7 @@ static int sort_samples(v1_parser *p)
     return 0;
 }
 
-int v1_order(v1_parser *p)
+int gt_v1_order(v1_parser *p)
 {
     v1_trace *t = p->t;
     if (sort_samples(p))
@@ -491,7 +491,7 @@ int v1_order(v1_parser *p)
     /* Entries take about what the events took in the file: start there,
      * bounded by the input whatever the first pass counted. */
     size_t guess = t->len < (size_t)64 << 20 ? t->len : (size_t)64 << 20;
-    if (guess && v1_grow((void **)&t->stream, &t->capstream, guess, 1)) {
+    if (guess && gt_v1_grow((void **)&t->stream, &t->capstream, guess, 1)) {
         gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
         goto out;
     }
@@ -516,7 +516,7 @@ int v1_order(v1_parser *p)
         v1_iter it = V1_ITER_INIT;
         v1_event first;
         size_t pos;
-        if (v1_iter_next(t, &it, &first, &pos))
+        if (gt_v1_iter_next(t, &it, &first, &pos))
             t->min_ts = first.ts;
         t->ns_per_tick = 1e9 / (double)t->ticks_per_sec;
         t->ns_ready = 1;

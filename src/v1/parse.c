@@ -16,7 +16,7 @@
  * fails (v1_batch.slow). The merge (order.c) loads batches when Go does:
  * a slow one goes through Go's steps then (table updates in Go's order,
  * errors in Go's order); then every batch's events are decoded from the
- * file one at a time as the merge takes them (v1_batch_next), with no
+ * file one at a time as the merge takes them (gt_v1_batch_next), with no
  * checks left to make.
  *
  * Contract: never reads outside t->data[0, len); every failure is a
@@ -34,7 +34,7 @@ enum { SKIP_ARGS = 1, SKIP_STRINGS = 2 };
 
 static const char msg_varint[] = "malformatted base-128 varint";
 
-int v1_grow(void **arr, size_t *cap, size_t need, size_t sz)
+int gt_v1_grow(void **arr, size_t *cap, size_t need, size_t sz)
 {
     if (need <= *cap)
         return 0;
@@ -52,12 +52,12 @@ int v1_grow(void **arr, size_t *cap, size_t need, size_t sz)
     return 0;
 }
 
-void *v1_record(gt_u64map *index, void **arr, size_t *n, size_t *cap, size_t sz, uint64_t key)
+void *gt_v1_record(gt_u64map *index, void **arr, size_t *n, size_t *cap, size_t sz, uint64_t key)
 {
     uint64_t *i = gt_u64map_get(index, key);
     if (i)
         return (char *)*arr + *i * sz;
-    if (v1_grow(arr, cap, *n + 1, sz) || gt_u64map_put(index, key, *n))
+    if (gt_v1_grow(arr, cap, *n + 1, sz) || gt_u64map_put(index, key, *n))
         return NULL;
     char *rec = (char *)*arr + *n * sz;
     memset(rec, 0, sz);
@@ -65,7 +65,7 @@ void *v1_record(gt_u64map *index, void **arr, size_t *n, size_t *cap, size_t sz,
     return rec;
 }
 
-int v1_map_compact(gt_u64map *m, size_t live)
+int gt_v1_map_compact(gt_u64map *m, size_t live)
 {
     if (m->len < 2 * live + 4096)
         return 0;
@@ -165,7 +165,7 @@ static int read_raw(v1_parser *p, unsigned flags)
     uint8_t b = p->t->data[p->off++];
     unsigned typ = b & 0x3f;
     unsigned narg = (unsigned)(b >> 6) + 1;
-    if (typ == V1_EV_NONE || typ >= V1_EV_COUNT || v1_descs[typ].min_version > p->t->version)
+    if (typ == V1_EV_NONE || typ >= V1_EV_COUNT || gt_v1_descs[typ].min_version > p->t->version)
         return gt_error_set(p->err, GT_ERR_MALFORMED, p->ev_off, "unknown event type %u", typ);
     p->raw_nargs = 0;
     p->raw_sarg = (gt_str){"", 0};
@@ -270,7 +270,7 @@ static int read_raw(v1_parser *p, unsigned flags)
 /* Go's rawEvent.argNum: arguments expected on the wire. */
 static size_t arg_num(const v1_parser *p)
 {
-    const v1_desc *d = &v1_descs[p->raw_type];
+    const v1_desc *d = &gt_v1_descs[p->raw_type];
     if (p->raw_type == V1_EV_STACK)
         return p->raw_nargs;
     size_t n = d->nargs + (d->has_stack ? 1 : 0);
@@ -294,7 +294,7 @@ static v1_pid *pid_entry(v1_parser *p, int32_t pid, int create)
     if (!slot)
         return NULL;
     if (inserted) {
-        if (v1_grow((void **)&p->pids, &p->cappids, p->npids + 1, sizeof *p->pids)) {
+        if (gt_v1_grow((void **)&p->pids, &p->cappids, p->npids + 1, sizeof *p->pids)) {
             *slot = UINT64_MAX; /* dangling; the parse fails anyway */
             return NULL;
         }
@@ -333,7 +333,7 @@ static int collect(v1_parser *p)
     uint8_t plain_nargs[64] = {0};
     for (unsigned typ = 0; typ < V1_EV_COUNT; typ++) {
         if (typ == V1_EV_NONE || typ == V1_EV_BATCH || typ == V1_EV_CPU_SAMPLE || typ == V1_EV_STRING ||
-            loads_slowly(typ) || v1_descs[typ].min_version > p->t->version)
+            loads_slowly(typ) || gt_v1_descs[typ].min_version > p->t->version)
             continue;
         p->raw_type = (uint8_t)typ;
         plain_nargs[typ] = (uint8_t)arg_num(p);
@@ -388,7 +388,7 @@ static int collect(v1_parser *p)
             continue;
         if (p->raw_type == V1_EV_BATCH) {
             v1_pid *e = pid_entry(p, p->raw_batch_pid, 1);
-            if (!e || v1_grow((void **)&p->batches, &p->capbatches, p->nbatches + 1, sizeof *p->batches))
+            if (!e || gt_v1_grow((void **)&p->batches, &p->capbatches, p->nbatches + 1, sizeof *p->batches))
                 return nomem(p);
             p->batches[p->nbatches] = (v1_batch){p->ev_off, V1_NONE, 0};
             if (e->tail == V1_NONE)
@@ -409,7 +409,7 @@ static int collect(v1_parser *p)
                                 "CPU sample has wrong number of arguments: want %zu, got %zu", narg, p->raw_nargs);
         /* args: timestamp delta (unused), real timestamp, P, G, stack. The
          * sample is timed by the signal handler's timestamp. */
-        if (v1_grow((void **)&p->cpu_samples, &p->capcpu, p->ncpu + 1, sizeof *p->cpu_samples))
+        if (gt_v1_grow((void **)&p->cpu_samples, &p->capcpu, p->ncpu + 1, sizeof *p->cpu_samples))
             return nomem(p);
         v1_sample e = {(int64_t)p->raw_args[1], p->raw_args[3], p->raw_args[2], (uint32_t)p->raw_args[4]};
         p->cpu_samples[p->ncpu++] = e;
@@ -423,7 +423,7 @@ static int collect(v1_parser *p)
  * inline events need fewer). */
 enum { V1_SCAN_SPAN = 1 + 10 + 2048 + 10 };
 
-void v1_scanner_init(v1_scanner *s, int version)
+void gt_v1_scanner_init(v1_scanner *s, int version)
 {
     memset(s, 0, sizeof *s);
     s->t.version = version;
@@ -432,7 +432,7 @@ void v1_scanner_init(v1_scanner *s, int version)
     s->off = 16;
 }
 
-int v1_scan(v1_scanner *s, const uint8_t *data, size_t len)
+int gt_v1_scan(v1_scanner *s, const uint8_t *data, size_t len)
 {
     v1_parser *p = &s->p;
     s->t.data = data;
@@ -445,7 +445,7 @@ int v1_scan(v1_scanner *s, const uint8_t *data, size_t len)
         const uint8_t *b = data + at;
         unsigned typ = *b & 0x3f, narg = (unsigned)(*b >> 6) + 1;
         if (s->seen_batch && narg <= 3 && typ != V1_EV_NONE && typ < V1_EV_COUNT && typ != V1_EV_STRING &&
-            typ != V1_EV_BATCH && typ != V1_EV_CPU_SAMPLE && v1_descs[typ].min_version <= s->t.version) {
+            typ != V1_EV_BATCH && typ != V1_EV_CPU_SAMPLE && gt_v1_descs[typ].min_version <= s->t.version) {
             uint64_t v;
             unsigned i = 0;
             b++;
@@ -505,7 +505,7 @@ static int inline_string(v1_parser *p, gt_str s, uint64_t *id)
         }
     }
     size_t cap = t->capinline;
-    if (v1_grow((void **)&t->inline_strs, &t->capinline, t->ninline + 1, sizeof *t->inline_strs))
+    if (gt_v1_grow((void **)&t->inline_strs, &t->capinline, t->ninline + 1, sizeof *t->inline_strs))
         return nomem(p);
     if (cap != t->capinline) {
         size_t *n = realloc(t->inline_chain, t->capinline * sizeof *n);
@@ -538,7 +538,7 @@ static int parse_stack(v1_parser *p)
     uint32_t id = (uint32_t)p->raw_args[0];
     if (id == 0 || size == 0)
         return 0;
-    if (v1_grow((void **)&t->pcs, &t->cappcs, t->npcs + size, sizeof *t->pcs))
+    if (gt_v1_grow((void **)&t->pcs, &t->cappcs, t->npcs + size, sizeof *t->pcs))
         return nomem(p);
     size_t off = t->npcs;
     for (size_t i = 0; i < size; i++) {
@@ -553,7 +553,7 @@ static int parse_stack(v1_parser *p)
     if (!slot)
         return nomem(p);
     if (inserted) {
-        if (v1_grow((void **)&t->stacks, &t->capstacks, t->nstacks + 1, sizeof *t->stacks))
+        if (gt_v1_grow((void **)&t->stacks, &t->capstacks, t->nstacks + 1, sizeof *t->stacks))
             return nomem(p);
         *slot = t->nstacks++;
     }
@@ -561,7 +561,7 @@ static int parse_stack(v1_parser *p)
     return 0;
 }
 
-int v1_stack_exists(const v1_trace *t, uint32_t id)
+int gt_v1_stack_exists(const v1_trace *t, uint32_t id)
 {
     if (t->stack_bits)
         return id < t->nstack_bits && (t->stack_bits[id / 64] >> (id % 64) & 1);
@@ -569,7 +569,7 @@ int v1_stack_exists(const v1_trace *t, uint32_t id)
     return i && t->stacks[*i].n > 0;
 }
 
-int v1_stack_bits_build(v1_trace *t)
+int gt_v1_stack_bits_build(v1_trace *t)
 {
     uint32_t max = 0;
     for (size_t i = 0; i < t->nstacks; i++)
@@ -590,11 +590,11 @@ int v1_stack_bits_build(v1_trace *t)
 }
 
 /* parseEvent's checks and table updates for the raw event; its event is
- * built later from the file by v1_batch_next. 0 or -1. */
+ * built later from the file by gt_v1_batch_next. 0 or -1. */
 static int load_event(v1_parser *p)
 {
     v1_trace *t = p->t;
-    const v1_desc *d = &v1_descs[p->raw_type];
+    const v1_desc *d = &gt_v1_descs[p->raw_type];
     size_t narg = arg_num(p);
     if (p->raw_nargs != narg)
         return gt_error_set(p->err, GT_ERR_MALFORMED, p->ev_off, "%s has wrong number of arguments: want %zu, got %zu",
@@ -625,7 +625,7 @@ static int load_event(v1_parser *p)
     }
 }
 
-int v1_load_batch(v1_parser *p, v1_proc *proc)
+int gt_v1_load_batch(v1_parser *p, v1_proc *proc)
 {
     v1_pid *e = pid_entry(p, proc->pid, 0);
     if (!e || e->head == V1_NONE)
@@ -666,7 +666,7 @@ int v1_load_batch(v1_parser *p, v1_proc *proc)
     return 1;
 }
 
-int v1_batch_next(v1_parser *p, v1_proc *pr, v1_event *ev)
+int gt_v1_batch_next(v1_parser *p, v1_proc *pr, v1_event *ev)
 {
     const uint8_t *data = p->t->data, *end = data + p->t->len;
     const uint8_t *s = data + pr->wpos;
@@ -719,7 +719,7 @@ int v1_batch_next(v1_parser *p, v1_proc *pr, v1_event *ev)
         }
         /* parseEvent: a[0] is the time delta, then the named arguments,
          * then the stack when the type has one. */
-        const v1_desc *d = &v1_descs[typ];
+        const v1_desc *d = &gt_v1_descs[typ];
         /* The batch was checked: n == 1 + nargs + has_stack. Plain
          * loads from a[] (a copy through a temporary array costs a
          * store-forwarding stall per event). */
@@ -765,7 +765,7 @@ static void parser_free(v1_parser *p)
     gt_u64map_free(&p->pid_index);
 }
 
-int v1_parse(v1_trace *t, gt_error *err)
+int gt_v1_parse(v1_trace *t, gt_error *err)
 {
     v1_parser *p = calloc(1, sizeof *p);
     if (!p)
@@ -774,13 +774,13 @@ int v1_parse(v1_trace *t, gt_error *err)
     p->err = err;
     int rc = collect(p);
     if (rc == 0)
-        rc = v1_order(p);
+        rc = gt_v1_order(p);
     parser_free(p);
     free(p);
     return rc;
 }
 
-void v1_trace_free(v1_trace *t)
+void gt_v1_trace_free(v1_trace *t)
 {
     free(t->stream);
     free(t->moved);

@@ -2,7 +2,7 @@
  * reading the merged trace in its final order.
  *
  * The stream is written by this library only, so decoding trusts it: every
- * entry was produced by v1_encode and is complete. */
+ * entry was produced by gt_v1_encode and is complete. */
 #include <string.h>
 
 #include "v1/internal.h"
@@ -23,9 +23,9 @@ static inline uint64_t unzigzag(uint64_t z) { return (z >> 1) ^ (uint64_t)-(int6
 enum { F_A0 = V1_FIELD_A0, F_A1 = V1_FIELD_A1, F_A2 = V1_FIELD_A2, F_A3 = V1_FIELD_A3, F_STK = V1_FIELD_STK,
        F_G = V1_FIELD_G };
 
-static inline unsigned mask_of(unsigned type) { return v1_descs[type].fields; }
+static inline unsigned mask_of(unsigned type) { return gt_v1_descs[type].fields; }
 
-uint8_t *v1_encode(uint8_t *dst, const v1_event *ev, v1_coder *prev)
+uint8_t *gt_v1_encode(uint8_t *dst, const v1_event *ev, v1_coder *prev)
 {
     unsigned m = mask_of(ev->type);
     uint8_t b = (uint8_t)ev->type;
@@ -111,7 +111,7 @@ static int64_t float_to_ts(double d)
     return (int64_t)d;
 }
 
-int64_t v1_ticks_to_ns(const v1_trace *t, int64_t ticks)
+int64_t gt_v1_ticks_to_ns(const v1_trace *t, int64_t ticks)
 {
     /* In floating point as Go does (no integer overflow). */
     return float_to_ts((double)(int64_t)((uint64_t)ticks - (uint64_t)t->min_ts) * t->ns_per_tick);
@@ -134,7 +134,7 @@ static void moved_event(const v1_moved *m, v1_event *ev)
     ev->p = m->p;
 }
 
-int v1_iter_next(const v1_trace *t, v1_iter *it, v1_event *ev, size_t *type_pos)
+int gt_v1_iter_next(const v1_trace *t, v1_iter *it, v1_event *ev, size_t *type_pos)
 {
     int have_moved = it->moved < t->nmoved;
     if (it->has_next) {
@@ -170,7 +170,7 @@ int v1_iter_next(const v1_trace *t, v1_iter *it, v1_event *ev, size_t *type_pos)
     }
     if (t->ns_ready) {
         if (!it->ticks)
-            ev->ts = v1_ticks_to_ns(t, ev->ts);
+            ev->ts = gt_v1_ticks_to_ns(t, ev->ts);
         switch (ev->type) {
         case V1_EV_GO_UNBLOCK:
             if (*type_pos != SIZE_MAX && (t->stream[*type_pos] & V1_SF_SPECIAL))
