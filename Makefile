@@ -73,7 +73,7 @@ $(STATIC): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(SHARED): $(LIB_PIC)
-	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ -lm
+	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ -lm -pthread
 	ln -sf libgotrace.so.$(VERSION) $(BUILD)/$(SONAME)
 	ln -sf $(SONAME) $(BUILD)/libgotrace.so
 
@@ -131,12 +131,16 @@ test-tsan:
 	$(TSAN_CC) -std=c11 $(WARN) $(TSAN_FLAGS) $(CPPFLAGS) tests/tsan/accessors.c $(TSAN_BUILD)/libgotrace.a -fsanitize=thread -lm -lpthread -o $(TSAN_BUILD)/tsan/accessors
 	sh tests/tsan/run.sh $(TSAN_BUILD)/tsan/accessors
 
+# include/gotrace/check.h (Go's test-case files: txtar, regexps) serves the
+# CLI and the tests only: not installed, not exported by the shared library.
+INSTALL_HEADERS := $(filter-out include/gotrace/check.h,$(wildcard include/gotrace/*.h))
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -d $(DESTDIR)$(PREFIX)/include/gotrace
 	install -m 644 include/gotrace.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 include/gotrace/*.h $(DESTDIR)$(PREFIX)/include/gotrace/
+	install -m 644 $(INSTALL_HEADERS) $(DESTDIR)$(PREFIX)/include/gotrace/
 	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libgotrace.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)

@@ -250,7 +250,7 @@ GT_API double gt_mmu_at(gt_mmu *m, int64_t window);
 GT_API int gt_mmu_mud(gt_mmu *m, int64_t window, const double *quantiles, size_t n, double *out);
 /* The n worst disjoint windows of this duration (MMUCurve.Examples), lowest
  * utilisation first; returns how many were written (<= n). -1 on no memory. */
-GT_API long gt_mmu_worst(gt_mmu *m, int64_t window, size_t n, gt_util_window *out);
+GT_API int64_t gt_mmu_worst(gt_mmu *m, int64_t window, size_t n, gt_util_window *out);
 
 /* ---------------------------------------------------------------- pprof */
 

@@ -136,20 +136,27 @@ typedef struct gt_builder_arg {
  * are disabled). Unknown event or argument names, missing or repeated
  * arguments are errors (-1, sticky). Returns the event's ordinal (0, 1, ...
  * over the whole builder, in call order) or -1. */
-GT_API long gt_builder_event_args(gt_builder_batch *batch, const char *event, const gt_builder_arg *args,
-                                  size_t nargs);
-/* The same with gt_builder_arg values passed as variadic arguments, ended by
- * GT_BUILDER_END; GT_EVENT below adds the end marker for you:
+GT_API int64_t gt_builder_event_args(gt_builder_batch *batch, const char *event, const gt_builder_arg *args,
+                                     size_t nargs);
+/* The same with the arguments written out in the call (C only):
  *     GT_EVENT(batch, "GoStart", GT_ARG("g", 5), GT_ARG("g_seq", 1));
- *     GT_EVENT(batch, "GoSyscallEnd");                                   */
-GT_API long gt_builder_event(gt_builder_batch *batch, const char *event, ...);
-#define GT_EVENT(batch, ...) gt_builder_event((batch), __VA_ARGS__, GT_BUILDER_END)
+ *     GT_EVENT(batch, "GoSyscallEnd");
+ * It calls gt_builder_event_args on an array (a compound literal ended by
+ * GT_BUILDER_END, which nargs leaves out) rather than passing structs through
+ * a variadic function, which bindings cannot call. Each argument is evaluated
+ * once: the operand of sizeof is not. */
+#define GT_EVENT(batch, ...)                                                                                \
+    gt_builder_event_args((batch), GT_BUILDER_EVENT_NAME_(__VA_ARGS__, 0), GT_BUILDER_EVENT_ARRAY_(__VA_ARGS__), \
+                          sizeof GT_BUILDER_EVENT_ARRAY_(__VA_ARGS__) / sizeof(gt_builder_arg) - 1)
+#define GT_BUILDER_EVENT_NAME_(event, ...) event
+#define GT_BUILDER_EVENT_ARGS_(event, ...) __VA_ARGS__
+#define GT_BUILDER_EVENT_ARRAY_(...) ((const gt_builder_arg[]){GT_BUILDER_EVENT_ARGS_(__VA_ARGS__, GT_BUILDER_END)})
 
 /* Adds a raw event to the batch: wire type, all arguments (dt included for
  * timed events; id, nframes and 4 values per frame for Stack), trailing data.
  * Only the argument count is checked. Returns the ordinal or -1. */
-GT_API long gt_builder_raw_event(gt_builder_batch *batch, unsigned type, const uint64_t *args, size_t nargs,
-                                 const void *data, size_t len);
+GT_API int64_t gt_builder_raw_event(gt_builder_batch *batch, unsigned type, const uint64_t *args, size_t nargs,
+                                    const void *data, size_t len);
 
 /* ------------------------------------------------------------ edits
  * For mutation tests: change events after they were added, by ordinal.

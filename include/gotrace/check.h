@@ -4,7 +4,11 @@
  * testtrace.ParseFile does (text trace converted to the binary format in
  * memory). Used by `gotrace test` and the project's regression tests.
  *
- * Errors carry Go's texts where Go has them. Nothing here prints. */
+ * Errors carry Go's texts where Go has them. Nothing here prints.
+ *
+ * In-tree only: `make install` does not install this header and the shared
+ * library does not export these functions (hence no GT_API); the CLI and the
+ * tests link them from the static library. */
 #ifndef GOTRACE_CHECK_H
 #define GOTRACE_CHECK_H
 
@@ -32,8 +36,8 @@ typedef struct gt_txtar {
  * (NAME non-empty after trimming spaces); a last section lacking a final
  * newline gets one. Strings point into data (which the caller keeps alive)
  * or into memory owned by *out. Returns 0, or -1 when memory runs out. */
-GT_API int gt_txtar_parse(const void *data, size_t len, gt_txtar *out);
-GT_API void gt_txtar_free(gt_txtar *a);
+int gt_txtar_parse(const void *data, size_t len, gt_txtar *out);
+void gt_txtar_free(gt_txtar *a);
 
 /* ---------------------------------------------------------------- regexps */
 
@@ -45,12 +49,12 @@ typedef struct gt_go_regexp gt_go_regexp;
 
 /* NULL on refusal or no memory, with *err filled (GT_ERR_ARGUMENT: message
  * "unsupported regexp syntax ... in PATTERN"; GT_ERR_NOMEM). */
-GT_API gt_go_regexp *gt_go_regexp_compile(const char *pattern, size_t len, gt_error *err);
+gt_go_regexp *gt_go_regexp_compile(const char *pattern, size_t len, gt_error *err);
 /* Go's Regexp.MatchString: whether the pattern matches anywhere in s. */
-GT_API int gt_go_regexp_match(const gt_go_regexp *re, const char *s, size_t len);
+int gt_go_regexp_match(const gt_go_regexp *re, const char *s, size_t len);
 /* The pattern's source text (NUL-terminated), as Go's Regexp.String(). */
-GT_API const char *gt_go_regexp_source(const gt_go_regexp *re);
-GT_API void gt_go_regexp_free(gt_go_regexp *re);
+const char *gt_go_regexp_source(const gt_go_regexp *re);
+void gt_go_regexp_free(gt_go_regexp *re);
 
 /* ---------------------------------------------------------------- expectations */
 
@@ -60,15 +64,15 @@ typedef struct gt_expectation gt_expectation;
  * `FAILURE "<quoted regexp>"`; empty data means success. NULL with *err
  * filled on a bad line (Go's texts: `bad header line: "..."`,
  * `bad header line for FAILURE: "..."`, `malformed pattern: ...`). */
-GT_API gt_expectation *gt_expectation_parse(const void *data, size_t len, gt_error *err);
+gt_expectation *gt_expectation_parse(const void *data, size_t len, gt_error *err);
 /* Whether FAILURE is expected. */
-GT_API int gt_expectation_wants_failure(const gt_expectation *e);
+int gt_expectation_wants_failure(const gt_expectation *e);
 /* Go's Expectation.Check. read_error is the reader's error message, or NULL
  * when reading succeeded. Returns 0 when the outcome conforms; 1 when it
  * does not, with *why set to Go's message (release with gt_free);
  * -1 when memory runs out. */
-GT_API int gt_expectation_check(const gt_expectation *e, const char *read_error, char **why);
-GT_API void gt_expectation_free(gt_expectation *e);
+int gt_expectation_check(const gt_expectation *e, const char *read_error, char **why);
+void gt_expectation_free(gt_expectation *e);
 
 /* ---------------------------------------------------------------- test cases */
 
@@ -84,8 +88,8 @@ typedef struct gt_test_case {
  * written back in the binary format. name is the file name used in the
  * messages, which are Go's ("malformed test NAME: wrong number of files",
  * "malformed test NAME: bad trace file: ..."). Returns 0, or -1 with *err. */
-GT_API int gt_test_case_load(const void *data, size_t len, const char *name, gt_test_case *out, gt_error *err);
-GT_API void gt_test_case_free(gt_test_case *tc);
+int gt_test_case_load(const void *data, size_t len, const char *name, gt_test_case *out, gt_error *err);
+void gt_test_case_free(gt_test_case *tc);
 
 #ifdef __cplusplus
 }

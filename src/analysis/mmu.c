@@ -747,7 +747,7 @@ static int cmp_worst(const void *a, const void *b)
     return 0;
 }
 
-long gt_mmu_worst(gt_mmu *m, int64_t window, size_t n, gt_util_window *out)
+int64_t gt_mmu_worst(gt_mmu *m, int64_t window, size_t n, gt_util_window *out)
 {
     if (n == 0)
         return 0;
@@ -763,5 +763,5 @@ long gt_mmu_worst(gt_mmu *m, int64_t window, size_t n, gt_util_window *out)
     qsort(w, k, sizeof *w, cmp_worst);
     memcpy(out, w, k * sizeof *w);
     free(w);
-    return (long)k;
+    return (int64_t)k;
 }

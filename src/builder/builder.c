@@ -152,8 +152,8 @@ static int index_in(const uint8_t *list, uint8_t n, int i)
 /* ------------------------------------------------------------ events */
 
 /* Appends an event record; returns its index or -1. */
-static long push_event(gt_builder *b, gt_buf *list, unsigned type, const uint64_t *args, size_t nargs,
-                       const void *data, size_t len)
+static int64_t push_event(gt_builder *b, gt_buf *list, unsigned type, const uint64_t *args, size_t nargs,
+                          const void *data, size_t len)
 {
     if (nargs > UINT32_MAX || len > UINT32_MAX)
         return fail(b, GT_ERR_ARGUMENT, "builder: event too large");
@@ -164,7 +164,7 @@ static long push_event(gt_builder *b, gt_buf *list, unsigned type, const uint64_
         return nomem(b);
     if (gt_buf_append(list, &ev, sizeof ev))
         return nomem(b);
-    return (long)(list->len / sizeof ev - 1);
+    return (int64_t)(list->len / sizeof ev - 1);
 }
 
 /* Links event index i at the end of batch bt. */
@@ -204,15 +204,15 @@ int gt_builder_top_event(gt_builder *b, unsigned type, const uint64_t *args, siz
     return push_event(b, &b->top, type, args, nargs, data, len) < 0 ? -1 : 0;
 }
 
-long gt_builder_raw_event(gt_builder_batch *batch, unsigned type, const uint64_t *args, size_t nargs,
-                          const void *data, size_t len)
+int64_t gt_builder_raw_event(gt_builder_batch *batch, unsigned type, const uint64_t *args, size_t nargs,
+                             const void *data, size_t len)
 {
     if (!batch)
         return -1;
     gt_builder *b = batch->g->b;
     if (b->failed || check_raw_count(b, type, nargs))
         return -1;
-    long i = push_event(b, &b->events, type, args, nargs, data, len);
+    int64_t i = push_event(b, &b->events, type, args, nargs, data, len);
     if (i < 0)
         return -1;
     link_event(b, batch, (uint32_t)i);
@@ -222,7 +222,7 @@ long gt_builder_raw_event(gt_builder_batch *batch, unsigned type, const uint64_t
     return i;
 }
 
-long gt_builder_event_args(gt_builder_batch *batch, const char *event, const gt_builder_arg *args, size_t nargs)
+int64_t gt_builder_event_args(gt_builder_batch *batch, const char *event, const gt_builder_arg *args, size_t nargs)
 {
     if (!batch)
         return -1;
@@ -278,28 +278,6 @@ long gt_builder_event_args(gt_builder_batch *batch, const char *event, const gt_
                     s->nargs - (s->is_timed ? 1 : 0), s->name, nargs, s->args[i]);
     }
     return gt_builder_raw_event(batch, type, vals, s->nargs, NULL, 0);
-}
-
-long gt_builder_event(gt_builder_batch *batch, const char *event, ...)
-{
-    gt_builder_arg args[GT_MAX_SPEC_ARGS + 1];
-    size_t n = 0;
-    va_list ap;
-    va_start(ap, event);
-    for (;;) {
-        gt_builder_arg a = va_arg(ap, gt_builder_arg);
-        if (a.kind == GT_BARG_END)
-            break;
-        if (n == sizeof args / sizeof *args) {
-            va_end(ap);
-            if (!batch)
-                return -1;
-            return fail(batch->g->b, GT_ERR_ARGUMENT, "builder: too many arguments for %s", event ? event : "(null)");
-        }
-        args[n++] = a;
-    }
-    va_end(ap);
-    return gt_builder_event_args(batch, event, args, n);
 }
 
 /* ------------------------------------------------------------ generations */
