@@ -33,14 +33,20 @@ int gt_grow_array(void **arr, size_t *cap, size_t need, size_t elem_size)
 
 gt_str gt_intern(gt_interner *in, gt_str s)
 {
-    static const gt_str fail = {NULL, 0};
+    size_t id = gt_intern_id(in, s);
+    return id ? in->strs[id - 1] : (gt_str){NULL, 0};
+}
+
+size_t gt_intern_id(gt_interner *in, gt_str s)
+{
+    static const size_t fail = 0;
     const char *src = s.len ? s.ptr : "";
     uint64_t h = hash_bytes(src, s.len);
     uint64_t *slot = gt_u64map_get(&in->first, h);
     for (uint32_t i = slot ? (uint32_t)*slot : 0; i; i = in->next[i - 1]) {
         gt_str c = in->strs[i - 1];
         if (c.len == s.len && !memcmp(c.ptr, src, s.len))
-            return c;
+            return i;
     }
     if (in->n == in->cap) {
         size_t cap = in->cap;
@@ -65,7 +71,7 @@ gt_str gt_intern(gt_interner *in, gt_str s)
     if (gt_u64map_put(&in->first, h, idx))
         return fail;
     in->n++;
-    return in->strs[idx - 1];
+    return idx;
 }
 
 gt_str gt_intern_cstr(gt_interner *in, const char *s)

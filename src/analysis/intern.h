@@ -25,6 +25,9 @@ typedef struct gt_interner {
  * convenience), or {NULL, 0} when memory runs out. The copy lives until
  * gt_interner_free. */
 gt_str gt_intern(gt_interner *in, gt_str s);
+/* The same, as the entry's index + 1 (entries are numbered in the order
+ * they were added: strs[id - 1]), or 0 when memory runs out. */
+size_t gt_intern_id(gt_interner *in, gt_str s);
 /* Same for a NUL-terminated C string. */
 gt_str gt_intern_cstr(gt_interner *in, const char *s);
 void gt_interner_free(gt_interner *in);

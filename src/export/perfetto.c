@@ -1,0 +1,698 @@
+/* Perfetto's protobuf trace format from the timeline tracker (gotrace/
+ * export.h has the layout). The encoder is protobuf's wire format written
+ * directly: varints, and length-delimited fields whose contents are built
+ * first in a scratch buffer, innermost message first, so every length is
+ * known before it is written.
+ *
+ * Field numbers are perfetto_trace.proto's (Trace.packet 1; TracePacket:
+ * timestamp 8, trusted_packet_sequence_id 10, track_event 11, interned_data
+ * 12, sequence_flags 13, track_descriptor 60; and so on below).
+ *
+ * Memory: the interning tables (event names, function names, source files,
+ * frames, callstacks) hold one generation: at every Sync they are emptied and
+ * the next packet of sequence 1 says so (SEQ_INCREMENTAL_STATE_CLEARED). The
+ * set of described tracks forgets the tracks the tracker retires. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/intern.h"
+#include "common/hash.h"
+#include "gotrace/export.h"
+
+/* ------------------------------------------------------------ encoding */
+
+typedef struct pb {
+    uint8_t *p;
+    size_t n, cap;
+    int failed;  /* memory ran out: the content is incomplete */
+} pb;
+
+enum { WT_VARINT = 0, WT_FIXED64 = 1, WT_LEN = 2 };
+
+static int pb_reserve(pb *b, size_t more)
+{
+    if (b->failed)
+        return -1;
+    void *arr = b->p;
+    if (gt_grow_array(&arr, &b->cap, b->n + more, 1)) {
+        b->failed = 1;
+        return -1;
+    }
+    b->p = arr;
+    return 0;
+}
+
+static void pb_varint(pb *b, uint64_t v)
+{
+    if (pb_reserve(b, 10))
+        return;
+    while (v >= 0x80) {
+        b->p[b->n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    b->p[b->n++] = (uint8_t)v;
+}
+
+static void pb_raw(pb *b, const void *p, size_t n)
+{
+    if (n == 0 || pb_reserve(b, n))
+        return;
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+static void pb_key(pb *b, uint32_t field, int wt) { pb_varint(b, (uint64_t)field << 3 | (uint64_t)wt); }
+
+static void pb_uint(pb *b, uint32_t field, uint64_t v)
+{
+    pb_key(b, field, WT_VARINT);
+    pb_varint(b, v);
+}
+
+static void pb_fixed64(pb *b, uint32_t field, uint64_t v)
+{
+    pb_key(b, field, WT_FIXED64);
+    uint8_t le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (uint8_t)(v >> (8 * i));
+    pb_raw(b, le, 8);
+}
+
+static void pb_bytes(pb *b, uint32_t field, const void *p, size_t n)
+{
+    pb_key(b, field, WT_LEN);
+    pb_varint(b, n);
+    pb_raw(b, p, n);
+}
+
+static void pb_str(pb *b, uint32_t field, gt_str s) { pb_bytes(b, field, s.ptr, s.len); }
+static void pb_cstr(pb *b, uint32_t field, const char *s) { pb_bytes(b, field, s, strlen(s)); }
+static void pb_msg(pb *b, uint32_t field, const pb *m) { pb_bytes(b, field, m->p, m->n); }
+
+/* ----------------------------------------------------- field numbers */
+
+enum {
+    TRACE_PACKET = 1,
+    TP_TIMESTAMP = 8, TP_SEQ_ID = 10, TP_TRACK_EVENT = 11, TP_INTERNED = 12, TP_SEQ_FLAGS = 13,
+    TP_TRACK_DESCRIPTOR = 60,
+    SEQ_CLEARED = 1, SEQ_NEEDS_STATE = 2,
+    TE_DEBUG = 4, TE_TYPE = 9, TE_NAME_IID = 10, TE_TRACK_UUID = 11, TE_NAME = 23, TE_COUNTER_VALUE = 30,
+    TE_FLOW_IDS = 47, TE_TERMINATING_FLOW_IDS = 48, TE_CALLSTACK_IID = 56,
+    TYPE_BEGIN = 1, TYPE_END = 2, TYPE_INSTANT = 3, TYPE_COUNTER = 4,
+    TD_UUID = 1, TD_NAME = 2, TD_PROCESS = 3, TD_PARENT = 5, TD_COUNTER = 8,
+    PD_PID = 1, PD_NAME = 6,
+    CD_UNIT = 3, UNIT_COUNT = 2, UNIT_BYTES = 3,
+    DA_STRING = 6, DA_NAME = 10, DA_UINT = 3,
+    ID_EVENT_NAMES = 2, ID_FUNCTION_NAMES = 5, ID_FRAMES = 6, ID_CALLSTACKS = 7, ID_SOURCE_PATHS = 18,
+    EN_IID = 1, EN_NAME = 2, IS_IID = 1, IS_STR = 2,
+    FR_IID = 1, FR_FUNCTION = 2, FR_SOURCE = 5, FR_LINE = 6,
+    CS_IID = 1, CS_FRAMES = 2
+};
+
+/* ------------------------------------------------------------ tracks */
+
+/* Track UUIDs: (id + 1) << 10 | sub << 4 | kind. Kinds 1-7 are the
+ * tracker's (gt_tl_track_kind), the rest are this writer's. */
+enum {
+    K_GROUP = 8,       /* id: one of the G_* below */
+    K_FUNCTION = 9,    /* id: the index of a start function */
+    K_COUNTER = 10,    /* id: counter kind; sub: metric index (METRIC) */
+    UUID_PROCESS = 1
+};
+enum { G_PROCS, G_THREADS, G_GOROUTINES, G_RUNTIME, G_TASKS, G_UNKNOWN_FUNCTION };
+
+static uint64_t uuid_of(uint64_t kind, int64_t id, uint64_t sub)
+{
+    return (uint64_t)(id + 1) << 10 | (sub & 63) << 4 | kind;
+}
+
+static uint64_t track_uuid(const gt_tl_track *t)
+{
+    return uuid_of((uint64_t)t->kind, t->id, t->kind == GT_TL_TRACK_RANGE ? t->range_index : 0);
+}
+
+struct gt_perfetto {
+    gt_write_fn write;
+    void *write_ctx;
+    int rc;               /* the first failure: a write's code, or -1 (memory) */
+    gt_tl *tl;
+    int64_t from, to;     /* window, ns since the first event */
+    int64_t t0;           /* the first event's time */
+    int any, started, done;
+    uint64_t min_flow;    /* flows begun before the window are not drawn */
+    gt_u64map described;  /* uuid -> 1 while described */
+    gt_interner functions_seen;  /* start functions, for the group tracks */
+    gt_u64map function_group;    /* interned pointer -> group index + 1 */
+    uint64_t n_function_groups;
+    /* Interning of sequence 1, one generation at a time. */
+    int clear_pending;
+    gt_interner names, funcs, files;  /* iid = index + 1 */
+    size_t names_sent, funcs_sent, files_sent;
+    gt_u64map frames;     /* pc -> iid */
+    gt_u64map stacks;     /* stack id -> iid */
+    uint64_t n_frames, n_stacks;
+    pb out, packet, event, interned, scratch, scratch2;
+    char namebuf[512];
+};
+
+static int fail(gt_perfetto *p, int rc)
+{
+    if (!p->rc)
+        p->rc = rc;
+    return p->rc;
+}
+
+static int flush_out(gt_perfetto *p)
+{
+    if (p->out.failed)
+        return fail(p, -1);
+    if (p->out.n && !p->rc) {
+        int rc = p->write(p->write_ctx, p->out.p, p->out.n);
+        if (rc)
+            fail(p, rc);
+    }
+    p->out.n = 0;
+    return p->rc;
+}
+
+/* Trace.packet = p->packet; p->packet is emptied. */
+static int put_packet(gt_perfetto *p)
+{
+    if (p->packet.failed)
+        return fail(p, -1);
+    pb_msg(&p->out, TRACE_PACKET, &p->packet);
+    p->packet.n = 0;
+    if (p->out.n >= 1 << 16)
+        return flush_out(p);
+    return p->out.failed ? fail(p, -1) : p->rc;
+}
+
+static void describe_begin(gt_perfetto *p, uint64_t uuid, uint64_t parent)
+{
+    p->packet.n = p->scratch.n = 0;
+    pb_uint(&p->scratch, TD_UUID, uuid);
+    if (parent)
+        pb_uint(&p->scratch, TD_PARENT, parent);
+}
+
+static int describe_end(gt_perfetto *p, uint64_t uuid)
+{
+    pb_uint(&p->packet, TP_SEQ_ID, 1);
+    pb_msg(&p->packet, TP_TRACK_DESCRIPTOR, &p->scratch);
+    if (gt_u64map_put(&p->described, uuid, 1))
+        return fail(p, -1);
+    return put_packet(p);
+}
+
+static int is_described(const gt_perfetto *p, uint64_t uuid)
+{
+    const uint64_t *v = gt_u64map_get(&p->described, uuid);
+    return v && *v;
+}
+
+static int describe_named(gt_perfetto *p, uint64_t uuid, uint64_t parent, gt_str name)
+{
+    describe_begin(p, uuid, parent);
+    pb_str(&p->scratch, TD_NAME, name);
+    return describe_end(p, uuid);
+}
+
+static gt_str cstr(const char *s) { return (gt_str){s, strlen(s)}; }
+
+static uint64_t group_uuid(int group) { return uuid_of(K_GROUP, group, 0); }
+
+static int describe_groups(gt_perfetto *p)
+{
+    static const char *const names[] = {"Ps", "Threads", "Goroutines", "Runtime", "Tasks", "(start function unknown)"};
+    describe_begin(p, UUID_PROCESS, 0);
+    pb proc = {0};
+    pb_uint(&proc, PD_PID, 1);
+    pb_cstr(&proc, PD_NAME, "Go program");
+    pb_msg(&p->scratch, TD_PROCESS, &proc);
+    free(proc.p);
+    if (proc.failed || describe_end(p, UUID_PROCESS))
+        return fail(p, -1);
+    for (int g = 0; g < (int)(sizeof names / sizeof names[0]); g++) {
+        uint64_t parent = g == G_UNKNOWN_FUNCTION ? group_uuid(G_GOROUTINES) : UUID_PROCESS;
+        if (describe_named(p, group_uuid(g), parent, cstr(names[g])))
+            return p->rc;
+    }
+    return 0;
+}
+
+/* "<letter><id>" then, when given, a space and text. */
+static gt_str numbered(gt_perfetto *p, const char *prefix, int64_t id, gt_str text)
+{
+    int n = snprintf(p->namebuf, sizeof p->namebuf, "%s%lld", prefix, (long long)id);
+    size_t len = (size_t)n;
+    if (text.len && len + 1 < sizeof p->namebuf) {
+        size_t k = text.len < sizeof p->namebuf - len - 1 ? text.len : sizeof p->namebuf - len - 1;
+        p->namebuf[len++] = ' ';
+        memcpy(p->namebuf + len, text.ptr, k);
+        len += k;
+    }
+    return (gt_str){p->namebuf, len};
+}
+
+static int ensure_track(gt_perfetto *p, const gt_tl_track *t);
+
+static int ensure_goroutine(gt_perfetto *p, int64_t id)
+{
+    gt_tl_track t = {GT_TL_TRACK_GOROUTINE, id, GT_RESOURCE_NONE, 0};
+    return ensure_track(p, &t);
+}
+
+/* The group of goroutines starting in function fn. */
+static int function_group(gt_perfetto *p, gt_str fn, uint64_t *uuid)
+{
+    if (!fn.len) {
+        *uuid = group_uuid(G_UNKNOWN_FUNCTION);
+        return 0;
+    }
+    gt_str key = gt_intern(&p->functions_seen, fn);
+    if (!key.ptr)
+        return fail(p, -1);
+    int inserted;
+    uint64_t *v = gt_u64map_upsert(&p->function_group, (uint64_t)(uintptr_t)key.ptr, &inserted);
+    if (!v)
+        return fail(p, -1);
+    if (inserted)
+        *v = ++p->n_function_groups;
+    *uuid = uuid_of(K_FUNCTION, (int64_t)*v, 0);
+    if (!is_described(p, *uuid))
+        return describe_named(p, *uuid, group_uuid(G_GOROUTINES), key);
+    return 0;
+}
+
+static int ensure_track(gt_perfetto *p, const gt_tl_track *t)
+{
+    uint64_t uuid = track_uuid(t);
+    if (is_described(p, uuid))
+        return 0;
+    uint64_t parent = 0;
+    gt_str name = {"", 0};
+    int rc;
+    switch (t->kind) {
+    case GT_TL_TRACK_GOROUTINE:
+        if (t->id < 0) {
+            parent = group_uuid(G_RUNTIME);
+            name = cstr("logs without goroutine");
+            break;
+        }
+        name = gt_tl_goroutine_name(p->tl, t->id);
+        if ((rc = function_group(p, name, &parent)))
+            return rc;
+        name = numbered(p, "G", t->id, name);
+        break;
+    case GT_TL_TRACK_REGIONS:
+        if ((rc = ensure_goroutine(p, t->id)))
+            return rc;
+        parent = uuid_of(GT_TL_TRACK_GOROUTINE, t->id, 0);
+        name = numbered(p, "G", t->id, cstr("regions"));
+        break;
+    case GT_TL_TRACK_PROC:
+        parent = group_uuid(G_PROCS);
+        name = numbered(p, "P", t->id, name);
+        break;
+    case GT_TL_TRACK_THREAD:
+        parent = group_uuid(G_THREADS);
+        name = numbered(p, "M", t->id, name);
+        break;
+    case GT_TL_TRACK_SYSCALLS: {
+        gt_tl_track m = {GT_TL_TRACK_THREAD, t->id, GT_RESOURCE_NONE, 0};
+        if ((rc = ensure_track(p, &m)))
+            return rc;
+        parent = track_uuid(&m);
+        name = numbered(p, "M", t->id, cstr("syscalls"));
+        break;
+    }
+    case GT_TL_TRACK_RANGE:
+        name = gt_tl_range_name(p->tl, t->range_index);
+        if (t->scope == GT_RESOURCE_NONE) {
+            parent = group_uuid(G_RUNTIME);
+        } else {
+            gt_tl_track owner = {t->scope == GT_RESOURCE_PROC ? GT_TL_TRACK_PROC : GT_TL_TRACK_GOROUTINE, t->id,
+                                 GT_RESOURCE_NONE, 0};
+            if ((rc = ensure_track(p, &owner)))
+                return rc;
+            parent = track_uuid(&owner);
+        }
+        break;
+    case GT_TL_TRACK_TASK:
+        parent = group_uuid(G_TASKS);
+        break;  /* described by task_track, which knows the parent and type */
+    }
+    return describe_named(p, uuid, parent, name);
+}
+
+static int ensure_task_track(gt_perfetto *p, const gt_tl_slice *s)
+{
+    uint64_t uuid = track_uuid(&s->track);
+    if (is_described(p, uuid))
+        return 0;
+    uint64_t parent = group_uuid(G_TASKS);
+    if (s->parent != GT_NO_TASK) {
+        uint64_t pu = uuid_of(GT_TL_TRACK_TASK, (int64_t)s->parent, 0);
+        if (is_described(p, pu))
+            parent = pu;
+    }
+    return describe_named(p, uuid, parent, numbered(p, "task ", (int64_t)s->task, s->name));
+}
+
+/* ------------------------------------------------------------ interning */
+
+/* The iid of s in table in (its index + 1). */
+static uint64_t intern_iid(gt_perfetto *p, gt_interner *in, gt_str s)
+{
+    size_t id = gt_intern_id(in, s);
+    if (!id)
+        fail(p, -1);
+    return id;
+}
+
+static void emit_new_strings(gt_perfetto *p, gt_interner *in, size_t *sent, uint32_t field, uint32_t iid_field,
+                             uint32_t str_field)
+{
+    for (; *sent < in->n; (*sent)++) {
+        p->scratch2.n = 0;
+        pb_uint(&p->scratch2, iid_field, *sent + 1);
+        pb_str(&p->scratch2, str_field, in->strs[*sent]);
+        pb_msg(&p->interned, field, &p->scratch2);
+    }
+}
+
+static uint64_t name_iid(gt_perfetto *p, gt_str name) { return intern_iid(p, &p->names, name); }
+
+/* The iid of the stack's callstack, interning its frames; 0 for none. */
+static uint64_t callstack_iid(gt_perfetto *p, gt_stack st)
+{
+    if (gt_stack_is_empty(st))
+        return 0;
+    int inserted;
+    uint64_t *v = gt_u64map_upsert(&p->stacks, st.id, &inserted);
+    if (!v) {
+        fail(p, -1);
+        return 0;
+    }
+    if (!inserted)
+        return *v;
+    uint64_t iid = *v = ++p->n_stacks;
+    const gt_frame *frames;
+    size_t n = gt_stack_frames(st, &frames);
+    pb cs = {0};
+    pb_uint(&cs, CS_IID, iid);
+    for (size_t i = n; i-- > 0;) {  /* outermost first */
+        const gt_frame *f = &frames[i];
+        uint64_t *fv = gt_u64map_upsert(&p->frames, f->pc, &inserted);
+        if (!fv) {
+            fail(p, -1);
+            break;
+        }
+        if (inserted) {
+            *fv = ++p->n_frames;
+            uint64_t fn = intern_iid(p, &p->funcs, f->func), file = intern_iid(p, &p->files, f->file);
+            emit_new_strings(p, &p->funcs, &p->funcs_sent, ID_FUNCTION_NAMES, IS_IID, IS_STR);
+            emit_new_strings(p, &p->files, &p->files_sent, ID_SOURCE_PATHS, IS_IID, IS_STR);
+            p->scratch2.n = 0;
+            pb_uint(&p->scratch2, FR_IID, *fv);
+            pb_uint(&p->scratch2, FR_FUNCTION, fn);
+            pb_uint(&p->scratch2, FR_SOURCE, file);
+            pb_uint(&p->scratch2, FR_LINE, f->line);
+            pb_msg(&p->interned, ID_FRAMES, &p->scratch2);
+        }
+        pb_uint(&cs, CS_FRAMES, *fv);
+    }
+    if (cs.failed)
+        fail(p, -1);
+    pb_msg(&p->interned, ID_CALLSTACKS, &cs);
+    free(cs.p);
+    return iid;
+}
+
+/* --------------------------------------------------------------- events */
+
+/* Starts a TrackEvent of type on uuid (p->event). */
+static void event_begin(gt_perfetto *p, int type, uint64_t uuid)
+{
+    p->event.n = p->interned.n = 0;
+    pb_uint(&p->event, TE_TYPE, (uint64_t)type);
+    pb_uint(&p->event, TE_TRACK_UUID, uuid);
+}
+
+/* Wraps p->event (and new interned data) in a packet of sequence 1 at t. */
+static int event_end(gt_perfetto *p, int64_t t, int needs_state)
+{
+    emit_new_strings(p, &p->names, &p->names_sent, ID_EVENT_NAMES, EN_IID, EN_NAME);
+    p->packet.n = 0;
+    pb_uint(&p->packet, TP_TIMESTAMP, (uint64_t)(t - p->t0));
+    pb_uint(&p->packet, TP_SEQ_ID, 1);
+    uint32_t flags = (needs_state || p->interned.n) ? SEQ_NEEDS_STATE : 0;
+    if (p->clear_pending) {
+        flags |= SEQ_CLEARED;
+        p->clear_pending = 0;
+    }
+    if (flags)
+        pb_uint(&p->packet, TP_SEQ_FLAGS, flags);
+    if (p->interned.n)
+        pb_msg(&p->packet, TP_INTERNED, &p->interned);
+    pb_msg(&p->packet, TP_TRACK_EVENT, &p->event);
+    if (p->event.failed || p->interned.failed || p->scratch2.failed)
+        return fail(p, -1);
+    return put_packet(p);
+}
+
+static gt_str slice_name(gt_perfetto *p, const gt_tl_slice *s)
+{
+    switch (s->kind) {
+    case GT_TL_RUNNING:
+        return cstr("Running");
+    case GT_TL_RUNNABLE:
+        return cstr("Runnable");
+    case GT_TL_SYSCALL:
+        return cstr("Syscall");
+    case GT_TL_WAITING:
+        return s->name.len ? s->name : cstr("Waiting");
+    case GT_TL_PROC_RUNS:
+        return numbered(p, "G", s->goroutine, gt_tl_goroutine_name(p->tl, s->goroutine));
+    case GT_TL_THREAD_SYSCALL:
+        return numbered(p, "G", s->goroutine, cstr("syscall"));
+    case GT_TL_HOLDS_PROC:
+        return numbered(p, "P", s->proc, (gt_str){"", 0});
+    default:
+        return s->name;
+    }
+}
+
+static int sink_begin(void *ctx, const gt_tl_slice *s)
+{
+    gt_perfetto *p = ctx;
+    if (!p->started)
+        return 0;
+    int rc = s->kind == GT_TL_TASK ? ensure_task_track(p, s) : ensure_track(p, &s->track);
+    if (rc)
+        return rc;
+    uint64_t uuid = track_uuid(&s->track);
+    gt_str name = slice_name(p, s);
+    if (s->retro) {
+        /* Sequence 2: begins at Sync times, plain names, no interning. */
+        p->event.n = 0;
+        pb_uint(&p->event, TE_TYPE, TYPE_BEGIN);
+        pb_uint(&p->event, TE_TRACK_UUID, uuid);
+        pb_str(&p->event, TE_NAME, name);
+        p->packet.n = 0;
+        pb_uint(&p->packet, TP_TIMESTAMP, (uint64_t)(s->time - p->t0));
+        pb_uint(&p->packet, TP_SEQ_ID, 2);
+        pb_msg(&p->packet, TP_TRACK_EVENT, &p->event);
+        return p->event.failed ? fail(p, -1) : put_packet(p);
+    }
+    event_begin(p, TYPE_BEGIN, uuid);
+    pb_uint(&p->event, TE_NAME_IID, name_iid(p, name));
+    uint64_t cs = callstack_iid(p, s->stack);
+    if (cs)
+        pb_uint(&p->event, TE_CALLSTACK_IID, cs);
+    if (s->flow_in && s->flow_in >= p->min_flow)
+        pb_fixed64(&p->event, TE_TERMINATING_FLOW_IDS, s->flow_in);
+    return event_end(p, s->time, 1);
+}
+
+static int sink_end(void *ctx, const gt_tl_slice *s)
+{
+    gt_perfetto *p = ctx;
+    if (!p->started)
+        return 0;
+    event_begin(p, TYPE_END, track_uuid(&s->track));
+    return event_end(p, s->time, 0);
+}
+
+static int sink_instant(void *ctx, const gt_tl_instant *in)
+{
+    gt_perfetto *p = ctx;
+    if (!p->started)
+        return 0;
+    int rc = ensure_track(p, &in->track);
+    if (rc)
+        return rc;
+    gt_str name;
+    if (in->kind == GT_TL_LOG)
+        name = in->category.len ? in->category : cstr("log");
+    else
+        name = numbered(p, in->kind == GT_TL_UNBLOCK ? "unblock G" : "create G", in->target, (gt_str){"", 0});
+    event_begin(p, TYPE_INSTANT, track_uuid(&in->track));
+    pb_uint(&p->event, TE_NAME_IID, name_iid(p, name));
+    uint64_t cs = callstack_iid(p, in->stack);
+    if (cs)
+        pb_uint(&p->event, TE_CALLSTACK_IID, cs);
+    if (in->kind == GT_TL_LOG) {
+        p->scratch.n = 0;
+        pb_cstr(&p->scratch, DA_NAME, "message");
+        pb_str(&p->scratch, DA_STRING, in->message);
+        pb_msg(&p->event, TE_DEBUG, &p->scratch);
+        p->scratch.n = 0;
+        pb_cstr(&p->scratch, DA_NAME, "task");
+        pb_uint(&p->scratch, DA_UINT, in->task);
+        pb_msg(&p->event, TE_DEBUG, &p->scratch);
+    }
+    if (in->flow_out)
+        pb_fixed64(&p->event, TE_FLOW_IDS, in->flow_out);
+    if (p->scratch.failed)
+        return fail(p, -1);
+    return event_end(p, in->time, 1);
+}
+
+static int sink_counter(void *ctx, const gt_tl_counter *c)
+{
+    gt_perfetto *p = ctx;
+    if (!p->started)
+        return 0;
+    uint64_t uuid = uuid_of(K_COUNTER, c->kind, c->kind == GT_TL_METRIC ? c->metric_index : 0);
+    if (!is_described(p, uuid)) {
+        static const char *const names[] = {"", "", "Goroutines running", "Goroutines runnable",
+                                            "Goroutines waiting", "Threads in syscall"};
+        gt_str name = c->kind == GT_TL_METRIC ? c->name : cstr(names[c->kind]);
+        int bytes = name.len > 6 && !memcmp(name.ptr + name.len - 6, ":bytes", 6);
+        describe_begin(p, uuid, group_uuid(G_RUNTIME));
+        pb_str(&p->scratch, TD_NAME, name);
+        p->scratch2.n = 0;
+        pb_uint(&p->scratch2, CD_UNIT, bytes ? UNIT_BYTES : UNIT_COUNT);
+        pb_msg(&p->scratch, TD_COUNTER, &p->scratch2);
+        int rc = describe_end(p, uuid);
+        if (rc)
+            return rc;
+    }
+    event_begin(p, TYPE_COUNTER, uuid);
+    pb_uint(&p->event, TE_COUNTER_VALUE, (uint64_t)c->value);
+    return event_end(p, c->time, 0);
+}
+
+static int sink_retire(void *ctx, const gt_tl_track *t)
+{
+    gt_perfetto *p = ctx;
+    uint64_t *v = gt_u64map_get(&p->described, track_uuid(t));
+    if (v)
+        *v = 0;
+    return 0;
+}
+
+/* ------------------------------------------------------------ the rest */
+
+static void reset_interning(gt_perfetto *p)
+{
+    gt_interner_free(&p->names);
+    gt_interner_free(&p->funcs);
+    gt_interner_free(&p->files);
+    p->names_sent = p->funcs_sent = p->files_sent = 0;
+    gt_u64map_clear(&p->frames);
+    gt_u64map_clear(&p->stacks);
+    p->n_frames = p->n_stacks = 0;
+    p->clear_pending = 1;
+}
+
+gt_perfetto *gt_perfetto_new(gt_write_fn write, void *ctx, int64_t from, int64_t to)
+{
+    gt_perfetto *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->write = write;
+    p->write_ctx = ctx;
+    p->from = from;
+    p->to = to;
+    p->clear_pending = 1;
+    p->min_flow = 1;
+    gt_tl_sink sink = {p, sink_begin, sink_end, sink_instant, sink_counter, sink_retire};
+    p->tl = gt_tl_new(&sink);
+    if (!p->tl) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void gt_perfetto_free(gt_perfetto *p)
+{
+    if (!p)
+        return;
+    gt_tl_free(p->tl);
+    gt_u64map_free(&p->described);
+    gt_interner_free(&p->functions_seen);
+    gt_u64map_free(&p->function_group);
+    gt_interner_free(&p->names);
+    gt_interner_free(&p->funcs);
+    gt_interner_free(&p->files);
+    gt_u64map_free(&p->frames);
+    gt_u64map_free(&p->stacks);
+    free(p->out.p);
+    free(p->packet.p);
+    free(p->event.p);
+    free(p->interned.p);
+    free(p->scratch.p);
+    free(p->scratch2.p);
+    free(p);
+}
+
+int gt_perfetto_event(gt_perfetto *p, const gt_event *ev)
+{
+    if (p->rc)
+        return p->rc;
+    if (p->done)
+        return 1;
+    if (!p->any) {
+        p->any = 1;
+        p->t0 = ev->time;
+        if (describe_groups(p))
+            return p->rc;
+    }
+    int64_t rel = ev->time - p->t0;
+    if (rel > p->to) {
+        p->done = 1;
+        return 1;
+    }
+    if (ev->kind == GT_EVENT_SYNC)
+        reset_interning(p);
+    if (!p->started && rel >= p->from) {
+        p->started = 1;
+        p->min_flow = gt_tl_next_flow(p->tl);
+        int64_t at = p->from > 0 ? p->t0 + p->from : ev->time;
+        int rc = gt_tl_reopen(p->tl, at);
+        if (rc)
+            return fail(p, rc);
+    }
+    int rc = gt_tl_event(p->tl, ev);
+    if (rc)
+        return fail(p, rc);
+    return p->rc;
+}
+
+int gt_perfetto_finish(gt_perfetto *p)
+{
+    if (p->rc)
+        return p->rc;
+    if (p->started) {
+        int64_t end = gt_tl_last_time(p->tl);
+        if (p->done && p->to < INT64_MAX - p->t0)
+            end = p->t0 + p->to;
+        int rc = gt_tl_close(p->tl, end);
+        if (rc)
+            return fail(p, rc);
+    }
+    return flush_out(p);
+}
