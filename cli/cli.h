@@ -25,6 +25,7 @@ int cmd_regions(int argc, char **argv);
 int cmd_mmu(int argc, char **argv);
 int cmd_pprof(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+int cmd_perfetto(int argc, char **argv);  /* cli/cmd_perfetto.c */
 int cmd_cut(int argc, char **argv);   /* cli/cmd_cut.c: cut and split */
 int cmd_split(int argc, char **argv);
 int cmd_summary(int argc, char **argv);

@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"regions", cmd_regions, "user regions: durations and time breakdown"},
     {"mmu", cmd_mmu, "minimum mutator utilisation curve"},
     {"pprof", cmd_pprof, "write a pprof profile (sched, sync, syscall, net)"},
+    {"perfetto", cmd_perfetto, "convert to Perfetto's protobuf trace: every state, flows, counters, stacks"},
     {"timeline", cmd_timeline, "convert to Trace Event Format JSON for Perfetto / chrome://tracing"},
     {"cut", cmd_cut, "write a smaller valid trace: the generations overlapping a time window"},
     {"split", cmd_split, "split a trace into valid pieces of at most a given size"},
