@@ -86,6 +86,21 @@ GT_API int gt_version_number(void);
  * their own gt_*_free function are released with that one instead. */
 GT_API void gt_free(void *p);
 
+/* ---------------------------------------------------------------- sizes */
+
+/* Structs that callers allocate keep their size from version to version (the
+ * library's private fields may change meaning, never size), and bindings
+ * that mirror them can check their copy against the library at run time.
+ * Where pointers are 64 bits the sizes are fixed and checked when the
+ * library is built: gt_event 80 bytes, gt_stack 16, gt_error 1056; every
+ * enum has the size of int. */
+GT_API size_t gt_event_size(void);
+GT_API size_t gt_stack_size(void);
+GT_API size_t gt_error_size(void);
+/* sizeof any struct or enum type declared in this file, by its name (e.g.
+ * "gt_frame", "gt_event_kind"); 0 for a name it does not know. */
+GT_API size_t gt_type_size(const char *type_name);
+
 /* ---------------------------------------------------------------- errors */
 
 typedef enum gt_errcode {
@@ -109,6 +124,7 @@ typedef struct gt_error {
     uint64_t generation; /* generation being read, 0 when unknown */
     char message[1024];  /* NUL-terminated; Go's text where Go has one */
 } gt_error;
+/* 1056 bytes where pointers are 64 bits (gt_error_size()). */
 
 /* Static name of an error code ("truncated", "malformed", ...). */
 GT_API const char *gt_errcode_name(gt_errcode code);
@@ -191,7 +207,8 @@ typedef enum gt_event_kind {
 GT_API const char *gt_event_kind_name(gt_event_kind k);
 
 /* One event. The first five fields are public and read-only; the rest are
- * the library's and may change between versions. */
+ * the library's and may change between versions, not in size (80 bytes where
+ * pointers are 64 bits; gt_event_size()). */
 typedef struct gt_event {
     int64_t time;       /* nanoseconds, strictly increasing along a reader */
     int64_t goroutine;  /* GT_NO_GOROUTINE when none */
@@ -204,7 +221,8 @@ typedef struct gt_event {
     const void *priv_table;   /* the generation's tables (internal) */
 } gt_event;
 
-/* A stack: a handle into the event's generation. id 0 is the empty stack. */
+/* A stack: a handle into the event's generation. id 0 is the empty stack.
+ * 16 bytes where pointers are 64 bits (gt_stack_size()). */
 typedef struct gt_stack {
     const void *priv_table;
     uint64_t id;

@@ -8,6 +8,7 @@
 #include <gotrace/check.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void test_version(void)
@@ -44,9 +45,62 @@ static void test_gt_free(void)
     gt_expectation_free(e);
 }
 
+/* The documented sizes, and gt_type_size knowing every struct and enum
+ * typedef that gotrace.h declares (read from the header's text). */
+static void test_sizes(void)
+{
+    check(gt_event_size() == sizeof(gt_event) && gt_stack_size() == sizeof(gt_stack) &&
+              gt_error_size() == sizeof(gt_error),
+          "sizes_match_header", "event %zu/%zu stack %zu/%zu error %zu/%zu", gt_event_size(), sizeof(gt_event),
+          gt_stack_size(), sizeof(gt_stack), gt_error_size(), sizeof(gt_error));
+    if (sizeof(void *) == 8)
+        check(sizeof(gt_event) == 80 && sizeof(gt_stack) == 16 && sizeof(gt_error) == 1056, "sizes_documented",
+              "event %zu stack %zu error %zu", sizeof(gt_event), sizeof(gt_stack), sizeof(gt_error));
+    check(gt_type_size("gt_event") == sizeof(gt_event) && gt_type_size("gt_frame") == sizeof(gt_frame) &&
+              gt_type_size("gt_event_kind") == sizeof(gt_event_kind) && gt_type_size("gt_reader") == 0 &&
+              gt_type_size("gt_no_such_type") == 0 && gt_type_size("") == 0 && gt_type_size(NULL) == 0,
+          "type_size_by_name", "gt_event %zu gt_frame %zu gt_reader %zu", gt_type_size("gt_event"),
+          gt_type_size("gt_frame"), gt_type_size("gt_reader"));
+
+    const char *root = getenv("ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/include/gotrace.h", root ? root : ".");
+    size_t len = 0;
+    char *text = check_read_file(path, &len);
+    if (!text) {
+        check_skip("type_size_knows_every_type", "include/gotrace.h not found (run from the source tree)");
+        return;
+    }
+    size_t seen = 0;
+    char missing[512] = "";
+    for (const char *p = text; (p = strstr(p, "typedef ")) != NULL; p += 8) {
+        const char *q = p + 8;
+        if (strncmp(q, "struct gt_", 10) == 0)
+            q += 7;
+        else if (strncmp(q, "enum gt_", 8) == 0)
+            q += 5;
+        else
+            continue;
+        size_t n = strspn(q, "abcdefghijklmnopqrstuvwxyz0123456789_");
+        if (q[n] != ' ' || q[n + 1] != '{')
+            continue; /* an opaque type (gt_reader): no size to tell */
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)n, q);
+        seen++;
+        if (gt_type_size(name) == 0 && strlen(missing) + n + 2 < sizeof missing) {
+            strcat(missing, " ");
+            strcat(missing, name);
+        }
+    }
+    check(seen >= 25 && !missing[0], "type_size_knows_every_type", "%zu types in gotrace.h, unknown:%s", seen,
+          missing);
+    free(text);
+}
+
 int main(void)
 {
     test_version();
     test_gt_free();
+    test_sizes();
     return check_done();
 }
