@@ -781,7 +781,9 @@ static const char *run_cli(const char *gotrace, const char *path, input_kind kin
 
 /* ------------------------------------------------------------ CLI matrix
  *
- * Every command on every input of cli_cases, each run checked for:
+ * Every command on every input of cli_cases, and the library reading each
+ * input the three ways the CLI does not all use (gt_reader_next,
+ * gt_reader_next_batch of 4096, two threads), each run checked for:
  *  - an end by exit status 0 or 1 (not a signal, not 2+), without "out of
  *    memory" on stderr, under an address-space cap of CLI_MEMORY_CAP (no cap
  *    under the sanitizers, whose shadow memory needs terabytes of address
@@ -920,6 +922,93 @@ static int write_file(const char *path, const bytes *in)
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+/* One input's bounds (see the CLI matrix's comment) and the running record
+ * of its slowest and largest run. */
+typedef struct {
+    double size_cpu, go_cpu, go_cpu_bound, cpu_guard; /* seconds; go_cpu < 0: no Go */
+    double size_rss, go_rss, go_rss_bound;            /* MB; go_rss < 0: no Go */
+    double slowest_cpu, largest_rss;
+    const char *slowest, *largest;
+} run_bounds;
+
+/* Checks one run against the bounds and records it. */
+static void judge_run(const char *name, const char *label, const program_run *run, run_bounds *b)
+{
+    int code = WIFEXITED(run->status) ? WEXITSTATUS(run->status) : -1;
+    const char *why = WIFSIGNALED(run->status) ? (timed_out(WTERMSIG(run->status)) ? "hit the CPU guard"
+                                                                                  : "killed by a signal")
+                    : code > 1                 ? "exit status > 1"
+                    : run->out_of_memory       ? "ran out of memory under the 1 GB cap"
+                    : run->cpu_seconds > b->size_cpu ? "CPU time over the size bound"
+                    : b->go_cpu >= 0 && run->cpu_seconds > b->go_cpu_bound ? "CPU time over the Go bound"
+                    : !UNDER_SANITIZER && run->max_rss_mb > b->size_rss ? "peak RSS over the size bound"
+                    : !UNDER_SANITIZER && b->go_rss >= 0 && run->max_rss_mb > b->go_rss_bound
+                        ? "peak RSS over the Go bound"
+                        : NULL;
+    check(why == NULL, name,
+          "%s (%.2f s CPU: size bound %.2f s, Go %.3f s, Go bound %.2f s; %.1f MB RSS: size bound %.1f MB, "
+          "Go %.1f MB, Go bound %.1f MB; exit %d, signal %d; stderr: %s)",
+          why, run->cpu_seconds, b->size_cpu, b->go_cpu, b->go_cpu_bound, run->max_rss_mb, b->size_rss, b->go_rss,
+          b->go_rss_bound, code, WIFSIGNALED(run->status) ? WTERMSIG(run->status) : 0, run->first_err);
+    if (run->cpu_seconds > b->slowest_cpu) {
+        b->slowest_cpu = run->cpu_seconds;
+        b->slowest = label;
+    }
+    if (run->max_rss_mb > b->largest_rss) {
+        b->largest_rss = run->max_rss_mb;
+        b->largest = label;
+    }
+}
+
+/* The library's ways of reading in the matrix: what the CLI does not use
+ * (gt_reader_next; gt_reader_next_batch; two threads), each of which must
+ * hold no more than a bounded number of generations. */
+typedef enum { LIB_NEXT, LIB_BATCH, LIB_THREADS } lib_mode;
+static const char *const lib_mode_labels[] = {"lib-next", "lib-batch-4096", "lib-threads-2"};
+
+/* Reads path to its end one way in a forked child under the CLI's memory cap
+ * and the CPU guard; the child exits 0 (read), 1 (error) or 3 (out of
+ * memory, reported as out_of_memory). */
+static int run_library_mode(const char *path, lib_mode mode, unsigned cpu_guard, program_run *out)
+{
+    memset(out, 0, sizeof *out);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        cap_memory(CLI_MEMORY_CAP);
+        limit_time(cpu_guard);
+        gt_error err;
+        gt_reader *r = gt_reader_open_path(path, &err);
+        if (!r)
+            _exit(err.code == GT_ERR_NOMEM ? 3 : 1);
+        if (mode == LIB_THREADS && gt_reader_set_threads(r, 2) != 0)
+            _exit(4);
+        enum { CAP = 4096 };
+        static gt_event evs[CAP];
+        if (mode == LIB_NEXT)
+            while (gt_reader_next(r, &evs[0]) == 1)
+                ;
+        else
+            while (gt_reader_next_batch(r, evs, CAP) > 0)
+                ;
+        const gt_error *e = gt_reader_error(r);
+        _exit(!e ? 0 : e->code == GT_ERR_NOMEM ? 3 : 1);
+    }
+    struct rusage ru;
+    while (wait4(pid, &out->status, 0, &ru) < 0 && errno == EINTR)
+        ;
+    out->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                       (double)ru.ru_stime.tv_usec / 1e6;
+    out->max_rss_mb = (double)ru.ru_maxrss / 1024;
+    if (WIFEXITED(out->status) && WEXITSTATUS(out->status) == 3) {
+        out->out_of_memory = 1;
+        out->status = 1 << 8; /* an exit status of 1, judged by out_of_memory */
+    }
+    return 0;
+}
+
 static void cli_matrix(const char *gotrace, const char *dir)
 {
     char tool_buf[4096];
@@ -967,11 +1056,17 @@ static void cli_matrix(const char *gotrace, const char *dir)
                 go_rss = run.max_rss_mb;
             }
         }
-        double go_bound = go_cpu >= 0 ? (GO_FACTOR * go_cpu + GO_SLACK_SECONDS) * SANITIZER_FACTOR : 0;
-        double bound = go_cpu >= 0 && go_bound < size_bound ? go_bound : size_bound;
-        double rss_bound = RSS_BASE_MB + RSS_PER_INPUT * mb, rss_go_bound = RSS_GO_FACTOR * go_rss + RSS_BASE_MB;
-        double slowest_cpu = 0, largest_rss = 0;
-        const char *slowest = "none", *largest = "none";
+        run_bounds b = {
+            .size_cpu = size_bound,
+            .go_cpu = go_cpu,
+            .go_cpu_bound = go_cpu >= 0 ? (GO_FACTOR * go_cpu + GO_SLACK_SECONDS) * SANITIZER_FACTOR : 0,
+            .size_rss = RSS_BASE_MB + RSS_PER_INPUT * mb,
+            .go_rss = go_rss,
+            .go_rss_bound = go_rss >= 0 ? RSS_GO_FACTOR * go_rss + RSS_BASE_MB : 0,
+            .slowest = "none",
+            .largest = "none",
+        };
+        b.cpu_guard = (go_cpu >= 0 && b.go_cpu_bound < size_bound ? b.go_cpu_bound : size_bound) + 2;
 
         for (size_t j = 0; j < N_CLI_COMMANDS; j++) {
             const cli_command *cmd = &cli_commands[j];
@@ -990,40 +1085,24 @@ static void cli_matrix(const char *gotrace, const char *dir)
                                                              : (char *)cmd->args[k];
             argv[n] = NULL;
             program_run run;
-            if (run_program(argv, CLI_MEMORY_CAP, (unsigned)bound + 2, err_path, &run) != 0) {
+            if (run_program(argv, CLI_MEMORY_CAP, (unsigned)b.cpu_guard, err_path, &run) != 0) {
                 check(0, name, "cannot start %s", gotrace);
                 continue;
             }
             remove(out_path);
             remove_matching(prefix);
-            int code = WIFEXITED(run.status) ? WEXITSTATUS(run.status) : -1;
-            const char *why = WIFSIGNALED(run.status) ? (timed_out(WTERMSIG(run.status)) ? "hit the CPU guard"
-                                                                                          : "killed by a signal")
-                            : code > 1              ? "exit status > 1"
-                            : run.out_of_memory     ? "ran out of memory under the 1 GB cap"
-                            : run.cpu_seconds > size_bound ? "CPU time over the size bound"
-                            : go_cpu >= 0 && run.cpu_seconds > go_bound ? "CPU time over the Go bound"
-                            : !UNDER_SANITIZER && run.max_rss_mb > rss_bound ? "peak RSS over the size bound"
-                            : !UNDER_SANITIZER && go_rss >= 0 && run.max_rss_mb > rss_go_bound
-                                ? "peak RSS over the Go bound"
-                                : NULL;
-            check(why == NULL, name,
-                  "%s (%.2f s CPU: size bound %.2f s, Go %.3f s, Go bound %.2f s; %.1f MB RSS: size bound %.1f MB, "
-                  "Go %.1f MB, Go bound %.1f MB; exit %d, signal %d; stderr: %s)",
-                  why, run.cpu_seconds, size_bound, go_cpu, go_bound, run.max_rss_mb, rss_bound, go_rss, rss_go_bound, code,
-                  WIFSIGNALED(run.status) ? WTERMSIG(run.status) : 0, run.first_err);
-            if (run.cpu_seconds > slowest_cpu) {
-                slowest_cpu = run.cpu_seconds;
-                slowest = cmd->label;
-            }
-            if (run.max_rss_mb > largest_rss) {
-                largest_rss = run.max_rss_mb;
-                largest = cmd->label;
-            }
+            judge_run(name, cmd->label, &run, &b);
         }
-        printf("# hostile-cli:%s: %zu bytes; Go %.3f s CPU, %.1f MB; slowest command %s: %.3f s CPU (bound %.2f s); "
-               "largest %s: %.1f MB\n",
-               c->name, input_bytes, go_cpu, go_rss, slowest, slowest_cpu, bound, largest, largest_rss);
+        for (lib_mode m = LIB_NEXT; m <= LIB_THREADS; m++) {
+            snprintf(name, sizeof name, "hostile-cli:%s:%s", c->name, lib_mode_labels[m]);
+            program_run run;
+            if (run_library_mode(path, m, (unsigned)b.cpu_guard, &run) != 0)
+                check(0, name, "fork failed");
+            else
+                judge_run(name, lib_mode_labels[m], &run, &b);
+        }
+        printf("# hostile-cli:%s: %zu bytes; Go %.3f s CPU, %.1f MB; slowest %s: %.3f s CPU; largest %s: %.1f MB\n",
+               c->name, input_bytes, go_cpu, go_rss, b.slowest, b.slowest_cpu, b.largest, b.largest_rss);
         remove(path);
     }
 }
