@@ -704,6 +704,17 @@ typedef struct {
     int out_of_memory;    /* its standard error says it ran out of memory */
 } program_run;
 
+/* Waits for the child pid and fills out's status, CPU time and peak RSS. */
+static void wait_child(pid_t pid, program_run *out)
+{
+    struct rusage ru;
+    while (wait4(pid, &out->status, 0, &ru) < 0 && errno == EINTR)
+        ;
+    out->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                       (double)ru.ru_stime.tv_usec / 1e6;
+    out->max_rss_mb = (double)ru.ru_maxrss / 1024;
+}
+
 /* Runs argv (argv[0] a path) with standard output to /dev/null and standard
  * error to errpath (read back into *out, then removed), under a CPU hang
  * guard of cpu_guard seconds and, when allowed is not 0, the memory cap
@@ -733,12 +744,7 @@ static int run_program(char *const argv[], uint64_t allowed, unsigned cpu_guard,
         execv(argv[0], argv);
         _exit(98);
     }
-    struct rusage ru;
-    while (wait4(pid, &out->status, 0, &ru) < 0 && errno == EINTR)
-        ;
-    out->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-                       (double)ru.ru_stime.tv_usec / 1e6;
-    out->max_rss_mb = (double)ru.ru_maxrss / 1024;
+    wait_child(pid, out);
     FILE *f = fopen(errpath, "r");
     if (f) {
         char line[4096];
@@ -996,12 +1002,7 @@ static int run_library_mode(const char *path, lib_mode mode, unsigned cpu_guard,
         const gt_error *e = gt_reader_error(r);
         _exit(!e ? 0 : e->code == GT_ERR_NOMEM ? 3 : 1);
     }
-    struct rusage ru;
-    while (wait4(pid, &out->status, 0, &ru) < 0 && errno == EINTR)
-        ;
-    out->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-                       (double)ru.ru_stime.tv_usec / 1e6;
-    out->max_rss_mb = (double)ru.ru_maxrss / 1024;
+    wait_child(pid, out);
     if (WIFEXITED(out->status) && WEXITSTATUS(out->status) == 3) {
         out->out_of_memory = 1;
         out->status = 1 << 8; /* an exit status of 1, judged by out_of_memory */
