@@ -1,0 +1,190 @@
+#!/bin/sh
+# gotrace perfetto (Perfetto's protobuf trace format):
+#  - command line: --help, usage errors (exit 2), binary refused to a
+#    terminal is not testable here; -o - and -o FILE give the same bytes;
+#  - every output decodes with protoc against ../shared/perfetto's schema
+#    (Debian's protobuf-compiler) and passes perfetto_check.py: tracks
+#    described before use, interned ids defined in their sequence, begin/end
+#    balanced per track, timestamps in order per sequence, flows between
+#    existing slices; per goroutine, Running time = `gotrace goroutines
+#    --json` exec_time and Waiting time by reason = its block_time; task,
+#    region and log counts = the trace's TaskBegin, RegionBegin and Log events;
+#  - the checker itself fails on damaged outputs (a description removed, an
+#    end removed, a name's interning removed);
+#  - --from/--to: a window's output checks too, and is smaller;
+#  - a broken trace (the example cut in half): exit 1 and an output that
+#    still checks.
+# Traces: examples/hello.trace, tests/data/scenarios/*.trace, and with
+# ../shared every corpus trace.
+GOTRACE=${GOTRACE:-build/gotrace}
+ROOT=${ROOT:-.}
+SHARED=${SHARED:-$ROOT/../shared}
+CHECK="$ROOT/tests/scripts/perfetto_check.py"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# --- command line
+if "$GOTRACE" perfetto --help >"$tmp/out" 2>&1 && grep -q '^usage: gotrace perfetto' "$tmp/out"; then
+  echo "ok perfetto_help"
+else
+  echo "not ok perfetto_help: no usage on stdout with exit 0"
+fi
+usage_case() {
+  name=$1; shift
+  "$GOTRACE" perfetto "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  if [ "$rc" -eq 2 ] && [ -s "$tmp/err" ] && [ ! -s "$tmp/out" ]; then echo "ok $name"; else echo "not ok $name: exit $rc, want 2 and a message"; fi
+}
+usage_case perfetto_usage_no_file
+usage_case perfetto_usage_no_output "$ROOT/examples/hello.trace"
+usage_case perfetto_usage_bad_option --frobnicate "$ROOT/examples/hello.trace" -o -
+usage_case perfetto_usage_bad_duration --from 1x "$ROOT/examples/hello.trace" -o -
+usage_case perfetto_usage_from_after_to --from 2ms --to 1ms "$ROOT/examples/hello.trace" -o -
+usage_case perfetto_usage_missing_file "$tmp/does-not-exist.trace" -o -
+usage_case perfetto_usage_output_is_input "$ROOT/examples/hello.trace" -o "$ROOT/examples/hello.trace"
+
+"$GOTRACE" perfetto "$ROOT/examples/hello.trace" -o - >"$tmp/stdout.pb" 2>"$tmp/err"
+rc=$?
+"$GOTRACE" perfetto "$ROOT/examples/hello.trace" -o "$tmp/file.pb" >"$tmp/none" 2>/dev/null
+if [ "$rc" -ne 0 ] || [ -s "$tmp/err" ]; then
+  echo "not ok perfetto_hello_exit: exit $rc, stderr '$(head -n 1 "$tmp/err")'"
+elif ! cmp -s "$tmp/stdout.pb" "$tmp/file.pb" || [ -s "$tmp/none" ]; then
+  echo "not ok perfetto_output_file: -o FILE differs from -o -"
+else
+  echo "ok perfetto_stdout_and_output_file"
+fi
+
+# --- decoding and checks
+PROTO_DIR=$SHARED/perfetto
+if ! command -v protoc >/dev/null 2>&1; then
+  echo "skip perfetto_decode: protoc not installed (Debian: protobuf-compiler)"
+  exit 0
+fi
+if [ ! -f "$PROTO_DIR/perfetto_trace.proto" ]; then
+  echo "skip perfetto_decode: no $PROTO_DIR/perfetto_trace.proto"
+  exit 0
+fi
+if ! command -v python3 >/dev/null 2>&1; then
+  echo "skip perfetto_decode: no python3 for the checker"
+  exit 0
+fi
+decode() {
+  protoc --decode=perfetto.protos.Trace -I "$PROTO_DIR" perfetto_trace.proto <"$1" >"$2" 2>"$tmp/protoc.err"
+}
+
+# Counts of TaskBegin, RegionBegin and Log events in the trace.
+counts() {
+  "$GOTRACE" dump "$1" >"$tmp/dump" 2>/dev/null || { echo "dump failed"; return; }
+  awk <"$tmp/dump" '
+    $4 == "TaskBegin" { t++ } $4 == "RegionBegin" { r++ } $4 == "Log" { l++ }
+    END { printf "%d %d %d\n", t, r, l }'
+}
+
+# check NAME TRACE [perfetto options]: convert, decode, check (with the
+# goroutine cross-check unless NAME is in NO_CROSS).
+# cgocallback: cgo callbacks reuse goroutine IDs; the track of an ID shows
+# every goroutine that had it, Go's summary only the last one.
+NO_CROSS=" cgocallback.go122 cgocallback.go127 "
+check() {
+  name=$1; trace=$2; shift 2
+  "$GOTRACE" perfetto "$@" "$trace" -o "$tmp/$name.pb" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+    echo "not ok perfetto_$name: exit $rc: $(head -n 1 "$tmp/err")"; return
+  fi
+  if ! decode "$tmp/$name.pb" "$tmp/$name.txt"; then
+    echo "not ok perfetto_$name: protoc cannot decode it: $(head -n 1 "$tmp/protoc.err")"; return
+  fi
+  set --
+  if [ "$rc" -eq 0 ] && [ -z "$WINDOW" ]; then
+    case $NO_CROSS in
+      *" $name "*) ;;
+      *) if "$GOTRACE" goroutines --json "$trace" >"$tmp/$name.json" 2>/dev/null; then
+           set -- --goroutines "$tmp/$name.json"
+         fi ;;
+    esac
+    c=$(counts "$trace")
+    rm -f "$tmp/dump"
+    case $c in
+      "dump failed") echo "not ok perfetto_$name: gotrace dump failed"; return ;;
+    esac
+    # shellcheck disable=SC2086
+    set -- "$@" --counts $c
+  fi
+  if python3 "$CHECK" "$tmp/$name.txt" "$@" >"$tmp/check.out" 2>&1; then
+    echo "ok perfetto_$name"
+  else
+    echo "not ok perfetto_$name: $(head -n 3 "$tmp/check.out" | tr '\n' ';')"
+  fi
+  rm -f "$tmp/$name.pb" "$tmp/$name.txt" "$tmp/$name.json"
+}
+WINDOW=
+check hello "$ROOT/examples/hello.trace"
+for f in "$ROOT"/tests/data/scenarios/*.trace; do
+  [ -f "$f" ] || continue
+  check "scenario_$(basename "$f" .trace)" "$f"
+done
+if [ -d "$SHARED/corpus" ]; then
+  for f in "$SHARED"/corpus/*.trace; do
+    check "$(basename "$f" .trace)" "$f"
+  done
+else
+  echo "skip perfetto_corpus: no $SHARED/corpus"
+fi
+
+# --- the checker fails on damaged outputs (each damage must be caught)
+"$GOTRACE" perfetto "$ROOT/examples/hello.trace" -o "$tmp/h.pb" 2>/dev/null
+decode "$tmp/h.pb" "$tmp/h.txt"
+"$GOTRACE" goroutines --json "$ROOT/examples/hello.trace" >"$tmp/h.json"
+damage() {
+  name=$1; prog=$2; shift 2
+  awk "$prog" "$tmp/h.txt" >"$tmp/d.txt"
+  if cmp -s "$tmp/h.txt" "$tmp/d.txt"; then
+    echo "not ok perfetto_checker_$name: the damage changed nothing"
+  elif python3 "$CHECK" "$tmp/d.txt" "$@" >/dev/null 2>&1; then
+    echo "not ok perfetto_checker_$name: the checker passes a damaged output"
+  else
+    echo "ok perfetto_checker_$name"
+  fi
+}
+# The first description of a goroutine track ("G1 ...") dropped.
+damage no_description '/^packet \{/ { buf = $0; inpk = 1; drop = 0; next }
+  inpk { buf = buf "\n" $0; if ($0 ~ /name: "G1 /) drop = 1; if ($0 ~ /^\}/) { inpk = 0; if (!drop || done) print buf; if (drop) done = 1 } next } { print }'
+# The 100th slice end dropped.
+damage no_end '/^packet \{/ { buf = $0; inpk = 1; e = 0; next }
+  inpk { buf = buf "\n" $0; if ($0 ~ /TYPE_SLICE_END/) e = 1; if ($0 ~ /^\}/) { inpk = 0; if (e) n++; if (!(e && n == 100)) print buf } next } { print }'
+# The first interned event name dropped.
+damage no_interned_name '/^    event_names \{/ && !done { skip = 1; done = 1 }
+  skip { if ($0 ~ /^    \}/) skip = 0; next } { print }'
+# The name "Running" of one generation renamed: the Running time falls short.
+damage running_time '/name: "Running"/ && !done { sub(/"Running"/, "\"Runnin\""); done = 1 } { print }' \
+  --goroutines "$tmp/h.json"
+
+# --- a window
+WINDOW=1
+check window_hello "$ROOT/examples/hello.trace" --from 1ms --to 2ms
+whole=$(wc -c <"$tmp/h.pb")
+"$GOTRACE" perfetto --from 1ms --to 2ms "$ROOT/examples/hello.trace" -o "$tmp/w.pb" 2>/dev/null
+part=$(wc -c <"$tmp/w.pb")
+if [ "$part" -gt 0 ] && [ "$part" -lt "$whole" ]; then
+  echo "ok perfetto_window_smaller"
+else
+  echo "not ok perfetto_window_smaller: window $part bytes, whole $whole"
+fi
+if [ -d "$SHARED/corpus" ] && [ -f "$SHARED/corpus/multigen.go125.trace" ]; then
+  check window_multigen "$SHARED/corpus/multigen.go125.trace" --from 5ms --to 40ms
+fi
+
+# --- a broken trace: the first half of the example
+size=$(wc -c <"$ROOT/examples/hello.trace")
+head -c $((size / 2)) "$ROOT/examples/hello.trace" >"$tmp/half.trace"
+"$GOTRACE" perfetto "$tmp/half.trace" -o "$tmp/half.pb" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -ne 1 ] || ! grep -q 'Lost' "$tmp/err"; then
+  echo "not ok perfetto_broken_exit: exit $rc, want 1 and the Lost line"
+elif ! decode "$tmp/half.pb" "$tmp/half.txt" || ! python3 "$CHECK" "$tmp/half.txt" >"$tmp/check.out" 2>&1; then
+  echo "not ok perfetto_broken_output: $(head -n 2 "$tmp/check.out" | tr '\n' ';')"
+else
+  echo "ok perfetto_broken_trace"
+fi
+exit 0
