@@ -117,25 +117,8 @@ def compare(whole, cut, first):
         where = 'event %d of the kept generations\n  whole: %s\n  cut:   %s' % (i + 1, w['line'], c['line'])
         if i > 0 and w['kind'] == 'Sync':
             in_first = False
-        if first > 1 and w['kind'] == c['kind'] == 'StateTransition' and w['time'] == c['time'] \
-                and w['more'] == c['more']:
-            mw, mc = TRANSITION.match(w['rest']), TRANSITION.match(c['rest'])
-            if mw and mc and mw.group(1) == mc.group(1) == 'ProcID' and mw.group(2) == mc.group(2) \
-                    and mw.group(5) == mc.group(5):
-                pid = mw.group(2)
-                before = 'Undetermined' if in_first and pid not in abandoned else 'Idle'
-                if (mw.group(3), mw.group(4)) == ('Running', 'Running') and w['p'] == pid \
-                        and (mc.group(3), mc.group(4)) == (before, 'Idle'):
-                    abandoned.add(pid)   # rule 3c: a promoted status event
-                    fixing = fixing and w['time'] == last_before + 1 + i
-                    continue
-                if pid in abandoned and (mw.group(3), mw.group(4)) == ('Running', 'Idle') \
-                        and (mc.group(3), mc.group(4)) == ('Idle', 'Idle') and w['line'][:w['line'].index(' Time=')] \
-                        == c['line'][:c['line'].index(' Time=')]:
-                    abandoned.discard(pid)   # rule 3c: the steal
-                    continue
-        if w['kind'] != c['kind'] or w['m'] != c['m'] or w['more'] != c['more']:
-            return ('kind, thread or stack differ at ' + where)
+        if w['kind'] != c['kind'] or w['more'] != c['more']:
+            return ('kind or stack differ at ' + where)
         # Rule 2.
         if fixing and w['time'] != c['time']:
             if not (w['time'] == last_before + 1 + i and c['time'] < w['time']):
@@ -144,6 +127,24 @@ def compare(whole, cut, first):
             fixing = False
             if w['time'] != c['time']:
                 return ('time differs at ' + where)
+        # Rule 3c: the context is the holder's there, the writer's here.
+        if first > 1 and w['kind'] == 'StateTransition':
+            mw, mc = TRANSITION.match(w['rest']), TRANSITION.match(c['rest'])
+            if mw and mc and mw.group(1) == mc.group(1) == 'ProcID' and mw.group(2) == mc.group(2) \
+                    and mw.group(5) == mc.group(5):
+                pid = mw.group(2)
+                before = 'Undetermined' if in_first and pid not in abandoned else 'Idle'
+                if (mw.group(3), mw.group(4)) == ('Running', 'Running') and w['p'] == pid \
+                        and (mc.group(3), mc.group(4)) == (before, 'Idle'):
+                    abandoned.add(pid)   # a promoted status event
+                    continue
+                if pid in abandoned and (mw.group(3), mw.group(4)) == ('Running', 'Idle') \
+                        and (mc.group(3), mc.group(4)) == ('Idle', 'Idle') \
+                        and (w['m'], w['p'], w['g']) == (c['m'], c['p'], c['g']):
+                    abandoned.discard(pid)   # the steal
+                    continue
+        if w['m'] != c['m']:
+            return ('thread differs at ' + where)
         # Rule 3b.
         if first > 1 and in_first and diverged.get(w['m'], True) and (w['p'], w['g']) != (c['p'], c['g']):
             if c['p'] not in (w['p'], '-1') or c['g'] not in (w['g'], '-1'):
