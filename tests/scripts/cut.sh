@@ -134,6 +134,15 @@ rc=$?
 if [ "$rc" -eq 2 ] && cmp -s "$A26" "$tmp/in.trace"; then echo "ok cut_refuses_stdout_is_input"
 else echo "not ok cut_refuses_stdout_is_input: exit $rc"; fi
 
+cp "$A26" "$tmp/x.000.trace"
+"$GOTRACE" split --size 5000 "$tmp/x.000.trace" "$tmp/x" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q 'refusing' "$tmp/err" && cmp -s "$A26" "$tmp/x.000.trace" && [ ! -e "$tmp/x.001.trace" ]; then
+  echo "ok split_refuses_input"
+else
+  echo "not ok split_refuses_input: exit $rc, a piece that is the input was written or not refused"
+fi
+
 # --- bytes
 hdr=$(gen_range "$A26" 1 | cut -d' ' -f1)
 for t in $LOCAL; do
