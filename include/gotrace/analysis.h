@@ -331,12 +331,15 @@ GT_API unsigned char *gt_pprof_encode(const gt_pprof *p, size_t *len);
  *
  * Latency distributions (gt_latency_stats). count, total, min and max are
  * exact. Percentiles use the nearest-rank definition (the p-th percentile of
- * n values is the value at rank ceil(p/100 * n) in ascending order) over a
- * fixed histogram of logarithmic buckets: values below 32 ns are exact,
- * above that each power of two is split into 32 buckets, and a percentile is
- * reported as the upper edge of the bucket holding that rank, clamped to
- * [min, max]. So a reported percentile is never below the exact one and at
- * most 1/32 (3.2%) above it. Memory per distribution is fixed (16 KiB).
+ * n values is the value at rank ceil(p/100 * n) in ascending order). A
+ * distribution of at most 64 values keeps them all: its percentiles are
+ * exact. Beyond, it counts values in logarithmic buckets: values below 32 ns
+ * are exact, above that each power of two is split into 32 buckets, and a
+ * percentile is reported as the upper edge of the bucket holding that rank,
+ * clamped to [min, max]. So a reported percentile is never below the exact
+ * one and at most 1/32 (3.2%) above it. A distribution costs a few bytes per
+ * value up to 64 values, then the span of buckets its values reach (at most
+ * 15 KiB).
  *
  * Memory grows with goroutines, threads, distinct reasons, stacks, task and
  * region types, and the summary's own records (see gt_summary_stream_regions:
@@ -354,7 +357,8 @@ typedef struct gt_latency_stats {
     uint64_t count;
     int64_t total;           /* exact sum */
     int64_t min, max;        /* exact; 0 when count is 0 */
-    int64_t p50, p90, p99;   /* nearest rank from the histogram (see above) */
+    int64_t p50, p90, p99;   /* nearest rank; exact up to 64 values, else
+                              * from the histogram (see above) */
 } gt_latency_stats;
 
 /* A value at a time (trace ns). */

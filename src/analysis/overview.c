@@ -21,14 +21,22 @@
 
 /* ------------------------------------------------------- distributions */
 
-/* Values below HIST_EXACT are their own bucket; above, each power of two
- * [2^e, 2^(e+1)) is split into HIST_SUB buckets. */
-enum { HIST_SUB_BITS = 5, HIST_SUB = 1 << HIST_SUB_BITS, HIST_EXACT = HIST_SUB,
-       HIST_BUCKETS = HIST_EXACT + (63 - HIST_SUB_BITS) * HIST_SUB };
+/* A distribution keeps its first HIST_EXACT_CAP values as they are (its
+ * percentiles are then exact). Beyond, it counts values in logarithmic
+ * buckets: values below HIST_LINEAR are their own bucket; above, each power
+ * of two [2^e, 2^(e+1)) is split into HIST_SUB buckets. Only the span of
+ * buckets between the lowest and the highest used is allocated, so a
+ * distribution of few values costs a few bytes, and one of many at most
+ * HIST_BUCKETS counters (15 KiB), usually far fewer. */
+enum { HIST_EXACT_CAP = 64, HIST_SUB_BITS = 5, HIST_SUB = 1 << HIST_SUB_BITS, HIST_LINEAR = HIST_SUB,
+       HIST_BUCKETS = HIST_LINEAR + (63 - HIST_SUB_BITS) * HIST_SUB, HIST_SLACK = 16 };
 
 typedef struct histogram {
     gt_latency_stats st;
-    uint64_t *buckets;  /* HIST_BUCKETS, allocated with the first value */
+    int64_t *exact;     /* while st.count <= HIST_EXACT_CAP */
+    size_t cap_exact;
+    uint64_t *buckets;  /* afterwards: counts of buckets lo .. lo + n - 1 */
+    size_t lo, n;
 } histogram;
 
 static int top_bit(uint64_t v)
@@ -42,35 +50,74 @@ static int top_bit(uint64_t v)
 static size_t bucket_of(int64_t d)
 {
     uint64_t v = d > 0 ? (uint64_t)d : 0;
-    if (v < HIST_EXACT)
+    if (v < HIST_LINEAR)
         return (size_t)v;
     int e = top_bit(v);
     uint64_t sub = (v >> (e - HIST_SUB_BITS)) & (HIST_SUB - 1);
-    return HIST_EXACT + (size_t)(e - HIST_SUB_BITS) * HIST_SUB + (size_t)sub;
+    return HIST_LINEAR + (size_t)(e - HIST_SUB_BITS) * HIST_SUB + (size_t)sub;
 }
 
 /* The largest value that falls into bucket b. */
 static int64_t bucket_upper(size_t b)
 {
-    if (b < HIST_EXACT)
+    if (b < HIST_LINEAR)
         return (int64_t)b;
-    size_t k = b - HIST_EXACT;
+    size_t k = b - HIST_LINEAR;
     int shift = (int)(k / HIST_SUB);
     uint64_t mant = HIST_SUB + k % HIST_SUB;
     uint64_t hi = ((mant + 1) << shift) - 1;
     return hi > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)hi;
 }
 
+/* Counts d in its bucket, widening the allocated span to reach it. */
+static int bucket_add(histogram *h, int64_t d)
+{
+    size_t b = bucket_of(d);
+    if (h->n == 0 || b < h->lo || b >= h->lo + h->n) {
+        size_t lo = h->n ? (b < h->lo ? b : h->lo) : b;
+        size_t hi = h->n ? (b >= h->lo + h->n ? b + 1 : h->lo + h->n) : b + 1;
+        /* Some slack on the side that grew, so that a drifting range does
+         * not reallocate at every new bucket. */
+        if (h->n && b < h->lo)
+            lo = lo > HIST_SLACK ? lo - HIST_SLACK : 0;
+        else
+            hi = hi + HIST_SLACK < HIST_BUCKETS ? hi + HIST_SLACK : HIST_BUCKETS;
+        uint64_t *nb = calloc(hi - lo, sizeof *nb);
+        if (!nb)
+            return -1;
+        if (h->n)
+            memcpy(nb + (h->lo - lo), h->buckets, h->n * sizeof *nb);
+        free(h->buckets);
+        h->buckets = nb;
+        h->lo = lo;
+        h->n = hi - lo;
+    }
+    h->buckets[b - h->lo]++;
+    return 0;
+}
+
 static int hist_add(histogram *h, int64_t d)
 {
     if (d < 0)
         d = 0;
-    if (!h->buckets) {
-        h->buckets = calloc(HIST_BUCKETS, sizeof *h->buckets);
-        if (!h->buckets)
+    if (h->st.count < HIST_EXACT_CAP) {
+        void *arr = h->exact;
+        if (gt_grow_array(&arr, &h->cap_exact, (size_t)h->st.count + 1, sizeof *h->exact))
+            return -1;
+        h->exact = arr;
+        h->exact[h->st.count] = d;
+    } else {
+        if (h->exact) {
+            /* Too many to keep: move the exact values into buckets. */
+            for (uint64_t i = 0; i < h->st.count; i++)
+                if (bucket_add(h, h->exact[i]))
+                    return -1;
+            free(h->exact);
+            h->exact = NULL;
+        }
+        if (bucket_add(h, d))
             return -1;
     }
-    h->buckets[bucket_of(d)]++;
     if (h->st.count == 0 || d < h->st.min)
         h->st.min = d;
     if (d > h->st.max)
@@ -80,18 +127,27 @@ static int hist_add(histogram *h, int64_t d)
     return 0;
 }
 
-/* Nearest rank: the value at rank ceil(p/100 * n), from its bucket. */
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest rank: the value at rank ceil(p/100 * n); from the exact values
+ * (sorted), or from its bucket, clamped to [min, max]. */
 static int64_t hist_percentile(const histogram *h, int p)
 {
     uint64_t n = h->st.count;
     uint64_t rank = (n * (uint64_t)p + 99) / 100;
     if (rank == 0)
         rank = 1;
+    if (h->exact)
+        return h->exact[rank - 1];
     uint64_t seen = 0;
-    for (size_t b = 0; b < HIST_BUCKETS; b++) {
-        seen += h->buckets[b];
+    for (size_t i = 0; i < h->n; i++) {
+        seen += h->buckets[i];
         if (seen >= rank) {
-            int64_t v = bucket_upper(b);
+            int64_t v = bucket_upper(h->lo + i);
             if (v > h->st.max)
                 v = h->st.max;
             if (v < h->st.min)
@@ -106,9 +162,17 @@ static void hist_finish(histogram *h)
 {
     if (h->st.count == 0)
         return;
+    if (h->exact)
+        qsort(h->exact, (size_t)h->st.count, sizeof *h->exact, cmp_i64);
     h->st.p50 = hist_percentile(h, 50);
     h->st.p90 = hist_percentile(h, 90);
     h->st.p99 = hist_percentile(h, 99);
+}
+
+static void hist_free(histogram *h)
+{
+    free(h->exact);
+    free(h->buckets);
 }
 
 /* ---------------------------------------------------------------- state */
@@ -230,7 +294,7 @@ gt_overview *gt_overview_new(void)
 static void types_free(type_list *l)
 {
     for (size_t i = 0; i < l->n; i++)
-        free(l->v[i].h.buckets);
+        hist_free(&l->v[i].h);
     free(l->v);
     gt_u64map_free(&l->index);
 }
@@ -252,7 +316,7 @@ void gt_overview_free(gt_overview *o)
     gt_u64map_free(&o->stack_index);
     gt_u64map_free(&o->reason_cache);
     gt_u64map_free(&o->stack_cache);
-    free(o->sched.buckets);
+    hist_free(&o->sched);
     free(o->open);
     types_free(&o->tasks);
     types_free(&o->regions);

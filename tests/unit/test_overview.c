@@ -198,11 +198,20 @@ static void test_figures(const gt_overview *o, const gt_overview_result *r, int6
           "overview/regions", "%zu types", r->n_region_types);
 }
 
-/* Percentiles above 32 ns: the bucket's upper edge, clamped to the max. */
-static void test_percentiles(void)
+static int cmp_i64(const void *a, const void *b)
 {
-    /* Four goroutines wait about 1000 ns (the last about 2000) from their
-     * creation to their start. */
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Scheduling latency of n goroutines: G1 creates G2..G(n+1) and blocks;
+ * they then run one after another, so each waits from its creation to its
+ * start, 1000 ns and more. Up to 64 values the percentiles are exact; beyond,
+ * a percentile is its bucket's upper edge: not below the exact value, at
+ * most 1/32 above. */
+static void test_percentiles(const char *name, int n)
+{
+    char label[64];
     gt_error err;
     gt_builder *b = gt_builder_new(22, &err);
     if (!b)
@@ -212,71 +221,72 @@ static void test_percentiles(void)
     gt_builder_batch *m = gt_builder_batch_new(g, 0, 1000);
     GT_EVENT(m, "ProcStatus", DT(0), GT_ARG("p", 0), GT_ARG("pstatus", PROC_RUNNING));
     GT_EVENT(m, "GoStatus", DT(0), GT_ARG("g", 1), GT_ARG("m", 0), GT_ARG("gstatus", GO_RUNNING));
-    for (int i = 2; i <= 5; i++)
-        GT_EVENT(m, "GoCreate", DT(1), GT_ARG("new_g", i), GT_STK("new_stack", worker_stack, 1),
+    for (int i = 0; i < n; i++)
+        GT_EVENT(m, "GoCreate", DT(1), GT_ARG("new_g", i + 2), GT_STK("new_stack", worker_stack, 1),
                  GT_STK("stack", main_stack, 1));
     GT_EVENT(m, "GoBlock", DT(1), GT_STR("reason_string", "forever"), GT_STK("stack", block_a, N(block_a)));
-    /* Created at 1001..1004, G1 blocks at 1005; they start at 2001, 2003,
-     * 2005 and 3006: waits of 1000, 1001, 1002 and 2002 ns. */
-    GT_EVENT(m, "GoStart", DT(996), GT_ARG("g", 2), GT_ARG("g_seq", 1));
-    GT_EVENT(m, "GoDestroy", DT(1));
-    GT_EVENT(m, "GoStart", DT(1), GT_ARG("g", 3), GT_ARG("g_seq", 1));
-    GT_EVENT(m, "GoDestroy", DT(1));
-    GT_EVENT(m, "GoStart", DT(1), GT_ARG("g", 4), GT_ARG("g_seq", 1));
-    GT_EVENT(m, "GoDestroy", DT(1));
-    GT_EVENT(m, "GoStart", DT(1000), GT_ARG("g", 5), GT_ARG("g_seq", 1));
-    GT_EVENT(m, "GoDestroy", DT(1));
+    for (int i = 0; i < n; i++) {
+        GT_EVENT(m, "GoStart", DT(i == 0 ? 996 : 1 + (i * 7919) % 3000), GT_ARG("g", i + 2), GT_ARG("g_seq", 1));
+        GT_EVENT(m, "GoDestroy", DT(1));
+    }
     unsigned char *data = NULL;
     size_t len = 0;
     if (gt_builder_write_memory(b, &data, &len, &err))
         data = NULL;
     gt_builder_free(b);
-    if (!check(data != NULL, "overview/percentiles-trace", "the builder failed"))
+    snprintf(label, sizeof label, "overview/%s-trace", name);
+    if (!check(data != NULL, label, "the builder failed"))
         return;
     gt_reader *r = gt_reader_open_memory(data, len, &err);
     gt_overview *o = gt_overview_new();
+    int64_t *create = calloc((size_t)n + 2, sizeof *create), *waits = calloc((size_t)n + 2, sizeof *waits);
     gt_event ev;
-    int64_t create[6] = {0}, start[6] = {0};
-    int rc = r && o ? 0 : -1;
+    int rc = r && o && create && waits ? 0 : -1, nw = 0;
     while (!rc && gt_reader_next(r, &ev) == 1) {
         gt_state_transition st;
         if (!gt_event_state_transition(&ev, &st) && st.resource.kind == GT_RESOURCE_GOROUTINE &&
-            st.resource.id >= 2 && st.resource.id <= 5) {
+            st.resource.id >= 2 && st.resource.id <= n + 1) {
             if (st.old_state == GT_GO_NOT_EXIST)
                 create[st.resource.id] = ev.time;
-            if (st.new_state == GT_GO_RUNNING)
-                start[st.resource.id] = ev.time;
+            if (st.new_state == GT_GO_RUNNING && nw < n)
+                waits[nw++] = ev.time - create[st.resource.id];
         }
         rc = gt_overview_event(o, &ev);
     }
-    if (check(!rc && r && !gt_reader_error(r) && gt_overview_finish(o, 0) == 0, "overview/percentiles-read", "rc %d",
-              rc)) {
+    snprintf(label, sizeof label, "overview/%s-read", name);
+    if (check(!rc && r && !gt_reader_error(r) && nw == n && gt_overview_finish(o, 0) == 0, label, "rc %d, %d waits",
+              rc, nw)) {
         const gt_latency_stats *l = &gt_overview_get(o)->sched_latency;
-        /* The waits as the reader timed them (times in a batch strictly
-         * increase, so they are not exactly the dts above). */
-        int64_t w[4];
-        for (int i = 0; i < 4; i++)
-            w[i] = start[i + 2] - create[i + 2];
-        /* Nearest rank over 4 values: p50 is the 2nd, p90 and p99 the 4th. */
-        int64_t sorted[4] = {w[0], w[1], w[2], w[3]};
-        for (int i = 0; i < 4; i++)
-            for (int k = i + 1; k < 4; k++)
-                if (sorted[k] < sorted[i]) {
-                    int64_t t = sorted[i];
-                    sorted[i] = sorted[k];
-                    sorted[k] = t;
-                }
-        int64_t p50 = sorted[1];
-        check(l->count == 4 && l->max == sorted[3] && l->min == sorted[0] && l->p90 == sorted[3] &&
-                  l->p99 == sorted[3],
-              "overview/percentiles-exact", "n %llu min %lld max %lld p90 %lld (waits %lld %lld %lld %lld)",
-              (unsigned long long)l->count, (long long)l->min, (long long)l->max, (long long)l->p90,
-              (long long)w[0], (long long)w[1], (long long)w[2], (long long)w[3]);
-        /* p50 is not the max: reported as its bucket's upper edge, at most
-         * 1/32 above it and never below. */
-        check(l->p50 >= p50 && l->p50 <= p50 + p50 / 32 && l->p50 < l->max, "overview/percentiles-bucket",
-              "p50 %lld for %lld", (long long)l->p50, (long long)p50);
+        qsort(waits, (size_t)n, sizeof *waits, cmp_i64);
+        int64_t exact[3], got[3] = {l->p50, l->p90, l->p99};
+        const int ps[3] = {50, 90, 99};
+        int ok = l->count == (uint64_t)n && l->min == waits[0] && l->max == waits[n - 1];
+        for (int k = 0; k < 3; k++) {
+            int rank = (n * ps[k] + 99) / 100;
+            exact[k] = waits[rank - 1];
+            if (n <= 64)
+                ok = ok && got[k] == exact[k];
+            else
+                ok = ok && got[k] >= exact[k] && got[k] <= exact[k] + exact[k] / 32;
+        }
+        snprintf(label, sizeof label, "overview/%s", name);
+        check(ok, label, "n %llu min %lld max %lld; p50 %lld (exact %lld) p90 %lld (%lld) p99 %lld (%lld)",
+              (unsigned long long)l->count, (long long)l->min, (long long)l->max, (long long)got[0],
+              (long long)exact[0], (long long)got[1], (long long)exact[1], (long long)got[2], (long long)exact[2]);
+        /* With few values the exact p50 is reported, not its bucket's
+         * upper edge (which differs from it here). */
+        if (n <= 64 && exact[0] >= 64) {
+            int e = 0;
+            for (uint64_t v = (uint64_t)exact[0]; v >>= 1;)
+                e++;
+            int64_t edge = (((exact[0] >> (e - 5)) + 1) << (e - 5)) - 1;
+            snprintf(label, sizeof label, "overview/%s-not-edge", name);
+            check(edge != exact[0] && got[0] == exact[0], label, "p50 %lld, exact %lld, edge %lld",
+                  (long long)got[0], (long long)exact[0], (long long)edge);
+        }
     }
+    free(create);
+    free(waits);
     gt_overview_free(o);
     gt_reader_free(r);
     free(data);
@@ -346,7 +356,9 @@ int main(void)
     gt_reader_free(r);
     test_broken(data, len);
     free(data);
-    test_percentiles();
+    test_percentiles("percentiles-exact", 4);
+    test_percentiles("percentiles-exact-64", 64);
+    test_percentiles("percentiles-buckets", 500);
     gt_overview_free(NULL);
     return check_done();
 }
