@@ -29,8 +29,10 @@ typedef struct pb {
 
 enum { WT_VARINT = 0, WT_FIXED64 = 1, WT_LEN = 2 };
 
-static int pb_reserve(pb *b, size_t more)
+static inline int pb_reserve(pb *b, size_t more)
 {
+    if (b->n + more <= b->cap)
+        return 0;  /* the common case, without a call */
     if (b->failed)
         return -1;
     void *arr = b->p;
@@ -240,11 +242,21 @@ static int describe_groups(gt_perfetto *p)
     return 0;
 }
 
-/* "<letter><id>" then, when given, a space and text. */
+/* prefix, the decimal id then, when given, a space and text (cut to the
+ * buffer). Written by hand: this names a slice at every goroutine start. */
 static gt_str numbered(gt_perfetto *p, const char *prefix, int64_t id, gt_str text)
 {
-    int n = snprintf(p->namebuf, sizeof p->namebuf, "%s%lld", prefix, (long long)id);
-    size_t len = (size_t)n;
+    size_t len = strlen(prefix);
+    memcpy(p->namebuf, prefix, len);
+    char digits[24], *d = digits + sizeof digits;
+    uint64_t u = id < 0 ? 0 - (uint64_t)id : (uint64_t)id;
+    do
+        *--d = (char)('0' + u % 10);
+    while (u /= 10);
+    if (id < 0)
+        *--d = '-';
+    memcpy(p->namebuf + len, d, (size_t)(digits + sizeof digits - d));
+    len += (size_t)(digits + sizeof digits - d);
     if (text.len && len + 1 < sizeof p->namebuf) {
         size_t k = text.len < sizeof p->namebuf - len - 1 ? text.len : sizeof p->namebuf - len - 1;
         p->namebuf[len++] = ' ';

@@ -12,6 +12,8 @@
 #  - the checker itself fails on damaged outputs (a description removed, an
 #    end removed, a name's interning removed);
 #  - --from/--to: a window's output checks too, and is smaller;
+#  - the default compressed output holds only compressed_packets that
+#    inflate to the --no-compress bytes;
 #  - a broken trace (the example cut in half): exit 1 and an output that
 #    still checks.
 # Traces: examples/hello.trace, tests/data/scenarios/*.trace, and with
@@ -87,7 +89,7 @@ counts() {
 NO_CROSS=" cgocallback.go122 cgocallback.go127 "
 check() {
   name=$1; trace=$2; shift 2
-  "$GOTRACE" perfetto "$@" "$trace" -o "$tmp/$name.pb" 2>"$tmp/err"
+  "$GOTRACE" perfetto --no-compress "$@" "$trace" -o "$tmp/$name.pb" 2>"$tmp/err"
   rc=$?
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
     echo "not ok perfetto_$name: exit $rc: $(head -n 1 "$tmp/err")"; return
@@ -132,8 +134,46 @@ else
   echo "skip perfetto_corpus: no $SHARED/corpus"
 fi
 
+# --- compressed output (the default): compressed_packets only, each under
+# 512 KiB, that inflate to exactly the plain output's bytes
+UNPACK='
+import sys, zlib
+def varint(b, i):
+    r = s = 0
+    while True:
+        c = b[i]; i += 1; r |= (c & 0x7f) << s; s += 7
+        if c < 0x80: return r, i
+d = open(sys.argv[1], "rb").read(); i = 0; out = []
+while i < len(d):
+    k, i = varint(d, i); n, i = varint(d, i); pk = d[i:i + n]; i += n
+    assert k == 0x0a, "not a Trace.packet"
+    assert n < 512 << 10, "compressed packet of %d bytes" % n
+    k2, j = varint(pk, 0); m, j = varint(pk, j)
+    assert k2 == (50 << 3 | 2) and j + m == len(pk), "not only compressed_packets"
+    out.append(zlib.decompress(pk[j:]))
+sys.stdout.buffer.write(b"".join(out))
+'
+compressed_case() {
+  name=$1; trace=$2
+  "$GOTRACE" perfetto "$trace" -o "$tmp/c.pb" 2>/dev/null &&
+    "$GOTRACE" perfetto --no-compress "$trace" -o "$tmp/p.pb" 2>/dev/null
+  if ! decode "$tmp/c.pb" "$tmp/c.txt"; then
+    echo "not ok perfetto_compressed_$name: protoc cannot decode it"
+  elif ! python3 -c "$UNPACK" "$tmp/c.pb" >"$tmp/c.plain" 2>"$tmp/c.err"; then
+    echo "not ok perfetto_compressed_$name: $(tail -n 1 "$tmp/c.err")"
+  elif ! cmp -s "$tmp/c.plain" "$tmp/p.pb"; then
+    echo "not ok perfetto_compressed_$name: inflated packets differ from --no-compress"
+  elif [ "$(wc -c <"$tmp/c.pb")" -ge "$(wc -c <"$tmp/p.pb")" ]; then
+    echo "not ok perfetto_compressed_$name: not smaller"
+  else
+    echo "ok perfetto_compressed_$name"
+  fi
+}
+compressed_case hello "$ROOT/examples/hello.trace"
+[ -f "$SHARED/corpus/multigen.go124.trace" ] && compressed_case multigen "$SHARED/corpus/multigen.go124.trace"
+
 # --- the checker fails on damaged outputs (each damage must be caught)
-"$GOTRACE" perfetto "$ROOT/examples/hello.trace" -o "$tmp/h.pb" 2>/dev/null
+"$GOTRACE" perfetto --no-compress "$ROOT/examples/hello.trace" -o "$tmp/h.pb" 2>/dev/null
 decode "$tmp/h.pb" "$tmp/h.txt"
 "$GOTRACE" goroutines --json "$ROOT/examples/hello.trace" >"$tmp/h.json"
 damage() {
@@ -164,7 +204,7 @@ damage running_time '/name: "Running"/ && !done { sub(/"Running"/, "\"Runnin\"")
 WINDOW=1
 check window_hello "$ROOT/examples/hello.trace" --from 1ms --to 2ms
 whole=$(wc -c <"$tmp/h.pb")
-"$GOTRACE" perfetto --from 1ms --to 2ms "$ROOT/examples/hello.trace" -o "$tmp/w.pb" 2>/dev/null
+"$GOTRACE" perfetto --no-compress --from 1ms --to 2ms "$ROOT/examples/hello.trace" -o "$tmp/w.pb" 2>/dev/null
 part=$(wc -c <"$tmp/w.pb")
 if [ "$part" -gt 0 ] && [ "$part" -lt "$whole" ]; then
   echo "ok perfetto_window_smaller"
@@ -178,7 +218,7 @@ fi
 # --- a broken trace: the first half of the example
 size=$(wc -c <"$ROOT/examples/hello.trace")
 head -c $((size / 2)) "$ROOT/examples/hello.trace" >"$tmp/half.trace"
-"$GOTRACE" perfetto "$tmp/half.trace" -o "$tmp/half.pb" 2>"$tmp/err"
+"$GOTRACE" perfetto --no-compress "$tmp/half.trace" -o "$tmp/half.pb" 2>"$tmp/err"
 rc=$?
 if [ "$rc" -ne 1 ] || ! grep -q 'Lost' "$tmp/err"; then
   echo "not ok perfetto_broken_exit: exit $rc, want 1 and the Lost line"
