@@ -3,8 +3,12 @@
  * this file parses arguments, opens files and prints). */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "gotrace/cut.h"
@@ -30,9 +34,10 @@ static void cut_help(FILE *f)
             "                       (also A, and A- for A to the end)\n"
             "  --list               print the generations of IN: number, wire number,\n"
             "                       offset, bytes, batches, start and end from the trace start\n\n"
-            "IN may be - for standard input (spooled to $TMPDIR first); OUT may be - for\n"
-            "standard output. OUT is written to a temporary file beside it and renamed when\n"
-            "complete; it may not be IN. A line on stderr says what was kept.\n"
+            "IN may be - for standard input (read as it comes, through a spool file in\n"
+            "$TMPDIR that holds about one generation); OUT may be - for standard output.\n"
+            "OUT is written to a temporary file beside it and renamed when complete; it\n"
+            "may not be IN. A line on stderr says what was kept.\n"
             "Exit: 0 ok, 1 broken or old-format trace or a window with no generation,\n"
             "2 usage, 3 write error.\n");
 }
@@ -47,8 +52,9 @@ static void split_help(FILE *f)
                "Go 1.22 and later traces only.\n\n"
                "  --size SIZE   a number of bytes with an optional unit: B, kB, MB, GB (powers\n"
                "                of 1000) or KiB, MiB, GiB (powers of 1024); e.g. 100MB\n\n"
-               "IN may be - for standard input (spooled to $TMPDIR first). Each piece is\n"
-               "written to a temporary file and renamed when complete; a piece may not be IN.\n"
+               "IN may be - for standard input (read as it comes, through a spool file in\n"
+               "$TMPDIR that holds about one generation). Each piece is written to a\n"
+               "temporary file and renamed when complete; a piece may not be IN.\n"
                "Prints one line per piece. Exit: 0 ok, 1 broken or old-format trace, 2 usage,\n"
                "3 write error.\n");
 }
@@ -165,12 +171,83 @@ static int report(const char *in_path, FILE *out, const gt_error *err)
     return cli_trace_error(in_path, err);
 }
 
-static int list(const char *in_path, int fd)
+/* The input of a cut: a regular file is read in place; anything else (a
+ * pipe, a FIFO, a terminal) as it comes, through a spool file that holds
+ * about one generation (gotrace/cut.h). */
+typedef struct cut_source {
+    cli_input in;
+    int spool;        /* -1 when none */
+    gt_cutter *c;
+} cut_source;
+
+/* An empty spool file in $TMPDIR (default /tmp), unlinked at once, with the
+ * signals that would leave it behind blocked in between. -1 with errno. */
+static int make_spool(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char templ[PATH_MAX];
+    if (snprintf(templ, sizeof templ, "%s/gotrace-cut.XXXXXX", dir && *dir ? dir : "/tmp") >= (int)sizeof templ) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    int fd = mkstemp(templ);
+    int saved = errno;
+    if (fd >= 0)
+        unlink(templ);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return fd;
+}
+
+static void source_close(cut_source *src)
+{
+    gt_cutter_free(src->c);
+    src->c = NULL;
+    if (src->spool >= 0)
+        close(src->spool);
+    src->spool = -1;
+    cli_input_close(&src->in);
+}
+
+/* Opens path ("-" = standard input) and reads its header. copies: whether
+ * generations will be copied (a stream then needs a spool). 0, or the exit
+ * status with the message printed. */
+static int source_open(cut_source *src, const char *cmd, const char *path, int copies)
+{
+    memset(src, 0, sizeof *src);
+    src->spool = -1;
+    int rc = cli_input_open(&src->in, cmd, path, 0);
+    if (rc)
+        return rc;
+    struct stat st;
+    gt_error err;
+    if (fstat(src->in.fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        src->c = gt_cutter_open(src->in.fd, &err);
+    } else {
+        if (copies && (src->spool = make_spool()) < 0) {
+            fprintf(stderr, "gotrace %s: cannot create a spool file in %s: %s\n", cmd,
+                    getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", strerror(errno));
+            source_close(src);
+            return CLI_EXIT_USAGE;
+        }
+        src->c = gt_cutter_open_stream(src->in.fd, src->spool, &err);
+    }
+    if (!src->c) {
+        source_close(src);
+        return cli_trace_error(path, &err);
+    }
+    return 0;
+}
+
+static int list(const char *in_path, gt_cutter *c)
 {
     gt_error err;
-    gt_cutter *c = gt_cutter_open(fd, &err);
-    if (!c)
-        return cli_trace_error(in_path, &err);
     printf("%6s %10s %12s %12s %8s  %-16s %s\n", "gen", "wire", "offset", "bytes", "batches", "start", "end");
     gt_cut_gen g;
     int st, rc = 0;
@@ -184,7 +261,6 @@ static int list(const char *in_path, int fd)
     }
     if (st < 0 && rc == 0)
         rc = cli_trace_error(in_path, &err);
-    gt_cutter_free(c);
     return rc;
 }
 
@@ -230,23 +306,23 @@ int cmd_cut(int argc, char **argv)
     if (npos != (do_list ? 1 : 2))
         return cli_usage_error(cmd, do_list ? "--list needs IN" : "needs IN and OUT");
 
-    cli_input in;
-    int rc = cli_input_open(&in, cmd, pos[0], 1);
+    cut_source src;
+    int rc = source_open(&src, cmd, pos[0], !do_list);
     if (rc)
         return rc;
     if (do_list) {
-        rc = list(pos[0], in.fd);
-        cli_input_close(&in);
+        rc = list(pos[0], src.c);
+        source_close(&src);
         return rc;
     }
     cli_output out;
     if ((rc = cli_output_open(&out, cmd, pos[1], pos[0])) != 0) {
-        cli_input_close(&in);
+        source_close(&src);
         return rc;
     }
     gt_cut_result res;
     gt_error err;
-    if (gt_cut(in.fd, out.f, &w, &res, &err) < 0) {
+    if (gt_cut(src.c, out.f, &w, &res, &err) < 0) {
         rc = report(pos[0], out.f, &err);
         cli_output_abort(&out);
     } else if ((rc = cli_output_close(&out)) == 0) {
@@ -255,7 +331,7 @@ int cmd_cut(int argc, char **argv)
                 strcmp(pos[1], "-") ? pos[1] : "standard output", res.first, res.last,
                 gt_format_duration(res.start, a), gt_format_duration(res.end, b), res.bytes);
     }
-    cli_input_close(&in);
+    source_close(&src);
     return rc;
 }
 
@@ -351,16 +427,16 @@ int cmd_split(int argc, char **argv)
         return cli_usage_error(cmd, "PREFIX names files: it cannot be - or empty");
     s.in_path = pos[0];
     s.prefix = pos[1];
-    cli_input in;
-    int rc = cli_input_open(&in, cmd, pos[0], 1);
+    cut_source src;
+    int rc = source_open(&src, cmd, pos[0], 1);
     if (rc)
         return rc;
     gt_split_sink sink = {piece_open, piece_close, &s};
     uint64_t pieces;
     gt_error err;
-    if (gt_split(in.fd, s.max, &sink, &pieces, &err) < 0)
+    if (gt_split(src.c, s.max, &sink, &pieces, &err) < 0)
         rc = s.failed_rc ? s.failed_rc : report(pos[0], NULL, &err);
     free(s.name);
-    cli_input_close(&in);
+    source_close(&src);
     return rc;
 }

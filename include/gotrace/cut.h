@@ -26,14 +26,17 @@
  * timestamp (its Sync's time) to the time of its latest event or CPU
  * sample.
  *
- * Input. The input must be a file descriptor that pread(2) works on (a
- * regular file); the caller spools a pipe first. The library reads it from
- * offset 0 (moving the file offset) and keeps one batch in memory at a
- * time, whatever the size of the trace or of its generations. Generations
- * are decided on as soon as they have been read and copied out of the file
- * at once, so a cut stops reading at the end of its window. The library
- * never prints; the output is written through a stdio stream it does not
- * close, every write checked.
+ * Input. A regular file (gt_cutter_open) is read once, front to back, and
+ * a kept generation is copied out of it by offset (pread). A pipe
+ * (gt_cutter_open_stream) is read once too, and what it gives is written to
+ * a spool file the caller provides, from which kept generations are copied;
+ * the spool's bytes of each generation are given back to the file system
+ * (punched out) once the next one is asked for, so the spool holds about
+ * one generation. Memory holds one batch at a time either way, whatever the
+ * size of the trace or of its generations. Generations are decided on as
+ * soon as they have been read and copied at once, so a cut stops reading at
+ * the end of its window. The library never prints; the output is written
+ * through a stdio stream it does not close, every write checked.
  *
  * Old-format traces (Go 1.11 to 1.21) have no generations and cannot be
  * cut: opening one fails with GT_ERR_UNSUPPORTED.
@@ -64,8 +67,17 @@ typedef struct gt_cutter gt_cutter;
 /* Reads and checks the header of the trace in fd (Go's errors: "bad file
  * format: not a Go execution trace?", "unknown or unsupported trace version
  * go 1.N"; an old-format trace gives GT_ERR_UNSUPPORTED). NULL with err set
- * on failure. fd is not closed by gt_cutter_free. */
+ * on failure. Neither fd is closed by gt_cutter_free.
+ *   _open:        fd is a regular file, read from offset 0 (the file offset
+ *                 moves);
+ *   _open_stream: fd is read as it comes (a pipe); spool_fd is an empty
+ *                 regular file (unlinked, say, in $TMPDIR) that receives
+ *                 what is read, from which generations are copied (or -1
+ *                 when nothing will be copied: listing). A generation's
+ *                 bytes can be copied until the next gt_cutter_next call;
+ *                 the header's, always. */
 GT_API gt_cutter *gt_cutter_open(int fd, gt_error *err);
+GT_API gt_cutter *gt_cutter_open_stream(int fd, int spool_fd, gt_error *err);
 GT_API void gt_cutter_free(gt_cutter *c);
 
 /* The version from the header (22, 23, 25 or 26) and the header's size. */
@@ -116,13 +128,13 @@ typedef struct gt_cut_result {
     uint64_t bytes;        /* bytes written, header included */
 } gt_cut_result;
 
-/* Writes to out the header and the window's generations of the trace in fd.
- * Returns 0, or -1 with err set: GT_ERR_ARGUMENT when the window holds no
- * generation (the message says how many generations the trace has and what
- * it spans, in Go's duration syntax), the errors of gt_cutter_open /
- * gt_cutter_next, or GT_ERR_IO. Output may have been written before an
- * error: write to a temporary file. */
-GT_API int gt_cut(int fd, FILE *out, const gt_cut_window *w, gt_cut_result *res, gt_error *err);
+/* Writes to out the header and the window's generations of the trace that
+ * c has just opened (c is then used up; free it). Returns 0, or -1 with err
+ * set: GT_ERR_ARGUMENT when the window holds no generation (the message says
+ * how many generations the trace has and what it spans, in Go's duration
+ * syntax), the errors of gt_cutter_next, or GT_ERR_IO. Output may have been
+ * written before an error: write to a temporary file. */
+GT_API int gt_cut(gt_cutter *c, FILE *out, const gt_cut_window *w, gt_cut_result *res, gt_error *err);
 
 /* ------------------------------------------------------------ split */
 
@@ -144,14 +156,14 @@ typedef struct gt_split_sink {
     void *arg;
 } gt_split_sink;
 
-/* Splits the trace in fd into consecutive pieces, each a valid trace (the
- * header and whole generations), each at most max_bytes unless a single
- * generation with the header is larger (then that piece holds it alone and
- * is flagged oversize). A piece is closed when the next generation would not
+/* Splits the trace that c has just opened (c is then used up; free it) into
+ * consecutive pieces, each a valid trace (the header and whole generations),
+ * each at most max_bytes unless a single generation with the header is
+ * larger (then that piece holds it alone and is flagged oversize). A piece is closed when the next generation would not
  * fit. Every generation goes into exactly one piece, in order. Returns 0
  * (*pieces = number written), or -1 with err set (a trace with no
  * generation is GT_ERR_ARGUMENT). */
-GT_API int gt_split(int fd, uint64_t max_bytes, const gt_split_sink *sink, uint64_t *pieces, gt_error *err);
+GT_API int gt_split(gt_cutter *c, uint64_t max_bytes, const gt_split_sink *sink, uint64_t *pieces, gt_error *err);
 
 #ifdef __cplusplus
 }

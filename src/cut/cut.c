@@ -10,7 +10,9 @@
  * holds one batch and one copy buffer, whatever the trace's size.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,11 +43,26 @@ typedef struct gen_acc {
     int complete;            /* Go 1.26+: EndOfGeneration read */
 } gen_acc;
 
+/* Stream mode: what the input gives is read through a stdio stream whose
+ * reads also write it to the spool at its input offset, so that the
+ * generations can be copied from there by offset. */
+typedef struct spool_tee {
+    int in_fd;
+    int spool_fd;
+    uint64_t spooled;        /* bytes written to the spool = bytes read */
+    uint8_t *pending;        /* read (and spooled) already: served first */
+    size_t npending, pending_pos;
+} spool_tee;
+
 struct gt_cutter {
-    int fd;
+    int src_fd;              /* where generations are copied from: the input or the spool */
     int version;
     uint64_t header_size;
     gt_input in;
+    FILE *stream;            /* stream mode: the tee's stream */
+    spool_tee *tee;
+    uint64_t released;       /* stream mode: spool bytes [header_size, released) given back */
+    uint64_t release_to;     /* ... up to here at the next gt_cutter_next */
     gt_raw_reader *frag;
     gen_acc cur;             /* generation being read */
     int has_cur;             /* cur holds at least one batch */
@@ -76,47 +93,156 @@ static int pread_full(int fd, void *buf, size_t n, uint64_t off, size_t *got)
     return 0;
 }
 
-gt_cutter *gt_cutter_open(int fd, gt_error *err)
+static int pwrite_full(int fd, const void *buf, size_t n, uint64_t off)
 {
-    uint8_t prefix[HEADER_PREFIX];
-    size_t got;
-    if (pread_full(fd, prefix, sizeof prefix, 0, &got) < 0) {
-        gt_error_set(err, GT_ERR_IO, 0, "read: %s", strerror(errno));
-        return NULL;
+    for (size_t done = 0; done < n;) {
+        ssize_t k = pwrite(fd, (const uint8_t *)buf + done, n - done, (off_t)(off + done));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (k == 0)
+                errno = EIO;
+            return -1;
+        }
+        done += (size_t)k;
     }
+    return 0;
+}
+
+/* The tee's read: pending bytes first, then the input, spooled. */
+static ssize_t tee_read(void *cookie, char *buf, size_t n)
+{
+    spool_tee *t = cookie;
+    if (t->pending_pos < t->npending) {
+        size_t k = t->npending - t->pending_pos < n ? t->npending - t->pending_pos : n;
+        memcpy(buf, t->pending + t->pending_pos, k);
+        t->pending_pos += k;
+        return (ssize_t)k;
+    }
+    ssize_t k;
+    do
+        k = read(t->in_fd, buf, n);
+    while (k < 0 && errno == EINTR);
+    if (k <= 0)
+        return k;
+    if (t->spool_fd >= 0 && pwrite_full(t->spool_fd, buf, (size_t)k, t->spooled) < 0)
+        return -1;
+    t->spooled += (uint64_t)k;
+    return k;
+}
+
+/* Reads the first bytes of the input (at most HEADER_PREFIX) and checks the
+ * header: its version and size, or -1 with err set. */
+static int read_header(const uint8_t *prefix, size_t got, int *version, uint64_t *size, gt_error *err)
+{
     /* The raw reader scans the header as Go's fmt.Fscanf does. */
     gt_raw_reader *hr = gt_raw_open_memory(prefix, got, err);
     if (!hr)
-        return NULL;
-    int version = gt_raw_version(hr);
-    uint64_t header_size = gt_raw_bytes_read(hr);
+        return -1;
+    *version = gt_raw_version(hr);
+    *size = gt_raw_bytes_read(hr);
     gt_raw_free(hr);
-    if (!gt_version_is_v2(version)) {
-        gt_error_set(err, GT_ERR_UNSUPPORTED, 0,
-                     "cannot cut a go 1.%d trace: the old format (Go 1.11 to 1.21) has no generations; only Go 1.22 "
-                     "and later traces can be cut",
-                     version);
-        return NULL;
-    }
-    if (lseek(fd, (off_t)header_size, SEEK_SET) < 0) {
-        gt_error_set(err, GT_ERR_IO, header_size, "input cannot be cut in place (lseek: %s): spool it to a file",
-                     strerror(errno));
-        return NULL;
-    }
+    if (!gt_version_is_v2(*version))
+        return gt_error_set(err, GT_ERR_UNSUPPORTED, 0,
+                            "cannot cut a go 1.%d trace: the old format (Go 1.11 to 1.21) has no generations; only "
+                            "Go 1.22 and later traces can be cut",
+                            *version);
+    return 0;
+}
+
+static gt_cutter *new_cutter(int version, uint64_t header_size, gt_error *err)
+{
     gt_cutter *c = calloc(1, sizeof *c);
     if (!c || !(c->frag = gt_raw_fragment_new(version, err))) {
         free(c);
         nomem(err);
         return NULL;
     }
-    c->fd = fd;
     c->version = version;
     c->header_size = header_size;
-    gt_in_init_fd(&c->in, fd);
-    c->in.base = header_size; /* offsets are input offsets */
+    c->released = c->release_to = header_size;
     gt_error_clear(&c->err);
     gt_error_clear(err);
     return c;
+}
+
+gt_cutter *gt_cutter_open(int fd, gt_error *err)
+{
+    uint8_t prefix[HEADER_PREFIX];
+    size_t got;
+    int version;
+    uint64_t header_size;
+    if (pread_full(fd, prefix, sizeof prefix, 0, &got) < 0) {
+        gt_error_set(err, GT_ERR_IO, 0, "read: %s%s", strerror(errno),
+                     errno == ESPIPE ? " (a pipe needs gt_cutter_open_stream)" : "");
+        return NULL;
+    }
+    if (read_header(prefix, got, &version, &header_size, err) < 0)
+        return NULL;
+    if (lseek(fd, (off_t)header_size, SEEK_SET) < 0) {
+        gt_error_set(err, GT_ERR_IO, header_size, "lseek: %s", strerror(errno));
+        return NULL;
+    }
+    gt_cutter *c = new_cutter(version, header_size, err);
+    if (!c)
+        return NULL;
+    c->src_fd = fd;
+    gt_in_init_fd(&c->in, fd);
+    c->in.base = header_size; /* offsets are input offsets */
+    return c;
+}
+
+gt_cutter *gt_cutter_open_stream(int fd, int spool_fd, gt_error *err)
+{
+    spool_tee *t = calloc(1, sizeof *t);
+    uint8_t *prefix = malloc(HEADER_PREFIX);
+    if (!t || !prefix) {
+        free(t);
+        free(prefix);
+        nomem(err);
+        return NULL;
+    }
+    t->in_fd = fd;
+    t->spool_fd = spool_fd;
+    size_t got = 0;
+    while (got < HEADER_PREFIX) {
+        ssize_t k = tee_read(t, (char *)prefix + got, HEADER_PREFIX - got);
+        if (k < 0) {
+            gt_error_set(err, GT_ERR_IO, got, "read or spool: %s", strerror(errno));
+            goto fail;
+        }
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    int version;
+    uint64_t header_size;
+    if (read_header(prefix, got, &version, &header_size, err) < 0)
+        goto fail;
+    /* The bytes after the header are read again, from memory. */
+    t->pending = prefix;
+    t->npending = got;
+    t->pending_pos = (size_t)header_size;
+    cookie_io_functions_t io = {.read = tee_read};
+    gt_cutter *c = new_cutter(version, header_size, err);
+    FILE *f = c ? fopencookie(t, "r", io) : NULL;
+    if (!f || setvbuf(f, NULL, _IOFBF, 1 << 18) != 0) {
+        if (f)
+            fclose(f);
+        gt_cutter_free(c);
+        nomem(err);
+        goto fail;
+    }
+    c->tee = t;
+    c->stream = f;
+    c->src_fd = spool_fd;
+    gt_in_init_stream(&c->in, f);
+    c->in.base = header_size;
+    return c;
+fail:
+    free(prefix);
+    free(t);
+    return NULL;
 }
 
 void gt_cutter_free(gt_cutter *c)
@@ -124,9 +250,27 @@ void gt_cutter_free(gt_cutter *c)
     if (!c)
         return;
     gt_in_free(&c->in);
+    if (c->stream)
+        fclose(c->stream);
+    if (c->tee)
+        free(c->tee->pending);
+    free(c->tee);
     gt_raw_free(c->frag);
     free(c->copy);
     free(c);
+}
+
+/* Stream mode: gives the spool's bytes of the generations returned so far
+ * back to the file system (a hole), so that the spool holds about one
+ * generation; the header stays. Best effort: a file system that
+ * cannot punch holes keeps them. */
+static void release_spool(gt_cutter *c)
+{
+    if (!c->tee || c->release_to <= c->released)
+        return;
+    fallocate(c->src_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)c->released,
+              (off_t)(c->release_to - c->released));
+    c->released = c->release_to;
 }
 
 int gt_cutter_version(const gt_cutter *c) { return c->version; }
@@ -254,6 +398,7 @@ static int finish(gt_cutter *c, gt_cut_gen *out)
         return gt_error_set(&c->err, GT_ERR_INVALID, g->offset, "no clock snapshot event found");
     double freq = 1.0 / ((double)g->freq / 1e9); /* Go's frequency */
     out->index = ++c->returned;
+    c->release_to = g->end; /* at the next call */
     out->gen = g->gen;
     out->offset = g->offset;
     out->size = g->end - g->offset;
@@ -291,6 +436,7 @@ static int finish_then_fail(gt_cutter *c, gt_cut_gen *out, gt_error *err, uint64
 
 int gt_cutter_next(gt_cutter *c, gt_cut_gen *out, gt_error *err)
 {
+    release_spool(c);
     if (c->state > 0)
         return 0;
     if (c->state < 0) {
@@ -374,7 +520,7 @@ int gt_cutter_write(gt_cutter *c, uint64_t offset, uint64_t size, FILE *out, gt_
         return nomem(err);
     while (size > 0) {
         size_t want = size < COPY_CHUNK ? (size_t)size : COPY_CHUNK, got;
-        if (pread_full(c->fd, c->copy, want, offset, &got) < 0)
+        if (pread_full(c->src_fd, c->copy, want, offset, &got) < 0)
             return gt_error_set(err, GT_ERR_IO, offset, "read: %s", strerror(errno));
         if (got < want)
             return gt_error_set(err, GT_ERR_IO, offset + got, "read: the input shrank while being cut");
@@ -437,14 +583,11 @@ static int empty_window(gt_cutter *c, const gt_cut_window *w, uint64_t n, int64_
                         b, (unsigned long long)n, n == 1 ? "" : "s", e);
 }
 
-int gt_cut(int fd, FILE *out, const gt_cut_window *w, gt_cut_result *res, gt_error *err)
+int gt_cut(gt_cutter *c, FILE *out, const gt_cut_window *w, gt_cut_result *res, gt_error *err)
 {
     memset(res, 0, sizeof *res);
-    gt_cutter *c = gt_cutter_open(fd, err);
-    if (!c)
-        return -1;
     gt_cut_gen g;
-    int st, rc = 0;
+    int st;
     uint64_t seen = 0;
     int64_t last_end = INT64_MIN;
     while ((st = gt_cutter_next(c, &g, err)) > 0) {
@@ -477,23 +620,17 @@ int gt_cut(int fd, FILE *out, const gt_cut_window *w, gt_cut_result *res, gt_err
     if (st < 0)
         goto fail;
     if (res->first == 0 && empty_window(c, w, seen, last_end, err) < 0)
-        goto fail;
-    gt_cutter_free(c);
+        return -1;
     return 0;
 fail:
-    rc = -1;
-    gt_cutter_free(c);
-    return rc;
+    return -1;
 }
 
 /* ---------------------------------------------------------------- split */
 
-int gt_split(int fd, uint64_t max_bytes, const gt_split_sink *sink, uint64_t *pieces, gt_error *err)
+int gt_split(gt_cutter *c, uint64_t max_bytes, const gt_split_sink *sink, uint64_t *pieces, gt_error *err)
 {
     *pieces = 0;
-    gt_cutter *c = gt_cutter_open(fd, err);
-    if (!c)
-        return -1;
     gt_split_piece p;
     memset(&p, 0, sizeof p);
     FILE *out = NULL;
@@ -525,15 +662,12 @@ int gt_split(int fd, uint64_t max_bytes, const gt_split_sink *sink, uint64_t *pi
     }
     if (st < 0)
         goto fail;
-    if (!out) {
-        gt_cutter_free(c);
+    if (!out)
         return gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "the trace holds no generation");
-    }
     out = NULL;
     if (sink->close(sink->arg, &p, 1, err) < 0)
         goto fail;
     (*pieces)++;
-    gt_cutter_free(c);
     return 0;
 fail:
     if (out) {
@@ -541,6 +675,5 @@ fail:
         sink->close(sink->arg, &p, 0, NULL);
         *err = keep;
     }
-    gt_cutter_free(c);
     return -1;
 }

@@ -172,13 +172,31 @@ if cmp -s "$tmp/file.trace" "$tmp/stdout.trace" && cmp -s "$tmp/file.trace" "$tm
 else
   echo "not ok cut_stdin_stdout: - as input or output gives other bytes"
 fi
+# A pipe is read as it comes and no further than the window: after the
+# trace, an endless stream of zeros is never reached.
+if command -v timeout >/dev/null 2>&1; then
+  { cat "$A26"; cat /dev/zero; } | timeout 60 "$GOTRACE" cut --generations 2 - "$tmp/endless.trace" 2>/dev/null
+  rc=$?
+  "$GOTRACE" cut --generations 2 "$A26" "$tmp/want.trace" 2>/dev/null
+  if [ "$rc" -eq 0 ] && cmp -s "$tmp/endless.trace" "$tmp/want.trace"; then echo "ok cut_pipe_stops_after_window"
+  else echo "not ok cut_pipe_stops_after_window: exit $rc (124: it read on)"; fi
+else
+  echo "skip cut_pipe_stops_after_window: no timeout command"
+fi
+cat "$A26" | TMPDIR=$tmp/no-such-dir "$GOTRACE" cut --generations 2 - "$tmp/o.trace" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "cannot create a spool file in $tmp/no-such-dir" "$tmp/err" && [ ! -e "$tmp/o.trace" ]; then
+  echo "ok cut_pipe_spool_error"
+else
+  echo "not ok cut_pipe_spool_error: exit $rc, stderr $(head -n 1 "$tmp/err")"
+fi
 
-# --list: the generations tile the file after the header; - reads stdin.
+# --list: the generations tile the file after the header; - reads a pipe.
 for t in $LOCAL; do
   name=$(basename "$t" .trace)
   "$GOTRACE" cut --list "$t" >"$tmp/list"
   end=$(awk -v h="$hdr" 'NR == 1 { next } { if ($3 != (NR == 2 ? h : at)) bad = 1; at = $3 + $4 } END { print bad ? "gap" : at }' "$tmp/list")
-  if [ "$end" = "$(wc -c <"$t" | tr -d ' ')" ] && "$GOTRACE" cut --list - <"$t" | cmp -s - "$tmp/list"; then
+  if [ "$end" = "$(wc -c <"$t" | tr -d ' ')" ] && cat "$t" | "$GOTRACE" cut --list - | cmp -s - "$tmp/list"; then
     echo "ok cut_list_tiles:$name"
   else
     echo "not ok cut_list_tiles:$name: generations end at $end, not at the end of the file, or - lists otherwise"
@@ -258,7 +276,7 @@ else
   echo "not ok split_oversize_warning: exit $rc, stderr $(head -n 1 "$tmp/err")"
 fi
 rm -f "$tmp"/p.*.trace
-"$GOTRACE" split --size=100MB - "$tmp/p" <"$A26" >"$tmp/out" 2>"$tmp/err"
+cat "$A26" | "$GOTRACE" split --size=100MB - "$tmp/p" >"$tmp/out" 2>"$tmp/err"
 if cmp -s "$tmp/p.000.trace" "$A26" && [ ! -e "$tmp/p.001.trace" ]; then echo "ok split_one_piece_stdin"
 else echo "not ok split_one_piece_stdin: 100MB of a small trace is not one identical piece"; fi
 rm -f "$tmp"/p.*.trace

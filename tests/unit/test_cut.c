@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -218,6 +219,23 @@ static unsigned char *slurp(FILE *f, size_t *len)
     return p;
 }
 
+/* gt_cut and gt_split of the regular file fd. */
+static int cut_fd(int fd, FILE *out, const gt_cut_window *w, gt_cut_result *res, gt_error *err)
+{
+    gt_cutter *c = gt_cutter_open(fd, err);
+    int rc = c ? gt_cut(c, out, w, res, err) : -1;
+    gt_cutter_free(c);
+    return rc;
+}
+
+static int split_fd(int fd, uint64_t max, const gt_split_sink *sink, uint64_t *n, gt_error *err)
+{
+    gt_cutter *c = gt_cutter_open(fd, err);
+    int rc = c ? gt_split(c, max, sink, n, err) : -1;
+    gt_cutter_free(c);
+    return rc;
+}
+
 /* Events of a trace in memory read by the library's reader: count, Syncs,
  * and whether it ended cleanly. */
 static int read_back(const unsigned char *p, size_t len, size_t *events, size_t *syncs)
@@ -281,7 +299,7 @@ static void test_generations(int version)
         FILE *out = tmpfile();
         gt_cut_window w = {.by_index = 1, .first = idx[i].first, .last = idx[i].last};
         gt_cut_result res;
-        int rc = gt_cut(fd, out, &w, &res, &err);
+        int rc = cut_fd(fd, out, &w, &res, &err);
         size_t n_out;
         unsigned char *o = slurp(out, &n_out);
         fclose(out);
@@ -324,7 +342,7 @@ static void test_generations(int version)
         FILE *out = tmpfile();
         gt_cut_window w = {.by_index = 0, .from = win[i].from, .to = win[i].to};
         gt_cut_result res;
-        int rc = gt_cut(fd, out, &w, &res, &err);
+        int rc = cut_fd(fd, out, &w, &res, &err);
         snprintf(name, sizeof name, "cut/go1%d/time-%zu", version, i);
         if (win[i].first == 0)
             check(rc == -1 && err.code == GT_ERR_ARGUMENT && strstr(err.message, "no generation overlaps the window") &&
@@ -342,7 +360,7 @@ static void test_generations(int version)
     gt_cut_window w = {.by_index = 1, .first = 4, .last = 4};
     gt_cut_result res;
     FILE *out = tmpfile();
-    int rc = gt_cut(fd, out, &w, &res, &err);
+    int rc = cut_fd(fd, out, &w, &res, &err);
     long wrote = ftell(out);
     fclose(out);
     snprintf(name, sizeof name, "cut/go1%d/index-past-end", version);
@@ -404,7 +422,7 @@ static void test_split(int version)
         memset(&ps, 0, sizeof ps);
         gt_split_sink sink = {piece_open, piece_close, &ps};
         uint64_t n = 0;
-        int rc = gt_split(fd, limits[l], &sink, &n, &err);
+        int rc = split_fd(fd, limits[l], &sink, &n, &err);
         /* The pieces, each without its header, put back together are the
          * input without its header; each starts with the header. */
         unsigned char *joined = malloc(len);
@@ -562,6 +580,87 @@ static void test_errors(void)
     free(t);
 }
 
+/* ------------------------------------------------------------ streams */
+
+/* A pipe whose other end a child process fills with data[0..len) and
+ * closes; returns the read end (the child is reaped by reap). */
+static int pipe_from(const void *data, size_t len, pid_t *child)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        return -1;
+    *child = fork();
+    if (*child == 0) {
+        close(p[0]);
+        ssize_t k = write(p[1], data, len);
+        _exit(k == (ssize_t)len ? 0 : 1);
+    }
+    close(p[1]);
+    return p[0];
+}
+
+static void reap(pid_t child)
+{
+    int status;
+    waitpid(child, &status, 0);
+}
+
+static void test_stream(int version)
+{
+    char name[96];
+    uint64_t nums[3] = {7, 8, 9}; /* as a flight recording: any first number */
+    size_t len;
+    unsigned char *t = make_trace(version, nums, 3, &len);
+    int fd = t ? temp_fd(t, len) : -1;
+    gt_error err;
+    /* The same generations as from the file, with no spool. */
+    gt_cut_gen a[3], b[3];
+    gt_cutter *cf = fd >= 0 ? gt_cutter_open(fd, &err) : NULL;
+    pid_t child;
+    int in = pipe_from(t, len, &child);
+    gt_cutter *cs = gt_cutter_open_stream(in, -1, &err);
+    int na = 0, nb = 0;
+    while (cf && na < 3 && gt_cutter_next(cf, &a[na], &err) > 0)
+        na++;
+    while (cs && nb < 3 && gt_cutter_next(cs, &b[nb], &err) > 0)
+        nb++;
+    snprintf(name, sizeof name, "cut/go1%d/stream-generations", version);
+    check(na == 3 && nb == 3 && !memcmp(a, b, sizeof a) && gt_cutter_next(cs, &b[0], &err) == 0 && a[0].gen == 7, name,
+          "file %d, stream %d generations", na, nb);
+    gt_cutter_free(cf);
+    gt_cutter_free(cs);
+    close(in);
+    reap(child);
+
+    /* A cut from a pipe through a spool: the same bytes as from the file. */
+    static const gt_cut_window windows[] = {{.by_index = 1, .first = 2, .last = 3}, {.by_index = 1, .first = 1, .last = 1},
+                                            {.by_index = 0, .from = 70000, .to = INT64_MAX}};
+    for (size_t i = 0; i < sizeof windows / sizeof windows[0]; i++) {
+        FILE *want = tmpfile(), *got = tmpfile(), *spool = tmpfile();
+        gt_cut_result rw, rg;
+        int rc1 = cut_fd(fd, want, &windows[i], &rw, &err);
+        in = pipe_from(t, len, &child);
+        cs = gt_cutter_open_stream(in, fileno(spool), &err);
+        int rc2 = cs ? gt_cut(cs, got, &windows[i], &rg, &err) : -1;
+        gt_cutter_free(cs);
+        close(in);
+        reap(child);
+        size_t lw, lg;
+        unsigned char *pw = slurp(want, &lw), *pg = slurp(got, &lg);
+        snprintf(name, sizeof name, "cut/go1%d/stream-cut-%zu", version, i);
+        check(rc1 == 0 && rc2 == 0 && lw == lg && lw > 16 && !memcmp(pw, pg, lw) && rw.first == rg.first &&
+                  rw.last == rg.last,
+              name, "rc %d %d, %zu and %zu bytes: %s", rc1, rc2, lw, lg, err.message);
+        free(pw);
+        free(pg);
+        fclose(want);
+        fclose(got);
+        fclose(spool);
+    }
+    close(fd);
+    free(t);
+}
+
 int main(void)
 {
     test_parse_duration();
@@ -570,6 +669,7 @@ int main(void)
     for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
         test_generations(versions[i]);
         test_split(versions[i]);
+        test_stream(versions[i]);
     }
     test_errors();
     return check_done();
