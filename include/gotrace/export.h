@@ -15,7 +15,8 @@
  *                world, mark assist, sweep (scope: global, a P or a goroutine);
  *              - task tracks, one per user task.
  *   instants   on a goroutine track: logs, and the unblocking or creation of
- *              another goroutine (the start of a flow).
+ *              another goroutine (the start of a flow); CPU samples (with
+ *              their stacks) and labels on the track of what they concern.
  *   flows      an id on an instant (unblock, create) and the same id on the
  *              begin of the target's next Running slice (unblock) or first
  *              slice (create).
@@ -106,17 +107,22 @@ typedef struct gt_tl_slice {
 typedef enum gt_tl_instant_kind {
     GT_TL_LOG = 1,   /* category, message, task */
     GT_TL_UNBLOCK,   /* target: the goroutine made runnable */
-    GT_TL_CREATE     /* target: the goroutine created */
+    GT_TL_CREATE,    /* target: the goroutine created */
+    GT_TL_SAMPLE,    /* a CPU sample: stack; on the goroutine's track, or
+                      * the thread's when it ran no goroutine */
+    GT_TL_LABEL      /* message: the label (e.g. "GC (dedicated)"); on the
+                      * labelled goroutine's, P's or thread's track */
 } gt_tl_instant_kind;
 
 typedef struct gt_tl_instant {
     gt_tl_instant_kind kind;
-    gt_tl_track track;  /* a goroutine track, or id -1 (GT_TL_TRACK_GOROUTINE)
-                         * for a log outside any goroutine */
+    gt_tl_track track;  /* a goroutine track (id -1: a log outside any
+                         * goroutine), or for SAMPLE and LABEL a thread or P
+                         * track */
     int64_t time;
     int64_t target;
     uint64_t flow_out;  /* UNBLOCK, CREATE: the flow starting here */
-    gt_str category, message;  /* LOG: follow the reader's lifetime rule */
+    gt_str category, message;  /* LOG, LABEL: follow the reader's lifetime rule */
     uint64_t task;
     gt_stack stack;     /* the event's stack (may be empty) */
 } gt_tl_instant;

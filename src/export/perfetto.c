@@ -547,6 +547,10 @@ static int sink_instant(void *ctx, const gt_tl_instant *in)
     gt_str name;
     if (in->kind == GT_TL_LOG)
         name = in->category.len ? in->category : cstr("log");
+    else if (in->kind == GT_TL_SAMPLE)
+        name = cstr("CPU sample");
+    else if (in->kind == GT_TL_LABEL)
+        name = in->message;
     else
         name = numbered(p, in->kind == GT_TL_UNBLOCK ? "unblock G" : "create G", in->target, (gt_str){"", 0});
     event_begin(p, TYPE_INSTANT, track_uuid(&in->track));

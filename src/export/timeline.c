@@ -765,6 +765,59 @@ static int on_log(gt_tl *tl, const gt_event *ev)
     return tl->sink.instant ? tl->sink.instant(tl->sink.ctx, &in) : 0;
 }
 
+static int emit_instant(gt_tl *tl, gt_tl_instant_kind kind, gt_tl_track track, const gt_event *ev, gt_str message)
+{
+    gt_tl_instant in;
+    memset(&in, 0, sizeof in);
+    in.kind = kind;
+    in.track = track;
+    in.time = ev->time;
+    in.target = GT_NO_GOROUTINE;
+    in.category = empty_str;
+    in.message = message;
+    in.stack = gt_event_stack(ev);
+    return tl->sink.instant ? tl->sink.instant(tl->sink.ctx, &in) : 0;
+}
+
+static int on_sample(gt_tl *tl, const gt_event *ev)
+{
+    if (ev->goroutine != GT_NO_GOROUTINE) {
+        int created;
+        if (!g_get(tl, ev->goroutine, &created))
+            return -1;
+        return emit_instant(tl, GT_TL_SAMPLE, track_of(GT_TL_TRACK_GOROUTINE, ev->goroutine), ev, empty_str);
+    }
+    if (ev->thread == GT_NO_THREAD)
+        return 0;
+    return emit_instant(tl, GT_TL_SAMPLE, track_of(GT_TL_TRACK_THREAD, ev->thread), ev, empty_str);
+}
+
+static int on_label(gt_tl *tl, const gt_event *ev)
+{
+    gt_label lb;
+    if (gt_event_label(ev, &lb))
+        return 0;
+    gt_tl_track t;
+    switch (lb.resource.kind) {
+    case GT_RESOURCE_GOROUTINE: {
+        int created;
+        if (!g_get(tl, lb.resource.id, &created))
+            return -1;
+        t = track_of(GT_TL_TRACK_GOROUTINE, lb.resource.id);
+        break;
+    }
+    case GT_RESOURCE_PROC:
+        t = track_of(GT_TL_TRACK_PROC, lb.resource.id);
+        break;
+    case GT_RESOURCE_THREAD:
+        t = track_of(GT_TL_TRACK_THREAD, lb.resource.id);
+        break;
+    default:
+        return 0;
+    }
+    return emit_instant(tl, GT_TL_LABEL, t, ev, lb.label);
+}
+
 static int on_metric(gt_tl *tl, const gt_event *ev)
 {
     gt_metric m;
@@ -848,6 +901,12 @@ int gt_tl_event(gt_tl *tl, const gt_event *ev)
         break;
     case GT_EVENT_METRIC:
         rc = on_metric(tl, ev);
+        break;
+    case GT_EVENT_STACK_SAMPLE:
+        rc = on_sample(tl, ev);
+        break;
+    case GT_EVENT_LABEL:
+        rc = on_label(tl, ev);
         break;
     default:
         break;
