@@ -6,6 +6,7 @@
 #   make WERROR=1        warnings are errors (CI)
 #   make SANITIZE=1      ASan + UBSan, no recovery
 #   make BUILD=dir       out-of-tree build directory (default: build)
+#   make regen           rewrite the golden files of tests/data (needs Go 1.27)
 #
 # Sources are discovered, not listed: every src/**/*.c goes into the library,
 # every cli/*.c into the CLI, every tests/unit/*.c becomes one test program.
@@ -48,13 +49,13 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 STATIC   := $(BUILD)/libgotrace.a
-SHARED   := $(BUILD)/libgotrace.so.$(VERSION)
+SHLIB    := $(BUILD)/libgotrace.so.$(VERSION)
 SONAME   := libgotrace.so.$(SOMAJOR)
 CLI      := $(BUILD)/gotrace
 
 .PHONY: all test install uninstall clean bench fuzz fuzz-replay
 .SECONDARY:
-all: $(STATIC) $(SHARED) $(CLI)
+all: $(STATIC) $(SHLIB) $(CLI)
 
 # gt_version's text and the version check come from VERSION above.
 $(BUILD)/obj/src/common/error.o $(BUILD)/pic/src/common/error.o: Makefile
@@ -72,7 +73,7 @@ $(STATIC): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(SHARED): $(LIB_PIC)
+$(SHLIB): $(LIB_PIC)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ -lm -pthread
 	ln -sf libgotrace.so.$(VERSION) $(BUILD)/$(SONAME)
 	ln -sf $(SONAME) $(BUILD)/libgotrace.so
@@ -131,6 +132,21 @@ test-tsan:
 	$(TSAN_CC) -std=c11 $(WARN) $(TSAN_FLAGS) $(CPPFLAGS) tests/tsan/accessors.c $(TSAN_BUILD)/libgotrace.a -fsanitize=thread -lm -lpthread -o $(TSAN_BUILD)/tsan/accessors
 	sh tests/tsan/run.sh $(TSAN_BUILD)/tsan/accessors
 
+# Regenerates every golden file under tests/data: first from the oracles
+# (Go 1.27 through scripts/go127.sh, Go's analyses through scripts/goref, and
+# ../shared), then those only gotrace writes (regress is cross-checked with
+# Go when present; timeline and summary have no oracle: read their diffs).
+# The scenario traces come first: the timeline goldens are made from them.
+.PHONY: regen
+regen: all
+	sh scripts/regen-scenarios.sh
+	sh scripts/regen-footprint.sh
+	sh scripts/regen-v1-golden.sh
+	sh scripts/goref/regen-golden.sh
+	BUILD=$(BUILD) sh scripts/regen-regress.sh
+	BUILD=$(BUILD) sh scripts/regen-timeline.sh
+	BUILD=$(BUILD) sh scripts/regen-summary.sh
+
 # include/gotrace/check.h (Go's test-case files: txtar, regexps) serves the
 # CLI and the tests only: not installed, not exported by the shared library.
 INSTALL_HEADERS := $(filter-out include/gotrace/check.h,$(wildcard include/gotrace/*.h))
@@ -142,7 +158,7 @@ install: all
 	install -m 644 include/gotrace.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(INSTALL_HEADERS) $(DESTDIR)$(PREFIX)/include/gotrace/
 	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHLIB) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libgotrace.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libgotrace.so
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
