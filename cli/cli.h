@@ -42,8 +42,65 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * "gotrace: PATH: MESSAGE (offset N)" and returns CLI_EXIT_TRACE. */
 int cli_trace_error(const char *path, const gt_error *err);
 
-/* Whether argv holds -h or --help (before a "--"). */
+/* Whether argv holds -h, -help or --help (before a "--"). */
 int cli_wants_help(int argc, char **argv);
+
+/* ------------------------------------------------------------- options
+ *
+ * One parser for every command's options (cli/options.c). Each option may
+ * be written --name or -name (Go's flag package's single dash), and an
+ * option that takes a value --name=VALUE, -name=VALUE, --name VALUE or
+ * -name VALUE (the next argument is the value whatever it looks like, as in
+ * Go). A one-letter name gives -o too. "-" alone is an argument (standard
+ * input); after "--" every argument is one. An unknown option, a value given
+ * to an option that takes none, and a missing value are usage errors,
+ * printed by the parser:
+ *
+ *     enum { OPT_JSON = 1, OPT_NAME };
+ *     static const cli_option opts[] = {{"json", 0, OPT_JSON}, {"name", 1, OPT_NAME}, {NULL, 0, 0}};
+ *     cli_args a;
+ *     cli_args_init(&a, "goroutines", argc, argv);
+ *     for (int id; (id = cli_next_option(&a, opts)) != CLI_OPT_END;)
+ *         switch (id) {
+ *         case OPT_JSON: json = 1; break;
+ *         case OPT_NAME: name = a.value; break;
+ *         default: return CLI_EXIT_USAGE;   // CLI_OPT_ERROR: message printed
+ *         }
+ *     if (a.npos != 1) return cli_usage_error(...);   // a.pos[0] is FILE
+ *
+ * Options that other options make meaningless are the command's to refuse
+ * after the loop (cli_option_given), with a message naming both: never
+ * silently ignored. -h / --help are handled before, by cli_wants_help. */
+typedef struct cli_option {
+    const char *name;  /* without dashes: "latmin" */
+    int takes_value;
+    int id;            /* returned by cli_next_option: 1 to 63 */
+} cli_option;
+
+enum { CLI_OPT_END = 0, CLI_OPT_ERROR = -1, CLI_MAX_POSITIONAL = 8 };
+
+typedef struct cli_args {
+    const char *cmd;
+    int argc;
+    char **argv;
+    int next;                /* the next argument to read */
+    int only_positional;     /* after "--" */
+    const char *value;       /* the value of the option just returned (NULL: none) */
+    char spelling[64];       /* that option as written, without "=VALUE" */
+    const char *pos[CLI_MAX_POSITIONAL];  /* the arguments that are not options */
+    int npos;
+    unsigned long long given; /* bit id: that option was given */
+} cli_args;
+
+void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv);
+/* The next option's id (its value in a->value), CLI_OPT_END when every
+ * argument has been read, or CLI_OPT_ERROR after printing a usage error. */
+int cli_next_option(cli_args *a, const cli_option *opts);
+/* Whether the option with this id was given. */
+int cli_option_given(const cli_args *a, int id);
+/* The one FILE argument into *path: 0, or CLI_EXIT_USAGE with the message
+ * printed (missing, or more than one). */
+int cli_one_file(const cli_args *a, const char **path);
 
 /* Progress through a trace, to report what an error lost (cli/report.c). */
 typedef struct cli_progress {

@@ -3,7 +3,6 @@
  * event, through the raw readers and writers of gotrace/raw.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,27 +120,27 @@ static gt_raw_reader *open_input(const char *path, cli_input *in, unsigned char 
 
 int cmd_convert(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"to", required_argument, NULL, 't'},
-        {"runtime-layout", no_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int format = -1, runtime_layout = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            if (!strcmp(optarg, "text"))
+    enum { OPT_TO = 1, OPT_RUNTIME_LAYOUT };
+    static const cli_option opts[] = {{"to", 1, OPT_TO}, {"runtime-layout", 0, OPT_RUNTIME_LAYOUT}, {NULL, 0, 0}};
+    int format = -1, runtime_layout = 0;
+    if (cli_wants_help(argc, argv)) {
+        fputs(convert_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    cli_args a;
+    cli_args_init(&a, "convert", argc, argv);
+    for (int opt; (opt = cli_next_option(&a, opts)) != CLI_OPT_END;) {
+        switch (opt) {
+        case OPT_TO:
+            if (!strcmp(a.value, "text"))
                 format = GT_RAW_TEXT;
-            else if (!strcmp(optarg, "binary"))
+            else if (!strcmp(a.value, "binary"))
                 format = GT_RAW_BINARY;
             else
-                return cli_usage_error("convert", "--to must be text or binary, not '%s'", optarg);
+                return cli_usage_error("convert", "--to must be text or binary, not '%s'", a.value);
             break;
-        case 'r': runtime_layout = 1; break;
-        case 'h': fputs(convert_help, stdout); return CLI_EXIT_OK;
-        default: return cli_usage_error("convert", "bad option");
+        case OPT_RUNTIME_LAYOUT: runtime_layout = 1; break;
+        default: return CLI_EXIT_USAGE;
         }
     }
     if (format < 0)
@@ -150,9 +149,9 @@ int cmd_convert(int argc, char **argv)
         return cli_usage_error("convert", "--runtime-layout needs --to=binary");
     if (runtime_layout)
         format = GT_RAW_BINARY_RUNTIME;
-    if (optind != argc - 2)
+    if (a.npos != 2)
         return cli_usage_error("convert", "expected IN and OUT");
-    const char *in = argv[optind], *out_path = argv[optind + 1];
+    const char *in = a.pos[0], *out_path = a.pos[1];
 
     /* Non-seekable input is spooled: the format is told from its first
      * bytes, then the reader starts from the beginning. */

@@ -1,5 +1,4 @@
 /* gotrace dump [--wire | --footprint] FILE */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,27 +18,28 @@ static const char dump_help[] =
 
 int cmd_dump(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"wire", no_argument, NULL, 'w'},
-        {"footprint", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int wire = 0, footprint = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'w': wire = 1; break;
-        case 'f': footprint = 1; break;
-        case 'h': fputs(dump_help, stdout); return CLI_EXIT_OK;
-        default: return cli_usage_error("dump", "bad option");
+    enum { OPT_WIRE = 1, OPT_FOOTPRINT };
+    static const cli_option opts[] = {{"wire", 0, OPT_WIRE}, {"footprint", 0, OPT_FOOTPRINT}, {NULL, 0, 0}};
+    int wire = 0, footprint = 0;
+    if (cli_wants_help(argc, argv)) {
+        fputs(dump_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    cli_args a;
+    cli_args_init(&a, "dump", argc, argv);
+    for (int opt; (opt = cli_next_option(&a, opts)) != CLI_OPT_END;) {
+        switch (opt) {
+        case OPT_WIRE: wire = 1; break;
+        case OPT_FOOTPRINT: footprint = 1; break;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1)
+    if (a.npos != 1)
         return cli_usage_error("dump", "expected exactly one FILE");
     if (wire && footprint)
         return cli_usage_error("dump", "--wire and --footprint exclude each other");
+    const char *path = a.pos[0];
     if (footprint)
-        return dump_footprint(argv[optind], stdout);
-    return wire ? dump_wire(argv[optind], stdout) : dump_parsed(argv[optind], stdout);
+        return dump_footprint(path, stdout);
+    return wire ? dump_wire(path, stdout) : dump_parsed(path, stdout);
 }

@@ -263,31 +263,34 @@ int cmd_goroutines(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--json"))
-            json = 1;
-        else if (!strcmp(a, "--name") && i + 1 < argc)
-            name = argv[++i];
-        else if (!strcmp(a, "--sort") && i + 1 < argc)
-            sortby = argv[++i];
-        else if (!strcmp(a, "--id") && i + 1 < argc) {
-            char *end;
-            id = strtoll(argv[++i], &end, 10);
-            if (*end || end == argv[i])
-                return cli_usage_error("goroutines", "bad goroutine ID '%s'", argv[i]);
+    enum { OPT_JSON = 1, OPT_NAME, OPT_SORT, OPT_ID };
+    static const cli_option opts[] = {
+        {"json", 0, OPT_JSON}, {"name", 1, OPT_NAME}, {"sort", 1, OPT_SORT}, {"id", 1, OPT_ID}, {NULL, 0, 0},
+    };
+    cli_args a;
+    cli_args_init(&a, "goroutines", argc, argv);
+    for (int opt; (opt = cli_next_option(&a, opts)) != CLI_OPT_END;) {
+        char *end;
+        switch (opt) {
+        case OPT_JSON: json = 1; break;
+        case OPT_NAME: name = a.value; break;
+        case OPT_SORT: sortby = a.value; break;
+        case OPT_ID:
+            id = strtoll(a.value, &end, 10);
+            if (*end || end == a.value)
+                return cli_usage_error("goroutines", "bad goroutine ID '%s'", a.value);
             have_id = 1;
-        } else if (a[0] == '-' && a[1])
-            return cli_usage_error("goroutines", "unknown option '%s'", a);
-        else if (path)
-            return cli_usage_error("goroutines", "one trace file expected");
-        else
-            path = a;
+            break;
+        default: return CLI_EXIT_USAGE;
+        }
     }
-    if (!path)
-        return cli_usage_error("goroutines", "missing trace file");
+    if (cli_one_file(&a, &path))
+        return CLI_EXIT_USAGE;
     if (have_id && name)
         return cli_usage_error("goroutines", "--id and --name exclude each other");
+    /* --sort orders the table of one group (--name) and nothing else. */
+    if (sortby && (!name || json))
+        return cli_usage_error("goroutines", "--sort orders the --name table: it needs --name and no --json");
 
     gt_summary *s;
     int broken;

@@ -119,32 +119,42 @@ int cmd_mmu(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--json"))
-            json = 1;
-        else if (!strcmp(a, "--flags") && i + 1 < argc) {
-            if (parse_flags(argv[++i], &flags))
-                return cli_usage_error("mmu", "bad --flags '%s'", argv[i]);
-        } else if (!strcmp(a, "--worst") && i + 1 < argc) {
-            char *end;
-            worst = strtol(argv[++i], &end, 10);
-            if (*end || worst < 0 || worst > 1000)
-                return cli_usage_error("mmu", "bad --worst '%s'", argv[i]);
-        } else if (!strcmp(a, "--window") && i + 1 < argc) {
-            if (au_parse_duration(argv[++i], &only_window) || only_window <= 0)
-                return cli_usage_error("mmu", "bad --window '%s'", argv[i]);
-        } else if (!strcmp(a, "--svg") && i + 1 < argc)
-            svg = argv[++i];
-        else if (a[0] == '-' && a[1])
-            return cli_usage_error("mmu", "unknown option '%s'", a);
-        else if (path)
-            return cli_usage_error("mmu", "one trace file expected");
-        else
-            path = a;
+    enum { OPT_JSON = 1, OPT_FLAGS, OPT_WORST, OPT_WINDOW, OPT_SVG };
+    static const cli_option opts[] = {
+        {"json", 0, OPT_JSON},     {"flags", 1, OPT_FLAGS}, {"worst", 1, OPT_WORST},
+        {"window", 1, OPT_WINDOW}, {"svg", 1, OPT_SVG},     {NULL, 0, 0},
+    };
+    cli_args a;
+    cli_args_init(&a, "mmu", argc, argv);
+    for (int opt; (opt = cli_next_option(&a, opts)) != CLI_OPT_END;) {
+        char *end;
+        switch (opt) {
+        case OPT_JSON: json = 1; break;
+        case OPT_FLAGS:
+            if (parse_flags(a.value, &flags))
+                return cli_usage_error("mmu", "bad --flags '%s'", a.value);
+            break;
+        case OPT_WORST:
+            worst = strtol(a.value, &end, 10);
+            if (*end || end == a.value || worst < 0 || worst > 1000)
+                return cli_usage_error("mmu", "bad --worst '%s' (0 to 1000)", a.value);
+            break;
+        case OPT_WINDOW:
+            if (au_parse_duration(a.value, &only_window) || only_window <= 0)
+                return cli_usage_error("mmu", "bad --window '%s'", a.value);
+            break;
+        case OPT_SVG: svg = a.value; break;
+        default: return CLI_EXIT_USAGE;
+        }
     }
-    if (!path)
-        return cli_usage_error("mmu", "missing trace file");
+    if (cli_one_file(&a, &path))
+        return CLI_EXIT_USAGE;
+    /* --window picks the worst windows the text lists; --json lists those of
+     * every window size, and --worst 0 none. */
+    if (only_window && json)
+        return cli_usage_error("mmu", "--window selects the text's worst windows: --json lists every size");
+    if (only_window && worst == 0)
+        return cli_usage_error("mmu", "--window with --worst 0 lists nothing");
 
     /* The SVG file is opened first: a refusal (the input itself) comes
      * before the work, and the file is replaced only once complete. */

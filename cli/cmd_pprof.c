@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "analysis_util.h"
@@ -83,40 +84,46 @@ int cmd_pprof(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strncmp(a, "--type=", 7))
-            type = a + 7;
-        else if (!strcmp(a, "--type") && i + 1 < argc)
-            type = argv[++i];
-        else if (!strcmp(a, "--name") && i + 1 < argc) {
+    enum { OPT_TYPE = 1, OPT_NAME, OPT_REGION_TYPE, OPT_PC, OPT_LATMIN, OPT_LATMAX, OPT_OUT };
+    static const cli_option opts[] = {
+        {"type", 1, OPT_TYPE},     {"name", 1, OPT_NAME},     {"region-type", 1, OPT_REGION_TYPE},
+        {"pc", 1, OPT_PC},         {"latmin", 1, OPT_LATMIN}, {"latmax", 1, OPT_LATMAX},
+        {"o", 1, OPT_OUT},         {NULL, 0, 0},
+    };
+    cli_args a;
+    cli_args_init(&a, "pprof", argc, argv);
+    for (int opt; (opt = cli_next_option(&a, opts)) != CLI_OPT_END;) {
+        switch (opt) {
+        case OPT_TYPE: type = a.value; break;
+        case OPT_NAME:
             filter.by_name = 1;
-            filter.name = (gt_str){argv[i + 1], strlen(argv[i + 1])};
-            i++;
-        } else if (!strcmp(a, "--region-type") && i + 1 < argc) {
+            filter.name = (gt_str){a.value, strlen(a.value)};
+            break;
+        case OPT_REGION_TYPE:
             filter.by_region = filter.by_region_type = 1;
-            filter.region_type = (gt_str){argv[i + 1], strlen(argv[i + 1])};
-            i++;
-        } else if (!strcmp(a, "--pc") && i + 1 < argc) {
-            if (au_parse_pc(argv[++i], &filter.pc))
-                return cli_usage_error("pprof", "bad PC '%s' (hexadecimal expected)", argv[i]);
+            filter.region_type = (gt_str){a.value, strlen(a.value)};
+            break;
+        case OPT_PC:
+            if (au_parse_pc(a.value, &filter.pc))
+                return cli_usage_error("pprof", "bad PC '%s' (hexadecimal expected)", a.value);
             filter.by_region = filter.by_pc = 1;
-        } else if ((!strcmp(a, "--latmin") || !strcmp(a, "--latmax")) && i + 1 < argc) {
-            if (au_latency_option("pprof", a, argv[++i], &filter.has_latmin, &filter.latmin, &filter.has_latmax,
-                                  &filter.latmax))
+            break;
+        case OPT_LATMIN:
+        case OPT_LATMAX:
+            if (au_latency_option("pprof", opt == OPT_LATMIN ? "--latmin" : "--latmax", a.value,
+                                  &filter.has_latmin, &filter.latmin, &filter.has_latmax, &filter.latmax))
                 return CLI_EXIT_USAGE;
             filter.by_region = 1;
-        } else if (!strcmp(a, "-o") && i + 1 < argc)
-            outpath = argv[++i];
-        else if (a[0] == '-' && a[1])
-            return cli_usage_error("pprof", "unknown option '%s'", a);
-        else if (path)
-            return cli_usage_error("pprof", "one trace file expected");
-        else
-            path = a;
+            break;
+        case OPT_OUT: outpath = a.value; break;
+        default: return CLI_EXIT_USAGE;
+        }
     }
-    if (!path)
-        return cli_usage_error("pprof", "missing trace file");
+    if (cli_one_file(&a, &path))
+        return CLI_EXIT_USAGE;
+    /* The profile is gzipped protobuf: refuse to pour it onto a terminal. */
+    if (!strcmp(outpath, "-") && isatty(STDOUT_FILENO))
+        return cli_usage_error("pprof", "refusing to write a binary profile to a terminal: use -o OUT or redirect");
     gt_pprof_type pt;
     if (!type)
         return cli_usage_error("pprof", "missing --type");

@@ -411,29 +411,34 @@ int cmd_regions(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--json"))
-            json = 1;
-        else if (!strcmp(a, "--type") && i + 1 < argc)
-            f.type = argv[++i], f.any = 1;
-        else if (!strcmp(a, "--pc") && i + 1 < argc) {
-            if (au_parse_pc(argv[++i], &f.pc))
-                return cli_usage_error("regions", "bad PC '%s' (hexadecimal expected)", argv[i]);
-            f.has_pc = f.any = 1;
-        } else if ((!strcmp(a, "--latmin") || !strcmp(a, "--latmax")) && i + 1 < argc) {
-            if (au_latency_option("regions", a, argv[++i], &f.has_latmin, &f.latmin, &f.has_latmax, &f.latmax))
+    enum { OPT_JSON = 1, OPT_TYPE, OPT_PC, OPT_LATMIN, OPT_LATMAX };
+    static const cli_option opts[] = {
+        {"json", 0, OPT_JSON},     {"type", 1, OPT_TYPE},     {"pc", 1, OPT_PC},
+        {"latmin", 1, OPT_LATMIN}, {"latmax", 1, OPT_LATMAX}, {NULL, 0, 0},
+    };
+    cli_args a;
+    cli_args_init(&a, "regions", argc, argv);
+    for (int opt; (opt = cli_next_option(&a, opts)) != CLI_OPT_END;) {
+        switch (opt) {
+        case OPT_JSON: json = 1; break;
+        case OPT_TYPE: f.type = a.value; break;
+        case OPT_PC:
+            if (au_parse_pc(a.value, &f.pc))
+                return cli_usage_error("regions", "bad PC '%s' (hexadecimal expected)", a.value);
+            f.has_pc = 1;
+            break;
+        case OPT_LATMIN:
+        case OPT_LATMAX:
+            if (au_latency_option("regions", opt == OPT_LATMIN ? "--latmin" : "--latmax", a.value, &f.has_latmin,
+                                  &f.latmin, &f.has_latmax, &f.latmax))
                 return CLI_EXIT_USAGE;
-            f.any = 1;
-        } else if (a[0] == '-' && a[1])
-            return cli_usage_error("regions", "unknown option '%s'", a);
-        else if (path)
-            return cli_usage_error("regions", "one trace file expected");
-        else
-            path = a;
+            break;
+        default: return CLI_EXIT_USAGE;
+        }
+        f.any = f.any || opt != OPT_JSON;
     }
-    if (!path)
-        return cli_usage_error("regions", "missing trace file");
+    if (cli_one_file(&a, &path))
+        return CLI_EXIT_USAGE;
     if (!json)
         return regions_streaming(path, &f);
     gt_summary *s;

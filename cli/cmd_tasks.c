@@ -189,31 +189,38 @@ int cmd_tasks(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--json"))
-            json = 1;
-        else if (!strcmp(a, "--type") && i + 1 < argc)
-            f.type = argv[++i], f.any = 1;
-        else if (!strcmp(a, "--complete"))
-            f.complete = 1, f.any = 1;
-        else if (!strcmp(a, "--incomplete"))
-            f.complete = 0, f.any = 1;
-        else if (!strcmp(a, "--logtext") && i + 1 < argc)
-            f.logtext = argv[++i], f.any = 1;
-        else if ((!strcmp(a, "--latmin") || !strcmp(a, "--latmax")) && i + 1 < argc) {
-            if (au_latency_option("tasks", a, argv[++i], &f.has_latmin, &f.latmin, &f.has_latmax, &f.latmax))
+    enum { OPT_JSON = 1, OPT_TYPE, OPT_COMPLETE, OPT_INCOMPLETE, OPT_LOGTEXT, OPT_LATMIN, OPT_LATMAX };
+    static const cli_option opts[] = {
+        {"json", 0, OPT_JSON},       {"type", 1, OPT_TYPE},     {"complete", 0, OPT_COMPLETE},
+        {"incomplete", 0, OPT_INCOMPLETE}, {"logtext", 1, OPT_LOGTEXT}, {"latmin", 1, OPT_LATMIN},
+        {"latmax", 1, OPT_LATMAX},   {NULL, 0, 0},
+    };
+    cli_args a;
+    cli_args_init(&a, "tasks", argc, argv);
+    for (int opt; (opt = cli_next_option(&a, opts)) != CLI_OPT_END;) {
+        switch (opt) {
+        case OPT_JSON: json = 1; break;
+        case OPT_TYPE: f.type = a.value; break;
+        case OPT_COMPLETE: f.complete = 1; break;
+        case OPT_INCOMPLETE: f.complete = 0; break;
+        case OPT_LOGTEXT: f.logtext = a.value; break;
+        case OPT_LATMIN:
+        case OPT_LATMAX:
+            if (au_latency_option("tasks", opt == OPT_LATMIN ? "--latmin" : "--latmax", a.value, &f.has_latmin,
+                                  &f.latmin, &f.has_latmax, &f.latmax))
                 return CLI_EXIT_USAGE;
-            f.any = 1;
-        } else if (a[0] == '-' && a[1])
-            return cli_usage_error("tasks", "unknown option '%s'", a);
-        else if (path)
-            return cli_usage_error("tasks", "one trace file expected");
-        else
-            path = a;
+            break;
+        default: return CLI_EXIT_USAGE;
+        }
+        f.any = f.any || opt != OPT_JSON;
     }
-    if (!path)
-        return cli_usage_error("tasks", "missing trace file");
+    if (cli_one_file(&a, &path))
+        return CLI_EXIT_USAGE;
+    if (cli_option_given(&a, OPT_COMPLETE) && cli_option_given(&a, OPT_INCOMPLETE))
+        return cli_usage_error("tasks", "--complete and --incomplete exclude each other");
+    /* The latency bounds only select complete tasks. */
+    if (cli_option_given(&a, OPT_INCOMPLETE) && (f.has_latmin || f.has_latmax))
+        return cli_usage_error("tasks", "--latmin and --latmax select complete tasks: not with --incomplete");
     gt_summary *s;
     int broken;
     /* The type table needs no logs or regions: a streaming summary keeps

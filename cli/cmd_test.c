@@ -124,18 +124,13 @@ int cmd_test(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--") && i + 1 < argc && !path)
-            path = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error("test", "unknown option '%s'", argv[i]);
-        else if (!path)
-            path = argv[i];
-        else
-            return cli_usage_error("test", "more than one file given");
-    }
-    if (!path)
-        return cli_usage_error("test", "no test file given");
+    static const cli_option opts[] = {{NULL, 0, 0}};
+    cli_args a;
+    cli_args_init(&a, "test", argc, argv);
+    if (cli_next_option(&a, opts) != CLI_OPT_END)
+        return CLI_EXIT_USAGE;
+    if (cli_one_file(&a, &path))
+        return CLI_EXIT_USAGE;
 
     unsigned char *data;
     size_t len;

@@ -846,26 +846,17 @@ int cmd_timeline(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-o")) {
-            if (i + 1 >= argc)
-                return cli_usage_error("timeline", "-o needs a file name");
-            out_path = argv[++i];
-        } else if (!strcmp(a, "--")) {
-            if (i + 2 != argc || path)
-                return cli_usage_error("timeline", "one trace file expected");
-            path = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("timeline", "unknown option '%s'", a);
-        } else if (path) {
-            return cli_usage_error("timeline", "one trace file expected");
-        } else {
-            path = a;
-        }
+    enum { OPT_OUT = 1 };
+    static const cli_option opts[] = {{"o", 1, OPT_OUT}, {NULL, 0, 0}};
+    cli_args a;
+    cli_args_init(&a, "timeline", argc, argv);
+    for (int opt; (opt = cli_next_option(&a, opts)) != CLI_OPT_END;) {
+        if (opt != OPT_OUT)
+            return CLI_EXIT_USAGE;
+        out_path = a.value;
     }
-    if (!path)
-        return cli_usage_error("timeline", "missing trace file");
+    if (cli_one_file(&a, &path))
+        return CLI_EXIT_USAGE;
 
     /* The output is opened first: a refusal (the input itself) comes
      * before the input is touched, and OUT is replaced only once complete. */

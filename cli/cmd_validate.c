@@ -46,20 +46,17 @@ int cmd_validate(int argc, char **argv)
     }
     const char *path = NULL;
     int skip_clock = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--skip-clock-checks"))
-            skip_clock = 1;
-        else if (!strcmp(argv[i], "--") && i + 1 < argc && !path)
-            path = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error("validate", "unknown option '%s'", argv[i]);
-        else if (!path)
-            path = argv[i];
-        else
-            return cli_usage_error("validate", "more than one file given");
+    enum { OPT_SKIP_CLOCK = 1 };
+    static const cli_option opts[] = {{"skip-clock-checks", 0, OPT_SKIP_CLOCK}, {NULL, 0, 0}};
+    cli_args a;
+    cli_args_init(&a, "validate", argc, argv);
+    for (int opt; (opt = cli_next_option(&a, opts)) != CLI_OPT_END;) {
+        if (opt != OPT_SKIP_CLOCK)
+            return CLI_EXIT_USAGE;
+        skip_clock = 1;
     }
-    if (!path)
-        return cli_usage_error("validate", "no trace file given");
+    if (cli_one_file(&a, &path))
+        return CLI_EXIT_USAGE;
 
     gt_error err;
     gt_reader *r = gt_reader_open_path(path, &err);

@@ -39,7 +39,7 @@ int cli_wants_help(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--"))
             return 0;
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-help"))
             return 1;
     }
     return 0;

@@ -37,7 +37,8 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nOptions:\n"
-               "  -h, --help     show this help (gotrace COMMAND --help for a command)\n"
+               "  -h, --help     show this help (gotrace help COMMAND, or gotrace COMMAND --help,\n"
+               "                 for a command)\n"
                "  --version      print the version\n\n"
                "Exit status: 0 success, 1 broken trace or failed check, 2 usage error,\n"
                "3 write error (the output is incomplete).\n");
@@ -52,7 +53,16 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     /* Whatever a command printed is checked once more as stdout is flushed
      * and closed (cli_finish_stdout): a write error is never lost. */
-    if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+    /* gotrace help COMMAND is gotrace COMMAND --help. */
+    if (!strcmp(name, "help") && argc == 3)
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (!strcmp(argv[2], commands[i].name))
+                return cli_finish_stdout(commands[i].run(2, (char *[]){argv[2], "--help", NULL}));
+    if (!strcmp(name, "help") && argc > 2) {
+        fprintf(stderr, "gotrace: help: unknown command '%s'\nTry 'gotrace --help'.\n", argv[2]);
+        return CLI_EXIT_USAGE;
+    }
+    if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "-help") || !strcmp(name, "help")) {
         usage(stdout);
         return cli_finish_stdout(CLI_EXIT_OK);
     }

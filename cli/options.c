@@ -1,0 +1,84 @@
+/* The one command-line option parser of the CLI (contract in cli.h). */
+#include <string.h>
+
+#include "cli.h"
+
+void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv)
+{
+    memset(a, 0, sizeof *a);
+    a->cmd = cmd;
+    a->argc = argc;
+    a->argv = argv;
+    a->next = 1;
+}
+
+static const cli_option *find(const cli_option *opts, const char *name, size_t len)
+{
+    for (const cli_option *o = opts; o->name; o++)
+        if (strlen(o->name) == len && !strncmp(o->name, name, len))
+            return o;
+    return NULL;
+}
+
+static int positional(cli_args *a, const char *arg)
+{
+    if (a->npos == CLI_MAX_POSITIONAL) {
+        cli_usage_error(a->cmd, "too many arguments (from '%s' on)", arg);
+        return CLI_OPT_ERROR;
+    }
+    a->pos[a->npos++] = arg;
+    return 0;
+}
+
+int cli_next_option(cli_args *a, const cli_option *opts)
+{
+    while (a->next < a->argc) {
+        const char *arg = a->argv[a->next++];
+        if (a->only_positional || arg[0] != '-' || !arg[1]) {
+            if (positional(a, arg))
+                return CLI_OPT_ERROR;
+            continue;
+        }
+        if (!strcmp(arg, "--")) {
+            a->only_positional = 1;
+            continue;
+        }
+        /* --name, -name (Go's flag package), --name=value, -name=value. */
+        const char *name = arg + (arg[1] == '-' ? 2 : 1);
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const cli_option *o = find(opts, name, len);
+        if (!o) {
+            cli_usage_error(a->cmd, "unknown option '%.*s'", (int)(name - arg + len), arg);
+            return CLI_OPT_ERROR;
+        }
+        snprintf(a->spelling, sizeof a->spelling, "%.*s", (int)(name - arg + len), arg);
+        if (!o->takes_value && eq) {
+            cli_usage_error(a->cmd, "option %s takes no value", a->spelling);
+            return CLI_OPT_ERROR;
+        }
+        if (o->takes_value && !eq) {
+            if (a->next >= a->argc) {
+                cli_usage_error(a->cmd, "option %s needs a value", a->spelling);
+                return CLI_OPT_ERROR;
+            }
+            a->value = a->argv[a->next++];
+        } else {
+            a->value = eq ? eq + 1 : NULL;
+        }
+        if (o->id > 0 && o->id < 64)
+            a->given |= 1ULL << o->id;
+        return o->id;
+    }
+    return CLI_OPT_END;
+}
+
+int cli_option_given(const cli_args *a, int id) { return id > 0 && id < 64 && (a->given >> id & 1); }
+
+int cli_one_file(const cli_args *a, const char **path)
+{
+    if (a->npos != 1)
+        return cli_usage_error(a->cmd, a->npos ? "one trace file expected" : "missing trace file");
+    *path = a->pos[0];
+    return 0;
+}

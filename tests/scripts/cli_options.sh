@@ -1,0 +1,215 @@
+#!/bin/sh
+# The CLI's command lines and inputs (issue 13, "Every command"):
+#  - every option of every command is read the same written --opt=VALUE,
+#    --opt VALUE, -opt VALUE and -opt=VALUE (flags: --opt and -opt): the
+#    outputs are compared byte for byte, and the option must change the
+#    output from the run without it (so the comparison is not vacuous);
+#  - an unknown option, a missing value, a value given to a flag, and options
+#    that other options make meaningless exit 2 saying so;
+#  - gotrace help COMMAND prints what gotrace COMMAND --help prints;
+#  - pprof refuses to write its binary profile to a terminal (exit 2);
+#  - compressed input (gzip, zstd; files, stdin, FIFOs) reads as the plain
+#    trace does, byte for byte; a file that is not a trace says what it is.
+# Traces: examples/hello.trace, and one corpus trace when ../shared is there.
+GOTRACE=${GOTRACE:-build/gotrace}
+ROOT=${ROOT:-.}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+hello=$ROOT/examples/hello.trace
+
+ok() { echo "ok $1"; }
+fail() { echo "not ok $1: $2"; }
+
+# run OUTFILE CMD...: runs gotrace CMD... into OUTFILE (stderr to OUTFILE.err),
+# prints the exit status.
+run() {
+  o=$1
+  shift
+  "$GOTRACE" "$@" >"$o" 2>"$o.err"
+  echo $?
+}
+
+# spellings NAME OPT VALUE CMD [ARGS...]: CMD with OPT written in the four
+# ways gives the same output and status, an output that differs from CMD
+# without OPT (unless SAME_OK=1: the option is only checked to be accepted
+# alike). VALUE "" means OPT is a flag (two spellings).
+spellings() {
+  name=$1 opt=$2 val=$3 cmd=$4
+  shift 4
+  base=$(run "$tmp/base" "$cmd" "$@" "$hello")
+  if [ -z "$val" ]; then
+    r1=$(run "$tmp/f1" "$cmd" "--$opt" "$@" "$hello")
+    r2=$(run "$tmp/f2" "$cmd" "-$opt" "$@" "$hello")
+    r3=$r1 r4=$r1
+    cp "$tmp/f1" "$tmp/f3"
+    cp "$tmp/f1" "$tmp/f4"
+  else
+    r1=$(run "$tmp/f1" "$cmd" "--$opt=$val" "$@" "$hello")
+    r2=$(run "$tmp/f2" "$cmd" "-$opt=$val" "$@" "$hello")
+    r3=$(run "$tmp/f3" "$cmd" "--$opt" "$val" "$@" "$hello")
+    r4=$(run "$tmp/f4" "$cmd" "-$opt" "$val" "$@" "$hello")
+  fi
+  if [ "$r1" -ne 0 ]; then
+    fail "$name" "--$opt exits $r1: $(head -n 1 "$tmp/f1.err")"
+  elif [ "${SAME_OK:-0}" != 1 ] && [ "$base" -eq 0 ] && cmp -s "$tmp/base" "$tmp/f1"; then
+    fail "$name" "--$opt changes nothing in the output"
+  elif [ "$r2$r3$r4" != 000 ] || ! cmp -s "$tmp/f1" "$tmp/f2" || ! cmp -s "$tmp/f1" "$tmp/f3" ||
+       ! cmp -s "$tmp/f1" "$tmp/f4"; then
+    fail "$name" "the spellings differ (status $r1 $r2 $r3 $r4)"
+  else
+    ok "$name"
+  fi
+}
+
+# usage NAME PATTERN CMD...: exits 2 with PATTERN (grep -E) on stderr, nothing
+# on stdout.
+usage() {
+  name=$1 pat=$2
+  shift 2
+  rc=$(run "$tmp/u" "$@")
+  if [ "$rc" -ne 2 ]; then
+    fail "$name" "exit status $rc, expected 2"
+  elif ! grep -Eq -- "$pat" "$tmp/u.err"; then
+    fail "$name" "stderr lacks /$pat/: $(head -n 1 "$tmp/u.err")"
+  elif [ -s "$tmp/u" ]; then
+    fail "$name" "usage error printed output"
+  else
+    ok "$name"
+  fi
+}
+
+if [ ! -f "$hello" ] || [ ! -x "$GOTRACE" ]; then
+  echo "skip cli_options: no $hello or $GOTRACE"
+  exit 0
+fi
+
+# ------------------------------------------------ the same in every spelling
+spellings opt_dump_wire wire "" dump
+spellings opt_dump_footprint footprint "" dump
+# hello.trace passes the clock checks: the option is only accepted alike.
+SAME_OK=1 spellings opt_validate_skip_clock skip-clock-checks "" validate
+SAME_OK=0
+spellings opt_goroutines_json json "" goroutines
+spellings opt_goroutines_name name main.worker goroutines
+spellings opt_goroutines_id id 1 goroutines
+spellings opt_goroutines_sort sort 'Execution time' goroutines --name main.worker
+spellings opt_tasks_json json "" tasks
+spellings opt_tasks_type type squares tasks
+spellings opt_tasks_complete complete "" tasks
+spellings opt_tasks_incomplete incomplete "" tasks
+spellings opt_tasks_logtext logtext square tasks
+spellings opt_tasks_latmin latmin 1ms tasks
+spellings opt_tasks_latmax latmax 1s tasks
+spellings opt_regions_json json "" regions
+spellings opt_regions_type type square regions
+spellings opt_regions_latmin latmin 1us regions
+spellings opt_regions_latmax latmax 1ms regions
+spellings opt_mmu_json json "" mmu
+spellings opt_mmu_flags flags stw mmu
+spellings opt_mmu_worst worst 1 mmu
+spellings opt_mmu_window window 10us mmu
+spellings opt_pprof_type type sync pprof
+spellings opt_pprof_name name main.worker pprof --type sched
+spellings opt_pprof_region_type region-type square pprof --type sched
+spellings opt_pprof_latmin latmin 1ms pprof --type sched
+spellings opt_pprof_latmax latmax 100ns pprof --type sched
+# The PC of the regions' start frame, as gotrace regions prints it.
+pc=$("$GOTRACE" regions "$hello" | sed -n 's/.* @ \(0x[0-9a-f]*\)$/\1/p' | head -n 1)
+spellings opt_regions_pc pc "$pc" regions
+spellings opt_pprof_pc pc "$pc" pprof --type sched
+
+# Options naming an output file: the file written is the same.
+outfile_spellings() {
+  name=$1 opt=$2
+  shift 2
+  for form in "--$opt=$tmp/o1" "-$opt=$tmp/o2" "--$opt $tmp/o3" "-$opt $tmp/o4"; do
+    # shellcheck disable=SC2086
+    rc=$(run "$tmp/s" "$@" $form "$hello")
+    [ "$rc" -eq 0 ] || { fail "$name" "'$form' exits $rc: $(head -n 1 "$tmp/s.err")"; return; }
+  done
+  if [ -s "$tmp/o1" ] && cmp -s "$tmp/o1" "$tmp/o2" && cmp -s "$tmp/o1" "$tmp/o3" && cmp -s "$tmp/o1" "$tmp/o4"; then
+    ok "$name"
+  else
+    fail "$name" "the four spellings wrote different files"
+  fi
+  rm -f "$tmp/o1" "$tmp/o2" "$tmp/o3" "$tmp/o4"
+}
+outfile_spellings opt_mmu_svg svg mmu
+outfile_spellings opt_timeline_o o timeline
+outfile_spellings opt_pprof_o o pprof --type sched
+
+"$GOTRACE" convert --to text "$hello" "$tmp/c1" 2>/dev/null
+"$GOTRACE" convert -to=text "$hello" "$tmp/c2" 2>/dev/null
+"$GOTRACE" convert --to=binary --runtime-layout "$tmp/c1" "$tmp/c3" 2>/dev/null
+"$GOTRACE" convert -to binary -runtime-layout "$tmp/c2" "$tmp/c4" 2>/dev/null
+if [ -s "$tmp/c1" ] && cmp -s "$tmp/c1" "$tmp/c2" && cmp -s "$tmp/c3" "$tmp/c4" && cmp -s "$tmp/c3" "$hello"; then
+  ok opt_convert_to
+else
+  fail opt_convert_to "--to text / -to=text or --runtime-layout spellings differ"
+fi
+
+# ----------------------------------------------------------- usage errors
+for cmd in dump convert validate goroutines tasks regions mmu pprof timeline test; do
+  usage "opt_unknown_$cmd" "gotrace $cmd: unknown option '--no-such-option'" "$cmd" --no-such-option "$hello"
+  usage "opt_unknown_single_$cmd" "gotrace $cmd: unknown option '-nosuch'" "$cmd" -nosuch "$hello"
+done
+# A missing value: the option is the last argument.
+for pair in goroutines:name goroutines:sort goroutines:id tasks:type tasks:logtext tasks:latmin tasks:latmax \
+  regions:type regions:pc regions:latmin regions:latmax mmu:flags mmu:worst mmu:window mmu:svg \
+  pprof:type pprof:name pprof:region-type pprof:pc pprof:latmin pprof:latmax pprof:o timeline:o convert:to; do
+  cmd=${pair%%:*} opt=${pair#*:}
+  usage "opt_missing_value_${cmd}_$opt" "option -+$opt needs a value" "$cmd" "$hello" "--$opt"
+done
+for pair in dump:wire dump:footprint validate:skip-clock-checks goroutines:json tasks:json tasks:complete \
+  regions:json mmu:json convert:runtime-layout; do
+  cmd=${pair%%:*} opt=${pair#*:}
+  usage "opt_flag_value_${cmd}_$opt" "option --$opt takes no value" "$cmd" "--$opt=1" "$hello"
+done
+usage opt_goroutines_sort_without_name "--sort .*needs --name" goroutines --sort 'Execution time' "$hello"
+usage opt_goroutines_sort_with_json "--sort .*no --json" goroutines --name main.worker --sort 'Execution time' --json "$hello"
+usage opt_goroutines_id_and_name "--id and --name" goroutines --id 1 --name main.worker "$hello"
+usage opt_mmu_window_with_json "--window .*--json" mmu --window 1ms --json "$hello"
+usage opt_mmu_window_worst_0 "--window with --worst 0" mmu --window 1ms --worst 0 "$hello"
+usage opt_tasks_complete_incomplete "--complete and --incomplete" tasks --complete --incomplete "$hello"
+usage opt_tasks_incomplete_latency "not with --incomplete" tasks --incomplete --latmin 1ms "$hello"
+usage opt_dump_wire_footprint "--wire and --footprint" dump --wire --footprint "$hello"
+usage opt_pprof_name_region "--name and the region filters" pprof --type sched --name x --pc 1 "$hello"
+usage opt_two_files "one trace file expected" goroutines "$hello" "$hello"
+usage opt_help_unknown_command "unknown command 'nosuch'" help nosuch
+
+# ------------------------------------------------------------------ help
+for cmd in summary dump convert test validate goroutines tasks regions mmu pprof timeline cut split perfetto; do
+  "$GOTRACE" "$cmd" --help >"$tmp/h1" 2>&1
+  rc1=$?
+  "$GOTRACE" help "$cmd" >"$tmp/h2" 2>&1
+  rc2=$?
+  if [ "$rc1" -ne 0 ] && grep -q "unknown command" "$tmp/h1"; then
+    echo "skip opt_help_$cmd: this build has no $cmd"
+  elif [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && [ -s "$tmp/h1" ] && cmp -s "$tmp/h1" "$tmp/h2"; then
+    ok "opt_help_$cmd"
+  else
+    fail "opt_help_$cmd" "help $cmd (status $rc2) differs from $cmd --help (status $rc1)"
+  fi
+done
+
+# --------------------------------------------------- pprof and a terminal
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+  script -qec "'$GOTRACE' pprof --type sched '$hello'" /dev/null >"$tmp/tty" 2>&1
+  rc=$?
+  if [ "$rc" -eq 2 ] && grep -q "refusing to write a binary profile to a terminal" "$tmp/tty"; then
+    ok opt_pprof_terminal
+  else
+    fail opt_pprof_terminal "status $rc: $(head -c 200 "$tmp/tty" | tr -d '\0' | head -n 1)"
+  fi
+  # -o to a file works from a terminal.
+  script -qec "'$GOTRACE' pprof --type sched -o '$tmp/p.pb.gz' '$hello'" /dev/null >/dev/null 2>&1
+  rc=$?
+  "$GOTRACE" pprof --type sched "$hello" >"$tmp/p2.pb.gz" 2>/dev/null
+  if [ "$rc" -eq 0 ] && cmp -s "$tmp/p.pb.gz" "$tmp/p2.pb.gz"; then
+    ok opt_pprof_terminal_o
+  else
+    fail opt_pprof_terminal_o "pprof -o from a terminal: status $rc or a different profile"
+  fi
+else
+  echo "skip opt_pprof_terminal: no script(1) to run a command on a terminal"
+fi
