@@ -44,7 +44,7 @@ static inline int pb_reserve(pb *b, size_t more)
     return 0;
 }
 
-static void pb_varint(pb *b, uint64_t v)
+static inline void pb_varint(pb *b, uint64_t v)
 {
     if (pb_reserve(b, 10))
         return;
@@ -152,6 +152,7 @@ struct gt_perfetto {
     size_t names_sent, funcs_sent, files_sent;
     gt_u64map frames;     /* pc -> iid */
     gt_u64map stacks;     /* stack id -> iid */
+    gt_u64map name_cache; /* stable name pointer, or numbered name key -> iid */
     uint64_t n_frames, n_stacks;
     pb out, packet, event, interned, scratch, scratch2;
     char namebuf[512];
@@ -452,25 +453,50 @@ static void event_begin(gt_perfetto *p, int type, uint64_t uuid)
 }
 
 /* Wraps p->event (and new interned data) in a packet of sequence 1 at t. */
+static size_t varint_size(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+/* Writes p->event (and new interned data) as a packet of sequence 1 at t,
+ * straight into the output: the packet's length is summed from its fields
+ * first (every key here is one byte), so it needs no buffer of its own. */
 static int event_end(gt_perfetto *p, int64_t t, int needs_state)
 {
     emit_new_strings(p, &p->names, &p->names_sent, ID_EVENT_NAMES, EN_IID, EN_NAME);
-    p->packet.n = 0;
-    pb_uint(&p->packet, TP_TIMESTAMP, (uint64_t)(t - p->t0));
-    pb_uint(&p->packet, TP_SEQ_ID, 1);
+    if (p->event.failed || p->interned.failed || p->scratch2.failed)
+        return fail(p, -1);
+    uint64_t ts = (uint64_t)(t - p->t0);
     uint32_t flags = (needs_state || p->interned.n) ? SEQ_NEEDS_STATE : 0;
     if (p->clear_pending) {
         flags |= SEQ_CLEARED;
         p->clear_pending = 0;
     }
-    if (flags)
-        pb_uint(&p->packet, TP_SEQ_FLAGS, flags);
+    size_t len = 1 + varint_size(ts) + 2 + (flags ? 2 : 0) + 1 + varint_size(p->event.n) + p->event.n;
     if (p->interned.n)
-        pb_msg(&p->packet, TP_INTERNED, &p->interned);
-    pb_msg(&p->packet, TP_TRACK_EVENT, &p->event);
-    if (p->event.failed || p->interned.failed || p->scratch2.failed)
+        len += 1 + varint_size(p->interned.n) + p->interned.n;
+    pb *o = &p->out;
+    if (pb_reserve(o, 11 + len))
         return fail(p, -1);
-    return put_packet(p);
+    o->p[o->n++] = TRACE_PACKET << 3 | WT_LEN;
+    pb_varint(o, len);
+    pb_uint(o, TP_TIMESTAMP, ts);
+    pb_uint(o, TP_SEQ_ID, 1);
+    if (flags)
+        pb_uint(o, TP_SEQ_FLAGS, flags);
+    if (p->interned.n)
+        pb_msg(o, TP_INTERNED, &p->interned);
+    pb_msg(o, TP_TRACK_EVENT, &p->event);
+    if (o->failed)
+        return fail(p, -1);
+    if (o->n >= 1 << 16)
+        return flush_out(p);
+    return p->rc;
 }
 
 static gt_str slice_name(gt_perfetto *p, const gt_tl_slice *s)
@@ -493,6 +519,39 @@ static gt_str slice_name(gt_perfetto *p, const gt_tl_slice *s)
     default:
         return s->name;
     }
+}
+
+/* The iid of a slice's name, from a cache cleared with the interning: the
+ * state names and the tracker's names have stable pointers, the numbered
+ * names ("G12 main.worker") are keyed by kind and ID. Most begins then cost
+ * one map look-up instead of a hash of the name. */
+static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s, gt_str name)
+{
+    uint64_t key;
+    switch (s->kind) {
+    case GT_TL_PROC_RUNS:
+        if (!gt_tl_goroutine_name(p->tl, s->goroutine).len)
+            return name_iid(p, name);  /* named later: "G7" now, "G7 main.f" then */
+        /* fall through */
+    case GT_TL_THREAD_SYSCALL:
+        key = (uint64_t)s->goroutine << 4 | (uint64_t)s->kind;
+        break;
+    case GT_TL_HOLDS_PROC:
+        key = (uint64_t)s->proc << 4 | (uint64_t)s->kind;
+        break;
+    default:  /* a pointer, tagged apart from the keys above */
+        key = (uint64_t)(uintptr_t)name.ptr | (uint64_t)1 << 63;
+        break;
+    }
+    int inserted;
+    uint64_t *v = gt_u64map_upsert(&p->name_cache, key, &inserted);
+    if (!v) {
+        fail(p, -1);
+        return 0;
+    }
+    if (inserted)
+        *v = name_iid(p, name);
+    return *v;
 }
 
 static int sink_begin(void *ctx, const gt_tl_slice *s)
@@ -518,7 +577,7 @@ static int sink_begin(void *ctx, const gt_tl_slice *s)
         return p->event.failed ? fail(p, -1) : put_packet(p);
     }
     event_begin(p, TYPE_BEGIN, uuid);
-    pb_uint(&p->event, TE_NAME_IID, name_iid(p, name));
+    pb_uint(&p->event, TE_NAME_IID, slice_name_iid(p, s, name));
     uint64_t cs = callstack_iid(p, s->stack);
     if (cs)
         pb_uint(&p->event, TE_CALLSTACK_IID, cs);
@@ -619,6 +678,7 @@ static void reset_interning(gt_perfetto *p)
     p->names_sent = p->funcs_sent = p->files_sent = 0;
     gt_u64map_clear(&p->frames);
     gt_u64map_clear(&p->stacks);
+    gt_u64map_clear(&p->name_cache);
     p->n_frames = p->n_stacks = 0;
     p->clear_pending = 1;
 }
@@ -656,6 +716,7 @@ void gt_perfetto_free(gt_perfetto *p)
     gt_interner_free(&p->files);
     gt_u64map_free(&p->frames);
     gt_u64map_free(&p->stacks);
+    gt_u64map_free(&p->name_cache);
     free(p->out.p);
     free(p->packet.p);
     free(p->event.p);

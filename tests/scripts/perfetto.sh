@@ -8,7 +8,8 @@
 #    balanced per track, timestamps in order per sequence, flows between
 #    existing slices; per goroutine, Running time = `gotrace goroutines
 #    --json` exec_time and Waiting time by reason = its block_time; task,
-#    region and log counts = the trace's TaskBegin, RegionBegin and Log events;
+#    region, log and CPU sample counts = the trace's TaskBegin, RegionBegin,
+#    Log and StackSample events;
 #  - the checker itself fails on damaged outputs (a description removed, an
 #    end removed, a name's interning removed);
 #  - --from/--to: a window's output checks too, and is smaller;
@@ -74,12 +75,12 @@ decode() {
   protoc --decode=perfetto.protos.Trace -I "$PROTO_DIR" perfetto_trace.proto <"$1" >"$2" 2>"$tmp/protoc.err"
 }
 
-# Counts of TaskBegin, RegionBegin and Log events in the trace.
+# Counts of TaskBegin, RegionBegin, Log and StackSample events in the trace.
 counts() {
   "$GOTRACE" dump "$1" >"$tmp/dump" 2>/dev/null || { echo "dump failed"; return; }
   awk <"$tmp/dump" '
-    $4 == "TaskBegin" { t++ } $4 == "RegionBegin" { r++ } $4 == "Log" { l++ }
-    END { printf "%d %d %d\n", t, r, l }'
+    $4 == "TaskBegin" { t++ } $4 == "RegionBegin" { r++ } $4 == "Log" { l++ } $4 == "StackSample" { s++ }
+    END { printf "%d %d %d %d\n", t, r, l, s }'
 }
 
 # check NAME TRACE [perfetto options]: convert, decode, check (with the
@@ -122,6 +123,9 @@ check() {
 }
 WINDOW=
 check hello "$ROOT/examples/hello.trace"
+# CPU samples: a Go 1.27 program (cpu-samples.go.txt) traced with the CPU
+# profiler on.
+check cpu_samples "$ROOT/tests/data/perfetto/cpu-samples.trace"
 for f in "$ROOT"/tests/data/scenarios/*.trace; do
   [ -f "$f" ] || continue
   check "scenario_$(basename "$f" .trace)" "$f"

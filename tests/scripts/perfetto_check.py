@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks a `gotrace perfetto` output for what protoc cannot.
 
-Usage: perfetto_check.py DECODED [--goroutines JSON] [--counts TASKS REGIONS LOGS]
+Usage: perfetto_check.py DECODED [--goroutines JSON] [--counts TASKS REGIONS LOGS SAMPLES]
 
 DECODED is the output decoded by `protoc --decode=perfetto.protos.Trace`
 (text format). Checks:
@@ -20,8 +20,9 @@ With --goroutines (the output of `gotrace goroutines --json`): per goroutine,
 the Running slices of its track add up to exec_time, and the slices of each
 waiting reason to block_time[reason] (reason "forever" excepted: Go's summary
 ends the goroutine there).
-With --counts: task slices, region slices and log instants begun on sequence
-1 equal the trace's TaskBegin, RegionBegin and Log events.
+With --counts: task slices, region slices, log instants and "CPU sample"
+instants begun on sequence 1 equal the trace's TaskBegin, RegionBegin, Log
+and StackSample events.
 Prints nothing and exits 0 when all hold; otherwise one line per problem
 (at most 20) and exit 1.
 """
@@ -76,7 +77,7 @@ def main():
         if a == "--goroutines":
             gor_json = args.pop(0)
         elif a == "--counts":
-            counts = [int(args.pop(0)) for _ in range(3)]
+            counts = [int(args.pop(0)) for _ in range(4)]
     problems = []
 
     def bad(msg):
@@ -93,7 +94,7 @@ def main():
     slice_events = []    # (ts, order, uuid, type, name, seq, flows_in)
     flow_src = {}        # flow id -> (ts, uuid)
     flow_dst = {}
-    n_log = 0
+    n_log = n_sample = 0
     order = 0
     for pk in packets(path):
         order += 1
@@ -177,6 +178,8 @@ def main():
             flow_dst[fid] = ts
         if typ == "TYPE_INSTANT" and any(one(d, "name") == "message" for d in te.get("debug_annotations", [])):
             n_log += 1
+        if typ == "TYPE_INSTANT" and name == "CPU sample":
+            n_sample += 1
         if typ in ("TYPE_SLICE_BEGIN", "TYPE_SLICE_END"):
             slice_events.append((ts, order, uuid, typ, name, seq))
 
@@ -235,7 +238,8 @@ def main():
         region_tracks = {u for u, (n, p) in tracks.items() if n.endswith(" regions")}
         n_task = sum(1 for e in slice_events if e[3] == "TYPE_SLICE_BEGIN" and e[5] == 1 and e[2] in task_tracks)
         n_region = sum(1 for e in slice_events if e[3] == "TYPE_SLICE_BEGIN" and e[5] == 1 and e[2] in region_tracks)
-        for what, got, want in (("task", n_task, counts[0]), ("region", n_region, counts[1]), ("log", n_log, counts[2])):
+        for what, got, want in (("task", n_task, counts[0]), ("region", n_region, counts[1]), ("log", n_log, counts[2]),
+                                ("CPU sample", n_sample, counts[3])):
             if got != want:
                 bad("%s slices/instants: %d, trace has %d" % (what, got, want))
 
