@@ -59,43 +59,6 @@ static void split_help(FILE *f)
                "3 write error.\n");
 }
 
-/* Matches argv[*i] against option name (given as "--name"; "-name" is
- * accepted too, as Go spells it). Sets *val for "--name=V" or from the next
- * argument. Returns 1 on a match, 0 otherwise, -1 (usage printed) when the
- * value is missing. */
-static int option(const char *cmd, int argc, char **argv, int *i, const char *name, const char **val)
-{
-    const char *a = argv[*i];
-    if (a[0] != '-')
-        return 0;
-    a += a[1] == '-' ? 2 : 1;
-    size_t n = strlen(name + 2);
-    if (strncmp(a, name + 2, n) != 0 || (a[n] != '\0' && a[n] != '='))
-        return 0;
-    if (!val)
-        return a[n] == '\0' ? 1 : (cli_usage_error(cmd, "option %s takes no value", name), -1);
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (*i + 1 >= argc)
-        return cli_usage_error(cmd, "option %s needs a value", name), -1;
-    *val = argv[++*i];
-    return 1;
-}
-
-/* A non-option argument, into pos (two at most): 0, or the usage error for
- * an unknown option or a third argument. */
-static int positional(const char *cmd, const char *arg, const char *pos[2], int *npos)
-{
-    if (arg[0] == '-' && arg[1] != '\0')
-        return cli_usage_error(cmd, "unknown option %s", arg);
-    if (*npos == 2)
-        return cli_usage_error(cmd, "too many arguments");
-    pos[(*npos)++] = arg;
-    return 0;
-}
-
 static int duration_option(const char *cmd, const char *name, const char *val, int64_t *out)
 {
     gt_error err;
@@ -271,32 +234,28 @@ int cmd_cut(int argc, char **argv)
         cut_help(stdout);
         return CLI_EXIT_OK;
     }
+    enum { OPT_FROM = 1, OPT_TO, OPT_GENERATIONS, OPT_LIST };
+    static const cli_option opts[] = {
+        {"from", 1, OPT_FROM}, {"to", 1, OPT_TO}, {"generations", 1, OPT_GENERATIONS}, {"list", 0, OPT_LIST}, {NULL, 0, 0}};
     gt_cut_window w = {.from = 0, .to = INT64_MAX};
-    int has_time = 0, do_list = 0;
-    const char *pos[2];
-    int npos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int m;
-        if ((m = option(cmd, argc, argv, &i, "--from", &v)) != 0) {
-            if (m < 0 || duration_option(cmd, "--from", v, &w.from))
-                return CLI_EXIT_USAGE;
-            has_time = 1;
-        } else if ((m = option(cmd, argc, argv, &i, "--to", &v)) != 0) {
-            if (m < 0 || duration_option(cmd, "--to", v, &w.to))
-                return CLI_EXIT_USAGE;
-            has_time = 1;
-        } else if ((m = option(cmd, argc, argv, &i, "--generations", &v)) != 0) {
-            if (m < 0 || generations_option(cmd, v, &w))
-                return CLI_EXIT_USAGE;
-        } else if ((m = option(cmd, argc, argv, &i, "--list", NULL)) != 0) {
-            if (m < 0)
-                return CLI_EXIT_USAGE;
-            do_list = 1;
-        } else if (positional(cmd, argv[i], pos, &npos)) {
-            return CLI_EXIT_USAGE;
+    cli_args a;
+    cli_args_init(&a, cmd, argc, argv);
+    for (int id; (id = cli_next_option(&a, opts)) != CLI_OPT_END;) {
+        int bad = 0;
+        switch (id) {
+        case OPT_FROM: bad = duration_option(cmd, "--from", a.value, &w.from); break;
+        case OPT_TO: bad = duration_option(cmd, "--to", a.value, &w.to); break;
+        case OPT_GENERATIONS: bad = generations_option(cmd, a.value, &w); break;
+        case OPT_LIST: break;
+        default: bad = 1; /* CLI_OPT_ERROR: the message is printed */
         }
+        if (bad)
+            return CLI_EXIT_USAGE;
     }
+    int has_time = cli_option_given(&a, OPT_FROM) || cli_option_given(&a, OPT_TO);
+    int do_list = cli_option_given(&a, OPT_LIST);
+    const char *const *pos = a.pos;
+    int npos = a.npos;
     if (w.by_index && has_time)
         return cli_usage_error(cmd, "--generations cannot be combined with --from or --to");
     if (do_list && (w.by_index || has_time))
@@ -326,10 +285,10 @@ int cmd_cut(int argc, char **argv)
         rc = report(pos[0], out.f, &err);
         cli_output_abort(&out);
     } else if ((rc = cli_output_close(&out)) == 0) {
-        char a[GT_DURATION_BUF], b[GT_DURATION_BUF];
+        char from[GT_DURATION_BUF], to[GT_DURATION_BUF];
         fprintf(stderr, "gotrace cut: %s: generations %" PRIu64 " to %" PRIu64 " (%s to %s), %" PRIu64 " bytes\n",
                 strcmp(pos[1], "-") ? pos[1] : "standard output", res.first, res.last,
-                gt_format_duration(res.start, a), gt_format_duration(res.end, b), res.bytes);
+                gt_format_duration(res.start, from), gt_format_duration(res.end, to), res.bytes);
     }
     source_close(&src);
     return rc;
@@ -404,21 +363,18 @@ int cmd_split(int argc, char **argv)
         split_help(stdout);
         return CLI_EXIT_OK;
     }
+    enum { OPT_SIZE = 1 };
+    static const cli_option opts[] = {{"size", 1, OPT_SIZE}, {NULL, 0, 0}};
     split_ctx s;
     memset(&s, 0, sizeof s);
-    const char *pos[2];
-    int npos = 0, has_size = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int m;
-        if ((m = option(cmd, argc, argv, &i, "--size", &v)) != 0) {
-            if (m < 0 || size_option(cmd, v, &s.max))
-                return CLI_EXIT_USAGE;
-            has_size = 1;
-        } else if (positional(cmd, argv[i], pos, &npos)) {
+    cli_args a;
+    cli_args_init(&a, cmd, argc, argv);
+    for (int id; (id = cli_next_option(&a, opts)) != CLI_OPT_END;)
+        if (id != OPT_SIZE || size_option(cmd, a.value, &s.max))
             return CLI_EXIT_USAGE;
-        }
-    }
+    int has_size = cli_option_given(&a, OPT_SIZE);
+    const char *const *pos = a.pos;
+    int npos = a.npos;
     if (!has_size)
         return cli_usage_error(cmd, "needs --size");
     if (npos != 2)
