@@ -848,11 +848,11 @@ static int report_counts(gt_tl *tl, int64_t t, int force)
 {
     if (!force && tl->counts_reported_at && t - tl->counts_reported_at < GT_TL_COUNTER_RESOLUTION)
         return 0;
-    tl->counts_reported_at = t;
     for (int k = 0; k < 4; k++) {
         if (!force && tl->counts[k] == tl->reported[k])
             continue;
         tl->reported[k] = tl->counts[k];
+        tl->counts_reported_at = t;
         gt_tl_counter c = {(gt_tl_counter_kind)(GT_TL_GOROUTINES_RUNNING + k), 0, empty_str, t, tl->counts[k]};
         int rc = tl->sink.counter ? tl->sink.counter(tl->sink.ctx, &c) : 0;
         if (rc)
@@ -925,9 +925,13 @@ int gt_tl_close(gt_tl *tl, int64_t at)
         g_rec *g = &tl->gs[i];
         if (!g_live(tl, g->id) || g_live(tl, g->id) != g)
             continue;
-        if ((rc = g_close_regions(tl, g, 0, at)))
-            return rc;
-        /* Ended without changing the record: reopen begins it again. */
+        /* Ended without changing the record (innermost region first):
+         * gt_tl_reopen begins it all again. */
+        for (size_t r = g->n_regions; r-- > 0;) {
+            gt_tl_slice s = g_region_slice(g, r, at);
+            if ((rc = emit_end(tl, &s)))
+                return rc;
+        }
         if (g->proc >= 0) {
             gt_tl_slice s = g_proc_slice(g, at);
             if ((rc = emit_end(tl, &s)))

@@ -1,0 +1,399 @@
+/* The timeline tracker (gotrace/export.h) on a hand-built trace whose every
+ * time is known: the exact sequence of slices, instants, flows and counters
+ * it reports, the same after gt_tl_close / gt_tl_reopen in the middle, a
+ * sink's error code coming back, and the Perfetto writer stopping at the
+ * first failed write. Then, on every in-repo trace: per goroutine, Running
+ * slices = the summary's exec_time and Waiting slices by reason = its
+ * block_time (as tests/scripts/perfetto.sh checks on Perfetto's output,
+ * here without protoc), begins and ends balanced per track.
+ *
+ * The trace (Go 1.22, one M, frequency 1e9 so ticks are ns; the reader
+ * makes times within a batch strictly increase):
+ *
+ *   1000  P0 running on M0
+ *   1001  G1 running on M0/P0 (first seen: running since the Sync); the
+ *         reader moves it 1 ns on, the deltas that follow count from 1000
+ *   1010  G1: GoCreate G2 (G2 starts in main.worker)
+ *   1020  G1: RegionBegin "phase"
+ *   1030  G1: GoBlock "chan receive"
+ *   1035  GoStart G2
+ *   1045  G2: GoUnblock G1
+ *   1055  G2: GoSyscallBegin
+ *   1065  G2: GoSyscallEnd
+ *   1075  G2: GoDestroy
+ *   1080  GoStart G1
+ *   1090  G1: Log "cat" "msg"
+ *   1100  G1: RegionEnd "phase"
+ * The reader adds a Sync at the start (time 1) and the end (1101).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "gotrace.h"
+#include "gotrace/analysis.h"
+#include "gotrace/builder.h"
+#include "gotrace/export.h"
+
+enum { GO_RUNNING = 2, PROC_RUNNING = 1 };
+
+static const gt_builder_frame main_stack[] = {{0x31, "main.main", "./main.go", 11}};
+static const gt_builder_frame worker_stack[] = {{0x50, "main.worker", "./main.go", 30}};
+static const gt_builder_frame block_stack[] = {{0x40, "runtime.chanrecv1", "runtime/chan.go", 1},
+                                               {0x41, "main.main", "./main.go", 12}};
+
+#define DT(n) GT_ARG("dt", n)
+
+static unsigned char *build_trace(size_t *len)
+{
+    gt_error err;
+    gt_builder *b = gt_builder_new(22, &err);
+    if (!b)
+        return NULL;
+    gt_builder_gen *g = gt_builder_generation(b, 1);
+    gt_builder_sync(g, 1000000000, 0, 0, 0, 0);
+    gt_builder_batch *m = gt_builder_batch_new(g, 0, 1000);
+    GT_EVENT(m, "ProcStatus", DT(0), GT_ARG("p", 0), GT_ARG("pstatus", PROC_RUNNING));
+    GT_EVENT(m, "GoStatus", DT(0), GT_ARG("g", 1), GT_ARG("m", 0), GT_ARG("gstatus", GO_RUNNING));
+    GT_EVENT(m, "GoCreate", DT(10), GT_ARG("new_g", 2), GT_STK("new_stack", worker_stack, 1),
+             GT_STK("stack", main_stack, 1));
+    GT_EVENT(m, "UserRegionBegin", DT(10), GT_ARG("task", 0), GT_STR("name_string", "phase"),
+             GT_STK("stack", main_stack, 1));
+    GT_EVENT(m, "GoBlock", DT(10), GT_STR("reason_string", "chan receive"), GT_STK("stack", block_stack, 2));
+    GT_EVENT(m, "GoStart", DT(5), GT_ARG("g", 2), GT_ARG("g_seq", 1));
+    GT_EVENT(m, "GoUnblock", DT(10), GT_ARG("g", 1), GT_ARG("g_seq", 1), GT_STK("stack", worker_stack, 1));
+    GT_EVENT(m, "GoSyscallBegin", DT(10), GT_ARG("p_seq", 1), GT_STK("stack", worker_stack, 1));
+    GT_EVENT(m, "GoSyscallEnd", DT(10));
+    GT_EVENT(m, "GoDestroy", DT(10));
+    GT_EVENT(m, "GoStart", DT(5), GT_ARG("g", 1), GT_ARG("g_seq", 2));
+    GT_EVENT(m, "UserLog", DT(10), GT_ARG("task", 0), GT_STR("key_string", "cat"), GT_STR("value_string", "msg"),
+             GT_STK("stack", main_stack, 1));
+    GT_EVENT(m, "UserRegionEnd", DT(10), GT_ARG("task", 0), GT_STR("name_string", "phase"),
+             GT_STK("stack", main_stack, 1));
+    unsigned char *data = NULL;
+    if (gt_builder_write_memory(b, &data, len, &err)) {
+        fprintf(stderr, "builder: %s\n", err.message);
+        data = NULL;
+    }
+    gt_builder_free(b);
+    return data;
+}
+
+/* ------------------------------------------------------------ the log */
+
+typedef struct logger {
+    char text[8192];
+    size_t len;
+    int fail_at;  /* the call (1-based) that returns 7, or 0 */
+    int calls;
+} logger;
+
+static const char *track_name(const gt_tl_track *t, char *buf, size_t cap)
+{
+    static const char *const kinds[] = {"?", "G", "R", "P", "M", "S", "range", "task"};
+    snprintf(buf, cap, "%s%lld", kinds[t->kind], (long long)t->id);
+    return buf;
+}
+
+static int logf_(logger *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int logf_(logger *l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(l->text + l->len, sizeof l->text - l->len, fmt, ap);
+    va_end(ap);
+    if (n > 0 && (size_t)n < sizeof l->text - l->len)
+        l->len += (size_t)n;
+    return ++l->calls == l->fail_at ? 7 : 0;
+}
+
+static const char *const kind_names[] = {"?", "Running", "Runnable", "Waiting", "Syscall", "Runs", "Holds",
+                                         "ThreadSyscall", "Region", "Range", "Task"};
+
+static int log_slice(logger *l, char be, const gt_tl_slice *s)
+{
+    char tb[32];
+    return logf_(l, "%c %s %s %.*s %lld%s%s\n", be, track_name(&s->track, tb, sizeof tb), kind_names[s->kind],
+                 (int)s->name.len, s->name.ptr, (long long)s->time, s->retro ? " retro" : "",
+                 be == 'B' && s->flow_in ? " flow-in" : "");
+}
+
+static int on_begin(void *ctx, const gt_tl_slice *s) { return log_slice(ctx, 'B', s); }
+static int on_end(void *ctx, const gt_tl_slice *s) { return log_slice(ctx, 'E', s); }
+
+static int on_instant(void *ctx, const gt_tl_instant *in)
+{
+    static const char *const names[] = {"?", "log", "unblock", "create", "sample", "label"};
+    char tb[32];
+    return logf_(ctx, "I %s %s %lld target=%lld flow=%llu %.*s\n", track_name(&in->track, tb, sizeof tb),
+                 names[in->kind], (long long)in->time, (long long)in->target, (unsigned long long)in->flow_out,
+                 (int)in->message.len, in->message.ptr);
+}
+
+static int on_counter(void *ctx, const gt_tl_counter *c)
+{
+    static const char *const names[] = {"?", "metric", "running", "runnable", "waiting", "syscall"};
+    return logf_(ctx, "C %s %lld %lld\n", names[c->kind], (long long)c->time, (long long)c->value);
+}
+
+static int on_retire(void *ctx, const gt_tl_track *t)
+{
+    char tb[32];
+    return logf_(ctx, "X %s\n", track_name(t, tb, sizeof tb));
+}
+
+/* Feeds the whole trace; at event number split (if > 0) closes everything
+ * and reopens it at that event's time first. Returns the first nonzero
+ * tracker result, or 0. */
+static int run(const unsigned char *data, size_t len, logger *l, int split)
+{
+    gt_tl_sink sink = {l, on_begin, on_end, on_instant, on_counter, on_retire};
+    gt_tl *tl = gt_tl_new(&sink);
+    gt_error err;
+    gt_reader *r = gt_reader_open_memory(data, len, &err);
+    int rc = !tl || !r ? -1 : 0, n = 0;
+    gt_event ev;
+    while (!rc && gt_reader_next(r, &ev) == 1) {
+        if (++n == split) {
+            logf_(l, "-- split\n");
+            if ((rc = gt_tl_close(tl, ev.time)) || (rc = gt_tl_reopen(tl, ev.time)))
+                break;
+        }
+        rc = gt_tl_event(tl, &ev);
+    }
+    if (!rc)
+        rc = gt_tl_close(tl, gt_tl_last_time(tl));
+    gt_reader_free(r);
+    gt_tl_free(tl);
+    return rc;
+}
+
+/* Worked out by hand from the trace above and the tracker's contract. The
+ * reader's first Sync is at time 1 (as in test_analysis.c), so G1, first
+ * seen running at 1001, runs from 1 (retro). */
+static const char expected[] =
+    "B M0 Holds  1000\n"
+    "B G1 Running  1 retro\n"
+    "B P0 Runs  1001\n"
+    "C running 1001 1\n"
+    "I G1 create 1010 target=2 flow=1 \n"
+    "B G2 Runnable  1010 flow-in\n"
+    "B R1 Region phase 1020\n"
+    "E P0 Runs  1030\n"
+    "E G1 Running  1030\n"
+    "B G1 Waiting chan receive 1030\n"
+    "E G2 Runnable  1035\n"
+    "B G2 Running  1035\n"
+    "B P0 Runs  1035\n"
+    "I G2 unblock 1045 target=1 flow=2 \n"
+    "E G1 Waiting chan receive 1045\n"
+    "B G1 Runnable  1045\n"
+    "E P0 Runs  1055\n"
+    "E G2 Running  1055\n"
+    "B G2 Syscall  1055\n"
+    "B S0 ThreadSyscall  1055\n"
+    "E S0 ThreadSyscall  1065\n"
+    "E G2 Syscall  1065\n"
+    "B G2 Running  1065\n"
+    "B P0 Runs  1065\n"
+    "E P0 Runs  1075\n"
+    "E G2 Running  1075\n"
+    "X G2\n"
+    "X R2\n"
+    "E G1 Runnable  1080\n"
+    "B G1 Running  1080 flow-in\n"
+    "B P0 Runs  1080\n"
+    "I G1 log 1090 target=-1 flow=0 msg\n"
+    "E R1 Region phase 1100\n";
+
+/* ------------------------------------------------- cross-check on files */
+
+/* Per goroutine (a few hundred at most in these traces: linear search), the
+ * time of its Running slices and of its Waiting slices by reason (reasons
+ * are the tracker's interned pointers). Also the open slices per track, to
+ * see that every end has its begin. */
+typedef struct acc {
+    int64_t g;
+    int64_t running;
+    struct { const char *reason; size_t len; int64_t ns; } waits[32];
+    size_t n_waits;
+} acc;
+
+typedef struct cross {
+    acc *gs;
+    size_t n, cap;
+    struct { gt_tl_track t; int64_t begin; } open[4096];
+    size_t n_open;
+    int unbalanced;
+} cross;
+
+static acc *acc_of(cross *c, int64_t g)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->gs[i].g == g)
+            return &c->gs[i];
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        c->gs = realloc(c->gs, c->cap * sizeof *c->gs);
+    }
+    memset(&c->gs[c->n], 0, sizeof c->gs[c->n]);
+    c->gs[c->n].g = g;
+    return &c->gs[c->n++];
+}
+
+static int same_track(const gt_tl_track *a, const gt_tl_track *b)
+{
+    return a->kind == b->kind && a->id == b->id && a->scope == b->scope && a->range_index == b->range_index;
+}
+
+static int x_begin(void *ctx, const gt_tl_slice *s)
+{
+    cross *c = ctx;
+    if (c->n_open == sizeof c->open / sizeof c->open[0])
+        return -1;
+    c->open[c->n_open].t = s->track;
+    c->open[c->n_open++].begin = s->time;
+    return 0;
+}
+
+static int x_end(void *ctx, const gt_tl_slice *s)
+{
+    cross *c = ctx;
+    size_t i = c->n_open;
+    while (i > 0 && !same_track(&c->open[i - 1].t, &s->track))
+        i--;
+    if (i == 0) {
+        c->unbalanced++;
+        return 0;
+    }
+    int64_t dt = s->time - c->open[i - 1].begin;
+    c->open[i - 1] = c->open[--c->n_open];
+    if (s->track.kind != GT_TL_TRACK_GOROUTINE)
+        return 0;
+    acc *a = acc_of(c, s->track.id);
+    if (s->kind == GT_TL_RUNNING)
+        a->running += dt;
+    if (s->kind != GT_TL_WAITING)
+        return 0;
+    for (size_t k = 0; k < a->n_waits; k++)
+        if (a->waits[k].reason == s->name.ptr) {
+            a->waits[k].ns += dt;
+            return 0;
+        }
+    if (a->n_waits == 32)
+        return -1;
+    a->waits[a->n_waits].reason = s->name.ptr;
+    a->waits[a->n_waits].len = s->name.len;
+    a->waits[a->n_waits++].ns = dt;
+    return 0;
+}
+
+/* Feeds path to a tracker and a summary and compares them. Goroutine IDs
+ * created twice (cgo callbacks) are not in these traces. */
+static void cross_check(const char *path, const char *name)
+{
+    size_t len;
+    unsigned char *data = (unsigned char *)check_read_file(path, &len);
+    char cname[256];
+    snprintf(cname, sizeof cname, "export_cross/%s", name);
+    if (!data) {
+        check_skip(cname, "cannot read the trace");
+        return;
+    }
+    cross *c = calloc(1, sizeof *c);
+    gt_tl_sink sink = {c, x_begin, x_end, NULL, NULL, NULL};
+    gt_tl *tl = gt_tl_new(&sink);
+    gt_summary *sum = gt_summary_new();
+    gt_error err;
+    gt_reader *r = gt_reader_open_memory(data, len, &err);
+    gt_event ev;
+    int rc = 0;
+    while (r && !rc && gt_reader_next(r, &ev) == 1)
+        rc = gt_tl_event(tl, &ev) || gt_summary_event(sum, &ev);
+    if (!rc)
+        rc = gt_tl_close(tl, gt_tl_last_time(tl)) || gt_summary_finalize(sum);
+    char why[512] = "";
+    for (size_t i = 0; !rc && !why[0] && i < gt_summary_goroutine_count(sum); i++) {
+        const gt_goroutine_summary *g = gt_summary_goroutine(sum, i);
+        acc *a = acc_of(c, g->id);
+        if (a->running != g->stats.exec_time)
+            snprintf(why, sizeof why, "G%lld: Running %lld ns, exec_time %lld", (long long)g->id,
+                     (long long)a->running, (long long)g->stats.exec_time);
+        for (size_t k = 0; !why[0] && k < g->stats.n_block; k++) {
+            gt_str reason = g->stats.block[k].name;
+            if (reason.len == 7 && !memcmp(reason.ptr, "forever", 7))
+                continue;  /* the summary ends the goroutine there */
+            int64_t got = 0;
+            for (size_t w = 0; w < a->n_waits; w++)
+                if (a->waits[w].len == reason.len && !memcmp(a->waits[w].reason, reason.ptr, reason.len))
+                    got = a->waits[w].ns;
+            if (got != g->stats.block[k].ns)
+                snprintf(why, sizeof why, "G%lld: waiting %.*s %lld ns, block_time %lld", (long long)g->id,
+                         (int)reason.len, reason.ptr, (long long)got, (long long)g->stats.block[k].ns);
+        }
+    }
+    if (!why[0] && (c->unbalanced || c->n_open))
+        snprintf(why, sizeof why, "%d ends without a begin, %zu begins without an end", c->unbalanced, c->n_open);
+    check(!rc && !why[0], cname, "%s%s", rc ? "a feed failed; " : "", why);
+    gt_reader_free(r);
+    gt_summary_free(sum);
+    gt_tl_free(tl);
+    free(c->gs);
+    free(c);
+    free(data);
+}
+
+int main(void)
+{
+    size_t len;
+    unsigned char *data = build_trace(&len);
+    if (!check(data != NULL, "export_build_trace", "the builder failed"))
+        return check_done();
+
+    logger l = {{0}, 0, 0, 0};
+    int rc = run(data, len, &l, 0);
+    /* The end: whatever is open closes at the last event (the reader's
+     * closing Sync at 1101), counters reported once more. */
+    static const char tail[] = "E P0 Runs  1101\nE G1 Running  1101\nE M0 Holds  1101\n"
+                               "C running 1101 1\nC runnable 1101 0\nC waiting 1101 0\nC syscall 1101 0\n";
+    char want[sizeof expected + sizeof tail];
+    snprintf(want, sizeof want, "%s%s", expected, tail);
+    if (!check(rc == 0 && !strcmp(l.text, want), "export_tracker_log", "rc %d, log:\n%s", rc, l.text))
+        fprintf(stderr, "want:\n%s", want);
+
+    /* Closed and reopened before the GoBlock (event 6 with the Sync): the
+     * open slices end and begin again there, nothing else changes. */
+    logger s = {{0}, 0, 0, 0};
+    rc = run(data, len, &s, 6);
+    const char *split = strstr(s.text, "-- split\n");
+    check(rc == 0 && split && strstr(split, "E R1 Region phase 1030\nE P0 Runs  1030\nE G1 Running  1030\n") &&
+              strstr(split, "B M0 Holds  1030\n") && strstr(split, "B G1 Running  1030\n") &&
+              strstr(split, "B P0 Runs  1030\n") && strstr(split, "B R1 Region phase 1030\n") &&
+              strstr(split, "B G2 Runnable  1030\n") && strstr(split, "I G2 unblock 1045"),
+          "export_close_reopen", "rc %d, log:\n%s", rc, s.text);
+
+    /* A sink's code comes back from the call that made it. */
+    for (int k = 1; k <= 5; k++) {
+        logger f = {{0}, 0, k, 0};
+        rc = run(data, len, &f, 0);
+        char name[64];
+        snprintf(name, sizeof name, "export_sink_error_%d", k);
+        check(rc == 7 && f.calls == k, name, "rc %d after %d calls, want 7 after %d", rc, f.calls, k);
+    }
+    free(data);
+
+    const char *root = getenv("ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/examples/hello.trace", root && *root ? root : ".");
+    cross_check(path, "hello");
+    static const char *const scenarios[] = {"confuse-seq-across-generations", "create-syscall-reuse-thread-id-no-p",
+                                            "syscall-steal-simple", "stacks-and-strings"};
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
+        snprintf(path, sizeof path, "%s/tests/data/scenarios/%s.trace", root && *root ? root : ".", scenarios[i]);
+        cross_check(path, scenarios[i]);
+    }
+    snprintf(path, sizeof path, "%s/tests/data/perfetto/cpu-samples.trace", root && *root ? root : ".");
+    cross_check(path, "cpu-samples");
+    return check_done();
+}
