@@ -81,6 +81,31 @@ int gt_u64map_put(gt_u64map *m, uint64_t key, uint64_t val)
     return 0;
 }
 
+int gt_u64map_remove(gt_u64map *m, uint64_t key)
+{
+    if (!m->cap)
+        return 0;
+    size_t mask = m->cap - 1, hole = gt_hash_u64(key) & mask;
+    while (m->used[hole] && m->keys[hole] != key)
+        hole = (hole + 1) & mask;
+    if (!m->used[hole])
+        return 0;
+    /* Entries after the hole in its probe run move back into it unless their
+     * home slot lies (cyclically) after the hole, up to where they are. */
+    for (size_t j = (hole + 1) & mask; m->used[j]; j = (j + 1) & mask) {
+        size_t home = gt_hash_u64(m->keys[j]) & mask;
+        int stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+        if (stays)
+            continue;
+        m->keys[hole] = m->keys[j];
+        m->vals[hole] = m->vals[j];
+        hole = j;
+    }
+    m->used[hole] = 0;
+    m->len--;
+    return 1;
+}
+
 void gt_u64map_clear(gt_u64map *m)
 {
     if (m->cap)

@@ -23,6 +23,10 @@ int gt_u64map_put(gt_u64map *m, uint64_t key, uint64_t val);
 /* Returns the value slot for key, inserting it with *inserted = 1 and value 0
  * when absent. NULL when memory runs out. */
 uint64_t *gt_u64map_upsert(gt_u64map *m, uint64_t key, int *inserted);
+/* Removes key (backward-shift deletion: no tombstones, lookups stay as
+ * short as before). Returns 1 when it was there, else 0. Value pointers from
+ * earlier calls are invalid afterwards (entries move). */
+int gt_u64map_remove(gt_u64map *m, uint64_t key);
 void gt_u64map_clear(gt_u64map *m);  /* keeps memory */
 void gt_u64map_free(gt_u64map *m);
 

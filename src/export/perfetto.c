@@ -662,9 +662,7 @@ static int sink_counter(void *ctx, const gt_tl_counter *c)
 static int sink_retire(void *ctx, const gt_tl_track *t)
 {
     gt_perfetto *p = ctx;
-    uint64_t *v = gt_u64map_get(&p->described, track_uuid(t));
-    if (v)
-        *v = 0;
+    gt_u64map_remove(&p->described, track_uuid(t));
     return 0;
 }
 

@@ -142,13 +142,12 @@ static void g_release(gt_tl *tl, g_rec *g)
     if (!p)
         return;
     uint32_t idx = (uint32_t)(*p - 1);
-    *p = 0;
+    gt_u64map_remove(&tl->g_index, (uint64_t)g->id);  /* the map holds live goroutines only */
     g->next_free = tl->free_gs;
     tl->free_gs = idx + 1;
 }
 
-/* The record of a live goroutine (a zero in the map marks an ended one:
- * the map has no removal). */
+/* The record of a live goroutine. */
 static g_rec *g_live(gt_tl *tl, int64_t id)
 {
     uint64_t *p = gt_u64map_get(&tl->g_index, (uint64_t)id);
@@ -609,8 +608,7 @@ static open_task *task_find(gt_tl *tl, uint64_t id)
 static void task_remove(gt_tl *tl, open_task *o)
 {
     size_t i = (size_t)(o - tl->tasks);
-    uint64_t *p = gt_u64map_get(&tl->task_index, o->id);
-    *p = 0;
+    gt_u64map_remove(&tl->task_index, o->id);
     if (i + 1 < tl->n_tasks) {
         tl->tasks[i] = tl->tasks[tl->n_tasks - 1];
         *gt_u64map_get(&tl->task_index, tl->tasks[i].id) = i + 1;

@@ -2,6 +2,7 @@
 # gotrace perfetto (Perfetto's protobuf trace format):
 #  - command line: --help, usage errors (exit 2), binary refused to a
 #    terminal is not testable here; -o - and -o FILE give the same bytes;
+#    a full disk gives exit 3 and one message;
 #  - every output decodes with protoc against ../shared/perfetto's schema
 #    (Debian's protobuf-compiler) and passes perfetto_check.py: tracks
 #    described before use, interned ids defined in their sequence, begin/end
@@ -56,6 +57,21 @@ elif ! cmp -s "$tmp/stdout.pb" "$tmp/file.pb" || [ -s "$tmp/none" ]; then
 else
   echo "ok perfetto_stdout_and_output_file"
 fi
+
+# A full disk: exit 3 and one message, compressed or not.
+for mode in "" --no-compress; do
+  if [ -w /dev/full ]; then
+    "$GOTRACE" perfetto $mode "$ROOT/examples/hello.trace" -o /dev/full >/dev/null 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq 3 ] && [ "$(grep -c 'write error' "$tmp/err")" -eq 1 ]; then
+      echo "ok perfetto_write_error$mode"
+    else
+      echo "not ok perfetto_write_error$mode: exit $rc, stderr '$(head -n 2 "$tmp/err" | tr '\n' ';')'"
+    fi
+  else
+    echo "skip perfetto_write_error$mode: no /dev/full"
+  fi
+done
 
 # --- decoding and checks
 PROTO_DIR=$SHARED/perfetto

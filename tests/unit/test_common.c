@@ -63,6 +63,34 @@ static void test_hash(void)
     uint64_t *top = gt_u64map_get(&m, UINT64_MAX);
     check(good && top && *top == 9999 && m.len == 10000 && !gt_u64map_get(&m, 5), "hash_map", "lookup mismatch");
     gt_u64map_free(&m);
+
+    /* Removal: keys that collide in runs (small table, dense keys), removed
+     * in a scrambled order interleaved with inserts; every other key must
+     * stay reachable with its value, removed ones gone. */
+    uint8_t present[4096] = {0};
+    good = 1;
+    uint64_t x = 88172645463325252ULL;  /* xorshift */
+    for (int round = 0; round < 200000 && good; round++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint64_t k = x % 4096;
+        if (present[k]) {
+            good = gt_u64map_remove(&m, k) == 1;
+            present[k] = 0;
+        } else {
+            good = gt_u64map_put(&m, k, k * 3) == 0;
+            present[k] = 1;
+        }
+    }
+    size_t n = 0;
+    for (uint64_t k = 0; k < 4096 && good; k++) {
+        uint64_t *v = gt_u64map_get(&m, k);
+        good = present[k] ? v && *v == k * 3 : !v;
+        n += present[k];
+    }
+    check(good && m.len == n && gt_u64map_remove(&m, 5000) == 0, "hash_map_remove", "mismatch after removals");
+    gt_u64map_free(&m);
 }
 
 static void test_arena(void)
