@@ -444,9 +444,20 @@ static uint64_t callstack_iid(gt_perfetto *p, gt_stack st)
 
 /* --------------------------------------------------------------- events */
 
-/* Starts a TrackEvent of type on uuid (p->event). */
+static void reset_interning(gt_perfetto *p);
+
+/* Interned entries kept at most: past this many, the interning starts over
+ * (the next packet clears the sequence's incremental state), so a generation
+ * with hundreds of thousands of goroutines, each naming its own slices
+ * ("G123 main.f"), still holds a bounded table. */
+enum { MAX_INTERNED = 1 << 15 };
+
+/* Starts a TrackEvent of type on uuid (p->event), before anything of it is
+ * interned. */
 static void event_begin(gt_perfetto *p, int type, uint64_t uuid)
 {
+    if (p->names.n + p->funcs.n + p->files.n + p->n_frames + p->n_stacks > MAX_INTERNED)
+        reset_interning(p);
     p->event.n = p->interned.n = 0;
     pb_uint(&p->event, TE_TYPE, (uint64_t)type);
     pb_uint(&p->event, TE_TRACK_UUID, uuid);
@@ -668,6 +679,7 @@ static int sink_retire(void *ctx, const gt_tl_track *t)
 
 /* ------------------------------------------------------------ the rest */
 
+/* Empties the interning tables; the next packet of sequence 1 says so. */
 static void reset_interning(gt_perfetto *p)
 {
     gt_interner_free(&p->names);
