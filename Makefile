@@ -15,7 +15,7 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
-CLI_LIBS ?= -lz
+CLI_LIBS ?= -lz -lzstd -pthread
 VERSION  := 0.1.0
 SOMAJOR  := 0
 

@@ -368,17 +368,18 @@ void au_hist_print(FILE *f, const au_hist *h, int indent)
 
 /* --------------------------------------------------------------- passes */
 
-/* au_pass and au_pass_fd: fd < 0 reads path. */
-static int pass(const char *cmd, const char *path, int fd, uint64_t limit, au_event_fn fn, void *ctx,
-                au_pass_result *res)
+int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_event_fn fn, void *ctx,
+               au_pass_result *res)
 {
     memset(res, 0, sizeof *res);
     gt_error err;
-    gt_reader *r = fd < 0 ? gt_reader_open_path(path, &err) : gt_reader_open_fd(fd, &err);
+    gt_reader *r = gt_reader_open_fd(fd, &err);
     if (!r) {
         if (err.code == GT_ERR_IO)
-            return cli_usage_error(cmd, "cannot open %s: %s", path, err.message);
-        return cli_trace_error(path, &err);
+            return cli_usage_error(cmd, "cannot read %s: %s", path, err.message);
+        cli_trace_error(path, &err);
+        cli_input_explain(fd, &err);
+        return CLI_EXIT_TRACE;
     }
     gt_event ev;
     uint64_t last_sync_end = 0;
@@ -412,13 +413,13 @@ static int pass(const char *cmd, const char *path, int fd, uint64_t limit, au_ev
 
 int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, void *ctx, au_pass_result *res)
 {
-    return pass(cmd, path, -1, limit, fn, ctx, res);
-}
-
-int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_event_fn fn, void *ctx,
-               au_pass_result *res)
-{
-    return pass(cmd, path, fd, limit, fn, ctx, res);
+    cli_input in;
+    int rc = cli_input_open(&in, cmd, path, 0);
+    if (rc)
+        return rc;
+    rc = au_pass_fd(cmd, path, in.fd, limit, fn, ctx, res);
+    int in_rc = cli_input_close(&in);
+    return rc ? rc : in_rc;
 }
 
 void au_report_failure(const char *path, const au_pass_result *res)

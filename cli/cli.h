@@ -4,6 +4,7 @@
 #define GT_CLI_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "gotrace.h"
 
@@ -180,27 +181,82 @@ int cli_output_close(cli_output *o);
 /* Closes o.f and removes the temporary: the target is left as it was. */
 void cli_output_abort(cli_output *o);
 
-/* An input read more than once (pprof's two passes, mmu's second pass). */
+/* ------------------------------------------------------------- input
+ *
+ * Every command opens its trace with cli_input_open and reads in.fd (with
+ * gt_reader_open_fd and the like). The input's first bytes tell its format:
+ * gzip (1f 8b) and zstd (28 b5 2f fd) input, file or pipe, is decompressed
+ * as it is read (cli/decode.c: zlib and libzstd, fixed buffers), and in.fd
+ * then gives the decompressed trace: a pipe fed by a thread, or a spool
+ * file. The library never sees compression. */
+
+enum { CLI_INPUT_PLAIN = 0, CLI_INPUT_GZIP, CLI_INPUT_ZSTD };
+enum { CLI_INPUT_HEAD = 64 };
+
+typedef struct cli_decoder cli_decoder;
+
 typedef struct cli_input {
-    int fd;       /* the file, or the spool holding what a pipe gave */
+    int fd;       /* read the trace here: the file, a spool, or a decoder's pipe */
     int spooled;  /* fd is a spool */
     int owned;    /* fd is to be closed */
+    /* The rest is cli_input's own. */
+    const char *path;
+    int format;   /* CLI_INPUT_*: what the input holds */
+    int src;      /* with a decoder: the input it reads (-1: none) */
+    int src_owned;
+    cli_decoder *dec;  /* the thread feeding fd, or NULL */
+    unsigned char head[CLI_INPUT_HEAD];     /* the input's first bytes */
+    size_t head_len;
+    unsigned char decoded[CLI_INPUT_HEAD];  /* the first decompressed bytes (spooled) */
+    size_t decoded_len;
+    int failed;   /* decompression failed: message printed, status 1 */
 } cli_input;
 
-/* Opens path ("-" = standard input). A regular file is read in place. Any
- * other input (pipe, FIFO, process substitution, terminal) is copied first
- * to a spool file in $TMPDIR (default /tmp) when spool is set: the spool is
- * unlinked as soon as it is created (with SIGINT, SIGTERM and SIGHUP
- * blocked in between), so it never outlives the command, however that
- * ends. Without spool, such input is left as it is (cli_input_rewind then
- * fails). Returns 0, or CLI_EXIT_USAGE with a message for cmd. */
+/* Opens path ("-" = standard input). A regular file holding a plain trace
+ * is read in place. Other plain input (pipe, FIFO, process substitution,
+ * terminal) is copied first to a spool file in $TMPDIR (default /tmp) when
+ * spool is set: the spool is unlinked as soon as it is created (with
+ * SIGINT, SIGTERM and SIGHUP blocked in between), so it never outlives the
+ * command, however that ends. Without spool, such input is read as it comes
+ * (through a pipe that first replays the bytes read to tell the format),
+ * and cli_input_rewind then fails. Compressed input is decompressed into
+ * the spool with spool set; otherwise a thread decompresses it into a pipe
+ * as the command reads, and cli_input_rewind restarts it when the input is
+ * a regular file. Returns 0, or CLI_EXIT_USAGE with a message for cmd (or
+ * CLI_EXIT_TRACE when decompressing into the spool failed). */
 int cli_input_open(cli_input *in, const char *cmd, const char *path, int spool);
 
 /* Moves back to the start for another pass: 0, or -1 when the input cannot
  * be read again (a pipe that was not spooled). */
 int cli_input_rewind(cli_input *in);
 
-void cli_input_close(cli_input *in);
+/* Closes the input. Returns 0, or CLI_EXIT_TRACE after printing
+ * "gotrace: PATH: gzip: REASON" when decompression failed (corrupt or
+ * truncated data: the trace read was cut short there). */
+int cli_input_close(cli_input *in);
+
+/* After a reader failed to open the trace of the open input whose fd is fd:
+ * when err says the data is not a Go trace, prints on stderr what the input
+ * looks like ("gotrace: PATH: empty file", "... this is a text file, not a
+ * Go execution trace", "... this is gzip data that is not a trace: it holds
+ * binary data"). Nothing for another error or an unknown fd. */
+void cli_input_explain(int fd, const gt_error *err);
+
+/* cli/decode.c, for cli_input. */
+int cli_sniff_format(const unsigned char *h, size_t n);
+const char *cli_format_name(int format);
+void cli_describe(char *buf, size_t cap, int format, const unsigned char *raw, size_t raw_len,
+                  const unsigned char *decoded, size_t decoded_len);
+/* Writes format's decoding of prefix then src_fd to out_fd; the first
+ * decoded bytes go to head (head_cap of them). 0, -1 with msg (bad or
+ * truncated data, read error), -2 on a failed write (errno set). */
+int cli_decode_to(int format, int src_fd, const unsigned char *prefix, size_t prefix_len, int out_fd,
+                  unsigned char *head, size_t head_cap, size_t *head_len, char *msg, size_t cap);
+cli_decoder *cli_decoder_start(int format, int src_fd, const unsigned char *prefix, size_t prefix_len, int *read_fd);
+/* Closes read_fd, waits for the thread: 0, or -1 with msg on a decoding error. */
+int cli_decoder_stop(cli_decoder *d, int read_fd, char *msg, size_t cap);
+size_t cli_decoder_head(cli_decoder *d, unsigned char *buf, size_t cap);
+ssize_t cli_read_head(int fd, unsigned char *buf, size_t cap);
 
 /* cli_output_open(out, cmd, out_path, in_path), then cli_input_open(in,
  * cmd, in_path, spool): the output first, so that a refusal or a file that

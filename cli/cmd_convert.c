@@ -98,8 +98,10 @@ static gt_raw_reader *open_input(const char *path, cli_input *in, unsigned char 
             return NULL;
         }
         r = gt_raw_open_fd(in->fd, &err);
-        if (!r)
+        if (!r) {
             cli_trace_error(path, &err);
+            cli_input_explain(in->fd, &err);
+        }
         return r;
     }
     if (read_rest(in->fd, buffer, &len, cap)) {
@@ -194,7 +196,7 @@ int cmd_convert(int argc, char **argv)
     else if (cli_output_close(&out))
         rc = CLI_EXIT_IO;
     gt_raw_free(r);
-    cli_input_close(&input);
+    int in_rc = cli_input_close(&input);
     free(buffer);
-    return rc;
+    return rc ? rc : in_rc;
 }

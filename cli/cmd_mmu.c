@@ -180,7 +180,9 @@ int cmd_mmu(int argc, char **argv)
                 rc = m ? au_pass_fd("mmu", path, in.fd, res.valid_events, mmu_fn, m, &res2) : CLI_EXIT_TRACE;
             }
         }
-        cli_input_close(&in);
+        int in_rc = cli_input_close(&in);
+        if (!rc)
+            rc = in_rc;
     }
     if (!rc && gt_mmu_finish(m))
         rc = CLI_EXIT_TRACE;

@@ -178,7 +178,9 @@ int cmd_pprof(int argc, char **argv)
     }
     if (!rc)
         rc = au_pass_fd("pprof", path, in.fd, res.valid_events, pprof_fn, prof, &res2);
-    cli_input_close(&in);
+    int in_rc = cli_input_close(&in);
+    if (!rc)
+        rc = in_rc;
     if (!rc) {
         size_t len;
         unsigned char *pb = gt_pprof_encode(prof, &len);

@@ -864,11 +864,17 @@ int cmd_timeline(int argc, char **argv)
     int rc = cli_output_open(&out, "timeline", out_path, path);
     if (rc)
         return rc;
+    cli_input in;
+    if ((rc = cli_input_open(&in, "timeline", path, 0)) != 0) {
+        cli_output_abort(&out);
+        return rc;
+    }
     gt_error err;
-    gt_reader *r = gt_reader_open_path(path, &err);
+    gt_reader *r = gt_reader_open_fd(in.fd, &err);
     if (!r && err.code == GT_ERR_IO) {
         cli_output_abort(&out);
-        return cli_usage_error("timeline", "cannot open %s: %s", path, err.message);
+        cli_input_close(&in);
+        return cli_usage_error("timeline", "cannot read %s: %s", path, err.message);
     }
     timeline t;
     memset(&t, 0, sizeof t);
@@ -914,11 +920,13 @@ int cmd_timeline(int argc, char **argv)
         rc = CLI_EXIT_TRACE;
     } else if (!r) {
         rc = cli_trace_error(path, &err);
+        cli_input_explain(in.fd, &err);
     } else if (gt_reader_error(r)) {
         rc = cli_trace_error(path, gt_reader_error(r));
         cli_report_loss(path, &progress);
     }
     gt_reader_free(r);
     timeline_free(&t);
-    return rc;
+    int in_rc = cli_input_close(&in);
+    return rc ? rc : in_rc;
 }

@@ -58,15 +58,22 @@ int cmd_validate(int argc, char **argv)
     if (cli_one_file(&a, &path))
         return CLI_EXIT_USAGE;
 
+    cli_input in;
+    int open_rc = cli_input_open(&in, "validate", path, 0);
+    if (open_rc)
+        return open_rc;
     gt_error err;
-    gt_reader *r = gt_reader_open_path(path, &err);
+    gt_reader *r = gt_reader_open_fd(in.fd, &err);
     if (!r) {
         cli_trace_error(path, &err);
+        cli_input_explain(in.fd, &err);
+        cli_input_close(&in);
         return err.code == GT_ERR_IO ? CLI_EXIT_USAGE : CLI_EXIT_TRACE;
     }
     gt_validator *v = gt_validator_new(gt_reader_version(r));
     if (!v) {
         gt_reader_free(r);
+        cli_input_close(&in);
         fprintf(stderr, "gotrace validate: out of memory\n");
         return CLI_EXIT_TRACE;
     }
@@ -107,5 +114,6 @@ int cmd_validate(int argc, char **argv)
     }
     gt_validator_free(v);
     gt_reader_free(r);
-    return status;
+    int in_rc = cli_input_close(&in);
+    return status ? status : in_rc;
 }

@@ -281,9 +281,10 @@ void cli_output_abort(cli_output *o)
     o->tmp = o->target = NULL;
 }
 
-/* Copies all of fd to a new spool file, unlinked at once; returns its fd
- * rewound to the start, or -1 (errno set). */
-static int spool_fd(int fd)
+/* Copies the decoding (cli_decode_to) of prefix then fd to a new spool
+ * file, unlinked at once; returns its fd rewound to the start, or -1: errno
+ * set on a system failure, *msg set (errno 0) when the data is bad. */
+static int spool_fd(cli_input *in, int fd, const unsigned char *prefix, size_t prefix_len, char *msg, size_t cap)
 {
     const char *dir = getenv("TMPDIR");
     char templ[PATH_MAX];
@@ -302,55 +303,106 @@ static int spool_fd(int fd)
     restore_signals(&old);
     if (out < 0)
         return -1;
-    static char buf[1 << 16];
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n == 0)
-            break;
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            goto fail;
-        }
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = write(out, buf + off, (size_t)(n - off));
-            if (w < 0 && errno != EINTR)
-                goto fail;
-            off += w > 0 ? w : 0;
-        }
-    }
-    if (lseek(out, 0, SEEK_SET) == 0)
+    int rc = cli_decode_to(in->format, fd, prefix, prefix_len, out, in->decoded, sizeof in->decoded,
+                           &in->decoded_len, msg, cap);
+    if (rc == -1)
+        errno = 0;
+    if (rc == 0 && lseek(out, 0, SEEK_SET) == 0)
         return out;
-fail:;
     int err = errno;
     close(out);
     errno = err;
     return -1;
 }
 
+/* The open inputs, for cli_input_explain (by fd). */
+enum { INPUT_SLOTS = 4 };
+static cli_input *open_inputs[INPUT_SLOTS];
+
+static void track_input(cli_input *in, int add)
+{
+    for (int i = 0; i < INPUT_SLOTS; i++)
+        if (add ? !open_inputs[i] : open_inputs[i] == in) {
+            open_inputs[i] = add ? in : NULL;
+            return;
+        }
+}
+
+static const char *input_name(const cli_input *in) { return strcmp(in->path, "-") ? in->path : "standard input"; }
+
 int cli_input_open(cli_input *in, const char *cmd, const char *path, int spool)
 {
     memset(in, 0, sizeof *in);
+    in->path = path;
+    in->src = -1;
     int is_stdin = !strcmp(path, "-");
-    in->fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    if (in->fd < 0) {
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         fprintf(stderr, "gotrace %s: cannot open %s: %s\n", cmd, path, strerror(errno));
         return CLI_EXIT_USAGE;
     }
-    in->owned = !is_stdin;
+    /* The first bytes tell the format: read in place from a regular file,
+     * consumed (and replayed) from anything else. */
     struct stat st;
-    if (!spool || (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)))
-        return 0;
-    int fd = spool_fd(in->fd);
-    if (fd < 0) {
-        fprintf(stderr, "gotrace %s: cannot buffer %s: %s\n", cmd, is_stdin ? "standard input" : path,
-                strerror(errno));
-        cli_input_close(in);
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    ssize_t n;
+    if (regular) {
+        off_t at = lseek(fd, 0, SEEK_CUR);
+        n = pread(fd, in->head, sizeof in->head, at > 0 ? at : 0);
+    } else {
+        n = cli_read_head(fd, in->head, sizeof in->head);
+    }
+    if (n < 0) {
+        fprintf(stderr, "gotrace %s: cannot read %s: %s\n", cmd, path, strerror(errno));
+        if (!is_stdin)
+            close(fd);
         return CLI_EXIT_USAGE;
     }
-    cli_input_close(in);
+    in->head_len = (size_t)n;
+    in->format = cli_sniff_format(in->head, in->head_len);
+    const unsigned char *prefix = regular ? NULL : in->head;
+    size_t prefix_len = regular ? 0 : in->head_len;
     in->fd = fd;
-    in->owned = in->spooled = 1;
+    in->owned = !is_stdin;
+    if (in->format == CLI_INPUT_PLAIN && regular) {
+        track_input(in, 1);
+        return 0;
+    }
+    if (spool) {
+        char msg[256] = "";
+        int sfd = spool_fd(in, fd, prefix, prefix_len, msg, sizeof msg);
+        int err = errno;
+        if (in->owned)
+            close(fd);
+        if (sfd < 0) {
+            in->fd = -1;
+            if (!err && msg[0]) {
+                fprintf(stderr, "gotrace: %s: %s\n", input_name(in), msg);
+                return CLI_EXIT_TRACE;
+            }
+            fprintf(stderr, "gotrace %s: cannot buffer %s: %s\n", cmd, is_stdin ? "standard input" : path,
+                    strerror(err));
+            return CLI_EXIT_USAGE;
+        }
+        in->fd = sfd;
+        in->owned = in->spooled = 1;
+        track_input(in, 1);
+        return 0;
+    }
+    /* Read as it comes: a thread decompresses (or replays and copies) the
+     * input into a pipe. */
+    in->src = fd;
+    in->src_owned = !is_stdin;
+    in->dec = cli_decoder_start(in->format, fd, prefix, prefix_len, &in->fd);
+    if (!in->dec) {
+        fprintf(stderr, "gotrace %s: cannot read %s: %s\n", cmd, path, strerror(errno));
+        if (in->src_owned)
+            close(fd);
+        in->fd = in->src = -1;
+        return CLI_EXIT_USAGE;
+    }
+    in->owned = 0;  /* the decoder closes it */
+    track_input(in, 1);
     return 0;
 }
 
@@ -363,20 +415,68 @@ int cli_open_in_out(cli_input *in, cli_output *out, const char *cmd, const char 
     return rc;
 }
 
+/* Stops the decoder; a decoding error is printed once and remembered. */
+static void stop_decoder(cli_input *in)
+{
+    char msg[256];
+    if (cli_decoder_stop(in->dec, in->fd, msg, sizeof msg) && !in->failed) {
+        fprintf(stderr, "gotrace: %s: %s\n", input_name(in), msg);
+        in->failed = 1;
+    }
+    in->dec = NULL;
+    in->fd = -1;
+}
+
 int cli_input_rewind(cli_input *in)
 {
     struct stat st;
+    if (in->dec) {
+        if (fstat(in->src, &st) != 0 || !S_ISREG(st.st_mode) || lseek(in->src, 0, SEEK_SET) != 0)
+            return -1;
+        stop_decoder(in);
+        in->dec = cli_decoder_start(in->format, in->src, NULL, 0, &in->fd);
+        return in->dec ? 0 : -1;
+    }
     if (fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode))
         return -1;
     return lseek(in->fd, 0, SEEK_SET) == 0 ? 0 : -1;
 }
 
-void cli_input_close(cli_input *in)
+int cli_input_close(cli_input *in)
 {
+    track_input(in, 0);
+    if (in->dec)
+        stop_decoder(in);
+    if (in->src_owned && in->src >= 0)
+        close(in->src);
     if (in->owned && in->fd >= 0)
         close(in->fd);
-    in->fd = -1;
-    in->owned = in->spooled = 0;
+    in->fd = in->src = -1;
+    in->owned = in->spooled = in->src_owned = 0;
+    return in->failed ? CLI_EXIT_TRACE : 0;
+}
+
+void cli_input_explain(int fd, const gt_error *err)
+{
+    cli_input *in = NULL;
+    for (int i = 0; i < INPUT_SLOTS && !in; i++)
+        if (open_inputs[i] && open_inputs[i]->fd == fd)
+            in = open_inputs[i];
+    if (!in || !err || err->code != GT_ERR_FORMAT)
+        return;
+    unsigned char decoded[CLI_INPUT_HEAD];
+    size_t decoded_len = in->decoded_len;
+    memcpy(decoded, in->decoded, decoded_len);
+    if (in->dec && in->format != CLI_INPUT_PLAIN)
+        decoded_len = cli_decoder_head(in->dec, decoded, sizeof decoded);
+    const unsigned char *trace = in->format == CLI_INPUT_PLAIN ? in->head : decoded;
+    size_t trace_len = in->format == CLI_INPUT_PLAIN ? in->head_len : decoded_len;
+    /* A trace header of a version we do not read: the reader said so. */
+    if (trace_len >= 5 && !memcmp(trace, "go 1.", 5))
+        return;
+    char what[200];
+    cli_describe(what, sizeof what, in->format, in->head, in->head_len, decoded, decoded_len);
+    fprintf(stderr, "gotrace: %s: %s\n", input_name(in), what);
 }
 
 int cli_read_all(const char *cmd, const char *path, unsigned char **data, size_t *len)

@@ -1,23 +1,41 @@
 /* gotrace dump FILE: what `go tool trace -d=parsed FILE` prints — every
  * event's Event.String() on its own line; on a broken trace, the events
  * before the error, then the error on stderr and exit status 1. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
 int dump_parsed(const char *path, FILE *out)
 {
+    /* A file that cannot be opened: Go's message and status 1, as go tool
+     * trace -d=parsed. */
+    int probe = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    if (probe < 0) {
+        fprintf(stderr, "open %s: %s\n", path, strerror(errno));
+        return CLI_EXIT_TRACE;
+    }
+    if (probe != STDIN_FILENO)
+        close(probe);
+    cli_input in;
+    int rc = cli_input_open(&in, "dump", path, 0);
+    if (rc)
+        return rc;
     gt_error err;
-    gt_reader *r = gt_reader_open_path(path, &err);
+    gt_reader *r = gt_reader_open_fd(in.fd, &err);
     if (!r) {
         fflush(out);
         fprintf(stderr, "%s\n", err.message);
+        cli_input_explain(in.fd, &err);
+        cli_input_close(&in);
         return CLI_EXIT_TRACE;
     }
     enum { BATCH = 256 };
     gt_event evs[BATCH];
-    int rc = CLI_EXIT_OK, nomem = 0;
+    int nomem = 0;
     while (!nomem) {
         size_t n = gt_reader_next_batch(r, evs, BATCH);
         for (size_t i = 0; i < n; i++) {
@@ -45,5 +63,6 @@ int dump_parsed(const char *path, FILE *out)
         rc = CLI_EXIT_TRACE;
     }
     gt_reader_free(r);
-    return rc;
+    int in_rc = cli_input_close(&in);
+    return rc ? rc : in_rc;
 }

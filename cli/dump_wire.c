@@ -26,25 +26,40 @@ static int report(const char *path, const gt_error *err)
     return CLI_EXIT_TRACE;
 }
 
-/* Opens path for a raw dump: the reader, or NULL with *rc set (a file that
- * cannot be opened is a usage error; a bad header, a broken trace). */
-static gt_raw_reader *open_raw(const char *path, int *rc)
+/* Opens path (in, possibly compressed) for a raw dump: the reader, or NULL
+ * with *rc set and in closed (a file that cannot be opened is a usage
+ * error; a bad header, a broken trace). */
+static gt_raw_reader *open_raw(const char *path, cli_input *in, int *rc)
 {
+    if ((*rc = cli_input_open(in, "dump", path, 0)) != 0)
+        return NULL;
     gt_error err;
-    gt_raw_reader *r = gt_raw_open_path(path, &err);
+    gt_raw_reader *r = gt_raw_open_fd(in->fd, &err);
     if (!r && err.code == GT_ERR_IO) {
-        fprintf(stderr, "gotrace dump: %s\n", err.message);
+        fprintf(stderr, "gotrace dump: %s: %s\n", path, err.message);
         *rc = CLI_EXIT_USAGE;
     } else if (!r) {
         *rc = report(path, &err);
+        cli_input_explain(in->fd, &err);
     }
+    if (!r)
+        cli_input_close(in);
     return r;
+}
+
+/* Closes in after the dump: a decompression error is the status unless
+ * another came first. */
+static int close_raw(cli_input *in, int rc)
+{
+    int in_rc = cli_input_close(in);
+    return rc ? rc : in_rc;
 }
 
 int dump_wire(const char *path, FILE *out)
 {
     int rc = CLI_EXIT_OK;
-    gt_raw_reader *r = open_raw(path, &rc);
+    cli_input in;
+    gt_raw_reader *r = open_raw(path, &in, &rc);
     if (!r)
         return rc;
     int version = gt_raw_version(r);
@@ -81,6 +96,7 @@ int dump_wire(const char *path, FILE *out)
     }
     free(line);
     gt_raw_free(r);
+    rc = close_raw(&in, rc);
     fflush(out);
     if (cli_write_check(out))
         rc = CLI_EXIT_IO;
@@ -123,7 +139,8 @@ static void percent(char *dst, uint64_t part, uint64_t whole)
 int dump_footprint(const char *path, FILE *out)
 {
     int rc = CLI_EXIT_OK;
-    gt_raw_reader *r = open_raw(path, &rc);
+    cli_input in;
+    gt_raw_reader *r = open_raw(path, &in, &rc);
     if (!r)
         return rc;
     gt_raw_footprint_row rows[256];
@@ -131,9 +148,11 @@ int dump_footprint(const char *path, FILE *out)
     if (gt_raw_footprint(r, rows, &events, &total) < 0) {
         rc = report(path, gt_raw_error(r));
         gt_raw_free(r);
-        return rc;
+        return close_raw(&in, rc);
     }
     gt_raw_free(r);
+    if ((rc = close_raw(&in, rc)) != 0)
+        return rc;
     static char cells[2 + 256][FP_COLS][FP_CELL];
     static const char *const head[2][FP_COLS] = {{"Event", "Bytes", "%", "Count", "%"}, {"-", "-", "-", "-", "-"}};
     for (size_t i = 0; i < 2; i++)

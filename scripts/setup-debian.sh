@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what building and testing gotrace needs on Debian/Ubuntu:
-# a C compiler, make, zlib headers, gzip and python3 (the timeline tests'
-# checker). Uses sudo when not root.
+# a C compiler, make, zlib and libzstd headers (the CLI reads gzip and zstd
+# traces), gzip and zstd (the tests compress traces) and python3 (the
+# timeline tests' checker). Uses sudo when not root.
 # Installs nothing when everything is already there.
 set -eu
 need=""
@@ -9,6 +10,8 @@ command -v cc >/dev/null 2>&1 || need="$need gcc libc6-dev"
 command -v make >/dev/null 2>&1 || need="$need make"
 command -v gzip >/dev/null 2>&1 || need="$need gzip"
 [ -f /usr/include/zlib.h ] || need="$need zlib1g-dev"
+[ -f /usr/include/zstd.h ] || need="$need libzstd-dev"
+command -v zstd >/dev/null 2>&1 || need="$need zstd"
 command -v python3 >/dev/null 2>&1 || need="$need python3"
 [ -n "$need" ] || exit 0
 if [ "$(id -u)" -eq 0 ]; then run=""; else run="sudo"; fi

@@ -213,3 +213,151 @@ if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>
 else
   echo "skip opt_pprof_terminal: no script(1) to run a command on a terminal"
 fi
+
+# ------------------------------------------------------- compressed input
+# same NAME CMD...: CMD on the plain trace, then on its gzip and zstd forms
+# (files, standard input, a pipe) gives the same output and status.
+have_zstd=0
+command -v zstd >/dev/null 2>&1 && have_zstd=1
+[ $have_zstd = 1 ] || echo "skip compressed_zstd: no zstd command (apt-get install zstd)"
+compressed_same() {
+  name=$1 trace=$2
+  shift 2
+  gzip -c "$trace" >"$tmp/c.gz"
+  [ $have_zstd = 1 ] && zstd -q -c "$trace" >"$tmp/c.zst"
+  want=$(run "$tmp/want" "$@" "$trace")
+  if [ ! -s "$tmp/want" ]; then
+    fail "$name" "the plain trace gives no output (status $want)"
+    return
+  fi
+  for form in gz-file gz-stdin gz-pipe zst-file zst-stdin zst-pipe; do
+    case $form in zst-*) [ $have_zstd = 1 ] || continue ;; esac
+    f=$tmp/c.${form%%-*}
+    case $form in
+    *-file) got=$(run "$tmp/got" "$@" "$f") ;;
+    *-stdin) got=$("$GOTRACE" "$@" - <"$f" >"$tmp/got" 2>"$tmp/got.err"; echo $?) ;;
+    *-pipe) got=$(cat "$f" | "$GOTRACE" "$@" - >"$tmp/got" 2>"$tmp/got.err"; echo $?) ;;
+    esac
+    if [ "$got" != "$want" ] || ! cmp -s "$tmp/want" "$tmp/got"; then
+      fail "$name" "$form: status $got (plain $want) or output differs: $(head -n 1 "$tmp/got.err")"
+      return
+    fi
+  done
+  ok "$name"
+}
+compressed_same compressed_dump "$hello" dump
+compressed_same compressed_dump_wire "$hello" dump --wire
+compressed_same compressed_footprint "$hello" dump --footprint
+compressed_same compressed_validate "$hello" validate
+compressed_same compressed_goroutines "$hello" goroutines --json
+compressed_same compressed_tasks "$hello" tasks --json
+compressed_same compressed_regions "$hello" regions
+compressed_same compressed_mmu "$hello" mmu --json
+compressed_same compressed_pprof "$hello" pprof --type sched
+compressed_same compressed_timeline "$hello" timeline
+# convert (IN OUT) and summary (which names its file): by hand.
+"$GOTRACE" convert --to=text "$hello" "$tmp/want.txt" 2>/dev/null
+gzip -c "$hello" >"$tmp/h.gz"
+"$GOTRACE" convert --to=text "$tmp/h.gz" "$tmp/got.txt" 2>/dev/null
+gzip -c "$hello" | "$GOTRACE" convert --to=text - "$tmp/got2.txt" 2>/dev/null
+if [ -s "$tmp/want.txt" ] && cmp -s "$tmp/want.txt" "$tmp/got.txt" && cmp -s "$tmp/want.txt" "$tmp/got2.txt"; then
+  ok compressed_convert
+else
+  fail compressed_convert "convert of the gzip file or stream differs"
+fi
+"$GOTRACE" summary --json "$hello" 2>&1 | sed 's/"file":"[^"]*"//' >"$tmp/want.json"
+"$GOTRACE" summary --json "$tmp/h.gz" 2>&1 | sed 's/"file":"[^"]*"//' >"$tmp/got.json"
+if grep -q duration_ns "$tmp/want.json" && cmp -s "$tmp/want.json" "$tmp/got.json"; then
+  ok compressed_summary
+else
+  fail compressed_summary "summary --json of the gzip file differs (beyond the file name)"
+fi
+if [ -n "${SHARED:-}" ] && [ -f "$SHARED/corpus/churn.go122.trace" ]; then
+  compressed_same compressed_corpus_dump "$SHARED/corpus/churn.go122.trace" dump
+  compressed_same compressed_corpus_goroutines "$SHARED/corpus/churn.go122.trace" goroutines --json
+  compressed_same compressed_corpus_pprof "$SHARED/corpus/churn.go122.trace" pprof --type sync
+else
+  echo "skip compressed_corpus: no \$SHARED/corpus/churn.go122.trace"
+fi
+
+# A broken trace: the same figures and status. mmu reads a broken regular
+# file twice (up to the last Sync): the decoder starts over for the second
+# pass.
+size=$(wc -c <"$hello")
+head -c $((size * 2 / 3)) "$hello" >"$tmp/broken.trace"
+compressed_same compressed_broken_mmu "$tmp/broken.trace" mmu --json
+compressed_same compressed_broken_dump "$tmp/broken.trace" dump
+compressed_same compressed_broken_goroutines "$tmp/broken.trace" goroutines
+
+# gzip members one after another (as gzip -d reads them).
+head -c 1000 "$hello" | gzip -c >"$tmp/multi.gz"
+tail -c +1001 "$hello" | gzip -c >>"$tmp/multi.gz"
+"$GOTRACE" dump "$hello" >"$tmp/want" 2>&1
+"$GOTRACE" dump "$tmp/multi.gz" >"$tmp/got" 2>&1
+if cmp -s "$tmp/want" "$tmp/got"; then ok compressed_gzip_members; else fail compressed_gzip_members "differs"; fi
+
+# Damaged compressed data: status 1 and the decompressor's reason, naming
+# the file; the events before the damage are printed.
+gzip -c "$hello" | head -c $(($(gzip -c "$hello" | wc -c) / 2)) >"$tmp/trunc.gz"
+rc=$(run "$tmp/t" dump "$tmp/trunc.gz")
+if [ "$rc" -eq 1 ] && grep -q "^gotrace: $tmp/trunc.gz: gzip: unexpected end of data" "$tmp/t.err"; then
+  ok compressed_gzip_truncated
+else
+  fail compressed_gzip_truncated "status $rc: $(cat "$tmp/t.err" | head -n 2)"
+fi
+# A truncated gzip stream cut right where the trace could end still fails.
+rc=$(run "$tmp/t" goroutines "$tmp/trunc.gz")
+if [ "$rc" -eq 1 ] && grep -q "gzip: unexpected end of data" "$tmp/t.err"; then
+  ok compressed_gzip_truncated_goroutines
+else
+  fail compressed_gzip_truncated_goroutines "status $rc: $(head -n 2 "$tmp/t.err")"
+fi
+if [ $have_zstd = 1 ]; then
+  zstd -q -c "$hello" >"$tmp/bad.zst"
+  # Flip bytes in the middle of the frame.
+  n=$(wc -c <"$tmp/bad.zst")
+  { head -c $((n / 2)) "$tmp/bad.zst"; printf 'XXXXXXXXXXXXXXXX'; tail -c +$((n / 2 + 17)) "$tmp/bad.zst"; } >"$tmp/bad2.zst"
+  rc=$(run "$tmp/t" dump "$tmp/bad2.zst")
+  if [ "$rc" -eq 1 ] && grep -q "^gotrace: $tmp/bad2.zst: zstd: " "$tmp/t.err"; then
+    ok compressed_zstd_corrupt
+  else
+    fail compressed_zstd_corrupt "status $rc: $(head -n 2 "$tmp/t.err")"
+  fi
+fi
+
+# ---------------------------------------------- what a non-trace looks like
+# looks NAME FILE MESSAGE: goroutines, dump and validate exit 1 and say
+# "gotrace: FILE: MESSAGE".
+looks() {
+  name=$1 file=$2 msg=$3
+  for cmd in goroutines dump validate timeline; do
+    rc=$(run "$tmp/l" "$cmd" "$file")
+    if [ "$rc" -ne 1 ] || ! grep -qF "gotrace: $file: $msg" "$tmp/l.err"; then
+      fail "$name" "$cmd: status $rc: $(tr '\n' ' ' <"$tmp/l.err")"
+      return
+    fi
+  done
+  ok "$name"
+}
+: >"$tmp/empty"
+looks looks_empty "$tmp/empty" "empty file"
+printf 'hello, world\n' >"$tmp/text"
+looks looks_text "$tmp/text" "this is a text file, not a Go execution trace"
+gzip -c "$tmp/text" >"$tmp/text.gz"
+looks looks_gzip_text "$tmp/text.gz" "this is gzip data that is not a trace: it holds a text file"
+gzip -c "$tmp/empty" >"$tmp/empty.gz"
+looks looks_gzip_empty "$tmp/empty.gz" "this is gzip data that is not a trace: it holds nothing"
+printf '\001\002\003\000binary' >"$tmp/bin"
+looks looks_binary "$tmp/bin" "this is binary data, not a Go execution trace"
+"$GOTRACE" convert --to=text "$hello" "$tmp/hello.txt" 2>/dev/null
+looks looks_text_trace "$tmp/hello.txt" "this is a trace in Go's text format: gotrace convert --to=binary"
+if [ $have_zstd = 1 ]; then
+  zstd -q -c "$tmp/bin" >"$tmp/bin.zst"
+  looks looks_zstd_binary "$tmp/bin.zst" "this is zstd data that is not a trace: it holds binary data"
+fi
+printf 'hello\n' | "$GOTRACE" goroutines - >/dev/null 2>"$tmp/l.err"
+if grep -qF "gotrace: standard input: this is a text file" "$tmp/l.err"; then
+  ok looks_stdin
+else
+  fail looks_stdin "$(tr '\n' ' ' <"$tmp/l.err")"
+fi
