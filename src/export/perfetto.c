@@ -576,13 +576,17 @@ static int sink_begin(void *ctx, const gt_tl_slice *s)
     uint64_t uuid = track_uuid(&s->track);
     gt_str name = slice_name(p, s);
     if (s->retro) {
-        /* Sequence 2: begins at Sync times, plain names, no interning. */
+        /* Sequence 2: begins at Sync times (or the window's start, if
+         * later), plain names, no interning. */
+        int64_t t = s->time, start = p->t0 + p->from;
+        if (p->from > 0 && t < start)
+            t = start;
         p->event.n = 0;
         pb_uint(&p->event, TE_TYPE, TYPE_BEGIN);
         pb_uint(&p->event, TE_TRACK_UUID, uuid);
         pb_str(&p->event, TE_NAME, name);
         p->packet.n = 0;
-        pb_uint(&p->packet, TP_TIMESTAMP, (uint64_t)(s->time - p->t0));
+        pb_uint(&p->packet, TP_TIMESTAMP, (uint64_t)(t - p->t0));
         pb_uint(&p->packet, TP_SEQ_ID, 2);
         pb_msg(&p->packet, TP_TRACK_EVENT, &p->event);
         return p->event.failed ? fail(p, -1) : put_packet(p);

@@ -13,7 +13,8 @@
 #    Log and StackSample events;
 #  - the checker itself fails on damaged outputs (a description removed, an
 #    end removed, a name's interning removed);
-#  - --from/--to: a window's output checks too, and is smaller;
+#  - --from/--to: a window's output checks too (every timestamp inside the
+#    window), and is smaller;
 #  - the default compressed output holds only compressed_packets that
 #    inflate to the --no-compress bytes;
 #  - a broken trace (the example cut in half): exit 1 and an output that
@@ -115,6 +116,7 @@ check() {
     echo "not ok perfetto_$name: protoc cannot decode it: $(head -n 1 "$tmp/protoc.err")"; return
   fi
   set --
+  [ -n "$WINDOW" ] && set -- --window $WINDOW
   if [ "$rc" -eq 0 ] && [ -z "$WINDOW" ]; then
     case $NO_CROSS in
       *" $name "*) ;;
@@ -221,7 +223,7 @@ damage running_time '/name: "Running"/ && !done { sub(/"Running"/, "\"Runnin\"")
   --goroutines "$tmp/h.json"
 
 # --- a window
-WINDOW=1
+WINDOW="1000000 2000000"
 check window_hello "$ROOT/examples/hello.trace" --from 1ms --to 2ms
 whole=$(wc -c <"$tmp/h.pb")
 "$GOTRACE" perfetto --no-compress --from 1ms --to 2ms "$ROOT/examples/hello.trace" -o "$tmp/w.pb" 2>/dev/null
@@ -232,6 +234,7 @@ else
   echo "not ok perfetto_window_smaller: window $part bytes, whole $whole"
 fi
 if [ -d "$SHARED/corpus" ] && [ -f "$SHARED/corpus/multigen.go125.trace" ]; then
+  WINDOW="5000000 40000000"
   check window_multigen "$SHARED/corpus/multigen.go125.trace" --from 5ms --to 40ms
 fi
 

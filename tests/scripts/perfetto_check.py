@@ -2,6 +2,7 @@
 """Checks a `gotrace perfetto` output for what protoc cannot.
 
 Usage: perfetto_check.py DECODED [--goroutines JSON] [--counts TASKS REGIONS LOGS SAMPLES]
+                          [--window FROM_NS TO_NS]
 
 DECODED is the output decoded by `protoc --decode=perfetto.protos.Trace`
 (text format). Checks:
@@ -23,6 +24,7 @@ ends the goroutine there).
 With --counts: task slices, region slices, log instants and "CPU sample"
 instants begun on sequence 1 equal the trace's TaskBegin, RegionBegin, Log
 and StackSample events.
+With --window: every timestamp lies in [FROM_NS, TO_NS].
 Prints nothing and exits 0 when all hold; otherwise one line per problem
 (at most 20) and exit 1.
 """
@@ -67,11 +69,13 @@ def one(d, k, default=None):
 def main():
     args = sys.argv[1:]
     path = args.pop(0)
-    gor_json = counts = None
+    gor_json = counts = window = None
     while args:
         a = args.pop(0)
         if a == "--goroutines":
             gor_json = args.pop(0)
+        elif a == "--window":
+            window = (int(args.pop(0)), int(args.pop(0)))
         elif a == "--counts":
             counts = [int(args.pop(0)) for _ in range(4)]
     problems = []
@@ -139,6 +143,8 @@ def main():
         if ts < seq_last_ts.get(seq, -1):
             bad("packet %d: timestamp %d before %d on sequence %d" % (order, ts, seq_last_ts[seq], seq))
         seq_last_ts[seq] = ts
+        if window and not window[0] <= ts <= window[1]:
+            bad("packet %d: timestamp %d outside the window %d-%d" % (order, ts, window[0], window[1]))
         uuid = int(one(te, "track_uuid"))
         if uuid not in tracks:
             bad("packet %d: track %d used before it is described" % (order, uuid))
