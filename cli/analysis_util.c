@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "gotrace/duration.h"
 
 /* ------------------------------------------------------------------ JSON */
 
@@ -217,82 +218,13 @@ void au_json_region(au_json *j, const gt_region_summary *r)
 
 /* ------------------------------------------------------------- printing */
 
-/* Writes the fraction of v / 10^prec without trailing zeros before *w. */
-static uint64_t fmt_frac(char *buf, int *w, uint64_t v, int prec)
-{
-    int print = 0;
-    for (int i = 0; i < prec; i++) {
-        int digit = (int)(v % 10);
-        print = print || digit != 0;
-        if (print)
-            buf[--*w] = (char)('0' + digit);
-        v /= 10;
-    }
-    if (print)
-        buf[--*w] = '.';
-    return v;
-}
-
-static void fmt_int(char *buf, int *w, uint64_t v)
-{
-    if (v == 0) {
-        buf[--*w] = '0';
-        return;
-    }
-    while (v > 0) {
-        buf[--*w] = (char)('0' + v % 10);
-        v /= 10;
-    }
-}
-
 const char *au_duration(char *out, int64_t d)
 {
-    char buf[40];
-    int w = (int)sizeof buf - 1;
-    buf[w] = 0;
-    uint64_t u = (uint64_t)d;
-    int neg = d < 0;
-    if (neg)
-        u = -u;
-    if (u < 1000000000ULL) {
-        int prec = 0;
-        buf[--w] = 's';
-        if (u == 0) {
-            buf[--w] = '0';
-            strcpy(out, buf + w);
-            return out;
-        } else if (u < 1000ULL) {
-            buf[--w] = 'n';
-        } else if (u < 1000000ULL) {
-            prec = 3;
-            buf[--w] = (char)0xb5; /* "µ" in UTF-8: C2 B5 */
-            buf[--w] = (char)0xc2;
-        } else {
-            prec = 6;
-            buf[--w] = 'm';
-        }
-        u = fmt_frac(buf, &w, u, prec);
-        fmt_int(buf, &w, u);
-    } else {
-        buf[--w] = 's';
-        u = fmt_frac(buf, &w, u, 9);
-        fmt_int(buf, &w, u % 60);
-        u /= 60;
-        if (u > 0) {
-            buf[--w] = 'm';
-            fmt_int(buf, &w, u % 60);
-            u /= 60;
-            if (u > 0) {
-                buf[--w] = 'h';
-                fmt_int(buf, &w, u);
-            }
-        }
-    }
-    if (neg)
-        buf[--w] = '-';
-    strcpy(out, buf + w);
-    return out;
+    char buf[GT_DURATION_BUF];
+    return strcpy(out, gt_format_duration(d, buf));
 }
+
+const char *au_since(char *out, int64_t t, int64_t start) { return au_duration(out, t - start); }
 
 int au_latency_option(const char *cmd, const char *opt, const char *val, int *has_min, int64_t *min,
                       int *has_max, int64_t *max)

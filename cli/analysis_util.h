@@ -46,8 +46,13 @@ void au_json_region(au_json *j, const gt_region_summary *r);
 
 /* ------------------------------------------------------------- printing */
 
-/* Go's time.Duration.String ("1.5ms", "0s", "2m3.000000001s"). buf >= 40. */
+/* Go's time.Duration.String ("1.5ms", "0s", "2m3.000000001s"), by
+ * gt_format_duration. buf >= 40. */
 const char *au_duration(char *buf, int64_t ns);
+/* A time of the trace as the text outputs print it: relative to the trace's
+ * start (its first event), as a duration ("1.673534976s", as Go's web UI
+ * shows times). --json keeps nanoseconds and gives trace_start_ns. */
+const char *au_since(char *buf, int64_t t, int64_t start);
 /* Byte-wise equality of two strings. */
 /* Handles "--latmin D" or "--latmax D" (opt names which): parses D into that
  * bound and sets its has_ flag. Returns 0, or CLI_EXIT_USAGE with the message

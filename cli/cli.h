@@ -34,7 +34,9 @@ int cmd_summary(int argc, char **argv);
 /* dump's modes (cli/dump_wire.c, cli/dump_parsed.c). */
 int dump_wire(const char *path, FILE *out);
 int dump_footprint(const char *path, FILE *out);
-int dump_parsed(const char *path, FILE *out);
+/* only_goroutine: NULL for every event, else only the events of that
+ * goroutine (cli/dump_parsed.c says which). */
+int dump_parsed(const char *path, FILE *out, const int64_t *only_goroutine);
 
 /* Prints "gotrace CMD: MESSAGE" and a hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -156,9 +156,12 @@ static void print_one(const gt_summary *s, const gt_goroutine_summary *g)
         au_print_str(stdout, g->name);
     else
         fputs("(Inactive, no stack trace sampled)", stdout);
-    printf("\n  %-34s %lld\n", "Created", (long long)g->creation_time);
-    printf("  %-34s %lld%s\n", "Started", (long long)g->start_time, g->start_time ? "" : " (never ran)");
-    printf("  %-34s %lld%s\n", "Ended", (long long)g->end_time, g->end_time ? "" : " (still alive)");
+    /* Times from the trace's start; 0 is Go's "not in the trace". */
+    int64_t t0 = gt_summary_first_time(s);
+    putchar('\n');
+    printf("  %-34s %s\n", "Created", g->creation_time ? au_since(d, g->creation_time, t0) : "- (before the trace)");
+    printf("  %-34s %s\n", "Started", g->start_time ? au_since(d, g->start_time, t0) : "- (never ran)");
+    printf("  %-34s %s\n", "Ended", g->end_time ? au_since(d, g->end_time, t0) : "- (still alive)");
     printf("  %-34s %s\n", "Total time", au_duration(d, g->stats.total_time));
     for (size_t i = 0; i < n; i++) {
         if (!st[i].ns)
@@ -176,7 +179,6 @@ static void print_one(const gt_summary *s, const gt_goroutine_summary *g)
         putchar('\n');
     }
     printf("  %-34s %zu\n", "Regions", g->n_regions);
-    (void)s;
 }
 
 typedef struct grow {
@@ -310,6 +312,7 @@ int cmd_goroutines(int argc, char **argv)
         au_json j;
         au_json_init(&j, stdout);
         au_json_object(&j, NULL);
+        au_json_i64(&j, "trace_start_ns", gt_summary_first_time(s));
         au_json_array(&j, "goroutines");
         for (size_t i = 0; i < gt_summary_goroutine_count(s); i++) {
             const gt_goroutine_summary *g = gt_summary_goroutine(s, i);

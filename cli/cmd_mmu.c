@@ -65,7 +65,21 @@ static size_t mmu_windows(int64_t length, int64_t *out, size_t cap)
     return n;
 }
 
-static int mmu_fn(void *ctx, const gt_event *ev) { return gt_mmu_event(ctx, ev); }
+/* A pass: the MMU, and the trace's start (its first event), which the text's
+ * times are relative to. */
+typedef struct mmu_pass {
+    gt_mmu *m;
+    int64_t start;
+    int seen;
+} mmu_pass;
+
+static int mmu_fn(void *ctx, const gt_event *ev)
+{
+    mmu_pass *p = ctx;
+    if (!p->seen)
+        p->seen = 1, p->start = ev->time;
+    return gt_mmu_event(p->m, ev);
+}
 
 /* Log-scale plot of the curve over [xmin, xmax], as the web page draws it. */
 static void write_svg(FILE *f, gt_mmu *m, int64_t length)
@@ -167,17 +181,20 @@ int cmd_mmu(int argc, char **argv)
      * possible on a pipe, which is not spooled for this). */
     cli_input in;
     gt_mmu *m = NULL;
+    mmu_pass pass = {NULL, 0, 0};
     au_pass_result res;
     if (!(rc = cli_input_open(&in, "mmu", path, 0))) {
         m = gt_mmu_new(flags);
-        rc = m ? au_pass_fd("mmu", path, in.fd, UINT64_MAX, mmu_fn, m, &res) : CLI_EXIT_TRACE;
+        pass.m = m;
+        rc = m ? au_pass_fd("mmu", path, in.fd, UINT64_MAX, mmu_fn, &pass, &res) : CLI_EXIT_TRACE;
         if (!rc && res.failed) {
             au_report_failure(path, &res);
             if (cli_input_rewind(&in) == 0) {
                 gt_mmu_free(m);
                 m = gt_mmu_new(flags);
                 au_pass_result res2;
-                rc = m ? au_pass_fd("mmu", path, in.fd, res.valid_events, mmu_fn, m, &res2) : CLI_EXIT_TRACE;
+                pass = (mmu_pass){m, 0, 0};
+                rc = m ? au_pass_fd("mmu", path, in.fd, res.valid_events, mmu_fn, &pass, &res2) : CLI_EXIT_TRACE;
             }
         }
         int in_rc = cli_input_close(&in);
@@ -214,6 +231,7 @@ int cmd_mmu(int argc, char **argv)
         au_json j;
         au_json_init(&j, stdout);
         au_json_object(&j, NULL);
+        au_json_i64(&j, "trace_start_ns", pass.start);
         au_json_u64(&j, "series", gt_mmu_series_count(m));
         au_json_u64(&j, "points", points);
         au_json_i64(&j, "length", hi - lo);
@@ -255,9 +273,10 @@ int cmd_mmu(int argc, char **argv)
         int64_t w = only_window ? only_window : (hi - lo < 1000000 ? hi - lo : 1000000);
         if (worst > 0 && w > 0) {
             long k = gt_mmu_worst(m, w, (size_t)worst, ex);
-            printf("\nWorst windows of %s:\n%20s  %s\n", au_duration(d, w), "Start (ns)", "Utilisation");
+            /* Window starts from the trace's start, as the web page shows. */
+            printf("\nWorst windows of %s:\n%20s  %s\n", au_duration(d, w), "Start", "Utilisation");
             for (long e = 0; e < k; e++)
-                printf("%20lld  %.6f\n", (long long)ex[e].time, ex[e].util);
+                printf("%20s  %.6f\n", au_since(d, ex[e].time, pass.start), ex[e].util);
         }
     }
     free(ex);

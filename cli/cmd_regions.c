@@ -197,18 +197,23 @@ static void group_text(void *ctx, const gt_region_summary *r, long count, const 
     au_hist_print(stdout, h, 4);
 }
 
-static void print_regions(region_ref *refs, size_t n)
+/* Start: from the trace's start (f->trace_start), "?" when the region began
+ * before the trace. */
+static void print_regions(region_ref *refs, size_t n, const region_filter *f)
 {
     if (n > 0)
         qsort(refs, n, sizeof *refs, cmp_total_desc);
-    char d[40], e[40], w[40], b[40], sc[40];
+    char d[40], e[40], w[40], b[40], sc[40], st[48];
     printf("%10s %8s %14s %12s %12s %12s %12s %12s  %s\n", "Goroutine", "Task", "Start", "Duration", "Execution",
            "Sched wait", "Blocked", "Syscall", "Type");
     for (size_t i = 0; i < n; i++) {
         const gt_region_summary *r = refs[i].r;
         int64_t blocked = refs[i].blocked;
-        printf("%10lld %8llu %14lld %12s %12s %12s %12s %12s  ", (long long)refs[i].goroutine,
-               (unsigned long long)r->task, (long long)r->start, au_duration(d, refs[i].duration),
+        au_since(st, r->start_kind != GT_REGION_EDGE_NONE ? r->start : f->trace_start, f->trace_start);
+        if (r->start_kind == GT_REGION_EDGE_NONE)
+            strcat(st, "?");
+        printf("%10lld %8llu %14s %12s %12s %12s %12s %12s  ", (long long)refs[i].goroutine,
+               (unsigned long long)r->task, st, au_duration(d, refs[i].duration),
                au_duration(e, r->stats.exec_time), au_duration(w, r->stats.sched_wait_time), au_duration(b, blocked),
                au_duration(sc, r->stats.syscall_time));
         au_print_str(stdout, r->name);
@@ -389,7 +394,7 @@ static int regions_streaming(const char *path, region_filter *f)
     if (rs.list) {
         for (size_t i = 0; i < rs.n_kept; i++)
             rs.refs[i].r = &rs.kept[i];
-        print_regions(rs.refs, rs.n_kept);
+        print_regions(rs.refs, rs.n_kept, f);
     } else if (print_stream_groups(&rs)) {
         fprintf(stderr, "gotrace regions: out of memory\n");
         rc = CLI_EXIT_TRACE;
@@ -459,6 +464,7 @@ int cmd_regions(int argc, char **argv)
     au_json j;
     au_json_init(&j, stdout);
     au_json_object(&j, NULL);
+    au_json_i64(&j, "trace_start_ns", f.trace_start);
     au_json_array(&j, "regions");
     for (size_t i = 0; i < n; i++)
         au_json_region(&j, refs[i].r);

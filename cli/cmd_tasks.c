@@ -157,8 +157,12 @@ static void print_task(const gt_summary *s, const gt_task_summary *t, int64_t tr
     int64_t end = t->has_end ? t->end : trace_end;
     printf("Task %llu \"", (unsigned long long)t->id);
     au_print_str(stdout, t->name);
-    printf("\"%s  start %lld%s  end %lld%s  duration %s\n", is_complete(t) ? "" : " (incomplete)", (long long)start,
-           t->has_start ? "" : "?", (long long)end, t->has_end ? "" : "?", au_duration(d, end - start));
+    /* Times from the trace's start; "?" marks an edge outside the trace
+     * (the trace's first or last event stands in). */
+    char ds[40], de[40];
+    int64_t t0 = gt_summary_first_time(s);
+    printf("\"%s  start %s%s  end %s%s  duration %s\n", is_complete(t) ? "" : " (incomplete)", au_since(ds, start, t0),
+           t->has_start ? "" : "?", au_since(de, end, t0), t->has_end ? "" : "?", au_duration(d, end - start));
     if (t->parent != GT_NO_TASK)
         printf("  parent %llu\n", (unsigned long long)t->parent);
     if (t->n_children) {
@@ -236,6 +240,7 @@ int cmd_tasks(int argc, char **argv)
         au_json j;
         au_json_init(&j, stdout);
         au_json_object(&j, NULL);
+        au_json_i64(&j, "trace_start_ns", gt_summary_first_time(s));
         au_json_array(&j, "tasks");
         for (size_t i = 0; i < n; i++)
             if (matches(s, gt_summary_task(s, i), &f))

@@ -1,6 +1,11 @@
 /* gotrace dump FILE: what `go tool trace -d=parsed FILE` prints — every
  * event's Event.String() on its own line; on a broken trace, the events
- * before the error, then the error on stderr and exit status 1. */
+ * before the error, then the error on stderr and exit status 1.
+ *
+ * With --goroutine ID, the lines of Go's dump that concern goroutine ID:
+ * the events whose goroutine (G=) is ID, and the state transitions whose
+ * resource is goroutine ID (its creation, and its being woken, stolen or
+ * found by another goroutine or a P). Nothing else is changed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,7 +14,17 @@
 
 #include "cli.h"
 
-int dump_parsed(const char *path, FILE *out)
+/* Whether ev concerns goroutine g (see the top of this file). */
+static int concerns(const gt_event *ev, int64_t g)
+{
+    if (ev->goroutine == g)
+        return 1;
+    gt_state_transition st;
+    return ev->kind == GT_EVENT_STATE_TRANSITION && gt_event_state_transition(ev, &st) == 0 &&
+           st.resource.kind == GT_RESOURCE_GOROUTINE && st.resource.id == g;
+}
+
+int dump_parsed(const char *path, FILE *out, const int64_t *only_goroutine)
 {
     /* A file that cannot be opened: Go's message and status 1, as go tool
      * trace -d=parsed. */
@@ -39,6 +54,8 @@ int dump_parsed(const char *path, FILE *out)
     while (!nomem) {
         size_t n = gt_reader_next_batch(r, evs, BATCH);
         for (size_t i = 0; i < n; i++) {
+            if (only_goroutine && !concerns(&evs[i], *only_goroutine))
+                continue;
             /* The formatter's own buffer, written out as it is: no copy. */
             size_t len;
             const char *line = gt_event_string(&evs[i], &len);

@@ -361,3 +361,77 @@ if grep -qF "gotrace: standard input: this is a text file" "$tmp/l.err"; then
 else
   fail looks_stdin "$(tr '\n' ' ' <"$tmp/l.err")"
 fi
+
+# -------------------------------------------- times from the trace's start
+# The text outputs print times relative to the trace's start as Go
+# durations; --json keeps nanoseconds and gives trace_start_ns, which is the
+# summary's start_ns. Checked by parsing the text back (python3).
+if command -v python3 >/dev/null 2>&1; then
+  "$GOTRACE" goroutines --json "$hello" >"$tmp/g.json"
+  "$GOTRACE" goroutines --id 9 "$hello" >"$tmp/g.txt"
+  "$GOTRACE" tasks --json "$hello" >"$tmp/t.json"
+  "$GOTRACE" tasks --type squares "$hello" >"$tmp/t.txt"
+  "$GOTRACE" regions --json "$hello" >"$tmp/r.json"
+  "$GOTRACE" regions --type square "$hello" >"$tmp/r.txt"
+  "$GOTRACE" mmu --json "$hello" >"$tmp/m.json"
+  "$GOTRACE" mmu "$hello" >"$tmp/m.txt"
+  "$GOTRACE" summary --json "$hello" >"$tmp/s.json" 2>/dev/null
+  python3 - "$tmp" <<'PY'
+import json, re, sys
+d = sys.argv[1]
+def dur(s):
+    """Go's Duration.String back to ns."""
+    if s == "0s": return 0
+    total, units = 0, {"h": 3600e9, "m": 60e9, "s": 1e9, "ms": 1e6, "µs": 1e3, "us": 1e3, "ns": 1}
+    for num, unit in re.findall(r"([0-9.]+)(h|ms|µs|us|ns|m|s)", s):
+        total += float(num) * units[unit]
+    return round(total)
+def check(name, cond, why):
+    print(("ok " if cond else "not ok ") + name + ("" if cond else ": " + why))
+load = lambda f: json.load(open(f"{d}/{f}", encoding="utf-8"))
+txt = lambda f: open(f"{d}/{f}", encoding="utf-8").read()
+g, t, r, m = load("g.json"), load("t.json"), load("r.json"), load("m.json")
+t0 = g["trace_start_ns"]
+try:
+    s0 = load("s.json")["trace"]["start_ns"]
+    check("time_start_is_summary_start", t0 == s0 and t["trace_start_ns"] == t0 and r["trace_start_ns"] == t0 and m["trace_start_ns"] == t0,
+          f"trace_start_ns {t0} {t['trace_start_ns']} {r['trace_start_ns']} {m['trace_start_ns']}, summary {s0}")
+except Exception as e:
+    print(f"skip time_start_is_summary_start: no summary --json ({e})")
+g9 = [x for x in g["goroutines"] if x["id"] == 9][0]
+got = {k: dur(re.search(k + r"\s+(\S+)", txt("g.txt")).group(1)) for k in ("Created", "Started", "Ended")}
+want = {"Created": g9["creation_time"] - t0, "Started": g9["start_time"] - t0, "Ended": g9["end_time"] - t0}
+check("time_goroutines_text", got == want and g9["start_time"] > t0, f"{got} != {want}")
+task = t["tasks"][0]
+mt = re.search(r"start (\S+)  end (\S+)", txt("t.txt"))
+check("time_tasks_text", (dur(mt.group(1)), dur(mt.group(2))) == (task["start"] - t0, task["end"] - t0),
+      f"{mt.groups()} vs {task['start'] - t0}, {task['end'] - t0}")
+starts = sorted(dur(l.split()[2]) for l in txt("r.txt").splitlines()[1:] if l.strip().endswith("square"))
+want_r = sorted(x["start"] - t0 for x in r["regions"] if x["name"] == "square")
+check("time_regions_text", starts == want_r and len(starts) == 20, f"{starts[:3]} vs {want_r[:3]}")
+w = [x for x in m["windows"] if x["window"] == 1000000][0]["worst"]
+rows = txt("m.txt").split("Worst windows of 1ms:")[1].splitlines()[2:]
+got_m = [dur(l.split()[0]) for l in rows if l.strip()]
+check("time_mmu_text", got_m == [x["time"] - t0 for x in w][:len(got_m)] and got_m, f"{got_m} vs {[x['time'] - t0 for x in w]}")
+PY
+else
+  echo "skip time_text: no python3"
+fi
+
+# -------------------------------------------------------- dump --goroutine
+# Exactly the blocks of the full dump whose event has G=ID, or is a state
+# transition of goroutine ID (GoID=ID), in order (awk over the full dump).
+for id in 1 9; do
+  "$GOTRACE" dump "$hello" | awk -v id="$id" '
+    /^M=/ { keep = ($0 ~ (" G=" id " ") || $0 ~ (" GoID=" id " ")) }
+    keep' >"$tmp/want"
+  rc=$(run "$tmp/got" dump --goroutine "$id" "$hello")
+  if [ "$rc" -eq 0 ] && [ -s "$tmp/want" ] && cmp -s "$tmp/want" "$tmp/got"; then
+    ok "dump_goroutine_$id"
+  else
+    fail "dump_goroutine_$id" "status $rc, $(wc -l <"$tmp/got") lines, want $(wc -l <"$tmp/want")"
+  fi
+done
+spellings opt_dump_goroutine goroutine 9 dump
+usage opt_dump_goroutine_wire "--goroutine .*not with --wire" dump --goroutine 1 --wire "$hello"
+usage opt_dump_goroutine_bad "bad goroutine ID 'x'" dump --goroutine x "$hello"
