@@ -99,6 +99,9 @@ void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv);
 /* The next option's id (its value in a->value), CLI_OPT_END when every
  * argument has been read, or CLI_OPT_ERROR after printing a usage error. */
 int cli_next_option(cli_args *a, const cli_option *opts);
+/* Every command also accepts --quiet (no progress line on stderr; see
+ * cli_progress_event): the parser handles it and does not return it. */
+
 /* Whether the option with this id was given. */
 int cli_option_given(const cli_args *a, int id);
 /* The one FILE argument into *path: 0, or CLI_EXIT_USAGE with the message
@@ -112,8 +115,11 @@ typedef struct cli_progress {
     uint64_t total_bytes;  /* the input's size (what was read, for a pipe) */
 } cli_progress;
 
-/* Call for every event read. */
+/* Call for every event read. It also shows progress on a large trace when
+ * stderr is a terminal (cli/report.c says how), unless cli_set_quiet. */
 void cli_progress_event(cli_progress *p, const gt_reader *r, const gt_event *ev);
+/* --quiet: no progress line (cli_next_option calls it for every command). */
+void cli_set_quiet(int quiet);
 /* Call once reading has stopped, before freeing the reader. */
 void cli_progress_finish(cli_progress *p, const gt_reader *r);
 
@@ -243,6 +249,11 @@ int cli_input_close(cli_input *in);
  * Go execution trace", "... this is gzip data that is not a trace: it holds
  * binary data"). Nothing for another error or an unknown fd. */
 void cli_input_explain(int fd, const gt_error *err);
+
+/* For progress: how far a decoder has read the compressed regular file it
+ * decompresses (bytes consumed, file size). 0, or -1 when no such input is
+ * open (*done and *total untouched). */
+int cli_input_position(uint64_t *done, uint64_t *total);
 
 /* cli/decode.c, for cli_input. */
 int cli_sniff_format(const unsigned char *h, size_t n);

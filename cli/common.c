@@ -456,6 +456,23 @@ int cli_input_close(cli_input *in)
     return in->failed ? CLI_EXIT_TRACE : 0;
 }
 
+int cli_input_position(uint64_t *done, uint64_t *total)
+{
+    for (int i = 0; i < INPUT_SLOTS; i++) {
+        cli_input *in = open_inputs[i];
+        struct stat st;
+        if (!in || !in->dec || fstat(in->src, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        off_t at = lseek(in->src, 0, SEEK_CUR);
+        if (at < 0)
+            continue;
+        *done = (uint64_t)at;
+        *total = (uint64_t)st.st_size;
+        return 0;
+    }
+    return -1;
+}
+
 void cli_input_explain(int fd, const gt_error *err)
 {
     cli_input *in = NULL;

@@ -51,9 +51,11 @@ int dump_parsed(const char *path, FILE *out, const int64_t *only_goroutine)
     enum { BATCH = 256 };
     gt_event evs[BATCH];
     int nomem = 0;
+    cli_progress progress = {0, 0, 0};  /* for the progress line */
     while (!nomem) {
         size_t n = gt_reader_next_batch(r, evs, BATCH);
         for (size_t i = 0; i < n; i++) {
+            cli_progress_event(&progress, r, &evs[i]);
             if (only_goroutine && !concerns(&evs[i], *only_goroutine))
                 continue;
             /* The formatter's own buffer, written out as it is: no copy. */
@@ -69,6 +71,7 @@ int dump_parsed(const char *path, FILE *out, const int64_t *only_goroutine)
         if (n == 0 || (rc = cli_write_check(out)) != CLI_EXIT_OK)
             break;
     }
+    cli_progress_finish(&progress, r);
     /* A write error ends the dump: it is printed, and the status says so. */
     const gt_error *e = rc == CLI_EXIT_OK ? gt_reader_error(r) : NULL;
     fflush(out);

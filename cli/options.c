@@ -48,6 +48,10 @@ int cli_next_option(cli_args *a, const cli_option *opts)
         const char *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         const cli_option *o = find(opts, name, len);
+        if (!o && len == 5 && !strncmp(name, "quiet", 5) && !eq) {
+            cli_set_quiet(1);
+            continue;
+        }
         if (!o) {
             cli_usage_error(a->cmd, "unknown option '%.*s'", (int)(name - arg + len), arg);
             return CLI_OPT_ERROR;

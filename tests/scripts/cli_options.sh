@@ -435,3 +435,37 @@ done
 spellings opt_dump_goroutine goroutine 9 dump
 usage opt_dump_goroutine_wire "--goroutine .*not with --wire" dump --goroutine 1 --wire "$hello"
 usage opt_dump_goroutine_bad "bad goroutine ID 'x'" dump --goroutine x "$hello"
+
+# ---------------------------------------------------------------- progress
+# GOTRACE_PROGRESS_TEST=1 shows the progress line whatever the trace's size
+# (normally above 50 MB); only when stderr is a terminal, never with --quiet.
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+  for cmd in goroutines dump validate timeline; do
+    GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' $cmd '$hello' >'$tmp/p.out'" /dev/null >"$tmp/tty" 2>&1
+    GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' $cmd --quiet '$hello' >'$tmp/q.out'" /dev/null >"$tmp/ttyq" 2>&1
+    GOTRACE_PROGRESS_TEST=1 "$GOTRACE" $cmd "$hello" >"$tmp/n.out" 2>"$tmp/n.err"
+    if ! grep -aq "gotrace: [0-9.]* MB of [0-9.]* MB ([0-9]*%), [0-9.]* [MG]B/s, [0-9]*s left" "$tmp/tty"; then
+      fail "progress_$cmd" "no progress line on a terminal: $(head -c 120 "$tmp/tty")"
+    elif grep -aq "MB/s" "$tmp/ttyq"; then
+      fail "progress_$cmd" "--quiet still shows progress"
+    elif [ -s "$tmp/n.err" ]; then
+      fail "progress_$cmd" "progress on a stderr that is not a terminal: $(head -c 120 "$tmp/n.err")"
+    elif ! cmp -s "$tmp/p.out" "$tmp/n.out" || ! cmp -s "$tmp/q.out" "$tmp/n.out"; then
+      fail "progress_$cmd" "the output changes with the progress line or --quiet"
+    else
+      ok "progress_$cmd"
+    fi
+  done
+  gzip -c "$hello" >"$tmp/p.gz"
+  GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' goroutines -quiet '$tmp/p.gz' >/dev/null" /dev/null >"$tmp/ttyq" 2>&1
+  GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' goroutines '$tmp/p.gz' >/dev/null" /dev/null >"$tmp/tty" 2>&1
+  size=$(wc -c <"$tmp/p.gz")
+  # The compressed file's bytes: "of 0.0 MB" for a 20 kB file.
+  if grep -aq "MB of 0.0 MB" "$tmp/tty" && ! grep -aq "MB/s" "$tmp/ttyq"; then
+    ok progress_compressed
+  else
+    fail progress_compressed "no progress over the $size compressed bytes, or -quiet ignored"
+  fi
+else
+  echo "skip progress: no script(1) to run a command on a terminal"
+fi
