@@ -101,10 +101,7 @@ counts() {
 }
 
 # check NAME TRACE [perfetto options]: convert, decode, check (with the
-# goroutine cross-check unless NAME is in NO_CROSS).
-# cgocallback: cgo callbacks reuse goroutine IDs; the track of an ID shows
-# every goroutine that had it, Go's summary only the last one.
-NO_CROSS=" cgocallback.go122 cgocallback.go127 "
+# goroutine cross-check and the counts for a whole trace read without error).
 check() {
   name=$1; trace=$2; shift 2
   "$GOTRACE" perfetto --no-compress "$@" "$trace" -o "$tmp/$name.pb" 2>"$tmp/err"
@@ -118,12 +115,9 @@ check() {
   set --
   [ -n "$WINDOW" ] && set -- --window $WINDOW
   if [ "$rc" -eq 0 ] && [ -z "$WINDOW" ]; then
-    case $NO_CROSS in
-      *" $name "*) ;;
-      *) if "$GOTRACE" goroutines --json "$trace" >"$tmp/$name.json" 2>/dev/null; then
-           set -- --goroutines "$tmp/$name.json"
-         fi ;;
-    esac
+    if "$GOTRACE" goroutines --json "$trace" >"$tmp/$name.json" 2>/dev/null; then
+      set -- "$@" --goroutines "$tmp/$name.json"
+    fi
     c=$(counts "$trace")
     rm -f "$tmp/dump"
     case $c in

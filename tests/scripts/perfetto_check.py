@@ -20,7 +20,9 @@ DECODED is the output decoded by `protoc --decode=perfetto.protos.Trace`
 With --goroutines (the output of `gotrace goroutines --json`): per goroutine,
 the Running slices of its track add up to exec_time, and the slices of each
 waiting reason to block_time[reason] (reason "forever" excepted: Go's summary
-ends the goroutine there).
+ends the goroutine there). A goroutine ID used again (cgo callbacks) has its
+track described again; Go's summary keeps the last goroutine, so only the
+slices begun after the track's last description count.
 With --counts: task slices, region slices, log instants and "CPU sample"
 instants begun on sequence 1 equal the trace's TaskBegin, RegionBegin, Log
 and StackSample events.
@@ -87,6 +89,7 @@ def main():
             problems.append("...")
 
     tracks = {}          # uuid -> (name, parent)
+    last_description = {}  # uuid -> packet number of its latest description
     seq_last_ts = {}
     seq_valid = set()    # sequences with incremental state
     interned = {}        # seq -> kind -> set(iid)
@@ -114,6 +117,7 @@ def main():
             if one(td, "process") is not None:
                 name = one(one(td, "process"), "process_name", "")
             tracks[uuid] = (name, int(parent) if parent is not None else None)
+            last_description[uuid] = order
         idata = one(pk, "interned_data")
         uses_interned = False
         if idata is not None:
@@ -186,18 +190,21 @@ def main():
             slice_events.append((ts, order, uuid, typ, name, seq))
 
     slice_events.sort(key=lambda e: (e[0], e[1]))
-    open_slices = defaultdict(list)   # uuid -> [(ts, name, seq)]
+    open_slices = defaultdict(list)   # uuid -> [(ts, name, packet number)]
     durations = defaultdict(lambda: defaultdict(int))  # uuid -> name -> ns
-    begins_seq1 = defaultdict(int)    # parent kind -> count
-    for ts, _, uuid, typ, name, seq in slice_events:
+    # A track described again is a new goroutine on a reused ID (the writer
+    # forgets the track of a goroutine that ended): Go's summary keeps only
+    # the last one, so only slices begun after the last description count.
+    for ts, o, uuid, typ, name, seq in slice_events:
         if typ == "TYPE_SLICE_BEGIN":
-            open_slices[uuid].append((ts, name, seq))
+            open_slices[uuid].append((ts, name, o))
         else:
             if not open_slices[uuid]:
                 bad("track %d (%s): end at %d without a begin" % (uuid, tracks.get(uuid, ("?",))[0], ts))
                 continue
-            bts, bname, bseq = open_slices[uuid].pop()
-            durations[uuid][bname] += ts - bts
+            bts, bname, border = open_slices[uuid].pop()
+            if border > last_description.get(uuid, 0):
+                durations[uuid][bname] += ts - bts
     for uuid, st in open_slices.items():
         if st:
             bad("track %d (%s): %d slices never end" % (uuid, tracks.get(uuid, ("?",))[0], len(st)))
