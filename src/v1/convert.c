@@ -38,6 +38,7 @@ static const char *const builtin_strings[S_LAST] = {
 
 typedef struct proc_info { uint8_t seen, has_m; uint64_t m; } proc_info;
 typedef struct task_info { gt_str name; uint64_t parent; } task_info;
+typedef struct pre_slot { uint64_t g; int used; } pre_slot;
 
 struct gt_v1 {
     v1_trace t;
@@ -53,7 +54,10 @@ struct gt_v1 {
     size_t nextra, extra_pos, capextra;
 
     int pre_init;             /* before the first Gomaxprocs */
-    gt_u64map created_pre_init; /* goroutine -> 1 (0: removed) */
+    gt_u64map created_pre_init; /* goroutine -> its slot in pre_slots + 1 */
+    pre_slot *pre_slots;      /* see pre_init_add */
+    size_t npre_slots, cappre_slots, live_pre;
+    int pre_grown;
     v1_index proc_index;      /* (uint32)P -> index into procs */
     proc_info *procs;
     size_t nprocs, capprocs;
@@ -127,47 +131,77 @@ static int stw_reason(int version, uint64_t kind)
     return kind < 17 ? (int)kind : 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* Goroutines created before the first Gomaxprocs and not seen since: Go
+ * keeps them in a map and, at that Gomaxprocs, says they are runnable in
+ * the map's iteration order. While it holds at most 8 goroutines, Go's map
+ * is one group of 8 slots: a goroutine takes the first free slot, a removed
+ * one frees its slot, and iteration goes through the slots from a random
+ * one, wrapping around. Starting at slot 0 (the most likely outcome: any
+ * start before the first used slot or after the last gives it) means slot
+ * order, which is what pre_slots keeps. A 9th goroutine makes Go's map a
+ * hashed table iterated in an order that changes at every run; from then
+ * on, here, new goroutines take new slots at the end. */
+static int pre_init_add(gt_v1 *v, uint64_t g)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+    int inserted = 0;
+    uint64_t *where = gt_u64map_upsert(&v->created_pre_init, g, &inserted);
+    if (!where)
+        return -1;
+    if (!inserted)
+        return 0;
+    if (v->live_pre == 8)
+        v->pre_grown = 1;
+    size_t i = v->npre_slots;
+    if (!v->pre_grown)
+        for (size_t j = 0; j < v->npre_slots; j++)
+            if (!v->pre_slots[j].used) {
+                i = j;
+                break;
+            }
+    if (i == v->npre_slots) {
+        if (gt_v1_grow((void **)&v->pre_slots, &v->cappre_slots, i + 1, sizeof *v->pre_slots)) {
+            gt_u64map_remove(&v->created_pre_init, g);
+            return -1;
+        }
+        v->npre_slots++;
+    }
+    v->pre_slots[i] = (pre_slot){g, 1};
+    *where = i + 1;
+    v->live_pre++;
+    return 0;
+}
+
+/* g is running, waiting or in a syscall: no longer listed. */
+static void forget_pre_init(gt_v1 *v, uint64_t g)
+{
+    if (!v->pre_init)
+        return;
+    const uint64_t *where = gt_u64map_get(&v->created_pre_init, g);
+    if (!where)
+        return;
+    v->pre_slots[*where - 1].used = 0;
+    v->live_pre--;
+    gt_u64map_remove(&v->created_pre_init, g);
 }
 
 /* The first Gomaxprocs ends the trace's initial state: goroutines created
  * before it and never seen running, waiting or in a syscall are runnable. */
 static int emit_pre_init_statuses(gt_v1 *v, int64_t time)
 {
-    gt_u64map *m = &v->created_pre_init;
-    size_t n = 0;
-    for (size_t i = 0; i < m->cap; i++)
-        n += m->used[i] && m->vals[i];
-    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
-    if (!ids)
-        return -1;
-    n = 0;
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->used[i] && m->vals[i])
-            ids[n++] = m->keys[i];
-    qsort(ids, n, sizeof *ids, cmp_u64);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        uint64_t args[4] = {ids[i], UINT64_MAX, GT_WGO_RUNNABLE, 0};
+    for (size_t i = 0; i < v->npre_slots; i++) {
+        if (!v->pre_slots[i].used)
+            continue;
+        uint64_t args[4] = {v->pre_slots[i].g, UINT64_MAX, GT_WGO_RUNNABLE, 0};
         gt_event *e = push_extra(v);
         if (!e)
-            rc = -1;
-        else
-            make_event(e, v, GT_EV_GO_STATUS, time, GT_NO_GOROUTINE, GT_NO_PROC, GT_NO_THREAD, args);
+            return -1;
+        make_event(e, v, GT_EV_GO_STATUS, time, GT_NO_GOROUTINE, GT_NO_PROC, GT_NO_THREAD, args);
     }
-    free(ids);
-    gt_u64map_clear(m);
-    return rc;
-}
-
-static int forget_pre_init(gt_v1 *v, uint64_t g)
-{
-    if (!v->pre_init || !gt_u64map_get(&v->created_pre_init, g))
-        return 0;
-    return gt_u64map_put(&v->created_pre_init, g, 0);
+    gt_u64map_free(&v->created_pre_init);
+    free(v->pre_slots);
+    v->pre_slots = NULL;
+    v->npre_slots = v->cappre_slots = v->live_pre = 0;
+    return 0;
 }
 
 enum { CONV_SKIP = 0, CONV_EVENT = 1, CONV_NOMEM = -1, CONV_ERR = -2 };
@@ -252,7 +286,7 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
     case V1_EV_GC_SWEEP_DONE: type = GT_EV_GC_SWEEP_END; break;
     case V1_EV_GO_CREATE:
         if (v->pre_init)
-            return gt_u64map_put(&v->created_pre_init, ev->a0, 1) ? CONV_NOMEM : CONV_SKIP;
+            return pre_init_add(v, ev->a0) ? CONV_NOMEM : CONV_SKIP;
         type = GT_EV_GO_CREATE;
         break;
     case V1_EV_GO_START:
@@ -262,8 +296,7 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
             args[0] = ev->a0;
             args[1] = UINT64_MAX;
             args[2] = GT_WGO_RUNNING;
-            if (forget_pre_init(v, ev->a0))
-                return CONV_NOMEM;
+            forget_pre_init(v, ev->a0);
         } else {
             type = GT_EV_GO_START;
         }
@@ -323,8 +356,7 @@ static int convert(gt_v1 *v, const v1_event *ev, gt_event *out)
         args[1] = UINT64_MAX; /* the old format does not say which thread */
         args[2] = ev->type == V1_EV_GO_WAITING ? GT_WGO_WAITING : GT_WGO_SYSCALL;
         args[3] = 0;
-        if (forget_pre_init(v, ev->a0))
-            return CONV_NOMEM;
+        forget_pre_init(v, ev->a0);
         break;
     case V1_EV_HEAP_ALLOC: type = GT_EV_HEAP_ALLOC; break;
     case V1_EV_HEAP_GOAL: type = GT_EV_HEAP_GOAL; break;
@@ -621,6 +653,7 @@ void gt_v1_free(gt_v1 *v)
     gt_table_free(v->table);
     free(v->extra);
     gt_u64map_free(&v->created_pre_init);
+    free(v->pre_slots);
     gt_u64map_free(&v->create_stacks);
     gt_u64map_free(&v->proc_index.map);
     free(v->procs);

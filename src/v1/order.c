@@ -6,16 +6,27 @@
  * the sequence number, the event starts from), the one with the smallest
  * timestamp. This yields a consistent stream even when CPUs' clocks disagree.
  *
- * Determinism. Go visits Ps in map order and breaks timestamp ties in its
- * heap arbitrarily, so events of different Ps with equal timestamps come out
- * in varying order. We visit Ps by ascending P ID (CPU samples last, as Go),
- * and break ties by that same position: among ready events with equal
- * timestamps, the one of the lower P comes first.
+ * Equal timestamps. Go's frontier compares times only, so among ready
+ * events of equal time the heap's shape decides, and that shape follows
+ * from the exact sequence of pushes and pops, which follows from the order
+ * in which Go scans its list of Ps. All three are reproduced here (merge),
+ * so ties come out as Go's do. Go's first list of Ps comes from iterating
+ * a map keyed by P ID, inserted in the order of each P's first batch in
+ * the file, followed by the CPU samples' pseudo P. For up to 8 Ps, Go's
+ * map is one group whose slots hold the Ps in insertion order and whose
+ * iteration starts at a random slot: the Ps come in file order rotated,
+ * and unrotated whenever that start is slot 0 or past the last P, which
+ * is the most likely outcome. (The shared corpus's old traces have at most
+ * 3 Ps and every rotation gives them the same output, hence Go's constant
+ * output there; Go's own stress traces, with 7 to 10 Ps, do vary.) With
+ * more than 8 Ps Go's order is random at every run. The rule here: Ps in
+ * the order of their first batch in the file, CPU samples last.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
+#include "common/gosort.h"
 #include "v1/internal.h"
 
 enum { G_DEAD = 0, G_RUNNABLE, G_RUNNING, G_WAITING };
@@ -129,21 +140,21 @@ static int transition(order_state *s, uint64_t g, gstate init, gstate next, size
     return 0;
 }
 
-/* The frontier: a binary min-heap on (timestamp, proc position). */
+/* The frontier: a binary min-heap on time alone, pushed to and popped
+ * from exactly as Go's orderEventList is. Equal times are not broken by
+ * anything else, so which of two equal-time events leaves first is decided
+ * by the heap's shape, itself the product of the whole sequence of pushes
+ * and pops: reproducing that sequence reproduces Go's order. */
 typedef struct front { int64_t ts; size_t proc; } front;
 
-static int front_less(const front *a, const front *b)
-{
-    return a->ts < b->ts || (a->ts == b->ts && a->proc < b->proc);
-}
-
+/* Appends x (the heap has n entries) and sifts it up. */
 static void heap_push(front *h, size_t n, front x)
 {
     size_t j = n;
     h[j] = x;
     while (j > 0) {
         size_t i = (j - 1) / 2;
-        if (!front_less(&h[j], &h[i]))
+        if (!(h[j].ts < h[i].ts))
             break;
         front tmp = h[i];
         h[i] = h[j];
@@ -152,6 +163,8 @@ static void heap_push(front *h, size_t n, front x)
     }
 }
 
+/* Removes the least entry of the n: the last one takes the root's place
+ * and sifts down, the right child winning only when strictly less. */
 static front heap_pop(front *h, size_t n)
 {
     front top = h[0];
@@ -161,9 +174,9 @@ static front heap_pop(front *h, size_t n)
         size_t j = 2 * i + 1;
         if (j >= n)
             break;
-        if (j + 1 < n && front_less(&h[j + 1], &h[j]))
+        if (j + 1 < n && h[j + 1].ts < h[j].ts)
             j++;
-        if (!front_less(&h[j], &h[i]))
+        if (!(h[j].ts < h[i].ts))
             break;
         front tmp = h[i];
         h[i] = h[j];
@@ -171,12 +184,6 @@ static front heap_pop(front *h, size_t n)
         i = j;
     }
     return top;
-}
-
-static int cmp_pid(const void *a, const void *b)
-{
-    int32_t x = ((const v1_proc *)a)->pid, y = ((const v1_proc *)b)->pid;
-    return (x > y) - (x < y);
 }
 
 /* Makes pr->cur the P's next event: 1, 0 when the P has no events left, -1
@@ -271,25 +278,6 @@ static int store(v1_parser *p, sink *k, const v1_event *ev)
     return 0;
 }
 
-/* Sifts h[0] down to its place. */
-static void heap_fix_top(front *h, size_t n)
-{
-    size_t i = 0;
-    front x = h[0];
-    for (;;) {
-        size_t j = 2 * i + 1;
-        if (j >= n)
-            break;
-        if (j + 1 < n && front_less(&h[j + 1], &h[j]))
-            j++;
-        if (!front_less(&h[j], &x))
-            break;
-        h[i] = h[j];
-        i = j;
-    }
-    h[i] = x;
-}
-
 /* The merge's view of a P's next event: its transition (computed once,
  * stateTransition being a pure function of the event). */
 typedef struct pending { uint64_t g; gstate init, next; size_t idx1; } pending;
@@ -303,44 +291,65 @@ static int proc_ready(const v1_trace *t, order_state *st, const v1_proc *pr, pen
     return tr->g == UNORDERED || ready(tr->g, current(st, tr->g, &tr->idx1), tr->init);
 }
 
-/* Merges the streams into the sink: Go's loop, in which every round
- * scans the Ps not in the frontier, pushes those whose next event is
- * ready, and takes the frontier's least event. Two equivalences keep it
- * cheap: the P whose event was just taken is the only one that can need
- * a batch loaded (the others hold a decoded event), so it is looked at
- * first and its next event, when ready, replaces the taken one in the
- * heap in one sift; and a waiting P's event can only become ready when
- * its goroutine's state changed, so the waiting Ps are looked at again
- * only after an ordered transition. */
+/* Merges the streams into the sink by Go's loop: every round scans the Ps
+ * not in the frontier (avail, in Go's order), pushing each whose next
+ * event is ready and removing it from avail by moving avail's last entry
+ * into its place, which is then looked at next; Ps with nothing left go
+ * the same way, unpushed. The frontier's least event is then taken and its
+ * P appended to avail. avail's order decides the order of pushes, hence
+ * ties, so it is kept exactly as Go keeps it.
+ *
+ * One equivalence keeps a round cheap: after the first round every P of
+ * avail but the one just taken was found waiting, and a waiting P's event
+ * can only become ready when its goroutine's state changes; so only the
+ * Ps waiting on the goroutine just ordered, and the P just taken (the only
+ * one that may need a batch loaded), are looked at again. When the taken
+ * event ordered no goroutine, that P, last in avail, is the only one. */
 static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, front *heap, sink *k)
 {
     static const order_state empty_state;
     order_state st = empty_state;
     pending *trs = calloc(nprocs, sizeof *trs);
-    size_t navail = 0, nheap = 0;
+    size_t navail = nprocs, nheap = 0;
+    size_t taken = SIZE_MAX;   /* the P of the last event taken */
+    uint64_t changed = 0;      /* the goroutine it ordered */
     int rc = 0;
     if (!trs) {
         rc = gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < nprocs; i++) {
-        int r = next_of(p, &procs[i]);
-        if (r < 0) {
-            rc = -1;
-            goto out;
+    for (size_t i = 0; i < nprocs; i++)
+        avail[i] = i;
+    for (;;) {
+        size_t i = taken != SIZE_MAX && changed == UNORDERED ? navail - 1 : 0;
+        while (i < navail) {
+            size_t q = avail[i];
+            v1_proc *pr = &procs[q];
+            if (taken != SIZE_MAX && q != taken && trs[q].g != changed) {
+                i++;
+                continue;
+            }
+            int r = next_of(p, pr);
+            if (r < 0) {
+                rc = -1;
+                goto out;
+            }
+            if (r == 0) {
+                pr->done = 1;
+            } else if (proc_ready(p->t, &st, pr, &trs[q])) {
+                heap_push(heap, nheap++, (front){pr->cur.ts, q});
+            } else {
+                i++;
+                continue;
+            }
+            avail[i] = avail[--navail];
         }
-        if (r == 0)
-            procs[i].done = 1;
-        else if (proc_ready(p->t, &st, &procs[i], &trs[i]))
-            heap_push(heap, nheap++, (front){procs[i].cur.ts, i});
-        else
-            avail[navail++] = i;
-    }
-    while (nheap > 0) {
-        size_t fp = heap[0].proc;
-        v1_proc *pr = &procs[fp];
+        if (nheap == 0)
+            break;
+        taken = heap_pop(heap, nheap--).proc;
+        v1_proc *pr = &procs[taken];
         v1_event *fev = &pr->cur;
-        pending tr = trs[fp];
+        pending tr = trs[taken];
         switch (fev->type) {
         case V1_EV_GO_START_LOCAL: fev->type = V1_EV_GO_START; break;
         case V1_EV_GO_UNBLOCK_LOCAL: fev->type = V1_EV_GO_UNBLOCK; break;
@@ -358,35 +367,9 @@ static int merge(v1_parser *p, v1_proc *procs, size_t nprocs, size_t *avail, fro
                                         "encountered impossible goroutine state transition");
             goto out;
         }
-        /* The taken P. */
         pr->has_cur = 0;
-        int r = next_of(p, pr);
-        if (r < 0) {
-            rc = -1;
-            goto out;
-        }
-        if (r > 0 && proc_ready(p->t, &st, pr, &trs[fp])) {
-            heap[0] = (front){pr->cur.ts, fp};
-            heap_fix_top(heap, nheap);
-        } else {
-            heap_pop(heap, nheap--);
-            if (r == 0)
-                pr->done = 1;
-            else
-                avail[navail++] = fp;
-        }
-        /* The waiting Ps, when a goroutine's state changed. */
-        if (tr.g == UNORDERED)
-            continue;
-        for (size_t i = 0; i < navail;) {
-            size_t q = avail[i];
-            if (q != fp && trs[q].g == tr.g && proc_ready(p->t, &st, &procs[q], &trs[q])) {
-                heap_push(heap, nheap++, (front){procs[q].cur.ts, q});
-                avail[i] = avail[--navail];
-            } else {
-                i++;
-            }
-        }
+        avail[navail++] = taken;
+        changed = tr.g;
     }
     if (navail > 0)
         rc = gt_error_set(p->err, GT_ERR_INVALID, GT_NO_OFFSET, "no consistent ordering of events possible");
@@ -435,45 +418,19 @@ static int sort_moved(v1_trace *t)
     return 0;
 }
 
-/* The CPU samples are re-sorted by the time taken in the signal handler.
- * Go's sort is not stable; ties keep file order here. */
-typedef struct sample_key { int64_t ts; size_t pos; } sample_key;
-
-static int cmp_sample_key(const void *a, const void *b)
+/* The CPU samples are re-sorted by the time taken in the signal handler,
+ * with Go's own (unstable) sort, so that samples of equal time keep Go's
+ * order too. */
+static int cmp_sample_ts(const void *a, const void *b)
 {
-    const sample_key *x = a, *y = b;
-    if (x->ts != y->ts)
-        return x->ts < y->ts ? -1 : 1;
-    return (x->pos > y->pos) - (x->pos < y->pos);
-}
-
-static int sort_samples(v1_parser *p)
-{
-    if (p->ncpu < 2)
-        return 0;
-    v1_sample *tmp = malloc(p->ncpu * sizeof *tmp);
-    sample_key *keys = malloc(p->ncpu * sizeof *keys);
-    if (!tmp || !keys) {
-        free(tmp);
-        free(keys);
-        return gt_error_set(p->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
-    }
-    for (size_t i = 0; i < p->ncpu; i++)
-        keys[i] = (sample_key){p->cpu_samples[i].ts, i};
-    qsort(keys, p->ncpu, sizeof *keys, cmp_sample_key);
-    for (size_t i = 0; i < p->ncpu; i++)
-        tmp[i] = p->cpu_samples[keys[i].pos];
-    memcpy(p->cpu_samples, tmp, p->ncpu * sizeof *tmp);
-    free(tmp);
-    free(keys);
-    return 0;
+    int64_t x = ((const v1_sample *)a)->ts, y = ((const v1_sample *)b)->ts;
+    return (x > y) - (x < y);
 }
 
 int gt_v1_order(v1_parser *p)
 {
     v1_trace *t = p->t;
-    if (sort_samples(p))
-        return -1;
+    gt_go_sort(p->cpu_samples, p->ncpu, sizeof *p->cpu_samples, cmp_sample_ts);
     size_t nprocs = p->npids + 1;
     v1_proc *procs = calloc(nprocs, sizeof *procs);
     size_t *avail = calloc(nprocs, sizeof *avail);
@@ -486,7 +443,6 @@ int gt_v1_order(v1_parser *p)
     }
     for (size_t i = 0; i < p->npids; i++)
         procs[i].pid = p->pids[i].pid;
-    qsort(procs, p->npids, sizeof *procs, cmp_pid);
     procs[p->npids] = (v1_proc){.pid = V1_PROFILE_P, .samples = p->cpu_samples, .nsamples = p->ncpu};
     /* Entries take about what the events took in the file: start there,
      * bounded by the input whatever the first pass counted. */

@@ -1,7 +1,6 @@
 #!/bin/sh
-# Old-format traces (Go 1.11-1.21) through `gotrace dump`, compared with Go
-# 1.27's `go tool trace -d=parsed` after normalize-v1-dump (which sorts the
-# runs of events whose order Go leaves to chance; see src/v1/order.c):
+# Old-format traces (Go 1.11-1.21) through `gotrace dump`, compared byte for
+# byte with Go 1.27's `go tool trace -d=parsed` (stdout, exit status, stderr):
 #   v1_corpus_NAME  every *.go119/*.go121 trace of ../shared/corpus against
 #                   its .parsed[.gz] and .parsed.status;
 #   v1_godata_NAME  Go's own old test traces (GOROOT/.../tracev1/testdata)
@@ -10,6 +9,12 @@
 #   v1_broken_NAME  broken old traces (tests/data/v1/broken/, made by
 #                   scripts/regen-v1-golden.sh): same partial output, Go's
 #                   error text and exit status, no crash.
+# Go orders events of equal time by its merge's heap and its map iteration,
+# which gotrace reproduces (src/v1/order.c, convert.c); only where Go itself
+# prints different orders from run to run (map_order_varies below) are both
+# sides first put through normalize-v1-dump, which sorts same-time runs. The
+# goldens of tests/data/v1 (used without Go) are stored normalized, so they
+# are compared that way too.
 # Each case prints ok / not ok / skip.
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-build}
@@ -26,6 +31,23 @@ skip_all() {
 }
 [ -n "${SHARED:-}" ] && [ -x "$NORM" ] || skip_all "needs ../shared/tools/normalize-v1-dump"
 command -v python3 >/dev/null 2>&1 || skip_all "normalize-v1-dump needs python3"
+
+# map_order_varies NAME: why Go's own dump of that trace changes from run to
+# run (nothing when it does not). Go lists the Ps, and the goroutines that
+# existed before tracing, by iterating maps: with more than 8 Ps the P order
+# is random; with up to 8 entries a map is iterated from a random one of its
+# 8 slots, which can rotate the order (gotrace takes slot 0, Go's most
+# likely start). Measured over 12 runs of Go 1.27 on each trace; gotrace's
+# output was one of Go's every time. Any trace not named here must match
+# byte for byte.
+map_order_varies() {
+  case $1 in
+    v1_godata_http_1_19_good|v1_godata_stress_1_1[19]_good|v1_godata_stress_1_21_good)
+      echo "more than 8 Ps, whose order Go draws at random" ;;
+    v1_godata_stress_start_stop_1_1[19]_good|v1_godata_stress_start_stop_1_21_good)
+      echo "Go's iteration of its P and pre-existing goroutine maps starts at a random slot" ;;
+  esac
+}
 [ -x "$GOTRACE" ] || skip_all "$GOTRACE is not built"
 
 # dump must read old traces before anything here can pass.
@@ -45,27 +67,32 @@ if [ -z "$GO" ] && [ -z "${GT_TEST_NO_GO:-}" ]; then
   done
 fi
 
-# compare NAME TRACE EXPECTED_STDOUT EXPECTED_STATUS
-#   EXPECTED_STDOUT: the oracle's stdout (normalized or not, gz or not);
-#   EXPECTED_STATUS: "exit=N" then the oracle's stderr.
+# compare NAME TRACE EXPECTED_STDOUT EXPECTED_STATUS [normalized]
+#   EXPECTED_STDOUT: the oracle's stdout (gz or not);
+#   EXPECTED_STATUS: "exit=N" then the oracle's stderr;
+#   normalized: both stdouts go through normalize-v1-dump first (for a
+#   golden stored normalized, or a trace map_order_varies names).
 compare() {
-  name=$1 trace=$2 want=$3 status=$4
+  name=$1 trace=$2 want=$3 status=$4 how=${5:-raw}
+  [ "$how" = raw ] && [ -n "$(map_order_varies "$name")" ] && how=normalized
   "$GOTRACE" dump "$trace" >"$tmp/got.raw" 2>"$tmp/got.err"
   rc=$?
   if [ "$rc" -gt 1 ] && [ "$rc" -ne 2 ]; then
     echo "not ok $name: gotrace dump crashed (status $rc)"
     return
   fi
-  "$NORM" <"$tmp/got.raw" >"$tmp/got"
+  filter=cat
+  [ "$how" = raw ] || filter=$NORM
+  "$filter" <"$tmp/got.raw" >"$tmp/got"
   case $want in
-    *.gz) gzip -dc "$want" | "$NORM" >"$tmp/want" ;;
-    *) "$NORM" <"$want" >"$tmp/want" ;;
+    *.gz) gzip -dc "$want" | "$filter" >"$tmp/want" ;;
+    *) "$filter" <"$want" >"$tmp/want" ;;
   esac
   want_rc=$(head -n 1 "$status" | sed 's/^exit=//')
   tail -n +2 "$status" >"$tmp/want.err"
   if ! cmp -s "$tmp/want" "$tmp/got"; then
     line=$(cmp "$tmp/want" "$tmp/got" 2>&1 | sed -n 's/.*line \([0-9]*\).*/\1/p' | head -n 1)
-    echo "not ok $name: output differs from Go's at line ${line:-?} (want $(wc -l <"$tmp/want") lines, got $(wc -l <"$tmp/got"))"
+    echo "not ok $name: output ($how) differs from Go's at line ${line:-?} (want $(wc -l <"$tmp/want") lines, got $(wc -l <"$tmp/got"))"
     diff "$tmp/want" "$tmp/got" | head -n 6 | sed 's/^/    /'
   elif [ "$rc" != "$want_rc" ]; then
     echo "not ok $name: exit status $rc, Go's is $want_rc ($(head -c 200 "$tmp/got.err"))"
@@ -113,7 +140,7 @@ else
       { echo "exit=$?"; cat "$tmp/oracle.err"; } >"$tmp/oracle.status"
       compare "$name" "$t" "$tmp/oracle" "$tmp/oracle.status"
     elif [ -f "$DATA/godata/$(basename "$t").parsed.gz" ]; then
-      compare "$name" "$t" "$DATA/godata/$(basename "$t").parsed.gz" "$DATA/godata/$(basename "$t").status"
+      compare "$name" "$t" "$DATA/godata/$(basename "$t").parsed.gz" "$DATA/godata/$(basename "$t").status" normalized
     elif [ -f "$DATA/godata/$(basename "$t").parsed.sha256" ]; then
       compare_hash "$name" "$t" "$DATA/godata/$(basename "$t").parsed.sha256" "$DATA/godata/$(basename "$t").status"
     else
@@ -132,7 +159,7 @@ for t in "$DATA"/broken/*.trace; do
     { echo "exit=$?"; cat "$tmp/oracle.err"; } >"$tmp/oracle.status"
     compare "$name" "$t" "$tmp/oracle" "$tmp/oracle.status"
   else
-    compare "$name" "$t" "$base.parsed" "$base.status"
+    compare "$name" "$t" "$base.parsed" "$base.status" normalized
   fi
 done
 exit 0

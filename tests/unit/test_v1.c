@@ -61,7 +61,7 @@ static void string_ev(tw *w, uint64_t id, const char *s)
 
 /* Old type numbers used below. */
 enum { FREQ = 2, STACK = 3, GOMAXPROCS = 4, PROC_START = 5, PROC_STOP = 6, GO_CREATE = 13, GO_START = 14,
-       GO_SCHED = 17, GO_SYSCALL = 28, GO_WAITING = 31, FUTILE = 36, CPU_SAMPLE = 49 };
+       GO_SCHED = 17, GO_SYSCALL = 28, GO_WAITING = 31, HEAP_ALLOC = 33, FUTILE = 36, CPU_SAMPLE = 49 };
 
 static size_t read_all(gt_v1 *v, gt_event *out, size_t cap, gt_error *err)
 {
@@ -231,6 +231,110 @@ static void test_batches_carry_goroutine(void)
     gt_v1_free(v);
 }
 
+/* Reads the trace in w and checks that the events pick selects give, in
+ * order, the values want (value: what is compared of an event). */
+static void expect_sequence(const tw *w, const char *name, int (*pick)(const gt_event *),
+                            int64_t (*value)(const gt_event *), const int64_t *want, size_t nwant)
+{
+    gt_error err;
+    gt_v1 *v = gt_v1_open(w->b, w->n, 21, &err);
+    if (!check(v != NULL, name, "open: %s", v ? "" : err.message))
+        return;
+    gt_event e[64];
+    size_t n = read_all(v, e, 64, &err);
+    size_t k = 0, bad = SIZE_MAX;
+    long long got_bad = 0;
+    for (size_t i = 0; n != (size_t)-1 && i < n; i++) {
+        if (!pick(&e[i]))
+            continue;
+        if (k < nwant && bad == SIZE_MAX && value(&e[i]) != want[k]) {
+            bad = k;
+            got_bad = (long long)value(&e[i]);
+        }
+        k++;
+    }
+    check(n != (size_t)-1 && k == nwant && bad == SIZE_MAX, name,
+          "%s; %zu events picked, want %zu; first difference at %zu: %lld, want %lld",
+          n == (size_t)-1 ? err.message : "read", k, nwant, bad, got_bad,
+          bad < nwant ? (long long)want[bad] : -1LL);
+    gt_v1_free(v);
+}
+
+static int is_heap_alloc(const gt_event *e) { return e->priv_type == GT_EV_HEAP_ALLOC; }
+static int is_runnable_status(const gt_event *e)
+{
+    return e->priv_type == GT_EV_GO_STATUS && e->priv_args[2] == GT_WGO_RUNNABLE;
+}
+static int is_sample(const gt_event *e) { return e->priv_type == GT_EV_CPU_SAMPLE; }
+static int64_t arg0(const gt_event *e) { return (int64_t)e->priv_args[0]; }
+static int64_t time_of(const gt_event *e) { return e->time; }
+static int64_t goroutine_of(const gt_event *e) { return e->goroutine; }
+
+/* Events of equal time leave Go's merge in the order its heap (which
+ * compares times only) gives them, after Go's exact sequence of pushes and
+ * pops: here P1's event comes between P0's two, all at ticks 111. Go 1.27
+ * prints values 2, 1, 3 (12 runs out of 12); a tie broken by P gives 1, 3, 2. */
+static void test_tie_order(void)
+{
+    tw w;
+    header(&w, 21);
+    batch(&w, 0, 100);
+    EV(&w, FREQ, 1000000000);
+    EV(&w, PROC_START, 1, 7);        /* ticks 101 */
+    EV(&w, GOMAXPROCS, 1, 4, 0);     /* 102 */
+    EV(&w, HEAP_ALLOC, 9, 1);        /* 111 */
+    EV(&w, HEAP_ALLOC, 0, 3);        /* 111 */
+    batch(&w, 1, 100);
+    EV(&w, PROC_START, 2, 8);        /* 102 */
+    EV(&w, HEAP_ALLOC, 9, 2);        /* 111 */
+    static const int64_t values[] = {2, 1, 3}, times[] = {10, 11, 12};
+    expect_sequence(&w, "v1_tie_order_heap", is_heap_alloc, arg0, values, 3);
+    expect_sequence(&w, "v1_tie_order_times", is_heap_alloc, time_of, times, 3);
+}
+
+/* Goroutines created before the first Gomaxprocs and never seen since
+ * become runnable there in the order of the slots of Go's small map: g9,
+ * g4, g7 take slots 0-2, g4's GoWaiting frees slot 1 and g8 takes it, so
+ * 9, 8, 7 (Go 1.27: 9 runs of 12; the others start at a random slot). Sorted
+ * by ID would be 7, 8, 9; in creation order, 9, 7, 8. */
+static void test_pre_init_order(void)
+{
+    tw w;
+    header(&w, 21);
+    batch(&w, 0, 100);
+    EV(&w, FREQ, 1000000000);
+    EV(&w, GO_CREATE, 1, 9, 0, 0);
+    EV(&w, GO_CREATE, 1, 4, 0, 0);
+    EV(&w, GO_CREATE, 1, 7, 0, 0);
+    EV(&w, GO_WAITING, 1, 4);
+    EV(&w, GO_CREATE, 1, 8, 0, 0);
+    EV(&w, PROC_START, 1, 7);
+    EV(&w, GOMAXPROCS, 1, 4, 0);
+    EV(&w, PROC_STOP, 1);
+    static const int64_t want[] = {9, 8, 7};
+    expect_sequence(&w, "v1_pre_init_order_slots", is_runnable_status, arg0, want, 3);
+}
+
+/* CPU samples are sorted by their time with Go's unstable sort: among the
+ * 20 samples here, of 3 distinct times, equal ones come out in the order
+ * Go 1.27 prints (file order would be 2 4 7 10 ...). */
+static void test_sample_order(void)
+{
+    static const uint64_t ticks[20] = {120, 110, 120, 110, 130, 120, 110, 120, 130, 110,
+                                       120, 110, 130, 120, 110, 120, 130, 110, 120, 120};
+    static const int64_t want[20] = {10, 2, 18, 4, 15, 12, 7, 11, 8, 1, 6, 14, 16, 3, 19, 20, 9, 13, 5, 17};
+    tw w;
+    header(&w, 21);
+    batch(&w, 0, 100);
+    EV(&w, FREQ, 1000000000);
+    EV(&w, PROC_START, 1, 7);
+    EV(&w, GOMAXPROCS, 1, 4, 0);
+    for (uint64_t i = 0; i < 20; i++)
+        EV(&w, CPU_SAMPLE, 0, ticks[i], 0, i + 1, 0);  /* goroutine i+1, on P0, no stack */
+    EV(&w, PROC_STOP, 50);
+    expect_sequence(&w, "v1_sample_order_go_sort", is_sample, goroutine_of, want, 20);
+}
+
 static void test_errors(void)
 {
     expect_error("v1_err_no_frequency", 21, b_no_freq, "no EvFrequency event");
@@ -313,7 +417,7 @@ static void test_corpus_counts(void)
  * (3-byte HeapAllocs) must not cost a fixed large record each. */
 static void test_memory_bound(void)
 {
-    enum { N = 200000, HEAP_ALLOC = 33 };
+    enum { N = 200000 };
     size_t cap = 64 + (size_t)N * 3;
     uint8_t *b = malloc(cap);
     if (!check(b != NULL, "v1_memory_bound_alloc", "out of memory"))
@@ -354,6 +458,9 @@ int main(void)
     test_conversion();
     test_errors();
     test_batches_carry_goroutine();
+    test_tie_order();
+    test_pre_init_order();
+    test_sample_order();
     test_corpus_counts();
     test_memory_bound();
     return check_done();
