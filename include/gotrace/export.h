@@ -210,9 +210,14 @@ GT_API uint64_t gt_tl_next_flow(const gt_tl *tl);
  * Sequences. Packet sequence 1 carries everything in time order, with
  * interned event names, function names, source files, frames and
  * callstacks; its incremental state is cleared at every Sync of the trace
- * (SEQ_INCREMENTAL_STATE_CLEARED), so the interning tables hold one
- * generation at a time. Sequence 2 carries only retro begins (all at Sync
- * times, so in time order too), with plain names.
+ * (SEQ_INCREMENTAL_STATE_CLEARED), and within a generation whenever the
+ * tables pass 32768 entries, so they hold a bounded part of one generation.
+ * Sequence 2 carries only retro begins (all at Sync times, so in time order
+ * too), with plain names. A track whose goroutine or task ended is forgotten
+ * and described again if its ID comes back: a new description of a
+ * goroutine track starts a new goroutine. Instants: "unblock G<id>" and
+ * "create G<id>" (flow sources), logs (named by category, the message and
+ * task as debug annotations), "CPU sample" (with its callstack), labels.
  *
  * Window. Only [from, to] is written, in ns since the first event: slices
  * open at `from` begin there, and everything ends at `to` (or at the last
