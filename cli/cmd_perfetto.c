@@ -34,8 +34,8 @@ static void help(FILE *f)
                "                     they are deflated in compressed_packets, which Perfetto\n"
                "                     reads the same, at about a sixth of the size\n\n"
                "On a broken trace the output covers every event read, and the error follows\n"
-               "on stderr. FILE may be - for standard input. Exit: 0 ok, 1 broken trace,\n"
-               "2 usage, 3 write error.\n");
+               "on stderr. FILE may be - for standard input, and gzip or zstd compressed.\n"
+               "Exit: 0 ok, 1 broken trace, 2 usage, 3 write error.\n");
 }
 
 /* The output: plain packets as the library writes them, or (the default)
@@ -163,14 +163,18 @@ int cmd_perfetto(int argc, char **argv)
     if (!strcmp(out_path, "-") && isatty(STDOUT_FILENO))
         return cli_usage_error("perfetto", "refusing to write binary output to a terminal");
 
+    /* The output first (a refusal comes before the input is read); the
+     * input through cli_input, which also reads gzip and zstd traces. */
     cli_output out;
-    if ((rc = cli_output_open(&out, "perfetto", out_path, path)))
+    cli_input in;
+    if ((rc = cli_open_in_out(&in, &out, "perfetto", path, out_path, 0)))
         return rc;
     gt_error err;
-    gt_reader *r = gt_reader_open_path(path, &err);
+    gt_reader *r = gt_reader_open_fd(in.fd, &err);
     if (!r && err.code == GT_ERR_IO) {
         cli_output_abort(&out);
-        return cli_usage_error("perfetto", "cannot open %s: %s", path, err.message);
+        cli_input_close(&in);
+        return cli_usage_error("perfetto", "cannot read %s: %s", path, err.message);
     }
     sink snk = {out.f, compress, NULL, NULL, 0, compressBound(CHUNK)};
     if (compress) {
@@ -222,6 +226,7 @@ int cmd_perfetto(int argc, char **argv)
         rc = CLI_EXIT_TRACE;
     } else if (!r) {
         rc = cli_trace_error(path, &err);
+        cli_input_explain(in.fd, &err);
     } else if (gt_reader_error(r)) {
         rc = cli_trace_error(path, gt_reader_error(r));
         cli_report_loss(path, &progress);
@@ -232,5 +237,6 @@ int cmd_perfetto(int argc, char **argv)
     gt_reader_free(r);
     free(snk.plain);
     free(snk.packed);
-    return rc;
+    int in_rc = cli_input_close(&in);
+    return rc ? rc : in_rc;
 }

@@ -59,6 +59,21 @@ else
   echo "ok perfetto_stdout_and_output_file"
 fi
 
+# A gzip-compressed trace, as a file and on standard input: the same bytes.
+if command -v gzip >/dev/null 2>&1; then
+  gzip -c "$ROOT/examples/hello.trace" >"$tmp/hello.trace.gz"
+  "$GOTRACE" perfetto "$tmp/hello.trace.gz" -o "$tmp/gz.pb" 2>"$tmp/err"
+  rc=$?
+  "$GOTRACE" perfetto - -o "$tmp/gzin.pb" <"$tmp/hello.trace.gz" 2>/dev/null
+  if [ "$rc" -eq 0 ] && cmp -s "$tmp/gz.pb" "$tmp/stdout.pb" && cmp -s "$tmp/gzin.pb" "$tmp/stdout.pb"; then
+    echo "ok perfetto_gzip_input"
+  else
+    echo "not ok perfetto_gzip_input: exit $rc, or other bytes than the plain trace's"
+  fi
+else
+  echo "skip perfetto_gzip_input: no gzip"
+fi
+
 # A full disk: exit 3 and one message, compressed or not.
 for mode in "" --no-compress; do
   if [ -w /dev/full ]; then
