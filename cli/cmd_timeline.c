@@ -25,6 +25,7 @@
  * goroutine ID created again after its goroutine ended (cgo callbacks reuse
  * theirs) keeps one track showing every goroutine of that ID, with a new
  * thread_name at each creation, where Go's summary keeps only the last. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +34,7 @@
 
 static void help(FILE *f)
 {
-    fprintf(f, "usage: gotrace timeline [-o OUT] FILE\n\n"
+    fprintf(f, "usage: gotrace timeline [--goroutine ID] [-o OUT] FILE\n\n"
                "Convert the trace into the Trace Event Format JSON (\"Chrome JSON\") that\n"
                "Perfetto (ui.perfetto.dev) and chrome://tracing open, in bounded memory.\n"
                "One event object per line; \"ts\" in microseconds since the first event.\n\n"
@@ -42,6 +43,9 @@ static void help(FILE *f)
                "  pid 2 Procs       a track per P: a slice \"G<id>\" while a goroutine runs\n"
                "  pid 3 Runtime     metrics (counters) and global ranges (GC, STW)\n"
                "  pid 4 Tasks       user tasks (async, cat \"task\")\n\n"
+               "  --goroutine ID  only goroutine ID's tracks: its slices (and its \"G<ID>\"\n"
+               "           slices on the Ps), regions, logs, tasks it began or ended, and\n"
+               "           the ranges scoped to it; times still count from the trace's start\n"
                "  -o OUT   write to OUT (default, or -, standard output); OUT is replaced\n"
                "           only once complete, and may not be FILE\n"
                "Slices still open at the end are closed at the last event. On a broken\n"
@@ -295,6 +299,8 @@ typedef struct timeline {
     int64_t sync_ts;   /* the latest Sync's time (t0 before any) */
     int any_event;
     int wrote_event;   /* whether a separator is due before the next event */
+    int only;          /* --goroutine: only the tracks of goroutine only_g */
+    int64_t only_g;
     id_table goroutines, procs, tasks;
     open_range *ranges;
     size_t n_ranges, cap_ranges;
@@ -756,6 +762,27 @@ static void on_metric(timeline *t, const gt_event *ev)
     out_str(t, "}}");
 }
 
+/* With --goroutine ID, whether ev belongs on ID's tracks: its state
+ * transitions (whoever makes them), the ranges scoped to it, and its other
+ * events (regions, tasks, logs); not metrics, nor other goroutines' or the
+ * runtime's ranges, nor the transitions it makes of other goroutines. */
+static int on_only_goroutine(const timeline *t, const gt_event *ev)
+{
+    gt_state_transition st;
+    gt_range r;
+    switch (ev->kind) {
+    case GT_EVENT_METRIC: return 0;
+    case GT_EVENT_STATE_TRANSITION:
+        return !gt_event_state_transition(ev, &st) && st.resource.kind == GT_RESOURCE_GOROUTINE &&
+               st.resource.id == t->only_g;
+    case GT_EVENT_RANGE_BEGIN:
+    case GT_EVENT_RANGE_ACTIVE:
+    case GT_EVENT_RANGE_END:
+        return !gt_event_range(ev, &r) && r.scope.kind == GT_RESOURCE_GOROUTINE && r.scope.id == t->only_g;
+    default: return ev->goroutine == t->only_g;
+    }
+}
+
 /* Returns 0, or -1 when memory ran out. */
 static int on_event(timeline *t, const gt_event *ev)
 {
@@ -764,6 +791,9 @@ static int on_event(timeline *t, const gt_event *ev)
         t->t0 = t->sync_ts = ev->time;
     }
     t->now = ev->time;
+    /* ts stays relative to the trace's first event; Syncs still count. */
+    if (t->only && ev->kind != GT_EVENT_SYNC && !on_only_goroutine(t, ev))
+        return 0;
     switch (ev->kind) {
     case GT_EVENT_SYNC:
         t->sync_ts = ev->time;
@@ -846,14 +876,25 @@ int cmd_timeline(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    enum { OPT_OUT = 1 };
-    static const cli_option opts[] = {{"o", 1, OPT_OUT}, {NULL, 0, 0}};
+    enum { OPT_OUT = 1, OPT_GOROUTINE };
+    static const cli_option opts[] = {{"o", 1, OPT_OUT}, {"goroutine", 1, OPT_GOROUTINE}, {NULL, 0, 0}};
+    int only = 0;
+    int64_t only_g = 0;
     cli_args a;
     cli_args_init(&a, "timeline", argc, argv);
     for (int opt; (opt = cli_next_option(&a, opts)) != CLI_OPT_END;) {
-        if (opt != OPT_OUT)
-            return CLI_EXIT_USAGE;
-        out_path = a.value;
+        char *end;
+        switch (opt) {
+        case OPT_OUT: out_path = a.value; break;
+        case OPT_GOROUTINE:
+            errno = 0;
+            only_g = strtoll(a.value, &end, 10);
+            if (end == a.value || *end || errno || only_g < 0)
+                return cli_usage_error("timeline", "bad goroutine ID '%s'", a.value);
+            only = 1;
+            break;
+        default: return CLI_EXIT_USAGE;
+        }
     }
     if (cli_one_file(&a, &path))
         return CLI_EXIT_USAGE;
@@ -882,6 +923,8 @@ int cmd_timeline(int argc, char **argv)
     t.procs.entry_size = sizeof(proc_track);
     t.tasks.entry_size = sizeof(open_task);
     t.out = out.f;
+    t.only = only;
+    t.only_g = only_g;
     setvbuf(t.out, NULL, _IOFBF, 1 << 16);  /* the output is large: fewer writes */
     write_header(&t);
 

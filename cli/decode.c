@@ -323,10 +323,12 @@ cli_decoder *cli_decoder_start(int format, int src_fd, const unsigned char *pref
         free(d);
         return NULL;
     }
-    /* A larger pipe: fewer switches between the threads (best effort). */
-    fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+    /* The pipe keeps its default size (64 KiB): what is read ahead of the
+     * reader stays small, so a command that stops early (its output gone)
+     * has consumed little more of its input than it used. */
     d->format = format;
-    memcpy(d->prefix, prefix, prefix_len);
+    if (prefix_len)
+        memcpy(d->prefix, prefix, prefix_len);
     d->src = (source){src_fd, d->prefix, prefix_len};
     d->out = p[1];
     pthread_mutex_init(&d->lock, NULL);

@@ -469,3 +469,32 @@ if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>
 else
   echo "skip progress: no script(1) to run a command on a terminal"
 fi
+
+# ------------------------------------------------------ timeline --goroutine
+# Goroutine 9's lines are those of the full timeline: its goroutine track
+# (pid 1, tid 9), its "G9" slices on the Ps (pid 2); no other goroutine's
+# track and no counters; valid JSON.
+if command -v python3 >/dev/null 2>&1; then
+  "$GOTRACE" timeline "$hello" >"$tmp/full.json" 2>/dev/null
+  rc=$(run "$tmp/g9.json" timeline --goroutine 9 "$hello")
+  python3 - "$tmp/full.json" "$tmp/g9.json" "$rc" <<'PY'
+import json, sys
+full, g9 = (json.load(open(p, encoding="utf-8"))["traceEvents"] for p in sys.argv[1:3])
+key = lambda e: json.dumps(e, sort_keys=True)
+sel = lambda evs, f: [key(e) for e in evs if f(e)]
+track = lambda e: e.get("pid") == 1 and e.get("tid") == 9
+on_p = lambda e: e.get("pid") == 2 and e.get("ph") in "BE" and e.get("name") == "G9"
+problems = []
+if sys.argv[3] != "0": problems.append("status " + sys.argv[3])
+if sel(full, track) != sel(g9, track) or not sel(g9, track): problems.append("goroutine 9's track differs")
+if sel(full, on_p) != sel(g9, on_p) or not sel(g9, on_p): problems.append("G9 slices on the Ps differ")
+others = [e for e in g9 if e.get("ph") != "M" and (e.get("pid") == 1 and e.get("tid") != 9 or e.get("ph") == "C"
+          or e.get("pid") == 2 and e.get("ph") in "BE" and e.get("name") != "G9")]
+if others: problems.append(f"{len(others)} events of other tracks, e.g. {others[0]}")
+print("ok timeline_goroutine" if not problems else "not ok timeline_goroutine: " + "; ".join(problems))
+PY
+else
+  echo "skip timeline_goroutine: no python3"
+fi
+spellings opt_timeline_goroutine goroutine 9 timeline
+usage opt_timeline_goroutine_bad "bad goroutine ID '-1'" timeline --goroutine -1 "$hello"
