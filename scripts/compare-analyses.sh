@@ -15,21 +15,11 @@
 # and kind, then "N passed, N failed". Exit 0 when nothing failed; exit 0 with
 # one skip line when Go, python3 or the corpus is missing.
 #
-# Tolerance rule. Version 2 traces (Go >= 1.22) are compared exactly. For an
-# old-format trace (header "go 1.11 trace" ... "go 1.21 trace") times may
-# differ by a bounded amount, for one reason: the old formats give events on
-# different Ps equal timestamps, Go's conversion and ours order such ties
-# differently (ours: lower P first, see src/v1/), and both then renumber the
-# tie T, T+1, ..., so tied events swap times. The bound is derived per trace
-# by scripts/goref/ties.py from Go's `-d=parsed` dump (the corpus's
-# NAME.parsed[.gz] beside the trace, else Go is run) and `gotrace dump`: it
-# first checks that the two dumps differ only by the order of events inside
-# such runs (else: no tolerance, exact comparison), then measures each event's
-# shift: MAX (largest) and SUM (total). compare.py --ties MAX SUM then allows
-# MAX on an event time, 2*SUM on a duration built from event times,
-# min(2*MAX*count, 2*SUM) on a pprof sample's delay, 2*SUM/W on an MMU value of
-# window W; counts, names and stacks stay exact. The line says "(ties MAX SUM)"
-# when a tolerance was used.
+# Every comparison is exact, old-format traces (Go 1.11-1.21) included:
+# gotrace orders their events of equal time as Go 1.27 does (src/v1/order.c).
+# (Go's own order for them varies between runs only on traces with more than
+# 8 Ps or whose map iteration matters, see tests/scripts/v1.sh; the corpus
+# has none.)
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SHARED:-$root/../shared}
 gotrace=${GOTRACE:-$root/build/gotrace}
@@ -56,28 +46,7 @@ report() { # status name [reason]
   esac
 }
 
-# v1_ties TRACE: prints "MAX SUM" for an old-format trace whose dump differs
-# from Go's only in tie order (see the tolerance rule above); nothing for a
-# version 2 trace, or when the dumps differ otherwise (then exact comparison).
-v1_ties() {
-  case $(head -c 16 "$1" | tr -d '\000') in
-    "go 1.1"[0-9]" trace"|"go 1.2"[01]" trace") ;;
-    *) return 0 ;;
-  esac
-  base=${1%.trace}
-  if [ -f "$base.parsed" ]; then godump=$base.parsed
-  elif [ -f "$base.parsed.gz" ]; then godump=$base.parsed.gz
-  else
-    [ -x "$gobin" ] || return 0
-    godump=$tmp/go.parsed
-    TZ=UTC "$gobin" tool trace -d=parsed "$1" >"$godump" 2>/dev/null
-  fi
-  "$gotrace" dump "$1" >"$tmp/c.parsed" 2>/dev/null
-  python3 "$root/scripts/goref/ties.py" "$godump" "$tmp/c.parsed" 2>/dev/null | grep -E '^[0-9]+ [0-9]+$'
-}
-
-# compare NAME KIND: $tmp/go.{out,rc} against $tmp/c.{out,rc}, with the
-# trace's tie tolerance ($ties) if any.
+# compare NAME KIND: $tmp/go.{out,rc} against $tmp/c.{out,rc}.
 compare() {
   grc=$(cat "$tmp/go.rc"); crc=$(cat "$tmp/c.rc")
   if [ "$grc" -ne 0 ]; then
@@ -87,11 +56,8 @@ compare() {
   if [ "$crc" -ne 0 ] && [ ! -s "$tmp/c.out" ]; then
     report fail "$1" "gotrace exit $crc: $(head -c 200 "$tmp/c.err")"; return
   fi
-  set -- "$1" "$2"
-  note=
-  if [ -n "$ties" ]; then set -- "$@" --ties $ties; note=" (ties $ties)"; fi
-  if python3 "$root/scripts/goref/compare.py" $3 $4 $5 "$2" "$tmp/go.out" "$tmp/c.out" >"$tmp/diff" 2>&1; then
-    report ok "$1$note"
+  if python3 "$root/scripts/goref/compare.py" "$2" "$tmp/go.out" "$tmp/c.out" >"$tmp/diff" 2>&1; then
+    report ok "$1"
   else
     report fail "$1" "$(head -n 5 "$tmp/diff" | tr '\n' ';')"
   fi
@@ -99,8 +65,6 @@ compare() {
 
 for trace in "$@"; do
   base=$(basename "$trace" .trace)
-  ties=$(v1_ties "$trace")
-  case $ties in "0 0") ties= ;; esac  # no tie shifted: exact
   for kind in $(echo "$kinds" | tr ',' ' '); do
     name="$base/$kind"
     case $kind in

@@ -4,13 +4,11 @@
 # Skips when ../shared or the Go toolchain is absent. GT_ANALYSIS_ALL=1 runs
 # the whole corpus.
 #
-# Version 2 traces are compared exactly. Old-format traces (Go <= 1.21) are
-# compared under compare-analyses.sh's tie rule: Go and gotrace order events
-# with equal timestamps on different Ps differently and renumber them T, T+1,
-# ..., so times may differ by the shifts scripts/goref/ties.py measures for
-# that trace (after checking that tie order is the only difference between
-# the two dumps); counts, names and stacks stay exact. gcstress.go119 and
-# netloop.go121 are here for that rule (their lines end "(ties MAX SUM)").
+# Every comparison is exact, old-format traces (Go <= 1.21) included: their
+# events of equal time come out in Go's order (src/v1/order.c).
+# gcstress.go119 and netloop.go121 are here because their analyses depended
+# on that order (ties on different Ps, renumbered T, T+1, ... by both
+# readers) until gotrace reproduced it.
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 SHARED=${SHARED:-$ROOT/../shared}
 if [ ! -d "$SHARED/corpus" ]; then echo "skip analysis_go: no $SHARED/corpus"; exit 0; fi
@@ -19,9 +17,9 @@ if [ ! -x "$SHARED/tools/install-go" ] && ! command -v go >/dev/null 2>&1; then
 fi
 set --
 if [ "${GT_ANALYSIS_ALL:-}" != 1 ]; then
-  # Old-format traces: httpserve.go121 and annotate.go119 have no shifted
-  # ties (exact); gcstress.go119 and netloop.go121 do (tie rule above).
-  # tests/scripts/v1.sh covers the conversion itself.
+  # Old-format traces: httpserve.go121, annotate.go119, and gcstress.go119
+  # and netloop.go121 (see above). tests/scripts/v1.sh covers the
+  # conversion itself.
   for t in annotate.go122 churn.go123 gcstress.go125 syscalls.go127 netloop.go127 httpserve.go121 annotate.go119 \
            gcstress.go119 netloop.go121; do
     [ -f "$SHARED/corpus/$t.trace" ] && set -- "$@" "$SHARED/corpus/$t.trace"
