@@ -59,7 +59,10 @@ int main(int argc, char **argv)
             if (!strcmp(argv[2], commands[i].name))
                 return cli_finish_stdout(commands[i].run(2, (char *[]){argv[2], "--help", NULL}));
     if (!strcmp(name, "help") && argc > 2) {
-        fprintf(stderr, "gotrace: help: unknown command '%s'\nTry 'gotrace --help'.\n", argv[2]);
+        if (argc > 3)
+            fprintf(stderr, "gotrace: help takes one command\nTry 'gotrace --help'.\n");
+        else
+            fprintf(stderr, "gotrace: help: unknown command '%s'\nTry 'gotrace --help'.\n", argv[2]);
         return CLI_EXIT_USAGE;
     }
     if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "-help") || !strcmp(name, "help")) {

@@ -176,6 +176,7 @@ usage opt_dump_wire_footprint "--wire and --footprint" dump --wire --footprint "
 usage opt_pprof_name_region "--name and the region filters" pprof --type sched --name x --pc 1 "$hello"
 usage opt_two_files "one trace file expected" goroutines "$hello" "$hello"
 usage opt_help_unknown_command "unknown command 'nosuch'" help nosuch
+usage opt_help_two_commands "help takes one command" help dump goroutines
 
 # ------------------------------------------------------------------ help
 for cmd in summary dump convert test validate goroutines tasks regions mmu pprof timeline cut split perfetto; do
