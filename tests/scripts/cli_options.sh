@@ -296,6 +296,12 @@ tail -c +1001 "$hello" | gzip -c >>"$tmp/multi.gz"
 "$GOTRACE" dump "$hello" >"$tmp/want" 2>&1
 "$GOTRACE" dump "$tmp/multi.gz" >"$tmp/got" 2>&1
 if cmp -s "$tmp/want" "$tmp/got"; then ok compressed_gzip_members; else fail compressed_gzip_members "differs"; fi
+if [ $have_zstd = 1 ]; then
+  head -c 1000 "$hello" | zstd -q -c >"$tmp/multi.zst"
+  tail -c +1001 "$hello" | zstd -q -c >>"$tmp/multi.zst"
+  "$GOTRACE" dump "$tmp/multi.zst" >"$tmp/got" 2>&1
+  if cmp -s "$tmp/want" "$tmp/got"; then ok compressed_zstd_frames; else fail compressed_zstd_frames "differs"; fi
+fi
 
 # Damaged compressed data: status 1 and the decompressor's reason, naming
 # the file; the events before the damage are printed.
