@@ -147,28 +147,28 @@ static int transition(order_state *s, uint64_t g, gstate init, gstate next, size
  * and pops: reproducing that sequence reproduces Go's order. */
 typedef struct front { int64_t ts; size_t proc; } front;
 
-/* Appends x (the heap has n entries) and sifts it up. */
+/* Appends x (the heap has n entries) and sifts it up. Moving the parents
+ * down into the hole and writing x once where it stops gives the array
+ * Go's swaps give. */
 static void heap_push(front *h, size_t n, front x)
 {
     size_t j = n;
-    h[j] = x;
     while (j > 0) {
         size_t i = (j - 1) / 2;
-        if (!(h[j].ts < h[i].ts))
+        if (!(x.ts < h[i].ts))
             break;
-        front tmp = h[i];
-        h[i] = h[j];
-        h[j] = tmp;
+        h[j] = h[i];
         j = i;
     }
+    h[j] = x;
 }
 
 /* Removes the least entry of the n: the last one takes the root's place
- * and sifts down, the right child winning only when strictly less. */
+ * and sifts down, the right child winning only when strictly less (as
+ * heap_push, through a hole). */
 static front heap_pop(front *h, size_t n)
 {
-    front top = h[0];
-    h[0] = h[--n];
+    front top = h[0], x = h[--n];
     size_t i = 0;
     for (;;) {
         size_t j = 2 * i + 1;
@@ -176,13 +176,12 @@ static front heap_pop(front *h, size_t n)
             break;
         if (j + 1 < n && h[j + 1].ts < h[j].ts)
             j++;
-        if (!(h[j].ts < h[i].ts))
+        if (!(h[j].ts < x.ts))
             break;
-        front tmp = h[i];
         h[i] = h[j];
-        h[j] = tmp;
         i = j;
     }
+    h[i] = x;
     return top;
 }
 
