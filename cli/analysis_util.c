@@ -350,8 +350,16 @@ int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, v
     if (rc)
         return rc;
     rc = au_pass_fd(cmd, path, in.fd, limit, fn, ctx, res);
-    int in_rc = cli_input_close(&in);
-    return rc ? rc : in_rc;
+    /* Damaged compressed data (reported by the close) ends the trace there:
+     * a broken trace, even when the reader found a clean end. */
+    if (cli_input_close(&in) && !rc && !res->failed) {
+        res->failed = 1;
+        memset(&res->error, 0, sizeof res->error);
+        res->error.code = GT_ERR_TRUNCATED;
+        res->error.offset = GT_NO_OFFSET;
+        snprintf(res->error.message, sizeof res->error.message, "the trace ends where its compressed data broke");
+    }
+    return rc;
 }
 
 void au_report_failure(const char *path, const au_pass_result *res)
