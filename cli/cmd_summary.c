@@ -41,11 +41,8 @@ typedef struct trace_info {
     uint64_t valid_events;  /* events up to and including the last Sync */
 } trace_info;
 
-/* Reads the whole trace into o. One thread: the threaded reader
- * (gt_reader_set_threads) runs ahead by chunks of events, and on a trace of
- * many tiny generations a chunk keeps hundreds of generations alive (8 GB
- * for ../shared/hostile/dense-ids-1k-gens.trace, against 1 GB read in one
- * thread). Returns 0 with info filled (info->broken for a trace that broke after some
+/* Reads the whole trace into o, in one thread (no CLI command uses the
+ * reader's second thread yet). Returns 0 with info filled (info->broken for a trace that broke after some
  * events), or an exit status after printing a message. */
 static int read_trace(const char *path, int fd, gt_overview *o, trace_info *info)
 {
@@ -575,21 +572,17 @@ int cmd_summary(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--json") || !strcmp(a, "-json"))
-            json = 1;
-        else if (!strcmp(a, "--"))
-            continue;
-        else if (a[0] == '-' && a[1])
-            return cli_usage_error("summary", "unknown option '%s'", a);
-        else if (path)
-            return cli_usage_error("summary", "one trace file expected");
-        else
-            path = a;
+    enum { OPT_JSON = 1 };
+    static const cli_option opts[] = {{"json", 0, OPT_JSON}, {NULL, 0, 0}};
+    cli_args args;
+    cli_args_init(&args, "summary", argc, argv);
+    for (int opt; (opt = cli_next_option(&args, opts)) != CLI_OPT_END;) {
+        if (opt != OPT_JSON)
+            return CLI_EXIT_USAGE;
+        json = 1;
     }
-    if (!path)
-        return cli_usage_error("summary", "missing trace file");
+    if (cli_one_file(&args, &path))
+        return CLI_EXIT_USAGE;
 
     gt_overview *o = gt_overview_new();
     if (!o) {

@@ -95,6 +95,19 @@ else echo "not ok summary:stdin: differs from the file's"; fi
 if cmp -s "$tmp/dash.json" "$tmp/hello.json"; then echo "ok summary:single-dash-json"
 else echo "not ok summary:single-dash-json: differs from --json"; fi
 
+# The CLI's one option parser: a value given to a flag is a usage error;
+# --quiet (every command's) is accepted; `gotrace help summary` is --help.
+"$GOTRACE" summary --json=yes "$ROOT/examples/hello.trace" >/dev/null 2>"$tmp/err"; rc1=$?
+(cd "$ROOT" && "$GOTRACE" summary --quiet --json examples/hello.trace) >"$tmp/quiet.json" 2>/dev/null; rc2=$?
+"$GOTRACE" help summary >"$tmp/help1" 2>&1; rc3=$?
+"$GOTRACE" summary --help >"$tmp/help2" 2>&1
+if [ $rc1 -eq 2 ] && grep -q "option --json takes no value" "$tmp/err" && [ $rc2 -eq 0 ] &&
+   cmp -s "$tmp/quiet.json" "$tmp/hello.json" && [ $rc3 -eq 0 ] && cmp -s "$tmp/help1" "$tmp/help2"; then
+  echo "ok summary:option-parser"
+else
+  echo "not ok summary:option-parser: --json=yes exit $rc1, --quiet exit $rc2, help summary exit $rc3"
+fi
+
 # Usage: no file, an unknown option, two files exit 2; --help exits 0.
 "$GOTRACE" summary >/dev/null 2>&1; rc1=$?
 "$GOTRACE" summary --bogus "$ROOT/examples/hello.trace" >/dev/null 2>"$tmp/err"; rc2=$?
