@@ -249,8 +249,8 @@ int cmd_mmu(int argc, char **argv)
                     au_json_f64(&j, NULL, mud[q]);
             au_json_end_array(&j);
             au_json_array(&j, "worst");
-            long k = gt_mmu_worst(m, windows[i], (size_t)worst, ex);
-            for (long e = 0; e < k; e++) {
+            int64_t k = gt_mmu_worst(m, windows[i], (size_t)worst, ex);
+            for (int64_t e = 0; e < k; e++) {
                 au_json_object(&j, NULL);
                 au_json_i64(&j, "time", ex[e].time);
                 au_json_f64(&j, "mu", ex[e].util);
@@ -272,7 +272,7 @@ int cmd_mmu(int argc, char **argv)
          * when shorter). */
         int64_t w = only_window ? only_window : (hi - lo < 1000000 ? hi - lo : 1000000);
         if (worst > 0 && w > 0) {
-            long k = gt_mmu_worst(m, w, (size_t)worst, ex);
+            int64_t k = gt_mmu_worst(m, w, (size_t)worst, ex);
             /* Window starts from the trace's start, as the web page shows. */
             printf("\nWorst windows of %s:\n%20s  %s\n", au_duration(d, w), "Start", "Utilisation");
             for (long e = 0; e < k; e++)

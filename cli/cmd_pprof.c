@@ -188,7 +188,7 @@ int cmd_pprof(int argc, char **argv)
             fprintf(stderr, "gotrace pprof: out of memory\n");
             rc = CLI_EXIT_TRACE;
         }
-        free(pb);
+        gt_free(pb);
     }
     if (!rc)
         rc = cli_output_close(&out);  /* every write checked here (ferror is sticky) */

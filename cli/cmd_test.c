@@ -68,7 +68,7 @@ static int conclude(const gt_expectation *e, const char *read_error)
     }
     if (rc > 0) {
         printf("%s\n", why);
-        free(why);
+        gt_free(why);
         return CLI_EXIT_TRACE;
     }
     printf("EXPECTATION OK\n");
