@@ -275,7 +275,7 @@ int cmd_mmu(int argc, char **argv)
             int64_t k = gt_mmu_worst(m, w, (size_t)worst, ex);
             /* Window starts from the trace's start, as the web page shows. */
             printf("\nWorst windows of %s:\n%20s  %s\n", au_duration(d, w), "Start", "Utilisation");
-            for (long e = 0; e < k; e++)
+            for (int64_t e = 0; e < k; e++)
                 printf("%20s  %.6f\n", au_since(d, ex[e].time, pass.start), ex[e].util);
         }
     }
