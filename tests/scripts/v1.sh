@@ -8,7 +8,9 @@
 #                   cannot run;
 #   v1_broken_NAME  broken old traces (tests/data/v1/broken/, made by
 #                   scripts/regen-v1-golden.sh): same partial output, Go's
-#                   error text and exit status, no crash.
+#                   error text and exit status, no crash;
+#   v1_made_NAME    traces made by scripts/make-v1-traces.sh, when present,
+#                   against the live oracle.
 # Go orders events of equal time by its merge's heap and its map iteration,
 # which gotrace reproduces (src/v1/order.c, convert.c); only where Go itself
 # prints different orders from run to run (map_order_varies below) are both
@@ -149,7 +151,32 @@ else
   done
 fi
 
-# 3. Broken traces: against the live oracle when Go runs, else the goldens.
+# 3. Old traces made by scripts/make-v1-traces.sh (Go 1.19 and 1.21, a few
+# MB each; in bench/traces/v1, not committed, or GT_V1_MADE=DIR), against
+# the live oracle. Their dumps are tens of MB: compared by hash, as they
+# stream, with the exit statuses and stderr.
+MADE=${GT_V1_MADE:-$ROOT/bench/traces/v1}
+made=$(ls "$MADE"/*.trace 2>/dev/null)
+if [ -z "$made" ]; then
+  echo "skip v1_made: no traces in $MADE (scripts/make-v1-traces.sh makes them)"
+elif [ -z "$GO" ]; then
+  echo "skip v1_made: needs Go 1.27 to run"
+else
+  for t in $made; do
+    name=v1_made_$(basename "$t" .trace)
+    want=$({ TZ=UTC "$GO" tool trace -d=parsed "$t" 2>"$tmp/oracle.err"; echo $? >"$tmp/oracle.rc"; } | sha256sum)
+    got=$({ "$GOTRACE" dump "$t" 2>"$tmp/got.err"; echo $? >"$tmp/got.rc"; } | sha256sum)
+    if [ "$want" != "$got" ]; then
+      echo "not ok $name: dump's sha256 differs from Go's (diff them: gotrace dump $t; go tool trace -d=parsed $t)"
+    elif ! cmp -s "$tmp/oracle.rc" "$tmp/got.rc" || ! cmp -s "$tmp/oracle.err" "$tmp/got.err"; then
+      echo "not ok $name: exit status $(cat "$tmp/got.rc") \"$(head -c 200 "$tmp/got.err")\", Go's $(cat "$tmp/oracle.rc") \"$(head -c 200 "$tmp/oracle.err")\""
+    else
+      echo "ok $name"
+    fi
+  done
+fi
+
+# 4. Broken traces: against the live oracle when Go runs, else the goldens.
 for t in "$DATA"/broken/*.trace; do
   [ -f "$t" ] || continue
   base=${t%.trace}
