@@ -71,16 +71,6 @@ for t in "$SHARED"/corpus/*.trace "$SHARED"/gotests/expected/*.trace; do
   want_rc=$?
   "$GOTRACE" validate "$t" >"$tmp/got" 2>"$tmp/err"
   rc=$?
-  # Old-format traces: Go orders events of equal time on different Ps
-  # randomly (then renumbers their times T, T+1, ...), so a finding's event
-  # index and time may move between Go runs. Compare their messages as a
-  # multiset instead, and the summary line exactly.
-  if head -c 16 "$t" | grep -q '^go 1\.\(11\|19\|21\) trace'; then
-    for f in got want; do
-      sed 's/^event [0-9]* (time [0-9]*): //' "$tmp/$f" | sort >"$tmp/$f.norm"
-      mv "$tmp/$f.norm" "$tmp/$f"
-    done
-  fi
   if [ $rc -ne $want_rc ]; then
     echo "not ok $name: exit $rc, Go's validator $want_rc: $(head -c 200 "$tmp/err" | tr '\n' ' ')"
   elif ! cmp -s "$tmp/got" "$tmp/want"; then
