@@ -1,5 +1,8 @@
 /* gotrace timeline: streams a trace into the Trace Event Format ("Chrome
- * JSON") that Perfetto (ui.perfetto.dev) and chrome://tracing import.
+ * JSON") that Perfetto (ui.perfetto.dev) and chrome://tracing import. The
+ * slices come from the library's timeline tracker (gotrace/export.h), the
+ * one goroutine accounting that `gotrace perfetto` uses too; this file only
+ * writes what the tracker reports as JSON, and names the tracks.
  *
  * Tracks. pid 1 "Goroutines": one thread per goroutine (tid = goroutine ID)
  * with slices "running" / "syscall" (ph B/E), log events (ph i), regions
@@ -7,30 +10,31 @@
  * P with a slice "G<id>" while a goroutine runs on it. pid 3 "Runtime":
  * metrics (counters, ph C) and ranges of global scope. pid 4 "Tasks": user
  * tasks (async b/e, cat "task", id = task ID). Ranges (cat "range") go to the
- * pid of their scope and are keyed by "id2":{"local":scope ID}, because the
- * same number names a goroutine, a P and the global scope.
+ * pid of their scope and are keyed by "id2":{"local":scope ID * 64 + range
+ * name index} (one async track per scope and range name, as the tracker
+ * nests them).
  *
- * Memory. The state kept is what is open now: live goroutines, Ps, open
- * regions, ranges and tasks, and the distinct names (region and task types,
- * range names) interned once each. Nothing is allocated per event; every
- * array grows geometrically and a destroyed goroutine's slot is freed.
+ * Memory. What the tracker keeps (what is open now, and the distinct names);
+ * this file keeps no per-goroutine state: a track is named (ph M) at the
+ * transition that brings its goroutine or P into the trace.
  *
  * Times. "ts" is in microseconds since the first event, printed from integer
- * nanoseconds with three decimals. A goroutine first seen in an undetermined
- * state (it existed before the trace or the generation) is taken to have been
- * in its state since the last Sync, as Go's goroutine summary counts it, so
- * that the "running" slices of a goroutine add up to the execution time of
- * `gotrace goroutines`. Whatever is still open when the trace ends (or
- * breaks) is closed at the last event's time. One difference on purpose: a
+ * nanoseconds with three decimals. The tracker's accounting (export.h): a
+ * goroutine first seen in an undetermined state has been in its state since
+ * the last Sync, so that the "running" slices of a goroutine add up to the
+ * execution time of `gotrace goroutines`; regions, tasks and ranges that
+ * began before the trace are drawn from the last Sync. Whatever is still
+ * open when the trace ends (or breaks) is closed at the last event's time. A
  * goroutine ID created again after its goroutine ended (cgo callbacks reuse
  * theirs) keeps one track showing every goroutine of that ID, with a new
- * thread_name at each creation, where Go's summary keeps only the last. */
+ * thread_name at each creation. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis_util.h"
 #include "cli.h"
+#include "gotrace/export.h"
 
 static void help(FILE *f)
 {
@@ -56,255 +60,17 @@ static void help(FILE *f)
 
 enum { PID_GOROUTINES = 1, PID_PROCS = 2, PID_RUNTIME = 3, PID_TASKS = 4 };
 
-/* ------------------------------------------------------------ id tables */
-
-/* An open-addressing table (linear probing, backward-shift deletion) of
- * fixed-size entries whose first member is their int64_t key. Entries move
- * on insertion (growth) and removal: pointers into it last until the next
- * insert or remove. */
-typedef struct id_table {
-    unsigned char *entries;
-    unsigned char *used;
-    size_t cap;  /* a power of two, or 0 */
-    size_t count;
-    size_t entry_size;
-} id_table;
-
-static size_t id_hash(int64_t key, size_t mask)
-{
-    uint64_t x = (uint64_t)key + 0x9e3779b97f4a7c15u;  /* splitmix64's finalizer */
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
-    return (size_t)(x ^ (x >> 31)) & mask;
-}
-
-static int64_t entry_key(const id_table *t, size_t i)
-{
-    int64_t key;
-    memcpy(&key, t->entries + i * t->entry_size, sizeof key);
-    return key;
-}
-
-static void *id_find(const id_table *t, int64_t key)
-{
-    if (!t->cap)
-        return NULL;
-    size_t mask = t->cap - 1;
-    for (size_t i = id_hash(key, mask); t->used[i]; i = (i + 1) & mask)
-        if (entry_key(t, i) == key)
-            return t->entries + i * t->entry_size;
-    return NULL;
-}
-
-/* Slot for key in a table with room (cap > 0, load below one half). */
-static size_t id_slot(const id_table *t, int64_t key)
-{
-    size_t mask = t->cap - 1, i = id_hash(key, mask);
-    while (t->used[i] && entry_key(t, i) != key)
-        i = (i + 1) & mask;
-    return i;
-}
-
-static int id_grow(id_table *t)
-{
-    size_t cap = t->cap ? t->cap * 2 : 64;
-    id_table bigger = {calloc(cap, t->entry_size), calloc(cap, 1), cap, t->count, t->entry_size};
-    if (!bigger.entries || !bigger.used) {
-        free(bigger.entries);
-        free(bigger.used);
-        return -1;
-    }
-    for (size_t i = 0; i < t->cap; i++) {
-        if (!t->used[i])
-            continue;
-        size_t j = id_slot(&bigger, entry_key(t, i));
-        memcpy(bigger.entries + j * t->entry_size, t->entries + i * t->entry_size, t->entry_size);
-        bigger.used[j] = 1;
-    }
-    free(t->entries);
-    free(t->used);
-    *t = bigger;
-    return 0;
-}
-
-/* The entry for key, zeroed apart from its key when *created is set; NULL
- * when memory ran out. */
-static void *id_insert(id_table *t, int64_t key, int *created)
-{
-    *created = 0;
-    void *e = id_find(t, key);
-    if (e)
-        return e;
-    if ((t->count + 1) * 2 > t->cap && id_grow(t))
-        return NULL;
-    size_t i = id_slot(t, key);
-    e = t->entries + i * t->entry_size;
-    memset(e, 0, t->entry_size);
-    memcpy(e, &key, sizeof key);
-    t->used[i] = 1;
-    t->count++;
-    *created = 1;
-    return e;
-}
-
-static void id_remove(id_table *t, int64_t key)
-{
-    unsigned char *e = id_find(t, key);
-    if (!e)
-        return;
-    size_t mask = t->cap - 1, hole = (size_t)(e - t->entries) / t->entry_size;
-    t->used[hole] = 0;
-    t->count--;
-    /* Shift back the entries of the probe run that could not sit in the hole
-     * while it was taken, so that lookups never stop early. */
-    for (size_t j = (hole + 1) & mask; t->used[j]; j = (j + 1) & mask) {
-        size_t home = id_hash(entry_key(t, j), mask);
-        int home_in_run = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-        if (home_in_run)
-            continue;
-        memcpy(t->entries + hole * t->entry_size, t->entries + j * t->entry_size, t->entry_size);
-        t->used[hole] = 1;
-        t->used[j] = 0;
-        hole = j;
-    }
-}
-
-static void id_free(id_table *t)
-{
-    free(t->entries);
-    free(t->used);
-    memset(t, 0, sizeof *t);
-}
-
-/* ---------------------------------------------------------------- names */
-
-/* Distinct strings, each stored once: region and task types and range names
- * are few, and an open region or range then costs one index. Strings are
- * copied because an event's strings die two generations later. */
-typedef struct name_pool {
-    char *bytes;
-    size_t len, cap;
-    struct { size_t off, len; } *names;
-    size_t n, names_cap;
-    uint32_t *slots;  /* index + 1 into names, 0 = free; a power of two */
-    size_t slots_cap;
-} name_pool;
-
-static size_t str_hash(gt_str s)
-{
-    uint64_t h = 0xcbf29ce484222325u;  /* FNV-1a */
-    for (size_t i = 0; i < s.len; i++)
-        h = (h ^ (unsigned char)s.ptr[i]) * 0x100000001b3u;
-    return (size_t)h;
-}
-
-static gt_str pool_name(const name_pool *p, uint32_t id)
-{
-    return (gt_str){p->bytes + p->names[id].off, p->names[id].len};
-}
-
-static int grow_array(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 16;
-    while (n < need)
-        n *= 2;
-    void *bigger = realloc(*arr, n * elem);
-    if (!bigger)
-        return -1;
-    *arr = bigger;
-    *cap = n;
-    return 0;
-}
-
-/* The index of s, adding it when new. Returns 0, or -1 when memory ran out. */
-static int pool_intern(name_pool *p, gt_str s, uint32_t *id)
-{
-    if ((p->n + 1) * 2 > p->slots_cap) {
-        size_t cap = p->slots_cap ? p->slots_cap * 2 : 64;
-        uint32_t *slots = calloc(cap, sizeof *slots);
-        if (!slots)
-            return -1;
-        for (size_t k = 0; k < p->n; k++) {
-            size_t i = str_hash(pool_name(p, (uint32_t)k)) & (cap - 1);
-            while (slots[i])
-                i = (i + 1) & (cap - 1);
-            slots[i] = (uint32_t)k + 1;
-        }
-        free(p->slots);
-        p->slots = slots;
-        p->slots_cap = cap;
-    }
-    size_t mask = p->slots_cap - 1, i = str_hash(s) & mask;
-    for (; p->slots[i]; i = (i + 1) & mask)
-        if (au_str_eq(pool_name(p, p->slots[i] - 1), s)) {
-            *id = p->slots[i] - 1;
-            return 0;
-        }
-    if (grow_array((void **)&p->bytes, &p->cap, p->len + s.len + 1, 1) ||
-        grow_array((void **)&p->names, &p->names_cap, p->n + 1, sizeof *p->names))
-        return -1;
-    if (s.len)
-        memcpy(p->bytes + p->len, s.ptr, s.len);
-    p->names[p->n].off = p->len;
-    p->names[p->n].len = s.len;
-    p->len += s.len;
-    p->slots[i] = (uint32_t)p->n + 1;
-    *id = (uint32_t)p->n++;
-    return 0;
-}
-
-static void pool_free(name_pool *p)
-{
-    free(p->bytes);
-    free(p->names);
-    free(p->slots);
-}
-
 /* ---------------------------------------------------------------- state */
-
-enum { SLICE_NONE, SLICE_RUNNING, SLICE_SYSCALL };
-
-typedef struct goroutine_track {
-    int64_t id;        /* key */
-    int64_t proc;      /* the P whose track shows this goroutine running, or -1 */
-    int64_t last_ts;   /* latest time written on this goroutine's track */
-    int slice;         /* SLICE_*: the B slice open on the track */
-    uint32_t *regions; /* open regions, outermost first (name pool indices) */
-    size_t n_regions, cap_regions;
-} goroutine_track;
-
-typedef struct proc_track {
-    int64_t id;         /* key */
-    int64_t goroutine;  /* whose "G<id>" slice is open, or -1 */
-    int64_t last_ts;
-} proc_track;
-
-typedef struct open_task {
-    int64_t id;  /* key */
-    uint32_t type;
-} open_task;
-
-typedef struct open_range {
-    int pid;
-    int64_t scope;  /* goroutine or P ID; 0 for the global scope */
-    uint32_t name;
-} open_range;
 
 typedef struct timeline {
     FILE *out;
     int64_t t0;        /* the first event's time: ts 0 */
     int64_t now;       /* the latest event's time */
-    int64_t sync_ts;   /* the latest Sync's time (t0 before any) */
     int any_event;
     int wrote_event;   /* whether a separator is due before the next event */
     int only;          /* --goroutine: only the tracks of goroutine only_g */
     int64_t only_g;
-    id_table goroutines, procs, tasks;
-    open_range *ranges;
-    size_t n_ranges, cap_ranges;
-    name_pool names;
+    gt_tl *tl;
     size_t out_len;  /* bytes waiting in out_buf */
     char out_buf[1 << 15];
 } timeline;
@@ -465,17 +231,13 @@ static void write_async(timeline *t, char ph, int pid, int64_t tid, int64_t ns, 
 
 /* -------------------------------------------------------------- tracks */
 
-/* The goroutine's track, created (with its thread_name) on first use. The
- * name is "G<id> <start function>" when created by the GoCreate of
- * start_stack (the new goroutine's stack), else "G<id>". NULL on no memory. */
-static goroutine_track *goroutine_get(timeline *t, int64_t id, gt_stack start_stack)
+/* A track's thread_name is written where its goroutine or P first appears
+ * in the trace: a transition from NotExist or Undetermined (a goroutine ID
+ * created again gets a new name). The name of a goroutine created by
+ * GoCreate is "G<id> <function>" (the first frame of the new goroutine's
+ * stack), else "G<id>". */
+static void name_goroutine(timeline *t, int64_t id, gt_stack start_stack)
 {
-    int created;
-    goroutine_track *g = id_insert(&t->goroutines, id, &created);
-    if (!g || !created)
-        return g;
-    g->proc = -1;
-    g->last_ts = t->t0;
     const gt_frame *frames;
     char buf[24];
     gt_str name = numbered_name(buf, 'G', id);
@@ -491,286 +253,118 @@ static goroutine_track *goroutine_get(timeline *t, int64_t id, gt_stack start_st
     } else {
         write_metadata(t, "thread_name", PID_GOROUTINES, id, name);
     }
-    return g;
 }
 
-static proc_track *proc_get(timeline *t, int64_t id)
+static void name_new_track(timeline *t, const gt_event *ev)
 {
-    int created;
-    proc_track *p = id_insert(&t->procs, id, &created);
-    if (p && created) {
-        char buf[24];
-        p->goroutine = -1;
-        p->last_ts = t->t0;
-        write_metadata(t, "thread_name", PID_PROCS, id, numbered_name(buf, 'P', id));
-    }
-    return p;
-}
-
-static gt_str slice_name(int slice) { return cstr(slice == SLICE_RUNNING ? "running" : "syscall"); }
-
-/* Ends the "G<id>" slice of goroutine g on its P, if one is open. */
-static void end_proc_slice(timeline *t, goroutine_track *g, int64_t ns)
-{
-    if (g->proc < 0)
+    gt_state_transition st;
+    if (ev->kind != GT_EVENT_STATE_TRANSITION || gt_event_state_transition(ev, &st) ||
+        st.old_state == st.new_state)
         return;
-    proc_track *p = id_find(&t->procs, g->proc);
-    if (p && p->goroutine == g->id) {
+    if (st.resource.kind == GT_RESOURCE_GOROUTINE &&
+        (st.old_state == GT_GO_NOT_EXIST || st.old_state == GT_GO_UNDETERMINED)) {
+        if (!t->only || st.resource.id == t->only_g)
+            name_goroutine(t, st.resource.id, st.old_state == GT_GO_NOT_EXIST ? st.stack : (gt_stack){NULL, 0});
+    } else if (st.resource.kind == GT_RESOURCE_PROC &&
+               (st.old_state == GT_PROC_NOT_EXIST || st.old_state == GT_PROC_UNDETERMINED)) {
         char buf[24];
-        write_slice(t, 'E', PID_PROCS, p->id, ns, numbered_name(buf, 'G', g->id));
-        p->goroutine = -1;
-        p->last_ts = ns;
-    }
-    g->proc = -1;
-}
-
-static void end_goroutine_slice(timeline *t, goroutine_track *g, int64_t ns)
-{
-    if (g->slice != SLICE_NONE) {
-        write_slice(t, 'E', PID_GOROUTINES, g->id, ns, slice_name(g->slice));
-        g->slice = SLICE_NONE;
-        g->last_ts = ns;
-    }
-    end_proc_slice(t, g, ns);
-}
-
-/* Closes g's open regions above depth keep, innermost first. */
-static void close_regions(timeline *t, goroutine_track *g, size_t keep, int64_t ns)
-{
-    while (g->n_regions > keep) {
-        uint32_t name = g->regions[--g->n_regions];
-        write_async(t, 'e', PID_GOROUTINES, g->id, ns, pool_name(&t->names, name), "region", g->id, 0);
+        write_metadata(t, "thread_name", PID_PROCS, st.resource.id, numbered_name(buf, 'P', st.resource.id));
     }
 }
 
-/* ------------------------------------------------------------- events */
+/* ------------------------------------------------------------- the sink */
 
-static int on_goroutine_transition(timeline *t, const gt_event *ev, const gt_state_transition *st)
+/* Writes a begin (B, b) or an end (E, e) of what this format shows: running
+ * and syscall slices, P slices, regions, tasks and ranges. Ranges are keyed
+ * by "id2":{"local":scope ID * 64 + the range name's index}: the same number
+ * names a goroutine, a P and the global scope, and each range name has its
+ * own async track, where slices nest. */
+static int write_tl_slice(timeline *t, const gt_tl_slice *s, int begin)
 {
-    int64_t id = st->resource.id;
-    if (st->old_state == st->new_state)
-        return 0;  /* a status at a generation's start: nothing changes */
-    goroutine_track *g =
-        goroutine_get(t, id, st->old_state == GT_GO_NOT_EXIST ? st->stack : (gt_stack){NULL, 0});
-    if (!g)
-        return -1;
-    /* Go's summary counts a goroutine first seen undetermined as in its new
-     * state since the last Sync. */
-    int64_t since = ev->time;
-    if (st->old_state == GT_GO_UNDETERMINED)
-        since = t->sync_ts > g->last_ts ? t->sync_ts : g->last_ts;
-    int slice = st->new_state == GT_GO_RUNNING ? SLICE_RUNNING : st->new_state == GT_GO_SYSCALL ? SLICE_SYSCALL
-                                                                                               : SLICE_NONE;
-    end_goroutine_slice(t, g, ev->time);
-    if (st->new_state == GT_GO_NOT_EXIST) {
-        close_regions(t, g, 0, ev->time);
-        free(g->regions);
-        id_remove(&t->goroutines, id);
-        return 0;
+    char buf[24];
+    int64_t id = s->track.id;
+    switch (s->kind) {
+    case GT_TL_RUNNING:
+    case GT_TL_SYSCALL:
+        write_slice(t, begin ? 'B' : 'E', PID_GOROUTINES, id, s->time,
+                    cstr(s->kind == GT_TL_RUNNING ? "running" : "syscall"));
+        break;
+    case GT_TL_PROC_RUNS:
+        write_slice(t, begin ? 'B' : 'E', PID_PROCS, id, s->time, numbered_name(buf, 'G', s->goroutine));
+        break;
+    case GT_TL_REGION:
+        write_async(t, begin ? 'b' : 'e', PID_GOROUTINES, id, s->time, s->name, "region", id, 0);
+        break;
+    case GT_TL_TASK:
+        write_async(t, begin ? 'b' : 'e', PID_TASKS, 0, s->time, s->name, "task", (int64_t)s->task, 0);
+        break;
+    case GT_TL_RANGE: {
+        int pid = s->track.scope == GT_RESOURCE_GOROUTINE ? PID_GOROUTINES
+                  : s->track.scope == GT_RESOURCE_PROC    ? PID_PROCS
+                                                          : PID_RUNTIME;
+        write_async(t, begin ? 'b' : 'e', pid, id, s->time, s->name, "range", id * 64 + (int64_t)s->track.range_index,
+                    1);
+        break;
     }
-    if (slice != SLICE_NONE) {
-        write_slice(t, 'B', PID_GOROUTINES, id, since, slice_name(slice));
-        g->slice = slice;
-        g->last_ts = since;
-    }
-    if (slice == SLICE_RUNNING && ev->proc != GT_NO_PROC) {
-        proc_track *p = proc_get(t, ev->proc);
-        if (!p)
-            return -1;
-        char buf[24];
-        if (p->goroutine >= 0) {  /* not in a consistent trace: keep the track nested */
-            goroutine_track *other = id_find(&t->goroutines, p->goroutine);
-            write_slice(t, 'E', PID_PROCS, p->id, ev->time, numbered_name(buf, 'G', p->goroutine));
-            if (other)
-                other->proc = -1;
-            p->last_ts = ev->time;
-        }
-        int64_t start = since > p->last_ts ? since : p->last_ts;
-        write_slice(t, 'B', PID_PROCS, p->id, start, numbered_name(buf, 'G', id));
-        p->goroutine = id;
-        p->last_ts = start;
-        g->proc = p->id;  /* g stays put: only the procs table changed */
+    default:
+        break;  /* Runnable, Waiting, threads: not in this format */
     }
     return 0;
 }
 
-static int on_region(timeline *t, const gt_event *ev)
-{
-    gt_region r;
-    if (ev->goroutine == GT_NO_GOROUTINE || gt_event_region(ev, &r))
-        return 0;
-    goroutine_track *g = goroutine_get(t, ev->goroutine, (gt_stack){NULL, 0});
-    uint32_t name;
-    if (!g || pool_intern(&t->names, r.type, &name))
-        return -1;
-    if (ev->kind == GT_EVENT_REGION_BEGIN) {
-        if (grow_array((void **)&g->regions, &g->cap_regions, g->n_regions + 1, sizeof *g->regions))
-            return -1;
-        g->regions[g->n_regions++] = name;
-        write_async(t, 'b', PID_GOROUTINES, g->id, ev->time, r.type, "region", g->id, 0);
-        return 0;
-    }
-    size_t k = g->n_regions;
-    while (k > 0 && g->regions[k - 1] != name)
-        k--;
-    if (k > 0) {  /* ends regions opened inside it but not ended, innermost first */
-        close_regions(t, g, k - 1, ev->time);
-    } else if (g->n_regions == 0) {
-        /* Began before the trace: drawn from its start. An end that matches
-         * no region while others are open is dropped, since a region from
-         * the start would not nest with them. */
-        write_async(t, 'b', PID_GOROUTINES, g->id, t->t0, r.type, "region", g->id, 0);
-        write_async(t, 'e', PID_GOROUTINES, g->id, ev->time, r.type, "region", g->id, 0);
-    }
-    return 0;
-}
+static int sink_begin(void *ctx, const gt_tl_slice *s) { return write_tl_slice(ctx, s, 1); }
+static int sink_end(void *ctx, const gt_tl_slice *s) { return write_tl_slice(ctx, s, 0); }
 
-static int on_task(timeline *t, const gt_event *ev)
+static int sink_instant(void *ctx, const gt_tl_instant *in)
 {
-    gt_task task;
-    if (gt_event_task(ev, &task))
-        return 0;
-    int64_t key = (int64_t)task.id;
-    if (ev->kind == GT_EVENT_TASK_BEGIN) {
-        int created;
-        open_task *o = id_insert(&t->tasks, key, &created);
-        if (!o)
-            return -1;
-        if (!created)  /* the ID begun again: end the first one, keeping b/e paired */
-            write_async(t, 'e', PID_TASKS, 0, ev->time, pool_name(&t->names, o->type), "task", key, 0);
-        if (pool_intern(&t->names, task.type, &o->type))
-            return -1;
-        write_async(t, 'b', PID_TASKS, 0, ev->time, task.type, "task", key, 0);
-        return 0;
-    }
-    open_task *o = id_find(&t->tasks, key);
-    if (o) {
-        write_async(t, 'e', PID_TASKS, 0, ev->time, pool_name(&t->names, o->type), "task", key, 0);
-        id_remove(&t->tasks, key);
-    } else {  /* began before the trace */
-        write_async(t, 'b', PID_TASKS, 0, t->t0, task.type, "task", key, 0);
-        write_async(t, 'e', PID_TASKS, 0, ev->time, task.type, "task", key, 0);
-    }
-    return 0;
-}
-
-static int same_scope(const open_range *a, const open_range *b) { return a->pid == b->pid && a->scope == b->scope; }
-
-static void write_range(timeline *t, char ph, const open_range *r, int64_t ns)
-{
-    write_async(t, ph, r->pid, r->scope, ns, pool_name(&t->names, r->name), "range", r->scope, 1);
-}
-
-/* Ends open range i at ns. Ranges of one scope share an async track, where
- * slices must nest, but ranges need not (a STW may begin before and end
- * after another range of its goroutine): those opened after i on its scope
- * are ended first and begun again at ns. The list keeps opening order. */
-static void end_range(timeline *t, size_t i, int64_t ns)
-{
-    for (size_t j = t->n_ranges; j-- > i + 1;)
-        if (same_scope(&t->ranges[j], &t->ranges[i]))
-            write_range(t, 'e', &t->ranges[j], ns);
-    write_range(t, 'e', &t->ranges[i], ns);
-    for (size_t j = i + 1; j < t->n_ranges; j++)
-        if (same_scope(&t->ranges[j], &t->ranges[i]))
-            write_range(t, 'b', &t->ranges[j], ns);
-    memmove(&t->ranges[i], &t->ranges[i + 1], (t->n_ranges - i - 1) * sizeof *t->ranges);
-    t->n_ranges--;
-}
-
-static int on_range(timeline *t, const gt_event *ev)
-{
-    gt_range r;
-    if (gt_event_range(ev, &r))
-        return 0;
-    open_range key = {PID_RUNTIME, 0, 0};
-    if (r.scope.kind == GT_RESOURCE_GOROUTINE) {
-        key.pid = PID_GOROUTINES;
-        key.scope = r.scope.id;
-        if (!goroutine_get(t, r.scope.id, (gt_stack){NULL, 0}))
-            return -1;
-    } else if (r.scope.kind == GT_RESOURCE_PROC) {
-        key.pid = PID_PROCS;
-        key.scope = r.scope.id;
-        if (!proc_get(t, r.scope.id))
-            return -1;
-    }
-    if (pool_intern(&t->names, r.name, &key.name))
-        return -1;
-    size_t i = 0;
-    while (i < t->n_ranges && !(t->ranges[i].pid == key.pid && t->ranges[i].scope == key.scope &&
-                                t->ranges[i].name == key.name))
-        i++;
-    int open = i < t->n_ranges;
-    if (ev->kind == GT_EVENT_RANGE_END) {
-        if (open)
-            end_range(t, i, ev->time);
-        else {  /* began before the trace */
-            write_async(t, 'b', key.pid, key.scope, t->t0, r.name, "range", key.scope, 1);
-            write_async(t, 'e', key.pid, key.scope, ev->time, r.name, "range", key.scope, 1);
-        }
-        return 0;
-    }
-    if (open)
-        return 0;  /* RangeActive of a range already shown */
-    if (grow_array((void **)&t->ranges, &t->cap_ranges, t->n_ranges + 1, sizeof *t->ranges))
-        return -1;
-    t->ranges[t->n_ranges++] = key;
-    /* RangeActive: in progress since before this generation's Sync. */
-    write_async(t, 'b', key.pid, key.scope, ev->kind == GT_EVENT_RANGE_ACTIVE ? t->sync_ts : ev->time, r.name, "range",
-                key.scope, 1);
-    return 0;
-}
-
-static int on_log(timeline *t, const gt_event *ev)
-{
-    gt_log log;
-    if (gt_event_log(ev, &log))
+    timeline *t = ctx;
+    if (in->kind != GT_TL_LOG)
         return 0;
     int pid = PID_RUNTIME;
     int64_t tid = 0;
-    if (ev->goroutine != GT_NO_GOROUTINE) {
-        if (!goroutine_get(t, ev->goroutine, (gt_stack){NULL, 0}))
-            return -1;
+    if (in->track.id >= 0) {
         pid = PID_GOROUTINES;
-        tid = ev->goroutine;
+        tid = in->track.id;
     }
     event_head(t, 'i', pid, tid);
-    member_ts(t, ev->time);
-    member_name(t, log.category.len ? log.category : cstr("log"));
+    member_ts(t, in->time);
+    member_name(t, in->category.len ? in->category : cstr("log"));
     out_str(t, ",\"s\":\"t\",\"args\":{\"message\":");
-    out_json_str(t, log.message);
+    out_json_str(t, in->message);
     out_str(t, "}}");
     return 0;
 }
 
-static void on_metric(timeline *t, const gt_event *ev)
+static int sink_counter(void *ctx, const gt_tl_counter *c)
 {
-    gt_metric m;
-    if (gt_event_metric(ev, &m) || m.value.kind != GT_VALUE_UINT64)
-        return;
+    timeline *t = ctx;
+    if (c->kind != GT_TL_METRIC)
+        return 0;  /* goroutine and thread counts: not in this format */
     event_head(t, 'C', PID_RUNTIME, 0);
-    member_ts(t, ev->time);
-    member_name(t, m.name);
+    member_ts(t, c->time);
+    member_name(t, c->name);
     out_str(t, ",\"args\":{\"value\":");
-    if (m.value.u64 > INT64_MAX) {
+    if (c->value < 0) {  /* a uint64 value above INT64_MAX */
         out_flush(t);
-        fprintf(t->out, "%llu", (unsigned long long)m.value.u64);
+        fprintf(t->out, "%llu", (unsigned long long)(uint64_t)c->value);
     } else {
-        out_i64(t, (int64_t)m.value.u64);
+        out_i64(t, c->value);
     }
     out_str(t, "}}");
+    return 0;
 }
 
 /* With --goroutine ID, whether ev belongs on ID's tracks: its state
  * transitions (whoever makes them), the ranges scoped to it, and its other
  * events (regions, tasks, logs); not metrics, nor other goroutines' or the
- * runtime's ranges, nor the transitions it makes of other goroutines. */
+ * runtime's ranges, nor the transitions it makes of other goroutines. Only
+ * these events (and the Syncs) reach the tracker. */
 static int on_only_goroutine(const timeline *t, const gt_event *ev)
 {
     gt_state_transition st;
     gt_range r;
     switch (ev->kind) {
+    case GT_EVENT_SYNC: return 1;
     case GT_EVENT_METRIC: return 0;
     case GT_EVENT_STATE_TRANSITION:
         return !gt_event_state_transition(ev, &st) && st.resource.kind == GT_RESOURCE_GOROUTINE &&
@@ -783,79 +377,18 @@ static int on_only_goroutine(const timeline *t, const gt_event *ev)
     }
 }
 
-/* Returns 0, or -1 when memory ran out. */
+/* Returns 0, or nonzero when memory ran out. */
 static int on_event(timeline *t, const gt_event *ev)
 {
     if (!t->any_event) {
         t->any_event = 1;
-        t->t0 = t->sync_ts = ev->time;
+        t->t0 = ev->time;
     }
     t->now = ev->time;
-    /* ts stays relative to the trace's first event; Syncs still count. */
-    if (t->only && ev->kind != GT_EVENT_SYNC && !on_only_goroutine(t, ev))
+    name_new_track(t, ev);
+    if (t->only && !on_only_goroutine(t, ev))
         return 0;
-    switch (ev->kind) {
-    case GT_EVENT_SYNC:
-        t->sync_ts = ev->time;
-        return 0;
-    case GT_EVENT_STATE_TRANSITION: {
-        gt_state_transition st;
-        if (gt_event_state_transition(ev, &st) || st.resource.kind != GT_RESOURCE_GOROUTINE)
-            return 0;
-        return on_goroutine_transition(t, ev, &st);
-    }
-    case GT_EVENT_REGION_BEGIN:
-    case GT_EVENT_REGION_END:
-        return on_region(t, ev);
-    case GT_EVENT_TASK_BEGIN:
-    case GT_EVENT_TASK_END:
-        return on_task(t, ev);
-    case GT_EVENT_RANGE_BEGIN:
-    case GT_EVENT_RANGE_ACTIVE:
-    case GT_EVENT_RANGE_END:
-        return on_range(t, ev);
-    case GT_EVENT_LOG:
-        return on_log(t, ev);
-    case GT_EVENT_METRIC:
-        on_metric(t, ev);
-        return 0;
-    default:
-        return 0;
-    }
-}
-
-/* Closes everything still open at the last event's time: each goroutine's
- * regions (innermost first) and slice, ranges and tasks. */
-static void close_all(timeline *t)
-{
-    int64_t end = t->now;
-    for (size_t i = 0; i < t->goroutines.cap; i++) {
-        if (!t->goroutines.used[i])
-            continue;
-        goroutine_track *g = (goroutine_track *)(t->goroutines.entries + i * t->goroutines.entry_size);
-        close_regions(t, g, 0, end);
-        end_goroutine_slice(t, g, end);
-    }
-    while (t->n_ranges > 0)  /* the latest opened first: innermost on its track */
-        write_range(t, 'e', &t->ranges[--t->n_ranges], end);
-    for (size_t i = 0; i < t->tasks.cap; i++) {
-        if (!t->tasks.used[i])
-            continue;
-        const open_task *o = (const open_task *)(t->tasks.entries + i * t->tasks.entry_size);
-        write_async(t, 'e', PID_TASKS, 0, end, pool_name(&t->names, o->type), "task", o->id, 0);
-    }
-}
-
-static void timeline_free(timeline *t)
-{
-    for (size_t i = 0; i < t->goroutines.cap; i++)
-        if (t->goroutines.used[i])
-            free(((goroutine_track *)(t->goroutines.entries + i * t->goroutines.entry_size))->regions);
-    id_free(&t->goroutines);
-    id_free(&t->procs);
-    id_free(&t->tasks);
-    free(t->ranges);
-    pool_free(&t->names);
+    return gt_tl_event(t->tl, ev);
 }
 
 static void write_header(timeline *t)
@@ -919,18 +452,17 @@ int cmd_timeline(int argc, char **argv)
     }
     timeline t;
     memset(&t, 0, sizeof t);
-    t.goroutines.entry_size = sizeof(goroutine_track);
-    t.procs.entry_size = sizeof(proc_track);
-    t.tasks.entry_size = sizeof(open_task);
     t.out = out.f;
     t.only = only;
     t.only_g = only_g;
+    gt_tl_sink sink = {&t, sink_begin, sink_end, sink_instant, sink_counter, NULL};
+    t.tl = gt_tl_new(&sink);
     setvbuf(t.out, NULL, _IOFBF, 1 << 16);  /* the output is large: fewer writes */
     write_header(&t);
 
-    int no_memory = 0, write_rc = 0;
+    int no_memory = !t.tl, write_rc = 0;
     cli_progress progress = {0, 0, 0};
-    if (r) {
+    if (r && t.tl) {
         enum { BATCH = 256 };
         gt_event evs[BATCH];
         size_t n;
@@ -945,7 +477,8 @@ int cmd_timeline(int argc, char **argv)
         cli_progress_finish(&progress, r);
     }
     if (!write_rc) {
-        close_all(&t);
+        if (t.tl && !no_memory)  /* whatever is open ends at the last event */
+            no_memory = gt_tl_close(t.tl, t.now) != 0;
         out_str(&t, "\n]}\n");
         out_flush(&t);
     }
@@ -969,7 +502,7 @@ int cmd_timeline(int argc, char **argv)
         cli_report_loss(path, &progress);
     }
     gt_reader_free(r);
-    timeline_free(&t);
+    gt_tl_free(t.tl);
     int in_rc = cli_input_close(&in);
     return rc ? rc : in_rc;
 }
