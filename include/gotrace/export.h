@@ -237,6 +237,122 @@ GT_API int gt_perfetto_event(gt_perfetto *p, const gt_event *ev);
 /* Ends what is open (at the window's end, or the last event) and flushes. */
 GT_API int gt_perfetto_finish(gt_perfetto *p);
 
+/* ------------------------------------------------------------- strip */
+
+/* A whole trace downsampled for an overview (the strip of `gotrace report`),
+ * and the distributions of the durations its timeline shows, made in one
+ * pass in memory bounded by the number of buckets, Ps, live goroutines and
+ * distinct names, never by the number of events. It is built on the
+ * tracker above (gt_tl), so its times follow the same accounting.
+ *
+ * Buckets. Time from the first event is cut into at most `buckets` equal
+ * buckets of bucket_ns each. The width starts at 1 ns and doubles (adjacent
+ * buckets merged in pairs) whenever an event falls past the last bucket, so
+ * at the end between buckets/2 and buckets of them are used (fewer for a
+ * trace shorter than `buckets` ns). Per track and bucket:
+ *  - busy: ns of the bucket covered (a P running a goroutine, a GC or
+ *    stop-the-world range in progress), 0 .. bucket_ns;
+ *  - group (P tracks): the goroutine group (start function) that held the
+ *    majority of the busy time. It is a weighted majority vote, kept under
+ *    merging: when one group ran more than half of the busy time it is that
+ *    group; otherwise it is one of the groups that ran there.
+ * Counters keep per bucket the largest value in force during the bucket.
+ *
+ * Durations. Episodes that began and ended within the trace, by kind and
+ * name: scheduling latency (a goroutine's Runnable slices), blocking (its
+ * Waiting slices by reason; its Syscall slices under "syscall"), tasks (by
+ * type, from TaskBegin to TaskEnd) and regions (by type, from RegionBegin
+ * to RegionEnd or to the end of its goroutine). A slice whose begin the
+ * tracker marks retro, and a slice still open at the trace's end, are not
+ * episodes. Each is counted in Go's traceviewer.TimeHistogram buckets (five
+ * per power of ten, as go tool trace's pages: bucket i holds durations d
+ * with floor(log(d) / log(10^(1/5))) = i, 0 for d <= 1 ns) and the
+ * GT_STRIP_SLOWEST longest are kept. */
+
+#define GT_STRIP_MAX_PROCS 256     /* Ps beyond these are counted, not drawn */
+#define GT_STRIP_SLOWEST 5
+#define GT_STRIP_HIST_BUCKETS 96   /* enough for any int64 duration */
+
+typedef struct gt_strip_bucket {
+    int64_t busy;     /* ns of the bucket covered */
+    int64_t lead;     /* the majority vote's margin (internal) */
+    uint32_t group;   /* P tracks: index + 1 of the majority group, 0 none */
+} gt_strip_bucket;
+
+typedef enum gt_strip_band_kind {
+    GT_STRIP_GC = 0,  /* "GC concurrent mark phase" in progress */
+    GT_STRIP_STW      /* a "stop-the-world (...)" range in progress */
+} gt_strip_band_kind;
+
+typedef enum gt_strip_counter_kind {
+    GT_STRIP_HEAP = 0,      /* metric /memory/classes/heap/objects:bytes */
+    GT_STRIP_GOROUTINES     /* goroutines running, runnable or waiting */
+} gt_strip_counter_kind;
+
+typedef enum gt_strip_dur_kind {
+    GT_STRIP_SCHED = 1,  /* name "" */
+    GT_STRIP_BLOCK,      /* name: the reason */
+    GT_STRIP_TASK,       /* name: the task type */
+    GT_STRIP_REGION      /* name: the region type */
+} gt_strip_dur_kind;
+
+typedef struct gt_strip_instance {
+    int64_t start;       /* trace time */
+    int64_t duration;
+    int64_t goroutine;   /* GT_NO_GOROUTINE for tasks */
+    uint64_t task;       /* tasks and regions: the task ID */
+} gt_strip_instance;
+
+typedef struct gt_strip_durations {
+    gt_strip_dur_kind kind;
+    gt_str name;                  /* valid until gt_strip_free */
+    uint64_t count;
+    int64_t total, max;
+    uint64_t buckets[GT_STRIP_HIST_BUCKETS];
+    size_t n_slowest;             /* <= GT_STRIP_SLOWEST, longest first */
+    gt_strip_instance slowest[GT_STRIP_SLOWEST];
+} gt_strip_durations;
+
+typedef struct gt_strip gt_strip;
+
+/* A new strip of at most `buckets` buckets (clamped to 2 .. 65536). NULL
+ * when memory runs out. */
+GT_API gt_strip *gt_strip_new(uint32_t buckets);
+GT_API void gt_strip_free(gt_strip *s);  /* NULL is fine */
+/* Feeds the next event (reader order): 0, or -1 when memory runs out. */
+GT_API int gt_strip_event(gt_strip *s, const gt_event *ev);
+/* Ends what is open at the last event's time. 0 or -1. Call once; the
+ * results below are defined afterwards. */
+GT_API int gt_strip_finish(gt_strip *s);
+
+/* The first event's time, the buckets' width and how many are used. */
+GT_API int64_t gt_strip_start(const gt_strip *s);
+GT_API int64_t gt_strip_bucket_ns(const gt_strip *s);
+GT_API uint32_t gt_strip_bucket_count(const gt_strip *s);
+
+/* P tracks, by P ID: the buckets (gt_strip_bucket_count of them) and the P
+ * in *proc. dropped: Ps seen beyond GT_STRIP_MAX_PROCS. */
+GT_API size_t gt_strip_proc_count(const gt_strip *s);
+GT_API const gt_strip_bucket *gt_strip_proc(const gt_strip *s, size_t i, int64_t *proc);
+GT_API uint64_t gt_strip_procs_dropped(const gt_strip *s);
+/* Goroutine groups named by gt_strip_bucket.group: start function, "" when
+ * unknown; in the order first seen. */
+GT_API size_t gt_strip_group_count(const gt_strip *s);
+GT_API gt_str gt_strip_group_name(const gt_strip *s, size_t i);
+/* A band's buckets (busy only). */
+GT_API const gt_strip_bucket *gt_strip_band(const gt_strip *s, gt_strip_band_kind b);
+/* A counter's largest value per bucket (a bucket before the first sample
+ * holds -1), or NULL when the counter never had a value. */
+GT_API const int64_t *gt_strip_counter(const gt_strip *s, gt_strip_counter_kind c);
+
+/* The duration distributions, in the order first seen. */
+GT_API size_t gt_strip_durations_count(const gt_strip *s);
+GT_API const gt_strip_durations *gt_strip_durations_at(const gt_strip *s, size_t i);
+/* The smallest duration of histogram bucket i (Go's BucketMin). */
+GT_API int64_t gt_strip_hist_bucket_min(int i);
+/* The histogram bucket of duration d. */
+GT_API int gt_strip_hist_bucket(int64_t d);
+
 #ifdef __cplusplus
 }
 #endif
