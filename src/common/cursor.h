@@ -44,17 +44,36 @@ static inline int gt_varint(gt_cursor *c, uint64_t *out)
 /* Reads one varint at *pp, for callers that have checked that at least 10
  * bytes are readable there (a varint's longest form): no bound test per
  * byte. Returns GT_VARINT_OK and advances *pp, or GT_VARINT_OVERFLOW (same
- * rules as gt_varint) and leaves *pp alone. */
+ * rules as gt_varint) and leaves *pp alone.
+ *
+ * The one- and two-byte forms (most arguments and many timestamp deltas)
+ * are decoded with one test each and no loop; longer ones take the byte
+ * loop. (A branch-free form for up to 8 bytes, one 8-byte load and fixed
+ * shifts, measured slower on the 100 MB trace: the loop's branches predict
+ * well.) */
 static inline int gt_varint_unbounded(const uint8_t **pp, uint64_t *out)
 {
     const uint8_t *p = *pp;
-    uint64_t b = *p++, v = 0;
-    unsigned shift = 0;
-    while (b >= 0x80) {
+    uint64_t b0 = p[0];
+    if (b0 < 0x80) {
+        *out = b0;
+        *pp = p + 1;
+        return GT_VARINT_OK;
+    }
+    uint64_t b1 = p[1];
+    if (b1 < 0x80) {
+        *out = (b0 & 0x7f) | b1 << 7;
+        *pp = p + 2;
+        return GT_VARINT_OK;
+    }
+    uint64_t v = (b0 & 0x7f) | (b1 & 0x7f) << 7, b;
+    unsigned shift = 14;
+    p += 2;
+    while ((b = *p++) >= 0x80) {
         v |= (b & 0x7f) << shift;
         shift += 7;
-        b = *p++;
         if (shift == 63) {
+            b = *p++;
             if (b > 1)
                 return GT_VARINT_OVERFLOW;
             break;
