@@ -92,6 +92,15 @@ $(BUILD)/bench/gotrace-bench: $(BENCH_SRC) $(STATIC)
 test: all $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
 
+# The CLI's Parquet writer (cli/parquet.c) driven directly by
+# tests/parquet/synth.c: a tool tests/scripts/parquet.sh runs, outside
+# $(BUILD)/tests so that tests/run.sh does not run it as a test program.
+PQ_SYNTH := $(BUILD)/parquet/pq-synth
+$(PQ_SYNTH): tests/parquet/synth.c $(BUILD)/obj/cli/parquet.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -Icli $< $(BUILD)/obj/cli/parquet.o $(LDFLAGS) -lzstd -lm -o $@
+test: $(PQ_SYNTH)
+
 # Fuzzing (issue: robustness). Each fuzz/fuzz_NAME.c is a libFuzzer target;
 # replay-NAME runs it over saved inputs without libFuzzer (see
 # tests/scripts/fuzz_replay.sh). `make fuzz FUZZ_SECONDS=N` fuzzes every

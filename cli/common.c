@@ -77,8 +77,9 @@ int cli_finish_stdout(int rc)
 }
 
 /* Files to remove when a signal ends the command: temporary outputs, and
- * spools between their creation and their unlinking. */
-enum { CLEANUP_SLOTS = 4 };
+ * spools between their creation and their unlinking. gotrace export writes
+ * one output per table of gotrace/rows.h at once. */
+enum { CLEANUP_SLOTS = 64 };
 static char cleanup_path[CLEANUP_SLOTS][PATH_MAX];
 static volatile sig_atomic_t cleanup_used[CLEANUP_SLOTS];
 static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};

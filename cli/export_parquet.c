@@ -1,0 +1,290 @@
+/* gotrace export --format=parquet: the tables of gotrace/rows.h, one
+ * Parquet file each (cli/parquet.c), for one trace or a hive-partitioned
+ * dataset of many (cli/parquet.h says which files). */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "gotrace/rows.h"
+#include "parquet.h"
+
+/* The dataset's partition name of a trace path (see parquet.h). */
+static void trace_name(const char *path, char *name, size_t cap)
+{
+    if (!strcmp(path, "-")) {
+        snprintf(name, cap, "stdin");
+        return;
+    }
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    static const char *const suffixes[] = {".gz", ".zst", ".trace"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t k = strlen(suffixes[i]);
+        if (n > k && !memcmp(base + n - k, suffixes[i], k))
+            n -= k;
+    }
+    if (n >= cap)
+        n = cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        char c = base[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                 c == '-';
+        name[i] = ok ? c : '_';
+    }
+    name[n] = 0;
+    if (!n || !strcmp(name, ".") || !strcmp(name, ".."))
+        snprintf(name, cap, "trace");
+}
+
+/* mkdir -p of path (its last component included): 0, or -1 with errno. */
+static int make_dirs(const char *path)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p)
+            continue;
+        char c = *p;
+        *p = 0;
+        struct stat st;
+        if (mkdir(buf, 0777) != 0 && (errno != EEXIST || stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))) {
+            if (errno == EEXIST)
+                errno = ENOTDIR;
+            return -1;
+        }
+        if (!c)
+            return 0;
+        *p = c;
+    }
+}
+
+/* One table's output while a trace is exported. */
+typedef struct table_out {
+    cli_output out;
+    pq_writer *w;
+    int open;
+} table_out;
+
+typedef struct job {
+    const gt_rows_table *tables;
+    uint32_t ntables;
+    table_out *t;
+    const char *name;  /* the trace column's value, or NULL: no such column */
+    int failed;        /* a writer failed: its table's index + 1 */
+} job;
+
+static int row(void *ctx, uint32_t table, const gt_rows_value *v)
+{
+    job *j = ctx;
+    pq_writer *w = j->t[table].w;
+    const gt_rows_table *tb = &j->tables[table];
+    int col = 0, rc = 0;
+    if (j->name)
+        rc = pq_put_text(w, col++, j->name, strlen(j->name));
+    for (uint32_t i = 0; i < tb->n_columns && !rc; i++, col++) {
+        if (v[i].null) {
+            rc = pq_put_null(w, col);
+            continue;
+        }
+        switch (tb->columns[i].type) {
+        case GT_ROWS_INT64: rc = pq_put_int64(w, col, v[i].i); break;
+        case GT_ROWS_DOUBLE: rc = pq_put_double(w, col, v[i].d); break;
+        case GT_ROWS_TEXT: rc = pq_put_text(w, col, v[i].s.len ? v[i].s.ptr : "", v[i].s.len); break;
+        default: rc = pq_put_bool(w, col, v[i].i != 0); break;
+        }
+    }
+    if (!rc)
+        rc = pq_end_row(w);
+    if (rc && !j->failed)
+        j->failed = (int)table + 1;
+    return rc ? -2 : 0;
+}
+
+/* A writer's failure as the CLI reports it: the exit status. */
+static int writer_error(pq_writer *w, const char *path)
+{
+    if (pq_writer_errno(w))
+        return cli_write_error(pq_writer_errno(w));
+    fprintf(stderr, "gotrace export: %s: %s\n", path, pq_writer_message(w));
+    return CLI_EXIT_IO;
+}
+
+/* Whether a column holds nanoseconds since the Unix epoch (rows.h says so in
+ * its description): such a column is a Parquet TIMESTAMP. */
+static int is_timestamp(const gt_rows_column *c)
+{
+    return c->type == GT_ROWS_INT64 && !strcmp(c->unit, "ns") && strstr(c->doc, "since the Unix epoch");
+}
+
+/* Opens table t's output and writer. 0 or the exit status (message printed). */
+static int open_table(job *j, uint32_t t, const char *out_dir, int dataset, const char *input)
+{
+    const gt_rows_table *tb = &j->tables[t];
+    char dir[PATH_MAX], path[PATH_MAX];
+    int n = dataset ? snprintf(dir, sizeof dir, "%s/%s/trace=%s", out_dir, tb->name, j->name)
+                    : snprintf(dir, sizeof dir, "%s", out_dir);
+    if (n < 0 || n >= (int)sizeof dir ||
+        snprintf(path, sizeof path, dataset ? "%s/part-0.parquet" : "%s/%s.parquet", dir, tb->name) >=
+            (int)sizeof path) {
+        fprintf(stderr, "gotrace export: %s: %s\n", dir, strerror(ENAMETOOLONG));
+        return CLI_EXIT_USAGE;
+    }
+    if (make_dirs(dir) != 0) {
+        fprintf(stderr, "gotrace export: cannot create %s: %s\n", dir, strerror(errno));
+        return CLI_EXIT_USAGE;
+    }
+    int rc = cli_output_open(&j->t[t].out, "export", path, input);
+    if (rc)
+        return rc;
+    j->t[t].open = 1;
+    pq_column cols[64];
+    int nc = 0;
+    if (dataset)
+        cols[nc++] = (pq_column){"trace", PQ_TEXT, 0, 0};
+    for (uint32_t i = 0; i < tb->n_columns && nc < (int)(sizeof cols / sizeof cols[0]); i++) {
+        const gt_rows_column *c = &tb->columns[i];
+        int type = c->type == GT_ROWS_INT64 ? PQ_INT64 : c->type == GT_ROWS_DOUBLE ? PQ_DOUBLE
+                   : c->type == GT_ROWS_TEXT ? PQ_TEXT : PQ_BOOL;
+        cols[nc++] = (pq_column){c->name, type, c->nullable, is_timestamp(c)};
+    }
+    j->t[t].w = pq_writer_new(j->t[t].out.f, cols, nc, NULL);
+    if (!j->t[t].w || pq_set_metadata(j->t[t].w, "gotrace.table", tb->name) ||
+        pq_set_metadata(j->t[t].w, "gotrace.doc", tb->doc)) {
+        fprintf(stderr, "gotrace export: out of memory\n");
+        return CLI_EXIT_TRACE;
+    }
+    return 0;
+}
+
+/* Exports one trace. Returns the exit status; *stop set when the others
+ * should not be tried (a write error). */
+static int export_one(const char *path, const char *name, const char *out_dir, int dataset, int64_t from,
+                      int64_t to, int *stop)
+{
+    uint32_t nt;
+    const gt_rows_table *tables = gt_rows_tables(&nt);
+    table_out *outs = calloc(nt, sizeof *outs);
+    if (!outs) {
+        fprintf(stderr, "gotrace export: out of memory\n");
+        return CLI_EXIT_TRACE;
+    }
+    job j = {tables, nt, outs, dataset ? name : NULL, 0};
+    cli_input in;
+    int rc = cli_input_open(&in, "export", path, 0);
+    if (rc) {
+        free(outs);
+        return rc;
+    }
+    gt_error err;
+    gt_reader *r = gt_reader_open_fd(in.fd, &err);
+    gt_rows *rows = NULL;
+    int no_memory = 0;
+    cli_progress progress = {0, 0, 0};
+    if (!r) {
+        if (err.code == GT_ERR_IO)
+            rc = cli_usage_error("export", "cannot read %s: %s", path, err.message);
+        else {
+            rc = cli_trace_error(path, &err);
+            cli_input_explain(in.fd, &err);
+        }
+        goto done;
+    }
+    for (uint32_t t = 0; t < nt && !rc; t++)
+        rc = open_table(&j, t, out_dir, dataset, path);
+    if (rc) {
+        *stop = 1;
+        goto done;
+    }
+    gt_rows_options opt = {{path, strlen(path)}, gt_reader_version(r), from, to};
+    gt_rows_sink sink = {&j, row};
+    rows = gt_rows_new(&sink, &opt);
+    int feed = rows ? 0 : -1;
+    enum { BATCH = 256 };
+    gt_event evs[BATCH];
+    size_t n;
+    while (!feed && (n = gt_reader_next_batch(r, evs, BATCH)) > 0)
+        for (size_t i = 0; i < n && !feed; i++) {
+            cli_progress_event(&progress, r, &evs[i]);
+            feed = gt_rows_event(rows, &evs[i]);
+        }
+    cli_progress_finish(&progress, r);
+    if (!feed)
+        feed = gt_rows_finish(rows, gt_reader_error(r));
+    if (feed == -1)
+        no_memory = 1;
+    for (uint32_t t = 0; t < nt && !feed && !j.failed; t++)
+        if (pq_finish(outs[t].w))
+            j.failed = (int)t + 1;
+    if (j.failed) {
+        rc = writer_error(outs[j.failed - 1].w, outs[j.failed - 1].out.path);
+    } else if (no_memory) {
+        fprintf(stderr, "gotrace export: out of memory\n");
+        rc = CLI_EXIT_TRACE;
+    }
+    /* Every table complete: flush and rename them all; the first failure
+     * leaves the rest as they were. */
+    for (uint32_t t = 0; t < nt && !rc; t++) {
+        if ((rc = cli_write_check(outs[t].out.f)) == 0)
+            rc = cli_output_close(&outs[t].out);
+        outs[t].open = 0;
+    }
+    if (rc)
+        *stop = 1;
+    else if (gt_reader_error(r)) {
+        rc = cli_trace_error(path, gt_reader_error(r));
+        cli_report_loss(path, &progress);
+    }
+done:
+    for (uint32_t t = 0; t < nt; t++) {
+        if (outs[t].open)
+            cli_output_abort(&outs[t].out);
+        pq_writer_free(outs[t].w);
+    }
+    free(outs);
+    gt_rows_free(rows);
+    gt_reader_free(r);
+    int in_rc = cli_input_close(&in);
+    return rc ? rc : in_rc;
+}
+
+int cli_export_parquet(const char *const *files, int nfiles, const char *out_dir, int dataset, int64_t from,
+                       int64_t to)
+{
+    enum { NAME_MAX_LEN = 200 };
+    if (nfiles < 1)
+        return cli_usage_error("export", "missing trace file");
+    dataset = dataset || nfiles > 1;
+    char (*names)[NAME_MAX_LEN + 1] = calloc((size_t)nfiles, sizeof *names);
+    if (!names) {
+        fprintf(stderr, "gotrace export: out of memory\n");
+        return CLI_EXIT_TRACE;
+    }
+    int rc = 0;
+    for (int i = 0; i < nfiles && !rc; i++) {
+        trace_name(files[i], names[i], sizeof names[i]);
+        for (int k = 0; k < i && !rc; k++)
+            if (!strcmp(names[k], names[i]))
+                rc = cli_usage_error("export", "%s and %s would be the same partition trace=%s", files[k], files[i],
+                                     names[i]);
+    }
+    if (!rc && make_dirs(out_dir) != 0) {
+        fprintf(stderr, "gotrace export: cannot create %s: %s\n", out_dir, strerror(errno));
+        rc = CLI_EXIT_USAGE;
+    }
+    /* A broken trace does not stop the others; a write error does. */
+    int worst = rc, stop = rc != 0;
+    for (int i = 0; i < nfiles && !stop; i++) {
+        rc = export_one(files[i], names[i], out_dir, dataset, from, to, &stop);
+        if (rc > worst || (rc && !worst))
+            worst = rc;
+    }
+    free(names);
+    return worst;
+}
