@@ -18,6 +18,7 @@
 #ifndef GT_GEN_GEN_H
 #define GT_GEN_GEN_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,15 @@ typedef struct gt_generation {
 
     gt_cpu_sample *samples;   /* sorted by time after the read */
     size_t nsamples, capsamples;
+
+    /* With own_bytes set (the reader's read-ahead thread), gt_gen_read puts
+     * the batch bytes it copies (non-lazy descriptors and streams) into
+     * bytes, reset at each read, instead of the gt_gen_reader's alternating
+     * arenas: they then live as long as this generation is not read into
+     * again, however many generations are read meanwhile. The struct moves
+     * by assignment (nothing points into it). */
+    int own_bytes;
+    gt_arena bytes;
 } gt_generation;
 
 /* Reading state kept between generations. */
@@ -77,6 +87,11 @@ typedef struct gt_gen_reader {
     int has_spill;
     uint64_t spill_gen;
     gt_batch spill;
+    /* When set (the reader's read-ahead thread), held around each batch
+     * read from the input, so that the input's reads never overlap the
+     * reads back by offset that the merging thread makes under the same
+     * lock (cursor_load in reader.c). */
+    pthread_mutex_t *io_lock;
 } gt_gen_reader;
 
 void gt_gen_reader_init(gt_gen_reader *gr, int version);
@@ -84,7 +99,8 @@ void gt_gen_reader_free(gt_gen_reader *gr);
 void gt_generation_free(gt_generation *g);  /* frees arrays and table (if still owned) */
 
 /* Go 1.26+ (readGeneration): 1 = *g holds the next generation, 0 = clean end
- * of trace, -1 = error in *err. */
+ * of trace, -1 = error in *err. Batch bytes go to g->bytes when g->own_bytes
+ * is set (see gt_generation). */
 int gt_gen_read(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_error *err);
 
 /* Before Go 1.26 (readGenerationWithSpill): 1 = *g holds a generation and

@@ -35,6 +35,7 @@ void gt_generation_free(gt_generation *g)
     free(g->samples);
     gt_u64map_free(&g->m_index);
     gt_table_free(g->table);
+    gt_arena_free(&g->bytes);
     memset(g, 0, sizeof *g);
 }
 
@@ -385,18 +386,32 @@ static void set_gen(gt_error *err, uint64_t gen)
         err->generation = gen;
 }
 
+/* gt_batch_read under gr->io_lock when there is one. */
+static int read_batch(gt_gen_reader *gr, gt_input *in, gt_arena *arena, gt_batch *b, uint64_t *gen, gt_error *err)
+{
+    if (gr->io_lock)
+        pthread_mutex_lock(gr->io_lock);
+    int st = gt_batch_read(in, gr->lazy ? NULL : arena, b, gen, err);
+    if (gr->io_lock)
+        pthread_mutex_unlock(gr->io_lock);
+    return st;
+}
+
 int gt_gen_read(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_error *err)
 {
     if (gen_begin(g) < 0)
         return nomem(err);
     gt_arena *arena = &gr->data[gr->which];
-    gr->which ^= 1;
+    if (g->own_bytes)
+        arena = &g->bytes;
+    else
+        gr->which ^= 1;
     gt_arena_reset(arena);
     for (;;) {
         gt_batch b;
         uint64_t gen;
         uint64_t at = gt_in_offset(in);
-        int st = gt_batch_read(in, gr->lazy ? NULL : arena, &b, &gen, err);
+        int st = read_batch(gr, in, arena, &b, &gen, err);
         if (st == GT_BATCH_EOF) {
             if (g->nms != 0) {
                 gt_error_set(err, GT_ERR_TRUNCATED, at, "incomplete generation found; trace likely truncated");
@@ -461,7 +476,7 @@ int gt_gen_read_spill(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_erro
         uint64_t gen;
         uint64_t at = gt_in_offset(in);
         gt_arena *next_arena = &gr->data[gr->which ^ 1];
-        int st = gt_batch_read(in, gr->lazy ? NULL : arena, &b, &gen, err);
+        int st = read_batch(gr, in, arena, &b, &gen, err);
         if (st == GT_BATCH_EOF)
             break;
         if (st == GT_BATCH_ERR) {

@@ -7,8 +7,11 @@
  * Inputs: examples/hello.trace, every trace of ../shared/corpus (skipped when
  * absent) and Go's test cases' binary encodings in ../shared/gotests/expected
  * (some of which end in errors). Each trace is read from its path (lazy file
- * mode) and from memory, threaded with gt_reader_next and with
- * gt_reader_next_batch, against a single-threaded gt_reader_next read. */
+ * mode: batches read back by offset while the read-ahead thread reads on),
+ * from memory and from a stdio stream (batch bytes copied per generation),
+ * with 2, 3 and 8 threads through gt_reader_next and with 3 through
+ * gt_reader_next_batch, against a single-threaded gt_reader_next read (1
+ * thread set explicitly, whatever GT_TEST_THREADS says). */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,20 +62,34 @@ static void put_event(transcript *t, const gt_event *ev)
 }
 
 enum how { SINGLE, THREADED_NEXT, THREADED_BATCH };
+enum input { FROM_PATH, FROM_MEMORY, FROM_STREAM };
 
-/* Reads the whole trace (from path, or from data when data != NULL) and
- * returns its transcript, ending in "ERROR: message" when reading failed. */
-static transcript read_all(const char *path, const void *data, size_t len, enum how how)
+/* Reads the whole trace (from path, data or a stream over data) with
+ * threads threads and returns its transcript, ending in "ERROR: message"
+ * when reading failed. */
+static transcript read_all(const char *path, const void *data, size_t len, enum input in, enum how how, int threads)
 {
     transcript t = {0};
     gt_error err;
-    gt_reader *r = data ? gt_reader_open_memory(data, len, &err) : gt_reader_open_path(path, &err);
+    FILE *fp = NULL;
+    gt_reader *r = NULL;
+    if (in == FROM_STREAM) {
+        fp = fmemopen((void *)data, len, "rb");
+        if (fp)
+            r = gt_reader_open_stream(fp, &err);
+        else
+            snprintf(err.message, sizeof err.message, "fmemopen failed");
+    } else {
+        r = in == FROM_MEMORY ? gt_reader_open_memory(data, len, &err) : gt_reader_open_path(path, &err);
+    }
     if (!r) {
         put(&t, "OPEN ERROR: ", 12);
         put(&t, err.message, strlen(err.message));
+        if (fp)
+            fclose(fp);
         return t;
     }
-    if (how != SINGLE && gt_reader_set_threads(r, 2) != 0)
+    if (gt_reader_set_threads(r, how == SINGLE ? 1 : threads) != 0)
         put(&t, "set_threads failed\n", 19);
     /* Events of the previous generation must stay valid until the Sync
      * after next: keep them and walk them again at each Sync. */
@@ -108,6 +125,8 @@ static transcript read_all(const char *path, const void *data, size_t len, enum 
         put(&t, e->message, strlen(e->message));
     }
     gt_reader_free(r);
+    if (fp)
+        fclose(fp);
     return t;
 }
 
@@ -115,18 +134,23 @@ static void compare_one(const char *name, const char *path)
 {
     size_t len = 0;
     char *data = check_read_file(path, &len);
-    transcript want = read_all(path, NULL, 0, SINGLE);
+    transcript want = read_all(path, NULL, 0, FROM_PATH, SINGLE, 1);
     static const char *const how_name[] = {"single", "next", "batch"};
-    for (int from_memory = 0; from_memory < 2; from_memory++) {
-        for (int how = THREADED_NEXT; how <= THREADED_BATCH; how++) {
+    static const char *const in_name[] = {"file", "memory", "stream"};
+    static const struct {
+        enum how how;
+        int threads;
+    } runs[] = {{THREADED_NEXT, 2}, {THREADED_NEXT, 3}, {THREADED_NEXT, 8}, {THREADED_BATCH, 3}};
+    for (int in = FROM_PATH; in <= FROM_STREAM; in++) {
+        for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
             char case_name[512];
-            snprintf(case_name, sizeof case_name, "threads:%s:%s:%s", name, from_memory ? "memory" : "file",
-                     how_name[how]);
-            if (from_memory && !data) {
+            snprintf(case_name, sizeof case_name, "threads:%s:%s:%s:%d", name, in_name[in], how_name[runs[k].how],
+                     runs[k].threads);
+            if (in != FROM_PATH && !data) {
                 check(0, case_name, "cannot read %s", path);
                 continue;
             }
-            transcript got = read_all(path, from_memory ? data : NULL, len, (enum how)how);
+            transcript got = read_all(path, data, len, (enum input)in, runs[k].how, runs[k].threads);
             size_t at = 0;
             while (at < want.len && at < got.len && want.text[at] == got.text[at])
                 at++;
@@ -188,6 +212,23 @@ int main(void)
         return check_done();
     }
     char dir[1024];
+    /* Freed after one generation while the producer and the read-ahead
+     * thread still run (a trace of many generations, from a file). */
+    snprintf(dir, sizeof dir, "%s/corpus/multigen.go125.trace", shared);
+    for (int threads = 2; threads <= 8; threads *= 2) {
+        char case_name[64];
+        snprintf(case_name, sizeof case_name, "threads:free_early:%d", threads);
+        r = gt_reader_open_path(dir, &err);
+        if (!check(r != NULL, case_name, "%s", r ? "" : err.message))
+            continue;
+        gt_reader_set_threads(r, threads);
+        gt_event ev;
+        int syncs = 0, st;
+        while ((st = gt_reader_next(r, &ev)) == 1 && !(ev.kind == GT_EVENT_SYNC && ++syncs == 2))
+            ;
+        check(st == 1, case_name, "the trace ended before its second Sync");
+        gt_reader_free(r);
+    }
     snprintf(dir, sizeof dir, "%s/corpus", shared);
     compare_dir(dir, ".trace", "corpus");
     snprintf(dir, sizeof dir, "%s/gotests/expected", shared);
