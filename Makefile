@@ -127,6 +127,17 @@ fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
 bench: $(BUILD)/bench/gotrace-bench
 	@ln -sf bench/gotrace-bench $(BUILD)/gotrace-bench
 
+# The suite again with the reader threaded wherever the caller sets no
+# threads (GT_TEST_THREADS=2, then 3; any N >= 2 runs the producer and the
+# generation read-ahead today):
+# every event and error must be the single-threaded reader's. test_hostile
+# is left out: its address-space cap (4 x input + 64 MB) has no room for
+# two more threads' stacks and malloc arenas.
+.PHONY: test-threads
+test-threads: all $(TEST_BIN)
+	@for n in 2 3; do echo "== GT_TEST_THREADS=$$n"; \
+	  GT_TEST_THREADS=$$n GT_TEST_SKIP=test_hostile BUILD=$(BUILD) sh tests/run.sh || exit 1; done
+
 # ThreadSanitizer (gotrace.h "Threads"): tests/tsan/accessors.c against a
 # TSan build of the library in $(TSAN_BUILD), compiled with $(TSAN_CC); run
 # over the in-tree scenario traces and ../shared corpus traces by

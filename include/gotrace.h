@@ -401,7 +401,10 @@ GT_API size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap);
 
 /* Threaded reading: with threads >= 2, a second thread reads, merges and
  * orders the trace ahead of the caller, handing events over in chunks, so
- * that the caller's own work on the events runs in parallel. Events, their
+ * that the caller's own work on the events runs in parallel, and a third
+ * reads and parses whole generations (batches, string and stack tables, CPU
+ * samples) ahead of the ordering, at most two generations ahead; any
+ * threads >= 2 starts these two today. Events, their
  * order, errors and lifetimes are exactly those of the single-threaded
  * reader; the reader is still used by one caller thread at a time. The
  * reading thread runs at most a few generations ahead of the caller (it
@@ -409,8 +412,10 @@ GT_API size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap);
  * single-threaded mode whatever the trace. Call
  * before the first gt_reader_next / gt_reader_next_batch. Returns 0, or -1
  * (threads < 1, or reading has started). Old-format traces (Go <= 1.21) are
- * read single-threaded. If the thread cannot be started the reader silently
- * stays single-threaded. */
+ * read single-threaded. If a thread cannot be started the reader silently
+ * does without it. Without a call, the environment variable GT_TEST_THREADS
+ * (a test hook: the suite's `make test-threads`) gives the default, else
+ * 1. */
 GT_API int gt_reader_set_threads(gt_reader *r, int threads);
 
 /* The error that stopped the reader, or NULL when it has not failed. */

@@ -10,7 +10,8 @@
 # exits non-zero without reporting a failure counts as one failure.
 #
 # Environment: BUILD (default build), SHARED (default ../shared when present),
-# GT_TEST_FILTER (only programs/scripts whose name contains it).
+# GT_TEST_FILTER (only programs/scripts whose name contains it), GT_TEST_SKIP
+# (none whose name contains it).
 BUILD=${BUILD:-build}
 export BUILD
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 run_one() {
   name=$1; shift
   case $name in *"${GT_TEST_FILTER:-}"*) ;; *) return ;; esac
+  if [ -n "${GT_TEST_SKIP:-}" ]; then case $name in *"$GT_TEST_SKIP"*) return ;; esac; fi
   "$@" >"$tmp/out" 2>"$tmp/err"
   rc=$?
   p=$(grep -c '^ok ' "$tmp/out")
