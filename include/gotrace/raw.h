@@ -42,6 +42,11 @@ typedef struct gt_raw_reader gt_raw_reader;
 GT_API gt_raw_reader *gt_raw_open_path(const char *path, gt_error *err);
 GT_API gt_raw_reader *gt_raw_open_memory(const void *data, size_t len, gt_error *err);
 GT_API gt_raw_reader *gt_raw_open_fd(int fd, gt_error *err);
+/* Binary reader over a caller's source (gotrace.h's gt_source: read only,
+ * never read_at; close is called by gt_raw_free, or on failure). The
+ * descriptor of _fd, the stream of a source, belong to the reader until
+ * gt_raw_free: the caller must not use them before. */
+GT_API gt_raw_reader *gt_raw_open_source(const gt_source *src, gt_error *err);
 /* Text format reader over a buffer kept alive by the caller. Errors carry
  * Go's texts and gt_error.line (offset = byte offset of that line). */
 GT_API gt_raw_reader *gt_raw_open_text(const void *data, size_t len, gt_error *err);

@@ -64,6 +64,7 @@ static const struct {
     TYPE_SIZE(gt_sync),
     TYPE_SIZE(gt_experimental_batch),
     TYPE_SIZE(gt_experimental),
+    TYPE_SIZE(gt_source),
 };
 
 size_t gt_type_size(const char *type_name)

@@ -28,10 +28,14 @@ static const char *in_error_text(int st)
     return "read error";
 }
 
-static int field_error(gt_error *err, int st, uint64_t off, const char *what)
+static int field_error(gt_error *err, const gt_input *in, int st, uint64_t off, const char *what)
 {
-    gt_error_set(err, st == GT_IN_IOERR ? GT_ERR_IO : GT_ERR_TRUNCATED, off, "error reading batch %s: %s", what,
-                 in_error_text(st));
+    if (st == GT_IN_IOERR) {
+        gt_error_set(err, GT_ERR_IO, gt_in_offset(in), "error reading batch %s: read error: %s", what,
+                     strerror(in->err_no));
+        return GT_BATCH_ERR;
+    }
+    gt_error_set(err, GT_ERR_TRUNCATED, off, "error reading batch %s: %s", what, in_error_text(st));
     if (st == GT_IN_OVERFLOW)
         err->code = GT_ERR_MALFORMED;
     return GT_BATCH_ERR;
@@ -46,7 +50,7 @@ int gt_batch_read(gt_input *in, gt_arena *arena, gt_batch *b, uint64_t *gen, gt_
     if (st == GT_IN_EOF)
         return GT_BATCH_EOF;
     if (st != GT_IN_OK) {
-        gt_error_set(err, GT_ERR_IO, start, "read error");
+        gt_error_set(err, GT_ERR_IO, gt_in_offset(in), "read error: %s", strerror(in->err_no));
         return GT_BATCH_ERR;
     }
     memset(b, 0, sizeof *b);
@@ -68,19 +72,19 @@ int gt_batch_read(gt_input *in, gt_arena *arena, gt_batch *b, uint64_t *gen, gt_
         if (st == GT_IN_EOF)
             return GT_BATCH_EOF; /* Go returns the bare io.EOF here */
         if (st != GT_IN_OK) {
-            gt_error_set(err, GT_ERR_IO, start, "read error");
+            gt_error_set(err, GT_ERR_IO, gt_in_offset(in), "read error: %s", strerror(in->err_no));
             return GT_BATCH_ERR;
         }
     }
     uint64_t m, ts, size;
     if ((st = gt_in_uvarint(in, gen)) != GT_IN_OK)
-        return field_error(err, st, start, "gen");
+        return field_error(err, in, st, start, "gen");
     if ((st = gt_in_uvarint(in, &m)) != GT_IN_OK)
-        return field_error(err, st, start, "M ID");
+        return field_error(err, in, st, start, "M ID");
     if ((st = gt_in_uvarint(in, &ts)) != GT_IN_OK)
-        return field_error(err, st, start, "timestamp");
+        return field_error(err, in, st, start, "timestamp");
     if ((st = gt_in_uvarint(in, &size)) != GT_IN_OK)
-        return field_error(err, st, start, "size");
+        return field_error(err, in, st, start, "size");
     if (size > GT_MAX_BATCH_SIZE) {
         gt_error_set(err, GT_ERR_MALFORMED, start, "invalid batch size %llu, maximum is %d",
                      (unsigned long long)size, GT_MAX_BATCH_SIZE);
@@ -92,9 +96,14 @@ int gt_batch_read(gt_input *in, gt_arena *arena, gt_batch *b, uint64_t *gen, gt_
         gt_error_set(err, GT_ERR_NOMEM, start, "out of memory");
         return GT_BATCH_ERR;
     }
+    if (got != size && in->err_no) {
+        gt_error_set(err, GT_ERR_IO, b->offset + got, "failed to read full batch: read %zu but wanted %llu: %s", got,
+                     (unsigned long long)size, strerror(in->err_no));
+        return GT_BATCH_ERR;
+    }
     if (got != size) {
-        gt_error_set(err, in->err_no ? GT_ERR_IO : GT_ERR_TRUNCATED, start,
-                     "failed to read full batch: read %zu but wanted %llu", got, (unsigned long long)size);
+        gt_error_set(err, GT_ERR_TRUNCATED, start, "failed to read full batch: read %zu but wanted %llu", got,
+                     (unsigned long long)size);
         return GT_BATCH_ERR;
     }
     b->m = (int64_t)m;

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 enum { GT_IN_CHUNK = 256 * 1024 };
 
@@ -11,26 +10,35 @@ void gt_in_init_memory(gt_input *in, const void *p, size_t n)
 {
     memset(in, 0, sizeof *in);
     in->kind = GT_IN_MEMORY;
-    in->fd = -1;
     in->win = p;
     in->len = n;
     in->total = n;
     in->at_eof = 1;
 }
 
-void gt_in_init_fd(gt_input *in, int fd)
+void gt_in_init_source(gt_input *in, const gt_source *src)
 {
     memset(in, 0, sizeof *in);
-    in->kind = GT_IN_FD;
-    in->fd = fd;
+    in->kind = GT_IN_SOURCE;
+    in->src = *src;
+    in->total = src->size;
+}
+
+void gt_in_init_fd(gt_input *in, int fd)
+{
+    gt_source s;
+    memset(in, 0, sizeof *in);
+    gt_source_from_fd(&s, &in->fd_state, fd, 0);
+    gt_fd_source state = in->fd_state;
+    gt_in_init_source(in, &s);
+    in->fd_state = state;
 }
 
 void gt_in_init_stream(gt_input *in, FILE *fp)
 {
-    memset(in, 0, sizeof *in);
-    in->kind = GT_IN_STREAM;
-    in->fd = -1;
-    in->fp = fp;
+    gt_source s;
+    gt_source_from_stream(&s, fp);
+    gt_in_init_source(in, &s);
 }
 
 void gt_in_free(gt_input *in)
@@ -38,6 +46,23 @@ void gt_in_free(gt_input *in)
     free(in->buf);
     in->buf = NULL;
     in->win = NULL;
+    if (in->kind == GT_IN_SOURCE)
+        gt_source_close(&in->src);
+}
+
+int gt_in_read_at(const gt_input *in, void *buf, size_t n, uint64_t offset, size_t *got, int *err_no)
+{
+    *got = 0;
+    *err_no = 0;
+    while (*got < n) {
+        int64_t k = in->src.read_at(in->src.ctx, (uint8_t *)buf + *got, n - *got, offset + *got);
+        if (k < 0)
+            *err_no = gt_source_errno(k);
+        if (k <= 0)
+            return -1;
+        *got += (size_t)k > n - *got ? n - *got : (size_t)k;
+    }
+    return 0;
 }
 
 /* Makes at least want bytes available in the window when the input has
@@ -66,28 +91,16 @@ static size_t fill(gt_input *in, size_t want)
     in->win = in->buf;
     while (in->len < want && !in->at_eof) {
         size_t room = in->cap - in->len;
-        if (in->kind == GT_IN_FD) {
-            ssize_t got = read(in->fd, in->buf + in->len, room);
-            if (got < 0) {
-                if (errno == EINTR)
-                    continue;
-                in->err_no = errno;
-                break;
-            }
-            if (got == 0)
-                in->at_eof = 1;
-            in->len += (size_t)got;
-        } else {
-            size_t got = fread(in->buf + in->len, 1, room, in->fp);
-            in->len += got;
-            if (got < room) {
-                if (ferror(in->fp)) {
-                    in->err_no = errno ? errno : EIO;
-                    break;
-                }
-                in->at_eof = 1;
-            }
+        int64_t got = in->src.read(in->src.ctx, in->buf + in->len, room);
+        if (got < 0) {
+            in->err_no = gt_source_errno(got);
+            in->at_eof = 1; /* read is not called again after a failure */
+            break;
         }
+        if (got == 0)
+            in->at_eof = 1;
+        /* A callback that claims more than it was given is cut to the room. */
+        in->len += (size_t)got > room ? room : (size_t)got;
     }
     return in->len - in->pos;
 }

@@ -1,10 +1,11 @@
-/* Sequential byte input for the reader: a caller's memory buffer, a file
- * descriptor or a stdio stream, read front to back exactly once.
+/* Sequential byte input for the reader: a caller's memory buffer, or a
+ * gt_source (gotrace.h: the caller's callbacks, or the library's own for a
+ * descriptor or a stdio stream), read front to back exactly once.
  *
- * Memory inputs are used in place (no copy). Descriptors and streams are read
- * in chunks into a window that only ever holds unconsumed bytes, so memory
- * stays bounded by the largest item read (a batch is at most 64 KiB), never
- * by the trace size.
+ * Memory inputs are used in place (no copy). Sources are read in chunks into
+ * a window that only ever holds unconsumed bytes, so memory stays bounded by
+ * the largest item read (a batch is at most 64 KiB), never by the trace
+ * size.
  *
  * Status codes follow Go's io / encoding/binary errors so that callers can
  * reproduce Go's messages ("EOF", "unexpected EOF", varint overflow).
@@ -17,24 +18,25 @@
 #include <stdio.h>
 
 #include "common/arena.h"
+#include "common/source.h"
 
 enum gt_in_status {
     GT_IN_OK = 0,
     GT_IN_EOF = 1,            /* nothing left (io.EOF) */
     GT_IN_UNEXPECTED_EOF = 2, /* input ended inside an item (io.ErrUnexpectedEOF) */
     GT_IN_OVERFLOW = 3,       /* varint longer than 64 bits */
-    GT_IN_IOERR = 4           /* read(2)/fread failed: see err_no */
+    GT_IN_IOERR = 4           /* the source's read failed: see err_no */
 };
 
-enum gt_in_kind { GT_IN_MEMORY, GT_IN_FD, GT_IN_STREAM };
+enum gt_in_kind { GT_IN_MEMORY, GT_IN_SOURCE };
 
 typedef struct gt_input {
     enum gt_in_kind kind;
-    int fd;
-    FILE *fp;
+    gt_source src;        /* GT_IN_SOURCE; closed by gt_in_free */
+    gt_fd_source fd_state; /* src's state when it reads a descriptor */
     const uint8_t *win;   /* window: memory input itself, or buf */
     size_t pos, len;      /* consumed / valid bytes of the window */
-    uint8_t *buf;         /* owned window storage (fd, stream) */
+    uint8_t *buf;         /* owned window storage (sources) */
     size_t cap;
     uint64_t base;        /* absolute offset of win[0] */
     uint64_t total;       /* input size when known, else 0 */
@@ -43,9 +45,24 @@ typedef struct gt_input {
 } gt_input;
 
 void gt_in_init_memory(gt_input *in, const void *p, size_t n);
+/* A copy of *src is kept; total is src->size. */
+void gt_in_init_source(gt_input *in, const gt_source *src);
+/* gt_source_from_fd / gt_source_from_stream (common/source.h) as the source;
+ * in must not move while it is used (the source points into it). Setting
+ * in->fd_state.own afterwards makes gt_in_free close fd. */
 void gt_in_init_fd(gt_input *in, int fd);
 void gt_in_init_stream(gt_input *in, FILE *fp);
+/* Frees the window and closes the source. */
 void gt_in_free(gt_input *in);
+/* Whether the input can be read again by offset (gt_in_read_at). */
+static inline int gt_in_can_read_at(const gt_input *in)
+{
+    return in->kind == GT_IN_SOURCE && in->src.read_at && in->total > 0;
+}
+/* Reads exactly n bytes at offset (from the start of the input) through the
+ * source's read_at. 0; or -1 with *got the bytes read and *err_no the
+ * failure (0 when the input ended first). */
+int gt_in_read_at(const gt_input *in, void *buf, size_t n, uint64_t offset, size_t *got, int *err_no);
 
 /* Absolute offset of the next unread byte. */
 static inline uint64_t gt_in_offset(const gt_input *in) { return in->base + in->pos; }

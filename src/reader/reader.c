@@ -138,8 +138,7 @@ struct gt_reader {
     pipeline *pipe;              /* threaded mode, once started */
     read_ahead *ra;              /* its generation read-ahead, when running */
     gt_table *pending_retire;    /* threaded: retire with the next event produced */
-    gt_input in;
-    int close_fd;                /* fd to close on free, or -1 */
+    gt_input in;                 /* closed (its source too) on free */
 
     /* Old formats. */
     gt_v1 *v1;
@@ -217,17 +216,13 @@ static int cursor_load(batch_cursor *bc, const gt_generation *g, const gt_input 
             bc->buf = nb;
             bc->buf_cap = b->len;
         }
-        size_t got = 0;
-        while (got < b->len) {
-            ssize_t k = pread(in->fd, bc->buf + got, b->len - got, (off_t)(b->offset + got));
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k < 0)
-                return gt_error_set(err, GT_ERR_IO, b->offset, "read error: %s", strerror(errno));
-            if (k == 0)
-                return gt_error_set(err, GT_ERR_TRUNCATED, b->offset,
-                                    "failed to read full batch: read %zu but wanted %zu", got, b->len);
-            got += (size_t)k;
+        size_t got;
+        int err_no;
+        if (gt_in_read_at(in, bc->buf, b->len, b->offset, &got, &err_no) < 0) {
+            if (err_no)
+                return gt_error_set(err, GT_ERR_IO, b->offset + got, "read error: %s", strerror(err_no));
+            return gt_error_set(err, GT_ERR_TRUNCATED, b->offset,
+                                "failed to read full batch: read %zu but wanted %zu", got, b->len);
         }
         data = bc->buf;
     }
@@ -1154,8 +1149,10 @@ static gt_reader *finish_open(gt_reader *r, gt_error *err)
             len = r->in.len;
         } else {
             if (gt_v1_slurp(&r->in, r->version, hdr, sizeof hdr, &r->v1_data, &len) < 0) {
-                gt_error_set(err, r->in.err_no ? GT_ERR_IO : GT_ERR_NOMEM, GT_NO_OFFSET, "%s",
-                             r->in.err_no ? strerror(r->in.err_no) : "out of memory");
+                if (r->in.err_no)
+                    gt_error_set(err, GT_ERR_IO, gt_in_offset(&r->in), "read error: %s", strerror(r->in.err_no));
+                else
+                    gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
                 gt_reader_free(r);
                 return NULL;
             }
@@ -1170,20 +1167,35 @@ static gt_reader *finish_open(gt_reader *r, gt_error *err)
     }
     gt_gen_reader_init(&r->gr, r->version);
     /* A regular file can be read back by offset: keep no event batches. */
-    r->gr.lazy = r->in.kind == GT_IN_FD && r->in.total > 0;
+    r->gr.lazy = gt_in_can_read_at(&r->in);
     gt_ordering_init(&r->order, r->version);
     init_type_info(r);
     return r;
 }
 
+/* A zeroed reader; each opener then sets r->in up (closed with r). */
 static gt_reader *new_reader(gt_error *err)
 {
     gt_reader *r = calloc(1, sizeof *r);
     if (!r)
         gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
-    else
-        r->close_fd = -1;
     return r;
+}
+
+gt_reader *gt_reader_open_source(const gt_source *src, gt_error *err)
+{
+    if (!src || !src->read) {
+        gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL source or read callback");
+        return NULL;
+    }
+    gt_reader *r = new_reader(err);
+    if (!r) {
+        gt_source copy = *src;
+        gt_source_close(&copy);
+        return NULL;
+    }
+    gt_in_init_source(&r->in, src);
+    return finish_open(r, err);
 }
 
 gt_reader *gt_reader_open_memory(const void *data, size_t len, gt_error *err)
@@ -1199,17 +1211,22 @@ gt_reader *gt_reader_open_memory(const void *data, size_t len, gt_error *err)
     return finish_open(r, err);
 }
 
-gt_reader *gt_reader_open_fd(int fd, gt_error *err)
+/* The descriptor and stream openers are sources of the library's own
+ * (common/source.h), kept inside r->in so that they need no allocation. */
+static gt_reader *open_fd(int fd, int own, gt_error *err)
 {
     gt_reader *r = new_reader(err);
-    if (!r)
+    if (!r) {
+        if (own)
+            close(fd);
         return NULL;
+    }
     gt_in_init_fd(&r->in, fd);
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-        r->in.total = (uint64_t)st.st_size;
+    r->in.fd_state.own = own;
     return finish_open(r, err);
 }
+
+gt_reader *gt_reader_open_fd(int fd, gt_error *err) { return open_fd(fd, 0, err); }
 
 gt_reader *gt_reader_open_stream(FILE *stream, gt_error *err)
 {
@@ -1231,19 +1248,13 @@ gt_reader *gt_reader_open_path(const char *path, gt_error *err)
         return NULL;
     }
     if (strcmp(path, "-") == 0)
-        return gt_reader_open_fd(0, err);
+        return open_fd(0, 0, err);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         gt_error_set(err, GT_ERR_IO, GT_NO_OFFSET, "open %s: %s", path, strerror(errno));
         return NULL;
     }
-    gt_reader *r = gt_reader_open_fd(fd, err);
-    if (!r) {
-        close(fd);
-        return NULL;
-    }
-    r->close_fd = fd;
-    return r;
+    return open_fd(fd, 1, err);
 }
 
 void gt_reader_free(gt_reader *r)
@@ -1269,7 +1280,5 @@ void gt_reader_free(gt_reader *r)
     free(r->cursors);
     free(r->frontier);
     gt_in_free(&r->in);
-    if (r->close_fd >= 0)
-        close(r->close_fd);
     free(r);
 }

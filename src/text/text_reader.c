@@ -226,6 +226,9 @@ static int read_args(const char *s, size_t n, const char *const *names, size_t n
 
 /* ---------------------------------------------------------------- header */
 
+static int text_next(gt_raw_reader *r, gt_raw_event *ev);
+static uint64_t text_bytes_read(const gt_raw_reader *r) { return r->text_pos; }
+
 gt_raw_reader *gt_raw_open_text(const void *data, size_t len, gt_error *err)
 {
     gt_raw_reader *r = gt_raw_reader_alloc(GT_RAW_SRC_TEXT);
@@ -235,6 +238,8 @@ gt_raw_reader *gt_raw_open_text(const void *data, size_t len, gt_error *err)
     }
     r->text = data;
     r->text_len = len;
+    r->next = text_next;
+    r->bytes_read = text_bytes_read;
     text_line line;
     gt_buf scratch = GT_BUF_INIT;
     int st = next_line(r, &line);
@@ -291,7 +296,7 @@ static int lookup_type(const gt_raw_reader *r, const char *tok, size_t n)
     return -1;
 }
 
-int gt_raw_text_next(gt_raw_reader *r, gt_raw_event *ev)
+static int text_next(gt_raw_reader *r, gt_raw_event *ev)
 {
     text_line line;
     int st = next_line(r, &line);

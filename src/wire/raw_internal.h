@@ -9,10 +9,11 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "common/source.h"
 #include "gotrace/raw.h"
 #include "wire/spec.h"
 
-enum gt_raw_source { GT_RAW_SRC_MEMORY, GT_RAW_SRC_FD, GT_RAW_SRC_TEXT };
+enum gt_raw_source { GT_RAW_SRC_MEMORY, GT_RAW_SRC_SOURCE, GT_RAW_SRC_TEXT };
 
 struct gt_raw_reader {
     enum gt_raw_source source;
@@ -36,9 +37,17 @@ struct gt_raw_reader {
     const uint8_t *win, *pos, *win_end;
     uint64_t win_offset;
     int input_eof;       /* nothing follows win_end */
-    int fd, own_fd;
-    uint8_t *buf;        /* fd input: the owned window buffer */
+    gt_source src;       /* GT_RAW_SRC_SOURCE: closed by gt_raw_free */
+    gt_fd_source fd_state; /* src's state when it reads a descriptor */
+    uint8_t *buf;        /* source input: the owned window buffer */
     size_t buf_cap;
+
+    /* Another format's reader over this object (the text reader of
+     * src/text sets it): gt_raw_next and gt_raw_bytes_read call these
+     * instead of decoding binary input, so that this layer needs nothing
+     * of the layers that build on it. */
+    int (*next)(gt_raw_reader *r, gt_raw_event *ev);
+    uint64_t (*bytes_read)(const gt_raw_reader *r);
 
     /* Text input. */
     const char *text;
@@ -71,7 +80,5 @@ int gt_raw_fail(gt_raw_reader *r, gt_errcode code, uint64_t offset, const char *
  * ev->data is not NULL. 0, or -1 when memory runs out. */
 int gt_raw_event_append(gt_buf *out, int version, const gt_raw_event *ev);
 
-/* The text reader's gt_raw_next (src/text/text_reader.c). */
-int gt_raw_text_next(gt_raw_reader *r, gt_raw_event *ev);
 
 #endif

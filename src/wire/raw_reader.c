@@ -9,7 +9,7 @@
  *   data   := len:uvarint byte{len}                     -- String, ExperimentalBatch
  *
  * Input comes through a window: all of a memory buffer, or a buffer refilled
- * from a file descriptor (consumed bytes are dropped on refill, so memory does
+ * from a gt_source (a caller's, or a file descriptor's; consumed bytes are dropped on refill, so memory does
  * not depend on the file size; the window only grows to hold one event that
  * is larger than it, and only as far as input actually arrives). An event is
  * decoded from the window; when the window ends inside it and more input may
@@ -74,7 +74,6 @@ gt_raw_reader *gt_raw_reader_alloc(enum gt_raw_source source)
     if (!r)
         return NULL;
     r->source = source;
-    r->fd = -1;
     gt_error_clear(&r->err);
     return r;
 }
@@ -119,17 +118,18 @@ static int refill(gt_raw_reader *r)
         memmove(r->buf, r->pos, keep);
     }
     size_t have = keep;
-    while (have < r->buf_cap) {
-        ssize_t n = read(r->fd, r->buf + have, r->buf_cap - have);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return gt_raw_fail(r, GT_ERR_IO, r->win_offset + have, "read: %s", strerror(errno));
+    while (have < r->buf_cap && !r->input_eof) {
+        size_t room = r->buf_cap - have;
+        int64_t n = r->src.read(r->src.ctx, r->buf + have, room);
+        if (n < 0) {
+            r->input_eof = 1; /* the source is not read again */
+            return gt_raw_fail(r, GT_ERR_IO, r->win_offset + have, "read: %s", strerror(gt_source_errno(n)));
+        }
         if (n == 0) {
             r->input_eof = 1;
             break;
         }
-        have += (size_t)n;
+        have += (size_t)n > room ? room : (size_t)n;
     }
     r->win = r->pos = r->buf;
     r->win_end = r->buf + have;
@@ -244,7 +244,7 @@ static long parse_header(gt_raw_reader *r)
 
 static gt_raw_reader *finish_open(gt_raw_reader *r, gt_error *err)
 {
-    long n = r->source == GT_RAW_SRC_FD && refill(r) ? -1 : parse_header(r);
+    long n = r->source == GT_RAW_SRC_SOURCE && refill(r) ? -1 : parse_header(r);
     if (n >= 0 && gt_raw_args_reserve(r, GT_MAX_SPEC_ARGS + 4))
         n = gt_raw_fail(r, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
     if (n < 0) {
@@ -272,40 +272,59 @@ gt_raw_reader *gt_raw_open_memory(const void *data, size_t len, gt_error *err)
     return finish_open(r, err);
 }
 
-static gt_raw_reader *open_fd(int fd, int own, gt_error *err)
+/* Every binary input but memory is a source: the caller's, or the library's
+ * own for a descriptor (common/source.h), held in r->fd_state. fd_own: fd
+ * to make the source over (closed on failure and free when own), or -1. */
+static gt_raw_reader *open_source(const gt_source *src, int fd, int own, gt_error *err)
 {
-    gt_raw_reader *r = gt_raw_reader_alloc(GT_RAW_SRC_FD);
+    gt_raw_reader *r = gt_raw_reader_alloc(GT_RAW_SRC_SOURCE);
     uint8_t *buf = r ? malloc(RAW_WINDOW) : NULL;
     if (!buf) {
         free(r);
-        if (own)
+        gt_source copy = *src;
+        if (fd >= 0 && own)
             close(fd);
+        else if (fd < 0)
+            gt_source_close(&copy);
         gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
         return NULL;
     }
-    r->fd = fd;
-    r->own_fd = own;
+    if (fd >= 0)
+        gt_source_from_fd(&r->src, &r->fd_state, fd, own);
+    else
+        r->src = *src;
     r->buf = buf;
     r->buf_cap = RAW_WINDOW;
     r->win = r->pos = r->win_end = buf;
     return finish_open(r, err);
 }
 
+gt_raw_reader *gt_raw_open_source(const gt_source *src, gt_error *err)
+{
+    if (!src || !src->read) {
+        gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL source or read callback");
+        return NULL;
+    }
+    return open_source(src, -1, 0, err);
+}
+
 gt_raw_reader *gt_raw_open_fd(int fd, gt_error *err)
 {
-    return open_fd(fd, 0, err);
+    static const gt_source none = {0};
+    return open_source(&none, fd, 0, err);
 }
 
 gt_raw_reader *gt_raw_open_path(const char *path, gt_error *err)
 {
+    static const gt_source none = {0};
     if (!strcmp(path, "-"))
-        return open_fd(STDIN_FILENO, 0, err);
+        return open_source(&none, STDIN_FILENO, 0, err);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         gt_error_set(err, GT_ERR_IO, GT_NO_OFFSET, "open %s: %s", path, strerror(errno));
         return NULL;
     }
-    return open_fd(fd, 1, err);
+    return open_source(&none, fd, 1, err);
 }
 
 /* ---------------------------------------------------------------- events */
@@ -406,8 +425,8 @@ int gt_raw_next(gt_raw_reader *r, gt_raw_event *ev)
 {
     if (r->state)
         return r->state > 0 ? 0 : -1;
-    if (r->source == GT_RAW_SRC_TEXT)
-        return gt_raw_text_next(r, ev);
+    if (r->next)
+        return r->next(r, ev);
     for (;;) {
         if (r->pos == r->win_end) {
             if (r->input_eof) {
@@ -436,8 +455,8 @@ int gt_raw_error_is_eof(const gt_raw_reader *r) { return r->state < 0 && r->go_e
 
 uint64_t gt_raw_bytes_read(const gt_raw_reader *r)
 {
-    if (r->source == GT_RAW_SRC_TEXT)
-        return r->text_pos;
+    if (r->bytes_read)
+        return r->bytes_read(r);
     return offset_of(r, r->pos);
 }
 
@@ -445,8 +464,8 @@ void gt_raw_free(gt_raw_reader *r)
 {
     if (!r)
         return;
-    if (r->own_fd)
-        close(r->fd);
+    if (r->source == GT_RAW_SRC_SOURCE)
+        gt_source_close(&r->src);
     free(r->buf);
     free(r->args);
     gt_buf_free(&r->data);
