@@ -367,12 +367,67 @@ GT_API const char *gt_event_string(const gt_event *ev, size_t *len);
 
 typedef struct gt_reader gt_reader;
 
+/* Input. The readers of this library (gt_reader_*, and the binary gt_raw_*
+ * of gotrace/raw.h) read a memory buffer in place, or else through a
+ * gt_source: the caller's callbacks, or the library's own for a path, a
+ * descriptor or a stdio stream. A source the
+ * caller fills in (any language that can make a C callback can feed a
+ * reader: a decompressor, a socket, a Python file object):
+ *
+ *   read     required. Reads up to cap (> 0) bytes into buf and returns how
+ *            many (short reads are fine), 0 at the end of the input, or a
+ *            negative value on failure: -errno gives the error the message
+ *            "read error: <strerror>", any other negative value counts as
+ *            -EIO. The reader then fails with GT_ERR_IO at the offset of the
+ *            first byte it did not get. After 0 or a failure, read is not
+ *            called again.
+ *   read_at  optional (NULL). Reads up to cap bytes at an offset from the
+ *            start of the input (the first byte read returns is offset 0),
+ *            with read's return values, without disturbing read's position.
+ *            With read_at and size both set, the v2 reader reads lazily: it
+ *            keeps only where each event batch lies and reads it again by
+ *            offset while merging, instead of holding whole generations.
+ *   size     the input's size in bytes when known, else 0
+ *            (gt_reader_bytes_total).
+ *   close    optional (NULL). Called once with ctx when the reader is freed,
+ *            or when opening fails; the reader calls no callback after it.
+ *
+ * The reader copies *src (the struct may be temporary); ctx must stay valid
+ * until close is called or the reader is freed. Callbacks are called only
+ * while a reader call runs (gt_reader_open_source, gt_reader_next,
+ * gt_reader_next_batch, gt_reader_free), never two at once, but not always
+ * on the calling thread: in threaded mode (gt_reader_set_threads) the
+ * reader's own threads call read and read_at. Old-format traces
+ * (Go <= 1.21) are read whole first. A memory buffer needs no source
+ * (gt_reader_open_memory reads it in place). */
+typedef struct gt_source {
+    int64_t (*read)(void *ctx, void *buf, size_t cap);
+    int64_t (*read_at)(void *ctx, void *buf, size_t cap, uint64_t offset);
+    uint64_t size;
+    void *ctx;
+    void (*close)(void *ctx);
+} gt_source;
+
 /* Open a reader. On failure returns NULL and fills *err (err may be NULL).
- *   _path:   a file path; "-" is standard input.
- *   _memory: a buffer the caller keeps alive and unchanged until free.
- *   _fd:     a file descriptor, read sequentially (pipes work); not closed.
- *   _stream: a stdio stream, read sequentially; not closed.
- * The header is read and checked before these return. */
+ * The header is read and checked before these return.
+ *   _source: the caller's source (above); its close is called on failure
+ *            too. NULL src or NULL src->read is GT_ERR_ARGUMENT (then close
+ *            is not called).
+ *   _path:   a file path, opened read-only and closed by gt_reader_free;
+ *            "-" is standard input (as _fd(0)).
+ *   _memory: a buffer the caller keeps alive and unchanged until free; read
+ *            in place, never copied.
+ *   _fd:     a file descriptor, not closed. Read sequentially with read(2)
+ *            from its current position (pipes and sockets work); when it is
+ *            a regular file, the reader also reads it back with pread(2) at
+ *            offsets from that position (lazy reading: memory does not hold
+ *            whole generations). The descriptor belongs to the reader until
+ *            gt_reader_free: the caller must not read, seek, close or write
+ *            it (nor truncate the file) before then.
+ *   _stream: a stdio stream, read sequentially with fread, never read back;
+ *            not closed. As for _fd, the caller must not use it until
+ *            gt_reader_free. */
+GT_API gt_reader *gt_reader_open_source(const gt_source *src, gt_error *err);
 GT_API gt_reader *gt_reader_open_path(const char *path, gt_error *err);
 GT_API gt_reader *gt_reader_open_memory(const void *data, size_t len, gt_error *err);
 GT_API gt_reader *gt_reader_open_fd(int fd, gt_error *err);
@@ -421,7 +476,8 @@ GT_API int gt_reader_set_threads(gt_reader *r, int threads);
 /* The error that stopped the reader, or NULL when it has not failed. */
 GT_API const gt_error *gt_reader_error(const gt_reader *r);
 
-/* Input bytes consumed so far, and the input's size when known (else 0). */
+/* Input bytes consumed so far, and the input's size when known (else 0: a
+ * pipe, a stream, a source without size). */
 GT_API uint64_t gt_reader_bytes_read(const gt_reader *r);
 GT_API uint64_t gt_reader_bytes_total(const gt_reader *r);
 
