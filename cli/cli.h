@@ -30,6 +30,7 @@ int cmd_perfetto(int argc, char **argv);  /* cli/cmd_perfetto.c */
 int cmd_cut(int argc, char **argv);   /* cli/cmd_cut.c: cut and split */
 int cmd_split(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_report(int argc, char **argv);   /* cli/cmd_report.c */
 
 /* dump's modes (cli/dump_wire.c, cli/dump_parsed.c). */
 int dump_wire(const char *path, FILE *out);

@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
     {"summary", cmd_summary, "what happened in the trace, on one screen (start here)"},
+    {"report", cmd_report, "one self-contained HTML page on the trace: summary, timeline overview, charts"},
     {"dump", cmd_dump, "print every event as go tool trace -d=parsed (or -d=wire with --wire)"},
     {"convert", cmd_convert, "convert between the binary and the text trace format"},
     {"test", cmd_test, "run one of Go's .test trace cases and check its expectation"},

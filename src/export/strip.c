@@ -66,6 +66,8 @@ struct gt_strip {
     band bands[N_BANDS];
     counter counters[N_COUNTERS];
     int64_t g_counts[3];        /* running, runnable, waiting */
+    int64_t g_pending_time;     /* their sum at this time is not sampled yet */
+    int g_pending;
     g_open *gs;
     size_t n_gs, cap_gs;
     uint32_t free_gs;
@@ -470,6 +472,12 @@ static void sample(gt_strip *s, counter *c, int64_t t, int64_t v)
     c->any = 1;
 }
 
+static void goroutines_sample(gt_strip *s)
+{
+    sample(s, &s->counters[GT_STRIP_GOROUTINES], s->g_pending_time, s->g_counts[0] + s->g_counts[1] + s->g_counts[2]);
+    s->g_pending = 0;
+}
+
 static int on_counter(void *ctx, const gt_tl_counter *c)
 {
     gt_strip *s = ctx;
@@ -482,8 +490,13 @@ static int on_counter(void *ctx, const gt_tl_counter *c)
     case GT_TL_GOROUTINES_RUNNING:
     case GT_TL_GOROUTINES_RUNNABLE:
     case GT_TL_GOROUTINES_WAITING:
+        /* The tracker reports the counts that changed one after another at
+         * one time: their sum is sampled once all of that time's are in. */
+        if (s->g_pending && c->time != s->g_pending_time)
+            goroutines_sample(s);
         s->g_counts[c->kind - GT_TL_GOROUTINES_RUNNING] = c->value;
-        sample(s, &s->counters[GT_STRIP_GOROUTINES], c->time, s->g_counts[0] + s->g_counts[1] + s->g_counts[2]);
+        s->g_pending = 1;
+        s->g_pending_time = c->time;
         return 0;
     default:
         return 0;
@@ -578,6 +591,8 @@ int gt_strip_finish(gt_strip *s)
     s->closing = 1;
     if (s->any && gt_tl_close(s->tl, s->last_time))
         return -1;
+    if (s->g_pending)
+        goroutines_sample(s);
     /* Counters: the value in force entering a bucket counts in it. */
     uint32_t n = gt_strip_bucket_count(s);
     for (int i = 0; i < N_COUNTERS; i++) {
