@@ -11,7 +11,11 @@
  * --decode is the ceiling of decoding alone: every wire event through the raw
  * reader (gotrace/raw.h), no generations, merge or ordering.
  * --threads 2 reads, merges and orders in a second thread (gt_reader_set_threads)
- * while this one consumes.
+ * while this one consumes, and reads generations ahead in a third.
+ * --gens prints, to stderr, one line per generation: its events and the CPU
+ * time this thread spent from its Sync to the next (with --threads 1: the
+ * whole reader's work on it, plus the consumer's), the input of
+ * bench/simulate.awk.
  * Peak RSS is VmHWM from /proc/self/status, read at the end.
  */
 #include <stdio.h>
@@ -134,20 +138,29 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: gotrace-bench [--consume | --decode] [--threads N] FILE\n");
+    fprintf(f, "usage: gotrace-bench [--consume | --decode] [--threads N] [--gens] FILE\n");
 }
 
 int main(int argc, char **argv)
 {
-    int consume_mode = 0, threads = 1, decode_mode = 0;
+    int consume_mode = 0, threads = 1, decode_mode = 0, gens = 0;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--consume") || !strcmp(argv[i], "-consume"))
             consume_mode = 1;
         else if (!strcmp(argv[i], "--decode"))
             decode_mode = 1;
+        else if (!strcmp(argv[i], "--gens"))
+            gens = 1;
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -200,12 +213,22 @@ int main(int argc, char **argv)
     }
     enum { BATCH = 256 };
     static gt_event evs[BATCH];
+    double gen_cpu = thread_cpu_s();
+    uint64_t gen_events = 0;
     for (;;) {
         size_t n = gt_reader_next_batch(r, evs, BATCH);
         for (size_t i = 0; i < n; i++) {
             st.events++;
-            if (evs[i].kind == GT_EVENT_SYNC)
+            if (evs[i].kind == GT_EVENT_SYNC) {
                 st.syncs++;
+                if (gens) {
+                    double t = thread_cpu_s();
+                    fprintf(stderr, "gen %llu events=%llu cpu_s=%.6f\n", (unsigned long long)st.syncs - 1,
+                            (unsigned long long)(st.events - gen_events), t - gen_cpu);
+                    gen_cpu = t;
+                    gen_events = st.events;
+                }
+            }
             if (consume_mode)
                 consume(&evs[i], &st);
         }

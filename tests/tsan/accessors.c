@@ -12,7 +12,10 @@
  * accessor runs unlocked except gt_event_string, whose calls on one reader
  * must not overlap (gotrace.h): the workers take a lock around it.
  *
- * Each trace is read single-threaded and with gt_reader_set_threads(r, 2).
+ * Each trace is read single-threaded, with gt_reader_set_threads(r, 2) from
+ * its path (batches read back by offset under the read-ahead thread's
+ * input lock), and with 3 threads from a stdio stream (batch bytes copied
+ * into each generation's own arena by the read-ahead thread).
  * Cases print "ok NAME" / "not ok NAME: reason" (tests/run.sh protocol):
  * the events must be read without error, and the workers' view of every
  * event (a hash over every accessor's result) must be the same in each
@@ -207,9 +210,22 @@ static long read_shared(const char *name, const char *path, int threads, uint64_
                         size_t errcap)
 {
     gt_error err;
-    gt_reader *r = gt_reader_open_path(path, &err);
+    FILE *fp = NULL;
+    gt_reader *r;
+    if (threads == 3) {
+        fp = fopen(path, "rb");
+        if (!fp) {
+            printf("not ok %s: cannot open %s\n", name, path);
+            return -1;
+        }
+        r = gt_reader_open_stream(fp, &err);
+    } else {
+        r = gt_reader_open_path(path, &err);
+    }
     if (!r) {
         printf("not ok %s: open: %s\n", name, err.message);
+        if (fp)
+            fclose(fp);
         return -1;
     }
     if (threads > 1)
@@ -265,6 +281,8 @@ static long read_shared(const char *name, const char *path, int threads, uint64_
         ret = -1;
     }
     gt_reader_free(r);
+    if (fp)
+        fclose(fp);
     pthread_cond_destroy(&sh.cv);
     pthread_mutex_destroy(&sh.mu);
     return ret;
@@ -302,7 +320,7 @@ int main(int argc, char **argv)
         uint64_t want_hash = 0;
         static char want_err[1100], got_err[1100];
         long want = read_plain(path, &want_hash, want_err, sizeof want_err);
-        for (int threads = 1; threads <= 2; threads++) {
+        for (int threads = 1; threads <= 3; threads++) {
             char name[300];
             snprintf(name, sizeof name, "tsan_accessors:%s:threads%d", base, threads);
             uint64_t hash = 0;
