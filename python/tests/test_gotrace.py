@@ -266,3 +266,16 @@ def test_pprof_equal_cli():
     for kind in ("sched", "sync", "syscall", "net"):
         out = subprocess.run([CLI, "pprof", "--type=" + kind, path], stdout=subprocess.PIPE, check=True).stdout
         assert gotrace.pprof(path, kind) == gzip.decompress(out), kind
+
+
+def test_readme_example():
+    """The README's Python example prints what the README says it prints."""
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    section = readme.split("\n## Python\n", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    want = section.split("```text\n", 1)[1].split("```", 1)[0]
+    assert len(code.strip().splitlines()) <= 10
+    import sys
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == want
