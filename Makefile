@@ -134,9 +134,9 @@ bench: $(BUILD)/bench/gotrace-bench
 # is left out: its address-space cap (4 x input + 64 MB) has no room for
 # two more threads' stacks and malloc arenas.
 .PHONY: test-threads
-test-threads: all $(TEST_BIN)
+test-threads:
 	@for n in 2 3; do echo "== GT_TEST_THREADS=$$n"; \
-	  GT_TEST_THREADS=$$n GT_TEST_SKIP=test_hostile BUILD=$(BUILD) sh tests/run.sh || exit 1; done
+	  GT_TEST_THREADS=$$n GT_TEST_SKIP=test_hostile $(MAKE) --no-print-directory test || exit 1; done
 
 # ThreadSanitizer (gotrace.h "Threads"): tests/tsan/accessors.c against a
 # TSan build of the library in $(TSAN_BUILD), compiled with $(TSAN_CC); run
