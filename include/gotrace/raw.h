@@ -50,6 +50,12 @@ GT_API gt_raw_reader *gt_raw_open_source(const gt_source *src, gt_error *err);
 /* Text format reader over a buffer kept alive by the caller. Errors carry
  * Go's texts and gt_error.line (offset = byte offset of that line). */
 GT_API gt_raw_reader *gt_raw_open_text(const void *data, size_t len, gt_error *err);
+/* The text reader over a source (gotrace.h's gt_source): the text format is
+ * parsed whole, so the source is read to its end into a buffer the reader
+ * owns (its close is called before this returns, on success or failure), then
+ * read as gt_raw_open_text reads memory. A read failure is GT_ERR_IO at the
+ * offset reached; NULL src or read is GT_ERR_ARGUMENT. */
+GT_API gt_raw_reader *gt_raw_open_text_source(const gt_source *src, gt_error *err);
 
 GT_API int gt_raw_version(const gt_raw_reader *r);
 /* 1 = *ev filled, 0 = end of input, -1 = error (gt_raw_error). */

@@ -9,6 +9,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
@@ -278,6 +279,51 @@ gt_raw_reader *gt_raw_open_text(const void *data, size_t len, gt_error *err)
     }
     if (err)
         gt_error_clear(err);
+    return r;
+}
+
+gt_raw_reader *gt_raw_open_text_source(const gt_source *src, gt_error *err)
+{
+    if (!src || !src->read) {
+        gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL source or read callback");
+        return NULL;
+    }
+    gt_source s = *src;
+    size_t len = 0, cap = 64 * 1024;
+    char *text = malloc(cap);
+    int64_t got = 0;
+    while (text) {
+        if (len == cap) {
+            char *t = cap * 2 > cap ? realloc(text, cap * 2) : NULL;
+            if (!t) {
+                free(text);
+                text = NULL;
+                break;
+            }
+            text = t;
+            cap *= 2;
+        }
+        got = s.read(s.ctx, text + len, cap - len);
+        if (got <= 0)
+            break;
+        len += (size_t)got > cap - len ? cap - len : (size_t)got;
+    }
+    gt_source_close(&s);
+    if (!text) {
+        gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
+        return NULL;
+    }
+    if (got < 0) {
+        free(text);
+        gt_error_set(err, GT_ERR_IO, len, "read error: %s", strerror(gt_source_errno(got)));
+        return NULL;
+    }
+    gt_raw_reader *r = gt_raw_open_text(text, len, err);
+    if (!r) {
+        free(text);
+        return NULL;
+    }
+    r->owned = text;
     return r;
 }
 

@@ -50,6 +50,7 @@ struct gt_raw_reader {
     uint64_t (*bytes_read)(const gt_raw_reader *r);
 
     /* Text input. */
+    void *owned;         /* a buffer the reader owns (freed by gt_raw_free) */
     const char *text;
     size_t text_len, text_pos;
     uint64_t line;       /* number of the last line read, 1-based */

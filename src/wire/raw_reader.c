@@ -469,5 +469,6 @@ void gt_raw_free(gt_raw_reader *r)
     free(r->buf);
     free(r->args);
     gt_buf_free(&r->data);
+    free(r->owned);
     free(r);
 }

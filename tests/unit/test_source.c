@@ -2,7 +2,7 @@
  * through a caller's callback source gives what reading it by path gives
  * (events as Go prints them, the final error's code, offset and message),
  * with reads of one byte at a time, with and without read_at (the lazy
- * path), for the reader and the raw reader; a callback that fails surfaces as
+ * path), for the reader, the raw reader and the text reader; a callback that fails surfaces as
  * GT_ERR_IO with its errno's text and an offset no later than the bytes it
  * delivered; close is called exactly once, on success and on failure. */
 #include <dirent.h>
@@ -148,6 +148,47 @@ static int header_version(const uint8_t *d, size_t n)
     return v;
 }
 
+static void check_text(const char *path, const char *name)
+{
+    gt_error err;
+    gt_raw_reader *r = gt_raw_open_path(path, &err);
+    if (!r)
+        return;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    gt_raw_writer *w = f ? gt_raw_writer_new(f, gt_raw_version(r), GT_RAW_TEXT, &err) : NULL;
+    gt_raw_event ev;
+    int ok = w != NULL;
+    while (ok && gt_raw_next(r, &ev) == 1)
+        ok = gt_raw_writer_write(w, &ev, &err) == 0;
+    ok = gt_raw_writer_close(w, &err) == 0 && ok && !gt_raw_error(r);
+    gt_raw_free(r);
+    if (f)
+        fclose(f);
+    if (ok) {
+        outcome want, got;
+        drain_raw(gt_raw_open_text(text, len, &err), &err, &want);
+        mem_src m = {(const uint8_t *)text, len, 0, len > (1u << 20) ? 4096 : 1, SIZE_MAX, 0};
+        gt_source s = make_source(&m, 0);
+        drain_raw(gt_raw_open_text_source(&s, &err), &err, &got);
+        char cname[1200];
+        snprintf(cname, sizeof cname, "%s text", name);
+        check(same(&want, &got) && m.closes == 1, cname,
+              "memory: %llu events err '%s'; source: %llu events err '%s'", (unsigned long long)want.events,
+              want.message, (unsigned long long)got.events, got.message);
+        /* Failing half way: an I/O error at the offset reached. */
+        mem_src fm = {(const uint8_t *)text, len, 0, 4096, len / 2, 0};
+        s = make_source(&fm, 0);
+        gt_raw_reader *tr = gt_raw_open_text_source(&s, &err);
+        snprintf(cname, sizeof cname, "%s text read error", name);
+        check(!tr && err.code == GT_ERR_IO && err.offset == len / 2 && fm.closes == 1, cname, "%s at %llu",
+              tr ? "opened" : err.message, (unsigned long long)err.offset);
+        gt_raw_free(tr);
+    }
+    free(text);
+}
+
 static void check_trace(const char *path, const char *name)
 {
     size_t len;
@@ -192,6 +233,10 @@ static void check_trace(const char *path, const char *name)
         check(same(&want, &got) && m.closes == 1, cname, "path: %llu events err '%s'; source: %llu events err '%s'",
               (unsigned long long)want.events, want.message, (unsigned long long)got.events, got.message);
     }
+
+    /* The text reader: the trace in Go's text format (gt_raw_writer), read
+     * from memory and through a source of short reads, alike. */
+    check_text(path, name);
 
     /* A callback failing part way: GT_ERR_IO with EPIPE's text, at an
      * offset the source had reached; close still called once. */
