@@ -30,6 +30,8 @@ int cmd_perfetto(int argc, char **argv);  /* cli/cmd_perfetto.c */
 int cmd_cut(int argc, char **argv);   /* cli/cmd_cut.c: cut and split */
 int cmd_split(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_sql(int argc, char **argv);     /* cli/cmd_sql.c */
+int cmd_export(int argc, char **argv);  /* cli/cmd_export.c */
 int cmd_report(int argc, char **argv);   /* cli/cmd_report.c */
 
 /* dump's modes (cli/dump_wire.c, cli/dump_parsed.c). */

@@ -28,6 +28,8 @@ static const struct command commands[] = {
     {"timeline", cmd_timeline, "convert to Trace Event Format JSON for Perfetto / chrome://tracing"},
     {"cut", cmd_cut, "write a smaller valid trace: the generations overlapping a time window"},
     {"split", cmd_split, "split a trace into valid pieces of at most a given size"},
+    {"sql", cmd_sql, "run SQL (SQLite) on the trace's tables: goroutines, transitions, stacks, ..."},
+    {"export", cmd_export, "write the trace's tables as a SQLite database, CSV files or Parquet"},
 };
 
 static void usage(FILE *f)

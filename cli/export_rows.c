@@ -1,0 +1,67 @@
+/* The loop from a trace to table rows (export_rows.h). */
+#include <string.h>
+
+#include "cli.h"
+#include "export_rows.h"
+#include "gotrace/duration.h"
+
+int cli_window_arg(const char *cmd, const char *opt, const char *val, int64_t *ns)
+{
+    gt_error err;
+    if (gt_parse_duration(val, ns, &err))
+        return cli_usage_error(cmd, "%s: %s", opt, err.message);
+    if (*ns < 0)
+        return cli_usage_error(cmd, "%s: negative duration", opt);
+    return 0;
+}
+
+int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t from, int64_t to,
+                 const gt_rows_sink *sink)
+{
+    cli_input in;
+    int rc = cli_input_open(&in, cmd, path, 0);
+    if (rc)
+        return rc;
+    gt_error err;
+    gt_reader *r = gt_reader_open_fd(in.fd, &err);
+    if (!r) {
+        if (err.code == GT_ERR_IO) {
+            rc = cli_usage_error(cmd, "cannot read %s: %s", path, err.message);
+        } else {
+            rc = cli_trace_error(path, &err);
+            cli_input_explain(in.fd, &err);
+        }
+        int in_rc = cli_input_close(&in);
+        return rc ? rc : in_rc;
+    }
+    if (!name)
+        name = path;
+    gt_rows_options o = {{name, strlen(name)}, gt_reader_version(r), from, to};
+    gt_rows *rows = gt_rows_new(sink, &o);
+    cli_progress progress = {0, 0, 0};
+    rc = rows ? 0 : -1;
+    enum { BATCH = 256 };
+    gt_event evs[BATCH];
+    size_t n = 1;
+    while (!rc && n > 0) {
+        n = gt_reader_next_batch(r, evs, BATCH);
+        for (size_t i = 0; i < n && !rc; i++) {
+            cli_progress_event(&progress, r, &evs[i]);
+            rc = gt_rows_event(rows, &evs[i]);
+        }
+    }
+    cli_progress_finish(&progress, r);
+    if (!rc)
+        rc = gt_rows_finish(rows, gt_reader_error(r));
+    if (rc < 0) {
+        fprintf(stderr, "gotrace %s: out of memory\n", cmd);
+        rc = CLI_EXIT_TRACE;
+    } else if (!rc && gt_reader_error(r)) {
+        rc = cli_trace_error(path, gt_reader_error(r));
+        cli_report_loss(path, &progress);
+    }
+    gt_rows_free(rows);
+    gt_reader_free(r);
+    int in_rc = cli_input_close(&in);
+    return rc ? rc : in_rc;
+}

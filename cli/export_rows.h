@@ -1,0 +1,25 @@
+/* Reading a trace into a gotrace/rows.h sink: the one loop behind
+ * `gotrace sql` and every `gotrace export` format. cli/export_rows.c. */
+#ifndef GT_CLI_EXPORT_ROWS_H
+#define GT_CLI_EXPORT_ROWS_H
+
+#include <stdint.h>
+
+#include "gotrace/rows.h"
+
+/* Reads the trace at path ("-": standard input; gzip and zstd too) and feeds
+ * every event to a gt_rows calling sink, then finishes it (the traces row
+ * names the trace `name`, or path when name is NULL). from/to: the window
+ * in ns since the first event (0, INT64_MAX: all). The sink returns 0, or
+ * an exit status (CLI_EXIT_IO with the message printed) to stop.
+ * Returns CLI_EXIT_OK; CLI_EXIT_TRACE for a broken trace (every event read
+ * was fed and finished; the error printed) or no memory; CLI_EXIT_USAGE when
+ * the input cannot be opened; or the sink's status. */
+int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t from, int64_t to,
+                 const gt_rows_sink *sink);
+
+/* --from / --to D for cmd: a Go duration, not negative, into *ns. 0, or
+ * CLI_EXIT_USAGE with the message printed. */
+int cli_window_arg(const char *cmd, const char *opt, const char *val, int64_t *ns);
+
+#endif

@@ -1,0 +1,30 @@
+/* Loading a trace's tables (gotrace/rows.h) into SQLite: shared by
+ * `gotrace sql` (a temporary database) and `gotrace export --format=sqlite`
+ * (a database file). cli/sqlite_db.c. */
+#ifndef GT_CLI_SQLITE_DB_H
+#define GT_CLI_SQLITE_DB_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+/* Opens the database at path for loading (a new file; "" for SQLite's
+ * private temporary on-disk database, deleted when closed), with the
+ * pragmas of a bulk load. NULL with the message printed for cmd. */
+sqlite3 *cli_sqlite_open(const char *cmd, const char *path);
+
+/* Reads the trace at path ("-": standard input; gzip and zstd too) into the
+ * open database db: creates every table of the schema and the views
+ * (goroutine_groups, task_types, region_types, ...), inserts the rows with
+ * prepared statements in transactions of a bounded number of rows. from/to:
+ * the window (gotrace/rows.h). Returns CLI_EXIT_OK, CLI_EXIT_TRACE (broken
+ * trace: every row read is loaded; error printed), CLI_EXIT_USAGE (input
+ * cannot be opened) or CLI_EXIT_IO (SQLite could not write: disk full, file
+ * too large; message printed). *loaded is set when the database holds the
+ * tables (OK or TRACE). */
+int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from, int64_t to, int *loaded);
+
+/* The SQL of the views, for the man page and --help: "CREATE VIEW ...;"
+ * statements. */
+extern const char *const cli_sqlite_views[];
+
+#endif

@@ -1,0 +1,203 @@
+#!/bin/sh
+# gotrace sql and gotrace export --format=sqlite|csv (issue 15), read back
+# with Python's sqlite3 and csv modules (readers that are not ours):
+#  - on examples/hello.trace and every trace of ../shared/corpus:
+#    tests/scripts/sql_check.py compares the database with the CLI's
+#    analyses (goroutines, tasks, regions --json: every row and the views
+#    goroutine_groups, task_types, region_types) and with the event counts
+#    of gotrace dump; the checker is shown to fail on a changed database;
+#  - gotrace sql's table, --csv and --json output, several statements,
+#    SQL from standard input, the trace from standard input (plain and
+#    gzip), --from/--to;
+#  - errors: bad SQL and unknown tables (status 2 and SQLite's message), a
+#    query failing as it runs (1), a broken trace (1, the rows read kept,
+#    traces.error set), usage errors (2), output to /dev/full (3), and a
+#    database or CSV file that cannot be written in full (file size limit:
+#    3, OUT left as it was, no temporary left);
+#  - export --format=csv: one file per table whose rows equal the database's;
+#  - the man page documents every table and column, with its unit.
+GOTRACE=${GOTRACE:-build/gotrace}
+ROOT=${ROOT:-.}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+hello=$ROOT/examples/hello.trace
+
+ok() { echo "ok $1"; }
+fail() { echo "not ok $1: $2"; }
+
+if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import sqlite3' 2>/dev/null; then
+  echo "skip sql: python3 with its sqlite3 module is needed to read the databases back"
+  exit 0
+fi
+
+# check_trace T NAME: export T, compare with the analyses and the dump.
+check_trace() {
+  t=$1; n=$2
+  rm -f "$tmp/t.db"
+  if ! "$GOTRACE" export --format=sqlite --quiet "$t" -o "$tmp/t.db" 2>"$tmp/err"; then
+    fail "sql_${n}_export" "status $?: $(head -c 300 "$tmp/err")"
+    return
+  fi
+  "$GOTRACE" goroutines --json "$t" >"$tmp/g.json" &&
+    "$GOTRACE" tasks --json "$t" >"$tmp/t.json" &&
+    "$GOTRACE" regions --json "$t" >"$tmp/r.json" &&
+    "$GOTRACE" dump "$t" >"$tmp/d.txt" || { fail "sql_${n}_cli" "an analysis failed"; return; }
+  python3 "$ROOT/tests/scripts/sql_check.py" "$tmp/t.db" "$tmp/g.json" "$tmp/t.json" "$tmp/r.json" "$tmp/d.txt" "$n"
+}
+
+check_trace "$hello" hello
+# The checker fails when the database differs (one goroutine's time, one
+# transition fewer).
+cp "$tmp/t.db" "$tmp/bad.db"
+python3 - "$tmp/bad.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE goroutines SET exec_time = exec_time + 1 WHERE id = (SELECT min(id) FROM goroutines)")
+db.execute("DELETE FROM g_transitions WHERE rowid = (SELECT max(rowid) FROM g_transitions)")
+db.commit()
+PY
+out=$(python3 "$ROOT/tests/scripts/sql_check.py" "$tmp/bad.db" "$tmp/g.json" "$tmp/t.json" "$tmp/r.json" "$tmp/d.txt" x)
+case $out in
+  *"not ok sql_x_goroutines"*"not ok sql_x_view_goroutine_groups"*"not ok sql_x_counts"*) ok sql_checker_fails ;;
+  *) fail sql_checker_fails "$(echo "$out" | grep -c '^ok') checks passed on a changed database" ;;
+esac
+
+if [ -n "${SHARED:-}" ] && [ -d "$SHARED/corpus" ]; then
+  for t in "$SHARED"/corpus/*.trace; do
+    check_trace "$t" "$(basename "$t" .trace)"
+  done
+else
+  echo "skip sql_corpus: no ../shared/corpus"
+fi
+
+# ------------------------------------------------------------ gotrace sql
+ng=$("$GOTRACE" dump "$hello" | grep -c '^M=.* StateTransition .* GoID=')
+# The table: a header, a rule as wide as the column, numbers aligned right
+# (headers left).
+out=$("$GOTRACE" sql "$hello" "SELECT count(*) AS n, 'x' AS name FROM g_transitions")
+w=${#ng}
+want=$(printf "%-${w}s  name\n%s  ----\n%s  x" n "$(printf "%${w}s" | tr ' ' -)" "$ng")
+[ "$out" = "$want" ] && ok sql_table || fail sql_table "got: $out (want $want)"
+out=$("$GOTRACE" sql --csv "$hello" "SELECT 'a,b' AS x, NULL AS y, 3 AS z, 'q\"q' AS w")
+[ "$out" = "$(printf 'x,y,z,w\r\n"a,b",,3,"q""q"\r')" ] && ok sql_csv || fail sql_csv "got: $out"
+out=$("$GOTRACE" sql --json "$hello" "SELECT id, name FROM goroutines ORDER BY id LIMIT 2; SELECT NULL AS n, 1.5 AS d")
+if echo "$out" | python3 -c '
+import json, sys
+text = sys.stdin.read()
+dec = json.JSONDecoder(); parts = []; i = 0
+while i < len(text.strip()):
+    v, j = dec.raw_decode(text, i); parts.append(v); i = j
+    while i < len(text) and text[i].isspace(): i += 1
+a, b = parts
+assert len(a) == 2 and set(a[0]) == {"id", "name"} and a[0]["id"] < a[1]["id"], a
+assert b == [{"n": None, "d": 1.5}], b
+'; then ok sql_json_statements; else fail sql_json_statements "got: $out"; fi
+out=$(echo "SELECT count(*) FROM traces; SELECT 7;" | "$GOTRACE" sql --csv "$hello")
+[ "$out" = "$(printf 'count(*)\r\n1\r\n7\r\n7\r')" ] && ok sql_query_stdin || fail sql_query_stdin "got: $out"
+a=$("$GOTRACE" sql --csv "$hello" 'SELECT count(*), sum(duration) FROM g_transitions')
+b=$("$GOTRACE" sql --csv - 'SELECT count(*), sum(duration) FROM g_transitions' <"$hello")
+c=$(gzip -c "$hello" | "$GOTRACE" sql --csv - 'SELECT count(*), sum(duration) FROM g_transitions')
+[ "$a" = "$b" ] && [ "$a" = "$c" ] && ok sql_trace_stdin || fail sql_trace_stdin "file $a, stdin $b, gzip $c"
+# --from/--to: only the transitions in the window.
+out=$("$GOTRACE" sql --csv --from 1ms --to 2ms "$hello" \
+  'SELECT count(*), coalesce(min(time) >= (SELECT start_time + 1000000 FROM traces), 1), coalesce(max(time) <= (SELECT start_time + 2000000 FROM traces), 1) FROM g_transitions' | tail -n 1)
+want=$("$GOTRACE" sql --csv "$hello" \
+  'SELECT count(*), 1, 1 FROM g_transitions WHERE time BETWEEN (SELECT start_time + 1000000 FROM traces) AND (SELECT start_time + 2000000 FROM traces)' | tail -n 1)
+[ "$out" = "$want" ] && ok sql_window || fail sql_window "window $out, filtered $want"
+
+# ----------------------------------------------------------------- errors
+expect() {  # NAME STATUS PATTERN CMD...: status and a stderr line matching
+  name=$1 st=$2 pat=$3; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" = "$st" ] && grep -q -- "$pat" "$tmp/err"; then ok "$name"; else fail "$name" "status $rc, stderr: $(head -c 200 "$tmp/err")"; fi
+}
+expect sql_error_syntax 2 'gotrace sql: near "SELEC": syntax error' "$GOTRACE" sql "$hello" 'SELEC 1'
+expect sql_error_table 2 'gotrace sql: no such table: nope' "$GOTRACE" sql "$hello" 'SELECT * FROM nope'
+expect sql_error_column 2 'no such column: nope' "$GOTRACE" sql "$hello" 'SELECT nope FROM goroutines'
+expect sql_error_runtime 1 'gotrace sql: integer overflow' "$GOTRACE" sql "$hello" 'SELECT sum(x) FROM (SELECT 9223372036854775807 AS x UNION ALL SELECT 1)'
+expect sql_usage_two_modes 2 'exclude' "$GOTRACE" sql --csv --json "$hello" 'SELECT 1'
+expect sql_usage_stdin_query 2 'give the QUERY' "$GOTRACE" sql - </dev/null
+expect sql_usage_missing 2 'missing trace file' "$GOTRACE" sql
+expect sql_usage_nofile 2 "$tmp/none" "$GOTRACE" sql "$tmp/none" 'SELECT 1'
+expect export_usage_format 2 'missing --format' "$GOTRACE" export "$hello" -o "$tmp/x"
+expect export_usage_unknown 2 "unknown --format 'xml'" "$GOTRACE" export --format=xml "$hello" -o "$tmp/x"
+expect export_usage_two 2 'takes one trace file' "$GOTRACE" export --format=csv "$hello" "$hello" -o "$tmp/x"
+expect export_usage_out 2 'missing -o' "$GOTRACE" export --format=sqlite "$hello"
+expect export_usage_same 2 '' "$GOTRACE" export --format=sqlite "$hello" -o "$hello"
+for c in sql export; do
+  if "$GOTRACE" help $c >"$tmp/out" && grep -q "usage: gotrace $c" "$tmp/out"; then ok "${c}_help"; else fail "${c}_help" "no usage"; fi
+done
+expect sql_write_full 3 'gotrace: write error: No space left on device' sh -c "\"$GOTRACE\" sql \"$hello\" 'SELECT * FROM frames' >/dev/full"
+
+# A broken trace: the rows read are there, traces.error says why (status 1).
+size=$(wc -c <"$hello")
+head -c $((size * 2 / 3)) "$hello" >"$tmp/broken.trace"
+rm -f "$tmp/broken.db"
+"$GOTRACE" export --format=sqlite "$tmp/broken.trace" -o "$tmp/broken.db" 2>"$tmp/err"
+rc=$?
+out=$(python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); print(db.execute("SELECT error IS NOT NULL, events > 0 FROM traces").fetchone())' "$tmp/broken.db" 2>&1)
+[ "$rc" = 1 ] && [ "$out" = "(1, 1)" ] && ok export_broken || fail export_broken "status $rc, traces: $out, $(head -c 200 "$tmp/err")"
+
+# Output that cannot be written in full: a file size limit of 64 KiB
+# (SIGXFSZ ignored, so writes fail with EFBIG). Status 3, OUT unchanged,
+# no temporary left beside it.
+mkdir -p "$tmp/lim" "$tmp/csvlim"
+echo old >"$tmp/lim/out.db"
+(trap '' XFSZ; ulimit -f 64; exec "$GOTRACE" export --format=sqlite "$hello" -o "$tmp/lim/out.db") 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 3 ] && grep -q 'write error' "$tmp/err" && [ "$(cat "$tmp/lim/out.db")" = old ] && [ "$(ls -A "$tmp/lim")" = out.db ]; then
+  ok export_sqlite_write_error
+else
+  fail export_sqlite_write_error "status $rc, $(head -c 200 "$tmp/err"), dir: $(ls -A "$tmp/lim" | tr '\n' ' ')"
+fi
+(trap '' XFSZ; ulimit -f 16; exec "$GOTRACE" export --format=csv "$hello" -o "$tmp/csvlim") 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 3 ] && grep -q 'write error' "$tmp/err" && [ -z "$(ls -A "$tmp/csvlim")" ]; then
+  ok export_csv_write_error
+else
+  fail export_csv_write_error "status $rc, $(head -c 200 "$tmp/err"), dir: $(ls -A "$tmp/csvlim" | tr '\n' ' ')"
+fi
+
+# ------------------------------------------------------------------- CSV
+rm -f "$tmp/h.db"
+if "$GOTRACE" export --format=sqlite "$hello" -o "$tmp/h.db" && "$GOTRACE" export --format=csv "$hello" -o "$tmp/csv"; then
+  if out=$(python3 - "$tmp/h.db" "$tmp/csv" <<'PY'
+import csv, os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+tables = [r[0] for r in db.execute("SELECT name FROM schema_tables")]
+files = sorted(f for f in os.listdir(sys.argv[2]))
+assert files == sorted(t + ".csv" for t in tables), files
+for t in tables:
+    cols = [r[1] for r in db.execute(f"PRAGMA table_info({t})")]
+    rows = sorted(tuple("" if v is None else str(v) for v in r) for r in db.execute(f"SELECT * FROM {t}"))
+    with open(os.path.join(sys.argv[2], t + ".csv"), newline="", encoding="utf-8", errors="surrogateescape") as f:
+        got = list(csv.reader(f))
+    assert got[0] == cols, (t, got[0], cols)
+    assert sorted(tuple(r) for r in got[1:]) == rows, (t, len(got) - 1, len(rows))
+print(len(tables))
+PY
+  ); then ok "export_csv_equals_sqlite ($out tables)"; else fail export_csv_equals_sqlite "$out"; fi
+else
+  fail export_csv_equals_sqlite "export failed"
+fi
+
+# --------------------------------------------------------------- man page
+man=$ROOT/man/gotrace.1
+if out=$(python3 - "$tmp/h.db" "$man" <<'PY'
+import re, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+man = open(sys.argv[2], encoding="utf-8").read()
+missing = []
+for t, c, unit in db.execute("SELECT table_name, column_name, unit FROM schema_columns"):
+    # Each table is a subsection ".SS TABLE" whose columns are ".TP" items
+    # "\fBcolumn\fR (unit)" or "\fBcolumn\fR".
+    sec = re.search(r"^\.SS %s\n(.*?)(?=^\.SS |^\.SH )" % re.escape(t), man, re.S | re.M)
+    item = r"\fB" + c.replace("_", "_") + r"\fR" + (" (" + unit + ")" if unit else "")
+    if not sec or item not in sec.group(1):
+        missing.append(f"{t}.{c}")
+if missing:
+    print("undocumented: " + " ".join(missing[:10]))
+    sys.exit(1)
+PY
+); then ok sql_man_schema; else fail sql_man_schema "$out"; fi
