@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "export_rows.h"
 #include "gotrace/rows.h"
 #include "parquet.h"
 
@@ -77,7 +78,9 @@ typedef struct job {
     uint32_t ntables;
     table_out *t;
     const char *name;  /* the trace column's value, or NULL: no such column */
+    size_t name_len;
     int failed;        /* a writer failed: its table's index + 1 */
+    int finished;      /* the traces row came: gt_rows_finish ran */
 } job;
 
 static int row(void *ctx, uint32_t table, const gt_rows_value *v)
@@ -87,7 +90,7 @@ static int row(void *ctx, uint32_t table, const gt_rows_value *v)
     const gt_rows_table *tb = &j->tables[table];
     int col = 0, rc = 0;
     if (j->name)
-        rc = pq_put_text(w, col++, j->name, strlen(j->name));
+        rc = pq_put_text(w, col++, j->name, j->name_len);
     for (uint32_t i = 0; i < tb->n_columns && !rc; i++, col++) {
         if (v[i].null) {
             rc = pq_put_null(w, col);
@@ -102,9 +105,14 @@ static int row(void *ctx, uint32_t table, const gt_rows_value *v)
     }
     if (!rc)
         rc = pq_end_row(w);
-    if (rc && !j->failed)
-        j->failed = (int)table + 1;
-    return rc ? -2 : 0;
+    if (rc) {
+        if (!j->failed)
+            j->failed = (int)table + 1;
+        return CLI_EXIT_IO;  /* export_one prints the writer's error */
+    }
+    if (table == GT_ROWS_T_TRACES)
+        j->finished = 1;
+    return 0;
 }
 
 /* A writer's failure as the CLI reports it: the exit status. */
@@ -163,8 +171,10 @@ static int open_table(job *j, uint32_t t, const char *out_dir, int dataset, cons
     return 0;
 }
 
-/* Exports one trace. Returns the exit status; *stop set when the others
- * should not be tried (a write error). */
+/* Exports one trace: every table's output opened, the rows written as
+ * cli_rows_run reads them, then every file completed and renamed. Returns
+ * the exit status; *stop set when the others should not be tried (a write
+ * error). */
 static int export_one(const char *path, const char *name, const char *out_dir, int dataset, int64_t from,
                       int64_t to, int *stop)
 {
@@ -175,83 +185,49 @@ static int export_one(const char *path, const char *name, const char *out_dir, i
         fprintf(stderr, "gotrace export: out of memory\n");
         return CLI_EXIT_TRACE;
     }
-    job j = {tables, nt, outs, dataset ? name : NULL, 0};
-    cli_input in;
-    int rc = cli_input_open(&in, "export", path, 0);
-    if (rc) {
-        free(outs);
-        return rc;
-    }
-    gt_error err;
-    gt_reader *r = gt_reader_open_fd(in.fd, &err);
-    gt_rows *rows = NULL;
-    int no_memory = 0;
-    cli_progress progress = {0, 0, 0};
-    if (!r) {
-        if (err.code == GT_ERR_IO)
-            rc = cli_usage_error("export", "cannot read %s: %s", path, err.message);
-        else {
-            rc = cli_trace_error(path, &err);
-            cli_input_explain(in.fd, &err);
-        }
-        goto done;
-    }
+    job j = {tables, nt, outs, dataset ? name : NULL, strlen(name), 0, 0};
+    int rc = 0;
     for (uint32_t t = 0; t < nt && !rc; t++)
         rc = open_table(&j, t, out_dir, dataset, path);
     if (rc) {
         *stop = 1;
-        goto done;
+    } else {
+        gt_rows_sink sink = {&j, row};
+        rc = cli_rows_run("export", path, NULL, from, to, &sink);
     }
-    gt_rows_options opt = {{path, strlen(path)}, gt_reader_version(r), from, to};
-    gt_rows_sink sink = {&j, row};
-    rows = gt_rows_new(&sink, &opt);
-    int feed = rows ? 0 : -1;
-    enum { BATCH = 256 };
-    gt_event evs[BATCH];
-    size_t n;
-    while (!feed && (n = gt_reader_next_batch(r, evs, BATCH)) > 0)
-        for (size_t i = 0; i < n && !feed; i++) {
-            cli_progress_event(&progress, r, &evs[i]);
-            feed = gt_rows_event(rows, &evs[i]);
-        }
-    cli_progress_finish(&progress, r);
-    if (!feed)
-        feed = gt_rows_finish(rows, gt_reader_error(r));
-    if (feed == -1)
-        no_memory = 1;
-    for (uint32_t t = 0; t < nt && !feed && !j.failed; t++)
-        if (pq_finish(outs[t].w))
+    /* The rows are complete once the traces row came (gt_rows_finish ran):
+     * a broken trace's files hold what was read. Otherwise (not a trace,
+     * no memory, a write error) nothing is kept. */
+    int complete = j.finished && !j.failed && (rc == CLI_EXIT_OK || rc == CLI_EXIT_TRACE);
+    for (uint32_t t = 0; t < nt && complete; t++)
+        if (pq_finish(outs[t].w)) {
             j.failed = (int)t + 1;
+            complete = 0;
+        }
     if (j.failed) {
         rc = writer_error(outs[j.failed - 1].w, outs[j.failed - 1].out.path);
-    } else if (no_memory) {
-        fprintf(stderr, "gotrace export: out of memory\n");
-        rc = CLI_EXIT_TRACE;
+        *stop = 1;
     }
     /* Every table complete: flush and rename them all; the first failure
      * leaves the rest as they were. */
-    for (uint32_t t = 0; t < nt && !rc; t++) {
-        if ((rc = cli_write_check(outs[t].out.f)) == 0)
-            rc = cli_output_close(&outs[t].out);
+    for (uint32_t t = 0; t < nt && complete; t++) {
+        int close_rc = cli_write_check(outs[t].out.f);
+        if (!close_rc)
+            close_rc = cli_output_close(&outs[t].out);
         outs[t].open = 0;
+        if (close_rc) {
+            rc = close_rc;
+            *stop = 1;
+            complete = 0;
+        }
     }
-    if (rc)
-        *stop = 1;
-    else if (gt_reader_error(r)) {
-        rc = cli_trace_error(path, gt_reader_error(r));
-        cli_report_loss(path, &progress);
-    }
-done:
     for (uint32_t t = 0; t < nt; t++) {
         if (outs[t].open)
             cli_output_abort(&outs[t].out);
         pq_writer_free(outs[t].w);
     }
     free(outs);
-    gt_rows_free(rows);
-    gt_reader_free(r);
-    int in_rc = cli_input_close(&in);
-    return rc ? rc : in_rc;
+    return rc;
 }
 
 int cli_export_parquet(const char *const *files, int nfiles, const char *out_dir, int dataset, int64_t from,

@@ -34,7 +34,7 @@ enum {
 enum { T_BOOLEAN = 0, T_INT64 = 2, T_DOUBLE = 5, T_BYTE_ARRAY = 6 };
 enum { CONV_UTF8 = 0, CONV_INT_64 = 18 };
 enum { REP_REQUIRED = 0, REP_OPTIONAL = 1 };
-enum { ENC_PLAIN = 0, ENC_RLE = 3, ENC_RLE_DICTIONARY = 8 };
+enum { ENC_PLAIN = 0, ENC_RLE = 3, ENC_DELTA_BINARY_PACKED = 5, ENC_RLE_DICTIONARY = 8 };
 enum { CODEC_ZSTD = 6 };
 enum { PAGE_DATA = 0, PAGE_DICTIONARY = 2 };
 
@@ -63,7 +63,8 @@ typedef struct pq_col {
     /* The column chunk of the open row group. */
     pbuf chunk;         /* its data pages, headers and compressed bodies */
     int64_t chunk_n, chunk_nulls, chunk_raw;  /* values, NULLs, uncompressed bytes (with headers) */
-    int plain_pages, dict_pages;
+    int plain_pages, dict_pages, delta_pages;
+    int int_encoding;   /* PQ_INT64: ENC_PLAIN or ENC_DELTA_BINARY_PACKED for the chunk, 0 undecided */
 
     /* The chunk's dictionary (PQ_TEXT): its PLAIN encoding, each entry's
      * offset in it and hash, and an open-addressing table of entry + 1. */
@@ -73,6 +74,7 @@ typedef struct pq_col {
     uint32_t *doff, *dhash;
     uint32_t *slot;
     size_t nslot;       /* a power of two, or 0 */
+    uint32_t last;      /* the entry of the column's last value + 1, or 0 */
 
     /* The chunk's statistics. */
     int has_minmax;
@@ -100,6 +102,7 @@ struct pq_writer {
     int started;         /* "PAR1" written */
     ZSTD_CCtx *zc;
     pbuf raw, comp, hdr, fix;  /* scratch: a page, compressed, its header, fixed UTF-8 */
+    pbuf raw2, comp2;    /* the other encoding of a page, when trying both */
     pbuf rgs;            /* the RowGroup structs written so far, serialized */
     int nrg;
     kv *meta;
@@ -125,11 +128,9 @@ static int oom(pq_writer *w) { return fail(w, PQ_ERR_MEMORY, "out of memory"); }
 
 /* ----------------------------------------------------------- buffers */
 
-/* Room for n more bytes in b: 0, or -1 with the writer failed. */
-static int pb_reserve(pq_writer *w, pbuf *b, size_t n)
+/* Grows b for n more bytes: 0, or -1 with the writer failed. */
+static int pb_grow(pq_writer *w, pbuf *b, size_t n)
 {
-    if (b->cap - b->len >= n)
-        return 0;
     if (w->err)
         return -1;
     size_t cap = b->cap ? b->cap : 256;
@@ -148,6 +149,12 @@ static int pb_reserve(pq_writer *w, pbuf *b, size_t n)
     b->p = p;
     b->cap = cap;
     return 0;
+}
+
+/* Room for n more bytes in b: 0, or -1 with the writer failed. */
+static inline int pb_reserve(pq_writer *w, pbuf *b, size_t n)
+{
+    return b->cap - b->len >= n ? 0 : pb_grow(w, b, n);
 }
 
 static void pb_add(pq_writer *w, pbuf *b, const void *src, size_t n)
@@ -171,10 +178,14 @@ static void pb_le32(pq_writer *w, pbuf *b, uint32_t v)
     pb_add(w, b, x, 4);
 }
 
-static void le64(unsigned char *x, uint64_t v)
+static inline void le64(unsigned char *x, uint64_t v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(x, &v, 8);
+#else
     for (int i = 0; i < 8; i++)
         x[i] = (unsigned char)(v >> (8 * i));
+#endif
 }
 
 static void pb_uvarint(pq_writer *w, pbuf *b, uint64_t v)
@@ -515,13 +526,82 @@ static int compress(pq_writer *w, const void *src, size_t n)
     return 0;
 }
 
+/* Appends v's low w bits (0..64) to the bits in *acc (*nbits of them,
+ * fewer than 8), LSB first, moving whole bytes out to out (room reserved). */
+static inline void put_bits(pbuf *out, uint64_t *acc, int *nbits, uint64_t v, int w)
+{
+    while (w > 0) {
+        int k = w > 32 ? 32 : w;
+        *acc |= (v & ((1ull << k) - 1)) << *nbits;
+        *nbits += k;
+        while (*nbits >= 8) {
+            out->p[out->len++] = (unsigned char)*acc;
+            *acc >>= 8;
+            *nbits -= 8;
+        }
+        v >>= k;
+        w -= k;
+    }
+}
+
+/* DELTA_BINARY_PACKED (Encodings.md) of the n PLAIN int64 values at vals:
+ * a header (block size 128, 4 miniblocks of 32, n, the first value), then
+ * per block of 128 deltas its least delta and each miniblock's deltas less
+ * that, bit-packed at the miniblock's width. A page's times or IDs take a
+ * few bytes each instead of eight, which also spares zstd most of its work. */
+static void delta_binary_packed(pq_writer *w, pbuf *out, const unsigned char *vals, size_t n)
+{
+    enum { BLOCK = 128, MINIBLOCKS = 4, MINI = BLOCK / MINIBLOCKS };
+    if (pb_reserve(w, out, n * 8 + (n / BLOCK + 1) * 16 + 40) != 0)
+        return;
+    pb_uvarint(w, out, BLOCK);
+    pb_uvarint(w, out, MINIBLOCKS);
+    pb_uvarint(w, out, n);
+    uint64_t prev;
+    memcpy(&prev, vals, 8);
+    pb_uvarint(w, out, zigzag((int64_t)prev));
+    for (size_t i = 1; i < n; i += BLOCK) {
+        size_t m = n - i < BLOCK ? n - i : BLOCK;
+        uint64_t d[BLOCK];
+        int64_t min = INT64_MAX;
+        for (size_t k = 0; k < m; k++) {
+            uint64_t v;
+            memcpy(&v, vals + 8 * (i + k), 8);
+            d[k] = v - prev;  /* wraps, as the decoder's sum does */
+            prev = v;
+            if ((int64_t)d[k] < min)
+                min = (int64_t)d[k];
+        }
+        pb_uvarint(w, out, zigzag(min));
+        unsigned char width[MINIBLOCKS];
+        for (size_t b = 0; b < MINIBLOCKS; b++) {
+            uint64_t max = 0;
+            for (size_t k = b * MINI; k < (b + 1) * MINI && k < m; k++)
+                if (d[k] - (uint64_t)min > max)
+                    max = d[k] - (uint64_t)min;
+            int bw = 0;
+            while (bw < 64 && (max >> bw) != 0)
+                bw++;
+            width[b] = (unsigned char)bw;
+        }
+        pb_add(w, out, width, MINIBLOCKS);
+        if (w->err)
+            return;
+        /* Miniblocks past the last value are absent; the last one present
+         * is padded to 32 values. */
+        for (size_t b = 0; b < MINIBLOCKS && b * MINI < m; b++) {
+            uint64_t acc = 0;
+            int nbits = 0;
+            for (size_t k = b * MINI; k < (b + 1) * MINI; k++)
+                put_bits(out, &acc, &nbits, k < m ? d[k] - (uint64_t)min : 0, width[b]);
+        }
+    }
+}
+
 /* Closes column c's open page: its levels and values (w->raw), compressed,
  * after its header, at the end of the column chunk. */
-static int close_page(pq_writer *w, pq_col *c)
+static void encode_page(pq_writer *w, pq_col *c, int dict, int delta)
 {
-    if (!c->page_n || w->err)
-        return w->err;
-    int dict = c->nidx > 0;  /* a page is one encoding: the dictionary closes pages when it fills */
     pbuf *raw = &w->raw;
     raw->len = 0;
     if (c->nullable) {
@@ -543,6 +623,8 @@ static int close_page(pq_writer *w, pq_col *c)
         int bw = bit_width(max);
         pb_byte(w, raw, (unsigned)bw);
         rle_hybrid(w, raw, c->idx, 1, c->nidx, bw);
+    } else if (delta) {
+        delta_binary_packed(w, raw, c->vals.p, c->vals.len / 8);
     } else if (c->type == PQ_BOOL) {
         size_t n = c->vals.len;
         if (pb_reserve(w, raw, (n + 7) / 8) == 0) {
@@ -556,13 +638,54 @@ static int close_page(pq_writer *w, pq_col *c)
     } else {
         pb_add(w, raw, c->vals.p, c->vals.len);
     }
+}
+
+static void swap_pbuf(pbuf *a, pbuf *b)
+{
+    pbuf t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static int close_page(pq_writer *w, pq_col *c)
+{
+    if (!c->page_n || w->err)
+        return w->err;
+    int dict = c->nidx > 0;  /* a page is one encoding: the dictionary closes pages when it fills */
+    int delta = 0;
+    pbuf *raw = &w->raw;
+    if (c->type == PQ_INT64 && c->vals.len > 0) {
+        /* DELTA_BINARY_PACKED suits times and IDs that move little, PLAIN
+         * (and zstd) values that jump about but repeat, such as durations:
+         * the chunk's first page is compressed both ways, and the smaller
+         * one decides for the rest of the chunk. */
+        if (!c->int_encoding) {
+            encode_page(w, c, 0, 0);
+            if (w->err || compress(w, raw->p, raw->len) != 0)
+                return w->err;
+            swap_pbuf(&w->raw, &w->raw2);
+            swap_pbuf(&w->comp, &w->comp2);
+            encode_page(w, c, 0, 1);
+            if (w->err || compress(w, raw->p, raw->len) != 0)
+                return w->err;
+            c->int_encoding = w->comp.len < w->comp2.len ? ENC_DELTA_BINARY_PACKED : ENC_PLAIN;
+            if (c->int_encoding == ENC_PLAIN) {
+                swap_pbuf(&w->raw, &w->raw2);
+                swap_pbuf(&w->comp, &w->comp2);
+            }
+            delta = c->int_encoding == ENC_DELTA_BINARY_PACKED;
+            goto compressed;
+        }
+        delta = c->int_encoding == ENC_DELTA_BINARY_PACKED;
+    }
+    encode_page(w, c, dict, delta);
     if (w->err)
         return w->err;
     if (raw->len > INT32_MAX)
         return fail(w, PQ_ERR_USAGE, "column %s: a page of %zu bytes is too large for Parquet", c->name, raw->len);
     if (compress(w, raw->p, raw->len) != 0)
         return w->err;
-
+compressed:;
     pbuf *h = &w->hdr;
     h->len = 0;
     tw t;
@@ -572,7 +695,7 @@ static int close_page(pq_writer *w, pq_col *c)
     tw_i32(&t, 3, (int32_t)w->comp.len);
     tw_begin(&t, 5);  /* DataPageHeader */
     tw_i32(&t, 1, (int32_t)c->page_n);
-    tw_i32(&t, 2, dict ? ENC_RLE_DICTIONARY : ENC_PLAIN);
+    tw_i32(&t, 2, dict ? ENC_RLE_DICTIONARY : delta ? ENC_DELTA_BINARY_PACKED : ENC_PLAIN);
     tw_i32(&t, 3, ENC_RLE);
     tw_i32(&t, 4, ENC_RLE);
     tw_end(&t);
@@ -587,6 +710,8 @@ static int close_page(pq_writer *w, pq_col *c)
     c->chunk_raw += (int64_t)(h->len + raw->len);
     if (dict)
         c->dict_pages++;
+    else if (delta)
+        c->delta_pages++;
     else
         c->plain_pages++;
     c->page_n = 0;
@@ -595,36 +720,41 @@ static int close_page(pq_writer *w, pq_col *c)
     return 0;
 }
 
-/* A value (or NULL) is going into column c: checks and levels. */
-static int begin_value(pq_writer *w, int col, int type, int null, pq_col **out)
+/* A value (or NULL) is going into column col: checks and its level. The
+ * column, or NULL when the writer has failed. */
+static inline pq_col *begin_value(pq_writer *w, int col, int type, int null)
 {
     if (w->err)
-        return w->err;
-    if (col < 0 || col >= w->ncols)
-        return fail(w, PQ_ERR_USAGE, "no column %d", col);
+        return NULL;
+    if (col < 0 || col >= w->ncols) {
+        fail(w, PQ_ERR_USAGE, "no column %d", col);
+        return NULL;
+    }
     pq_col *c = &w->cols[col];
-    if (c->given)
-        return fail(w, PQ_ERR_USAGE, "column %s: two values in one row", c->name);
-    if (null ? !c->nullable : c->type != type)
-        return fail(w, PQ_ERR_USAGE, "column %s: %s", c->name, null ? "NULL in a REQUIRED column" : "wrong type");
+    if (c->given || (null ? !c->nullable : c->type != type)) {
+        fail(w, PQ_ERR_USAGE, "column %s: %s", c->name,
+             c->given ? "two values in one row" : null ? "NULL in a REQUIRED column" : "wrong type");
+        return NULL;
+    }
     if (c->nullable) {
         if (c->page_n == c->lev_cap) {
             size_t cap = c->lev_cap ? c->lev_cap * 2 : 1024;
             uint8_t *p = realloc(c->lev, cap);
-            if (!p)
-                return oom(w);
+            if (!p) {
+                oom(w);
+                return NULL;
+            }
             c->lev = p;
             c->lev_cap = cap;
         }
         c->lev[c->page_n] = !null;
     }
     c->given = 1;
-    *out = c;
-    return 0;
+    return c;
 }
 
 /* After a value went into c's page: closes the page when it is full. */
-static int end_value(pq_writer *w, pq_col *c)
+static inline int end_value(pq_writer *w, pq_col *c)
 {
     c->page_n++;
     c->chunk_n++;
@@ -635,8 +765,8 @@ static int end_value(pq_writer *w, pq_col *c)
 
 int pq_put_null(pq_writer *w, int col)
 {
-    pq_col *c;
-    if (begin_value(w, col, -1, 1, &c) != 0)
+    pq_col *c = begin_value(w, col, -1, 1);
+    if (!c)
         return w->err;
     c->chunk_nulls++;
     return end_value(w, c);
@@ -644,8 +774,8 @@ int pq_put_null(pq_writer *w, int col)
 
 int pq_put_int64(pq_writer *w, int col, int64_t v)
 {
-    pq_col *c;
-    if (begin_value(w, col, PQ_INT64, 0, &c) != 0)
+    pq_col *c = begin_value(w, col, PQ_INT64, 0);
+    if (!c)
         return w->err;
     if (pb_reserve(w, &c->vals, 8) != 0)
         return w->err;
@@ -664,8 +794,8 @@ int pq_put_int64(pq_writer *w, int col, int64_t v)
 
 int pq_put_double(pq_writer *w, int col, double v)
 {
-    pq_col *c;
-    if (begin_value(w, col, PQ_DOUBLE, 0, &c) != 0)
+    pq_col *c = begin_value(w, col, PQ_DOUBLE, 0);
+    if (!c)
         return w->err;
     if (pb_reserve(w, &c->vals, 8) != 0)
         return w->err;
@@ -689,8 +819,8 @@ int pq_put_double(pq_writer *w, int col, double v)
 
 int pq_put_bool(pq_writer *w, int col, int v)
 {
-    pq_col *c;
-    if (begin_value(w, col, PQ_BOOL, 0, &c) != 0)
+    pq_col *c = begin_value(w, col, PQ_BOOL, 0);
+    if (!c)
         return w->err;
     v = v != 0;
     pb_byte(w, &c->vals, (unsigned)v);
@@ -727,14 +857,25 @@ static void text_stats(pq_writer *w, pq_col *c, const char *s, size_t len)
 
 static uint32_t hash_text(const char *s, size_t len)
 {
-    /* FNV-1a, then a final mix so that the low bits index well. */
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    return h;
+    /* Eight bytes at a time, multiplied in, then a final mix so that the
+     * low bits index well. Not for hostile input: a bad hash only slows. */
+    uint64_t h = 0x9e3779b97f4a7c15u ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t k;
+        memcpy(&k, s + i, 8);
+        h = (h ^ k) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    if (i < len) {
+        uint64_t k = 0;
+        memcpy(&k, s + i, len - i);
+        h = (h ^ k) * 0xff51afd7ed558ccdu;
+    }
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 29;
+    return (uint32_t)h;
 }
 
 static int dict_grow(pq_writer *w, pq_col *c)
@@ -769,21 +910,31 @@ static int dict_grow(pq_writer *w, pq_col *c)
     return 0;
 }
 
+/* Whether dictionary entry e of c holds s. */
+static inline int dict_entry_is(const pq_col *c, uint32_t e, const char *s, size_t len)
+{
+    const unsigned char *p = c->dict.p + c->doff[e];
+    uint32_t n = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return n == len && (len == 0 || memcmp(p + 4, s, len) == 0);
+}
+
 /* The dictionary index of s in c's chunk dictionary, added if new: 0, or
  * 1 when the dictionary is full (c->dict_on is then cleared). */
 static int dict_index(pq_writer *w, pq_col *c, const char *s, size_t len, uint32_t *index)
 {
+    /* Values often repeat the one before: no hashing then. */
+    if (c->last && dict_entry_is(c, c->last - 1, s, len)) {
+        *index = c->last - 1;
+        return 0;
+    }
     uint32_t h = hash_text(s, len);
     size_t mask = c->nslot - 1, k = c->nslot ? h & mask : 0;
     if (c->nslot) {
         for (uint32_t e; (e = c->slot[k]) != 0; k = (k + 1) & mask) {
             e--;
-            if (c->dhash[e] != h)
-                continue;
-            const unsigned char *p = c->dict.p + c->doff[e];
-            uint32_t n = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-            if (n == len && memcmp(p + 4, s, len) == 0) {
+            if (c->dhash[e] == h && dict_entry_is(c, e, s, len)) {
                 *index = e;
+                c->last = e + 1;
                 return 0;
             }
         }
@@ -802,6 +953,7 @@ static int dict_index(pq_writer *w, pq_col *c, const char *s, size_t len, uint32
     c->slot[k] = e + 1;
     c->dhash[e] = h;
     c->doff[e] = (uint32_t)c->dict.len;
+    c->last = e + 1;
     pb_le32(w, &c->dict, (uint32_t)len);
     pb_add(w, &c->dict, s, len);
     text_stats(w, c, s, len);  /* every value of the chunk is in its dictionary */
@@ -811,8 +963,8 @@ static int dict_index(pq_writer *w, pq_col *c, const char *s, size_t len, uint32
 
 int pq_put_text(pq_writer *w, int col, const char *s, size_t len)
 {
-    pq_col *c;
-    if (begin_value(w, col, PQ_TEXT, 0, &c) != 0)
+    pq_col *c = begin_value(w, col, PQ_TEXT, 0);
+    if (!c)
         return w->err;
     if (len > INT32_MAX)
         return fail(w, PQ_ERR_USAGE, "column %s: a string of %zu bytes", c->name, len);
@@ -906,11 +1058,13 @@ static int flush_row_group(pq_writer *w)
         tw_begin(&t, 3);  /* ColumnMetaData */
         tw_i32(&t, 1, c->type == PQ_INT64 ? T_INT64 : c->type == PQ_DOUBLE ? T_DOUBLE
                       : c->type == PQ_TEXT ? T_BYTE_ARRAY : T_BOOLEAN);
-        int encs[3], nenc = 0;
+        int encs[4], nenc = 0;
         if (has_dict || c->plain_pages)
             encs[nenc++] = ENC_PLAIN;
         if (c->nullable)
             encs[nenc++] = ENC_RLE;
+        if (c->delta_pages)
+            encs[nenc++] = ENC_DELTA_BINARY_PACKED;
         if (c->dict_pages)
             encs[nenc++] = ENC_RLE_DICTIONARY;
         tw_list(&t, 2, CT_I32, (size_t)nenc);
@@ -971,11 +1125,13 @@ static int flush_row_group(pq_writer *w)
         /* The next chunk starts afresh. */
         c->chunk.len = 0;
         c->chunk_n = c->chunk_nulls = c->chunk_raw = 0;
-        c->plain_pages = c->dict_pages = 0;
+        c->plain_pages = c->dict_pages = c->delta_pages = 0;
+        c->int_encoding = 0;
         c->has_minmax = 0;
         c->dict_on = c->type == PQ_TEXT;
         c->dict.len = 0;
         c->ndict = 0;
+        c->last = 0;
         if (c->nslot)
             memset(c->slot, 0, c->nslot * sizeof *c->slot);
     }
@@ -1129,6 +1285,8 @@ void pq_writer_free(pq_writer *w)
     free(w->meta);
     pb_free(&w->raw);
     pb_free(&w->comp);
+    pb_free(&w->raw2);
+    pb_free(&w->comp2);
     pb_free(&w->hdr);
     pb_free(&w->fix);
     pb_free(&w->rgs);

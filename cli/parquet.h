@@ -14,8 +14,10 @@
  *              written as U+FFFD (a reader may refuse a STRING that is not)
  *   PQ_BOOL    BOOLEAN
  *
- * What the file holds: data pages (v1) compressed with zstd; INT64, DOUBLE
- * and BOOLEAN values PLAIN; strings dictionary encoded (a PLAIN dictionary
+ * What the file holds: data pages (v1) compressed with zstd; INT64 values
+ * DELTA_BINARY_PACKED (times and IDs in a few bytes each, and much less for
+ * zstd to do), DOUBLE and BOOLEAN values PLAIN; strings dictionary encoded
+ * (a PLAIN dictionary
  * page, then RLE_DICTIONARY data pages) until a column chunk's dictionary
  * would pass pq_limits.dict_bytes, PLAIN from then to the chunk's end;
  * definition levels (RLE/bit-packed hybrid) for OPTIONAL columns;

@@ -196,3 +196,208 @@ if ! skip_duck parquet_synth_default_content; then
     echo "not ok parquet_synth_empty: got '$got', want 0 rows of 10 columns"
   fi
 fi
+
+# ------------------------------------------- gotrace export --format=parquet
+hello="$ROOT/examples/hello.trace"
+tables=$("$GOTRACE" sql "$hello" "select name from schema_tables order by name" --csv 2>/dev/null |
+  tail -n +2 | tr -d '\r')
+# select_list TABLE: its columns in order, TEXT as x and the hex of its
+# bytes (the sqlite3 command stops printing a string at a NUL byte), in SQL
+# that SQLite and DuckDB both run.
+"$GOTRACE" sql "$hello" "select table_name, column_name, type from schema_columns" --csv 2>/dev/null |
+  tail -n +2 | tr -d '\r' >"$tmp/columns"
+select_list() {
+  awk -F, -v t="$1" -v x="'x'" '$1 == t { c = $3 == "TEXT" ? "case when " $2 " is null then null else " x " || hex(" $2 ") end" : $2
+                                l = l (l == "" ? "" : ", ") c } END { print l }' "$tmp/columns"
+}
+if ! "$GOTRACE" export --format=parquet "$hello" -o "$tmp/hello" 2>"$tmp/err"; then
+  echo "not ok parquet_export_hello: exit $?: $(head -n 1 "$tmp/err")"
+  exit 0
+fi
+# One file per table of the schema, and nothing else (no temporaries).
+want=$(printf '%s\n' $tables | sed 's/$/.parquet/' | LC_ALL=C sort)
+got=$(ls "$tmp/hello" | LC_ALL=C sort)
+if [ -n "$tables" ] && [ "$got" = "$want" ]; then
+  echo "ok parquet_export_files"
+else
+  echo "not ok parquet_export_files: got '$(echo $got)', want '$(echo $want)'"
+fi
+
+# Usage and failures.
+usage_case() {
+  name=$1; shift
+  "$GOTRACE" export --format=parquet "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  if [ "$rc" -eq 2 ] && [ -s "$tmp/err" ]; then echo "ok $name"; else echo "not ok $name: exit $rc, want 2 and a message"; fi
+}
+usage_case parquet_export_same_name "$hello" "$tmp/hello.trace" -o "$tmp/u1"
+usage_case parquet_export_no_output "$hello"
+usage_case parquet_export_missing_file "$tmp/none.trace" -o "$tmp/u2"
+printf 'not a trace\n' >"$tmp/text.trace"
+"$GOTRACE" export --format=parquet "$tmp/text.trace" -o "$tmp/text" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 1 ] && [ -z "$(ls -A "$tmp/text" 2>/dev/null)" ]; then
+  echo "ok parquet_export_not_a_trace"
+else
+  echo "not ok parquet_export_not_a_trace: exit $rc (want 1), left '$(ls -A "$tmp/text" 2>/dev/null | head -n 3 | tr '\n' ' ')'"
+fi
+# A broken trace: status 1, every table written, traces.error says why.
+size=$(wc -c <"$hello")
+head -c $((size / 2)) "$hello" >"$tmp/half.trace"
+"$GOTRACE" export --format=parquet "$tmp/half.trace" -o "$tmp/half" >/dev/null 2>"$tmp/err"
+rc=$?
+nfiles=$(ls "$tmp/half" 2>/dev/null | grep -c '\.parquet$')
+if skip_duck parquet_export_broken_trace; then :
+elif [ "$rc" -eq 1 ] && [ "$nfiles" -eq "$(printf '%s\n' $tables | wc -l)" ] &&
+     [ "$(duck "select count(*) from read_parquet('$tmp/half/traces.parquet') where error is not null")" = 1 ]; then
+  echo "ok parquet_export_broken_trace"
+else
+  echo "not ok parquet_export_broken_trace: exit $rc, $nfiles files, traces.error missing"
+fi
+
+# Every trace's every table, as DuckDB reads the Parquet files and as
+# SQLite holds them (gotrace export --format=sqlite): the same rows. Each
+# trace is exported with --dataset into one hive-partitioned dataset, as
+# fleet workers do (each export adds its partitions, keeping the others);
+# hello.trace also as a single trace (TABLE.parquet).
+if skip_duck parquet_export_equals_sqlite; then :
+elif ! command -v sqlite3 >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+  echo "skip parquet_export_equals_sqlite: no sqlite3 or python3 command"
+else
+  set -- "$hello" "$ROOT"/tests/data/scenarios/*.trace
+  if [ -d "$SHARED/corpus" ]; then set -- "$@" "$SHARED"/corpus/*.trace; else
+    echo "skip parquet_export_corpus: no ../shared/corpus (the scenario traces only)"; fi
+  : >"$tmp/sqlite.txt"
+  sql_all() {  # DB NAME: every table's rows, each prefixed with TABLE and NAME
+    q=""
+    for t in $tables; do q="$q select '$t', '$2', $(select_list "$t") from $t;"; done
+    sqlite3 -bail -tabs -nullvalue NULL "$1" "$q"
+  }
+  n=0
+  for f in "$@"; do
+    name=$(basename "$f" .trace)
+    # A trace the reader stops on is still exported (status 1): its rows
+    # are compared like the others'.
+    "$GOTRACE" export --format=parquet --dataset "$f" -o "$tmp/all" 2>"$tmp/err"
+    rc=$?
+    [ "$rc" -le 1 ] || { echo "not ok parquet_export_dataset: $f: exit $rc: $(head -n 1 "$tmp/err")"; continue; }
+    "$GOTRACE" export --format=sqlite "$f" -o "$tmp/one.db" 2>/dev/null
+    rc=$?
+    [ "$rc" -le 1 ] || { echo "not ok parquet_export_sqlite: $f: exit $rc"; continue; }
+    sql_all "$tmp/one.db" "$name" >>"$tmp/sqlite.txt" 2>"$tmp/err" ||
+      echo "not ok parquet_export_sqlite_query: $f: $(head -n 2 "$tmp/err" | tr '\n' ' ')"
+    rm -f "$tmp/one.db"
+    n=$((n + 1))
+  done
+  set --
+  for t in $tables; do
+    set -- "$@" "select '$t', trace, $(select_list "$t") from read_parquet('$tmp/all/$t/*/*.parquet', hive_partitioning = false)"
+  done
+  duck --all --sqlite "$@" >"$tmp/duck.txt" 2>"$tmp/err" ||
+    echo "not ok parquet_export_duckdb_query: $(head -c 300 "$tmp/err")"
+  # Parquet strings are UTF-8: the writer replaces each byte that does not
+  # begin a well-formed sequence with U+FFFD (as Go's range over a string
+  # does); SQLite keeps the bytes. The same replacement on SQLite's side:
+  python3 -c '
+import re, sys
+def valid(b, i):
+    c = b[i]
+    if c < 0x80: return 1
+    n, lo, hi = (2, 0x80, 0xBF) if 0xC2 <= c <= 0xDF else (3, 0xA0 if c == 0xE0 else 0x80, 0x9F if c == 0xED else 0xBF) \
+        if 0xE0 <= c <= 0xEF else (4, 0x90 if c == 0xF0 else 0x80, 0x8F if c == 0xF4 else 0xBF) if 0xF0 <= c <= 0xF4 else (0, 0, 0)
+    if n == 0 or i + n > len(b) or not lo <= b[i + 1] <= hi: return 0
+    return n if all(0x80 <= x <= 0xBF for x in b[i + 2:i + n]) else 0
+def fix(m):
+    b, out, i = bytes.fromhex(m.group(1)), bytearray(), 0
+    while i < len(b):
+        n = valid(b, i)
+        out += b[i:i + n] if n else b"\xef\xbf\xbd"
+        i += n or 1
+    return "x" + out.hex().upper()
+for line in sys.stdin:
+    sys.stdout.write(re.sub(r"(?:^|(?<=\t))x([0-9A-F]*)(?=\t|$)", fix, line))
+' <"$tmp/sqlite.txt" >"$tmp/sqlite.fixed" || echo "not ok parquet_export_utf8: python3 failed"
+  mv "$tmp/sqlite.fixed" "$tmp/sqlite.txt"
+  LC_ALL=C sort "$tmp/sqlite.txt" >"$tmp/sqlite.sorted"
+  LC_ALL=C sort "$tmp/duck.txt" >"$tmp/duck.sorted"
+  rows=$(wc -l <"$tmp/sqlite.sorted")
+  if [ "$rows" -gt $((n * 10)) ] && cmp -s "$tmp/sqlite.sorted" "$tmp/duck.sorted"; then
+    echo "ok parquet_export_equals_sqlite ($n traces, $rows rows)"
+  else
+    echo "not ok parquet_export_equals_sqlite: $(diff "$tmp/sqlite.sorted" "$tmp/duck.sorted" | head -n 4 | cut -c 1-160 | tr '\n' ' ') $(head -c 200 "$tmp/err")"
+  fi
+  rm -f "$tmp/sqlite.txt" "$tmp/duck.txt" "$tmp/sqlite.sorted" "$tmp/duck.sorted"
+
+  # The single-trace layout: the same rows as the dataset's partition.
+  set --
+  for t in $tables; do
+    set -- "$@" "select * from (select '$t', * from read_parquet('$tmp/hello/$t.parquet')
+                 except all select '$t', * exclude (trace) from read_parquet('$tmp/all/$t/trace=hello/*.parquet'))"
+  done
+  got=$(duck --all "$@" 2>&1)
+  if [ -z "$got" ] && [ -f "$tmp/all/traces/trace=hello/part-0.parquet" ]; then
+    echo "ok parquet_export_single_layout"
+  else
+    echo "not ok parquet_export_single_layout: $(echo "$got" | head -n 2 | cut -c 1-160)"
+  fi
+  rm -rf "$tmp/all"
+fi
+
+# The fleet (docs/fleet.md runs these queries): 20 corpus traces exported
+# into one hive-partitioned dataset, four traces per gotrace export, and
+# DuckDB's answer over the whole dataset (hive_partitioning) equal to the
+# per-trace SQLite answers added up.
+fleet=$(ls "$SHARED/corpus" 2>/dev/null | grep -E '^(cpuprof|gcstress|annotate|churn|flightrec)\.go12[2-7]\.trace$' |
+  head -n 20)
+if skip_duck parquet_fleet; then :
+elif ! command -v sqlite3 >/dev/null 2>&1; then
+  echo "skip parquet_fleet: no sqlite3 command"
+elif [ "$(echo $fleet | wc -w)" -ne 20 ]; then
+  echo "skip parquet_fleet: no 20 fleet traces in ../shared/corpus"
+else
+  D="$tmp/fleet"
+  (cd "$SHARED/corpus" && echo $fleet | xargs -n 4 "$GOTRACE" export --format=parquet -o "$D") 2>"$tmp/err" ||
+    echo "not ok parquet_fleet_export: $(head -n 1 "$tmp/err")"
+  # The same four queries: the per-trace form for SQLite, the dataset's for
+  # DuckDB (views over the partitioned tables, so that the SQL reads alike).
+  Q1="select count(*), coalesce(sum(exec_time), 0) from goroutines"
+  Q2="select reason, count(*), coalesce(sum(duration), 0) from g_transitions where to_state = 'Waiting' group by reason"
+  Q3="select f.function, count(*) from cpu_samples s join frames f on f.stack = s.stack and f.depth = 0 group by 1"
+  Q4="select count(*), coalesce(sum(duration), 0), coalesce(max(duration), 0) from ranges where name like 'stop-the-world%'"
+  : >"$tmp/q1.sqlite"; : >"$tmp/q2.sqlite"; : >"$tmp/q3.sqlite"; : >"$tmp/q4.sqlite"
+  for f in $fleet; do
+    name=${f%.trace}
+    "$GOTRACE" export --format=sqlite "$SHARED/corpus/$f" -o "$tmp/one.db" 2>/dev/null
+    sqlite3 -bail -tabs -nullvalue NULL "$tmp/one.db" "select '$name', * from ($Q1)" >>"$tmp/q1.sqlite" &&
+      sqlite3 -bail -tabs -nullvalue NULL "$tmp/one.db" "$Q2" >>"$tmp/q2.sqlite" &&
+      sqlite3 -bail -tabs -nullvalue NULL "$tmp/one.db" "$Q3" >>"$tmp/q3.sqlite" &&
+      sqlite3 -bail -tabs -nullvalue NULL "$tmp/one.db" "$Q4" >>"$tmp/q4.sqlite" ||
+      echo "not ok parquet_fleet_sqlite: $f"
+    rm -f "$tmp/one.db"
+  done
+  # Per-trace answers added up: by key (reason, function), or in total.
+  awk -F'\t' '{ n[$1] += $2; s[$1] += $3 } END { for (k in n) printf "%s\t%.0f\t%.0f\n", k, n[k], s[k] }' "$tmp/q2.sqlite" |
+    LC_ALL=C sort >"$tmp/q2.want"
+  awk -F'\t' '{ n[$1] += $2 } END { for (k in n) printf "%s\t%.0f\n", k, n[k] }' "$tmp/q3.sqlite" | LC_ALL=C sort >"$tmp/q3.want"
+  awk -F'\t' '{ n += $1; s += $2; if ($3 > m) m = $3 } END { printf "%.0f\t%.0f\t%.0f\n", n, s, m }' "$tmp/q4.sqlite" >"$tmp/q4.want"
+  LC_ALL=C sort "$tmp/q1.sqlite" >"$tmp/q1.want"
+  views=""
+  for t in goroutines g_transitions cpu_samples frames ranges; do
+    views="$views create view $t as select * from read_parquet('$D/$t/*/*.parquet', hive_partitioning = true);"
+  done
+  fleet_case() {  # NAME WANT SQL
+    duck "$views" "$3" 2>"$tmp/err" | LC_ALL=C sort >"$tmp/got"
+    if [ -s "$2" ] && cmp -s "$tmp/got" "$2"; then
+      echo "ok $1 ($(wc -l <"$2") rows)"
+    else
+      echo "not ok $1: $(diff "$2" "$tmp/got" | head -n 3 | tr '\n' ' ') $(head -c 200 "$tmp/err")"
+    fi
+  }
+  fleet_case parquet_fleet_goroutines_per_trace "$tmp/q1.want" \
+    "select trace, count(*), coalesce(sum(exec_time), 0) from goroutines group by trace"
+  fleet_case parquet_fleet_blocking_by_reason "$tmp/q2.want" "$Q2"
+  fleet_case parquet_fleet_cpu_by_function "$tmp/q3.want" \
+    "select f.function, count(*) from cpu_samples s join frames f
+       on f.trace = s.trace and f.stack = s.stack and f.depth = 0 group by 1"
+  fleet_case parquet_fleet_stop_the_world "$tmp/q4.want" "$Q4"
+fi
