@@ -300,6 +300,51 @@ void au_hist_print(FILE *f, const au_hist *h, int indent)
 
 /* --------------------------------------------------------------- passes */
 
+gt_window au_window = GT_WINDOW_ALL;
+
+int au_windowed(void) { return au_window.from != 0 || au_window.to != INT64_MAX; }
+
+int au_window_option(const char *cmd, const char *opt, int is_to, const char *val)
+{
+    gt_error err;
+    int64_t ns;
+    if (gt_parse_duration(val, &ns, &err))
+        return cli_usage_error(cmd, "%s: %s", opt, err.message);
+    if (ns < 0)
+        return cli_usage_error(cmd, "%s: a negative duration (the window counts from the trace's start)", opt);
+    if (is_to)
+        au_window.to = ns;
+    else
+        au_window.from = ns;
+    return 0;
+}
+
+void au_json_window(au_json *j, int64_t trace_start, int64_t end)
+{
+    if (!au_windowed())
+        return;
+    au_json_i64(j, "window_from_ns", au_window.from);
+    au_json_i64(j, "window_to_ns", end - trace_start < au_window.to ? end - trace_start : au_window.to);
+}
+
+void au_print_window(FILE *f, int64_t trace_start, int64_t end)
+{
+    if (!au_windowed())
+        return;
+    char a[GT_DURATION_BUF], b[GT_DURATION_BUF];
+    int64_t to = end - trace_start < au_window.to ? end - trace_start : au_window.to;
+    fprintf(f, "Window: %s to %s (from the trace start)\n\n", gt_format_duration(au_window.from, a),
+            gt_format_duration(to, b));
+}
+
+int au_window_ready(const char *cmd)
+{
+    gt_error err;
+    if (gt_window_check(&au_window, &err))
+        return cli_usage_error(cmd, "%s", err.message);
+    return 0;
+}
+
 int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_event_fn fn, void *ctx,
                au_pass_result *res)
 {
@@ -315,7 +360,14 @@ int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_eve
     }
     gt_event ev;
     uint64_t last_sync_end = 0;
-    while (res->events < limit && gt_reader_next(r, &ev) == 1) {
+    int64_t first = 0, last = 0;
+    int past = 0;
+    while (!past && res->events < limit && gt_reader_next(r, &ev) == 1) {
+        if (res->events == 0)
+            first = ev.time;
+        last = ev.time;
+        /* Events past the window are fed up to the next Sync. */
+        past = gt_window_done(&au_window, first, &ev);
         res->events++;
         cli_progress_event(&res->progress, r, &ev);
         if (ev.kind == GT_EVENT_SYNC)
@@ -326,7 +378,7 @@ int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_eve
             return CLI_EXIT_TRACE;
         }
     }
-    const gt_error *e = gt_reader_error(r);
+    const gt_error *e = past ? NULL : gt_reader_error(r);
     cli_progress_finish(&res->progress, r);
     if (res->events < limit && e) {
         res->failed = 1;
@@ -340,6 +392,9 @@ int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_eve
         fprintf(stderr, "gotrace %s: failed to parse any useful part of the trace: %s\n", cmd, res->error.message);
         return CLI_EXIT_TRACE;
     }
+    gt_error werr;
+    if (res->events && gt_window_check_trace(&au_window, first, last, &werr))
+        return cli_usage_error(cmd, "%s", werr.message);
     return 0;
 }
 
@@ -379,6 +434,7 @@ int au_summarize_stream(const char *cmd, const char *path, au_stream *st, gt_sum
         fprintf(stderr, "gotrace %s: out of memory\n", cmd);
         return CLI_EXIT_TRACE;
     }
+    gt_summary_set_window(s, &au_window);
     if (st) {
         st->summary = s;
         st->broken = 0;
@@ -417,6 +473,13 @@ int au_summarize_stream(const char *cmd, const char *path, au_stream *st, gt_sum
 int au_summarize(const char *cmd, const char *path, gt_summary **out, int *broken)
 {
     return au_summarize_stream(cmd, path, NULL, out, broken);
+}
+
+int64_t au_span_start(const gt_summary *s)
+{
+    int64_t start, end;
+    gt_summary_span(s, &start, &end);
+    return start;
 }
 
 int64_t au_trace_end(const gt_summary *s, int broken)

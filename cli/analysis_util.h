@@ -10,6 +10,7 @@
 
 #include "gotrace.h"
 #include "gotrace/analysis.h"
+#include "gotrace/window.h"
 #include "cli.h"
 
 /* ------------------------------------------------------------------ JSON */
@@ -130,6 +131,10 @@ typedef struct au_stream {
  * wrong. */
 int au_summarize_stream(const char *cmd, const char *path, au_stream *st, gt_summary **out, int *broken);
 
+/* Where the summary's analysis starts: its first event, or the window's
+ * start (gt_summary_span): where regions and tasks begun before it begin. */
+int64_t au_span_start(const gt_summary *s);
+
 /* cmd/trace's endTime(): the last event's time, or the last Sync's when the
  * trace broke (Go keeps the events up to there). */
 int64_t au_trace_end(const gt_summary *s, int broken);
@@ -137,6 +142,40 @@ int64_t au_trace_end(const gt_summary *s, int broken);
 /* Parses a duration argument: a plain number of nanoseconds or a number with
  * a unit ns, us, µs, ms, s, m, h (e.g. "1.5ms"). Returns 0 or -1. */
 int au_parse_duration(const char *s, int64_t *ns);
+
+/* ---------------------------------------------------------------- windows
+ *
+ * --from D --to D on every analysis command: the window (gotrace/window.h)
+ * all passes and summaries of the command use. */
+
+/* The command's window; {0, INT64_MAX} (none) unless set. */
+extern gt_window au_window;
+
+/* The options, for a command's cli_option table: {"from", 1, id}, {"to", 1, id}. */
+#define AU_WINDOW_OPTIONS(from_id, to_id) {"from", 1, from_id}, {"to", 1, to_id}
+
+/* Handles --from D or --to D (opt as written, a.spelling): parses D with
+ * gt_parse_duration into au_window. 0, or CLI_EXIT_USAGE with the message
+ * printed for cmd. */
+int au_window_option(const char *cmd, const char *opt, int is_to, const char *val);
+
+/* After the options: refuses a window that ends before it starts. 0, or
+ * CLI_EXIT_USAGE with the message. */
+int au_window_ready(const char *cmd);
+
+/* Whether a window was given. */
+int au_windowed(void);
+/* With a window: "window_from_ns", "window_to_ns" (ns from the trace start;
+ * to is the trace's end when --to was not given or beyond it: end is where
+ * the analysis ended, on the trace clock) / a "Window: FROM to TO" line and a
+ * blank line. Nothing without one. */
+void au_json_window(au_json *j, int64_t trace_start, int64_t end);
+void au_print_window(FILE *f, int64_t trace_start, int64_t end);
+
+/* Every pass (au_pass, au_pass_fd, au_summarize*) stops after the first
+ * event past au_window's end, and fails with CLI_EXIT_USAGE and a message
+ * when the window starts after the trace's last event. au_summarize*
+ * gives the summary the window. */
 
 /* Parses a PC in hexadecimal, with or without 0x (go tool trace's pc=
  * parameter is bare hex). Returns 0 or -1. */

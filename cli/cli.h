@@ -38,8 +38,9 @@ int cmd_report(int argc, char **argv);   /* cli/cmd_report.c */
 int dump_wire(const char *path, FILE *out);
 int dump_footprint(const char *path, FILE *out);
 /* only_goroutine: NULL for every event, else only the events of that
- * goroutine (cli/dump_parsed.c says which). */
-int dump_parsed(const char *path, FILE *out, const int64_t *only_goroutine);
+ * goroutine (cli/dump_parsed.c says which); from, to: only the events of
+ * that window, ns from the trace start (0, INT64_MAX: all). */
+int dump_parsed(const char *path, FILE *out, const int64_t *only_goroutine, int64_t from, int64_t to);
 
 /* Prints "gotrace CMD: MESSAGE" and a hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -9,7 +9,7 @@
 
 static void help(FILE *f)
 {
-    fprintf(f, "usage: gotrace goroutines [--json] [--name FUNC | --id N] [--sort STAT] FILE\n\n"
+    fprintf(f, "usage: gotrace goroutines [--json] [--name FUNC | --id N] [--sort STAT] [--from D] [--to D] FILE\n\n"
                "Per-goroutine time breakdown, as go tool trace's goroutine pages.\n"
                "Without options: goroutines grouped by start function, by total execution time.\n\n"
                "  --name FUNC   the goroutines whose start function is FUNC ('' = unnamed)\n"
@@ -17,6 +17,9 @@ static void help(FILE *f)
                "  --sort STAT   with --name: sort by this non-overlapping stat\n"
                "                (e.g. 'Execution time', 'Block time (chan receive)'); default total\n"
                "  --json        every goroutine (or the selected ones) as JSON\n"
+               "  --from D, --to D  only the window from D to D after the trace start (Go's\n"
+               "                durations: 1.5s, 300ms): goroutines alive in it, their times\n"
+               "                inside it (the man page, WINDOWS, says exactly)\n"
                "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage,\n"
                "3 write error.\n");
 }
@@ -159,7 +162,9 @@ static void print_one(const gt_summary *s, const gt_goroutine_summary *g)
     /* Times from the trace's start; 0 is Go's "not in the trace". */
     int64_t t0 = gt_summary_first_time(s);
     putchar('\n');
-    printf("  %-34s %s\n", "Created", g->creation_time ? au_since(d, g->creation_time, t0) : "- (before the trace)");
+    printf("  %-34s %s\n", "Created",
+           g->creation_time ? au_since(d, g->creation_time, t0)
+                            : au_windowed() ? "- (before the window)" : "- (before the trace)");
     printf("  %-34s %s\n", "Started", g->start_time ? au_since(d, g->start_time, t0) : "- (never ran)");
     printf("  %-34s %s\n", "Ended", g->end_time ? au_since(d, g->end_time, t0) : "- (still alive)");
     printf("  %-34s %s\n", "Total time", au_duration(d, g->stats.total_time));
@@ -265,9 +270,10 @@ int cmd_goroutines(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    enum { OPT_JSON = 1, OPT_NAME, OPT_SORT, OPT_ID };
+    enum { OPT_JSON = 1, OPT_NAME, OPT_SORT, OPT_ID, OPT_FROM, OPT_TO };
     static const cli_option opts[] = {
-        {"json", 0, OPT_JSON}, {"name", 1, OPT_NAME}, {"sort", 1, OPT_SORT}, {"id", 1, OPT_ID}, {NULL, 0, 0},
+        {"json", 0, OPT_JSON}, {"name", 1, OPT_NAME}, {"sort", 1, OPT_SORT}, {"id", 1, OPT_ID},
+        AU_WINDOW_OPTIONS(OPT_FROM, OPT_TO), {NULL, 0, 0},
     };
     cli_args a;
     cli_args_init(&a, "goroutines", argc, argv);
@@ -283,10 +289,15 @@ int cmd_goroutines(int argc, char **argv)
                 return cli_usage_error("goroutines", "bad goroutine ID '%s'", a.value);
             have_id = 1;
             break;
+        case OPT_FROM:
+        case OPT_TO:
+            if (au_window_option("goroutines", a.spelling, opt == OPT_TO, a.value))
+                return CLI_EXIT_USAGE;
+            break;
         default: return CLI_EXIT_USAGE;
         }
     }
-    if (cli_one_file(&a, &path))
+    if (cli_one_file(&a, &path) || au_window_ready("goroutines"))
         return CLI_EXIT_USAGE;
     if (have_id && name)
         return cli_usage_error("goroutines", "--id and --name exclude each other");
@@ -313,6 +324,7 @@ int cmd_goroutines(int argc, char **argv)
         au_json_init(&j, stdout);
         au_json_object(&j, NULL);
         au_json_i64(&j, "trace_start_ns", gt_summary_first_time(s));
+        au_json_window(&j, gt_summary_first_time(s), gt_summary_last_time(s));
         au_json_array(&j, "goroutines");
         for (size_t i = 0; i < gt_summary_goroutine_count(s); i++) {
             const gt_goroutine_summary *g = gt_summary_goroutine(s, i);
@@ -323,10 +335,13 @@ int cmd_goroutines(int argc, char **argv)
         au_json_end_array(&j);
         au_json_end_object(&j);
     } else if (one) {
+        au_print_window(stdout, gt_summary_first_time(s), gt_summary_last_time(s));
         print_one(s, one);
     } else if (name) {
+        au_print_window(stdout, gt_summary_first_time(s), gt_summary_last_time(s));
         rc = print_group(s, name, sortby);
     } else {
+        au_print_window(stdout, gt_summary_first_time(s), gt_summary_last_time(s));
         print_groups(s);
     }
     gt_summary_free(s);

@@ -10,7 +10,8 @@
 
 static void help(FILE *f)
 {
-    fprintf(f, "usage: gotrace mmu [--flags LIST] [--worst N] [--window D] [--svg FILE] [--json] FILE\n\n"
+    fprintf(f, "usage: gotrace mmu [--flags LIST] [--worst N] [--window D] [--svg FILE] [--json]\n"
+               "                  [--from D] [--to D] FILE\n\n"
                "Minimum mutator utilisation at windows from 1us to the trace length\n"
                "(1, 2, 5 x 10^k), and the worst windows.\n\n"
                "  --flags LIST  what takes time from the mutator, comma-separated from\n"
@@ -22,6 +23,8 @@ static void help(FILE *f)
                "  --svg FILE    also write the MMU curve as an SVG plot\n"
                "  --json        machine-readable output (every window with its MMU, the MUD\n"
                "                quantiles 0, 0.1%%, 1%%, 5%% and its worst windows)\n"
+               "  --from D, --to D  only the window from D to D after the trace start\n"
+               "                (1.5s, 300ms): the utilisation in effect at D carried in\n"
                "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage,\n"
                "3 write error.\n");
 }
@@ -93,10 +96,11 @@ int cmd_mmu(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    enum { OPT_JSON = 1, OPT_FLAGS, OPT_WORST, OPT_WINDOW, OPT_SVG };
+    enum { OPT_JSON = 1, OPT_FLAGS, OPT_WORST, OPT_WINDOW, OPT_SVG, OPT_FROM, OPT_TO };
     static const cli_option opts[] = {
         {"json", 0, OPT_JSON},     {"flags", 1, OPT_FLAGS}, {"worst", 1, OPT_WORST},
-        {"window", 1, OPT_WINDOW}, {"svg", 1, OPT_SVG},     {NULL, 0, 0},
+        {"window", 1, OPT_WINDOW}, {"svg", 1, OPT_SVG},     AU_WINDOW_OPTIONS(OPT_FROM, OPT_TO),
+        {NULL, 0, 0},
     };
     cli_args a;
     cli_args_init(&a, "mmu", argc, argv);
@@ -118,10 +122,15 @@ int cmd_mmu(int argc, char **argv)
                 return cli_usage_error("mmu", "bad --window '%s'", a.value);
             break;
         case OPT_SVG: svg = a.value; break;
+        case OPT_FROM:
+        case OPT_TO:
+            if (au_window_option("mmu", a.spelling, opt == OPT_TO, a.value))
+                return CLI_EXIT_USAGE;
+            break;
         default: return CLI_EXIT_USAGE;
         }
     }
-    if (cli_one_file(&a, &path))
+    if (cli_one_file(&a, &path) || au_window_ready("mmu"))
         return CLI_EXIT_USAGE;
     /* --window picks the worst windows the text lists; --json lists those of
      * every window size, and --worst 0 none. */
@@ -145,6 +154,8 @@ int cmd_mmu(int argc, char **argv)
     au_pass_result res;
     if (!(rc = cli_input_open(&in, "mmu", path, 0))) {
         m = gt_mmu_new(flags);
+        if (m)
+            gt_mmu_set_window(m, &au_window);
         pass.m = m;
         rc = m ? au_pass_fd("mmu", path, in.fd, UINT64_MAX, mmu_fn, &pass, &res) : CLI_EXIT_TRACE;
         if (!rc && res.failed) {
@@ -152,6 +163,8 @@ int cmd_mmu(int argc, char **argv)
             if (cli_input_rewind(&in) == 0) {
                 gt_mmu_free(m);
                 m = gt_mmu_new(flags);
+                if (m)
+                    gt_mmu_set_window(m, &au_window);
                 au_pass_result res2;
                 pass = (mmu_pass){m, 0, 0};
                 rc = m ? au_pass_fd("mmu", path, in.fd, res.valid_events, mmu_fn, &pass, &res2) : CLI_EXIT_TRACE;
@@ -192,6 +205,7 @@ int cmd_mmu(int argc, char **argv)
         au_json_init(&j, stdout);
         au_json_object(&j, NULL);
         au_json_i64(&j, "trace_start_ns", pass.start);
+        au_json_window(&j, pass.start, hi);
         au_json_u64(&j, "series", gt_mmu_series_count(m));
         au_json_u64(&j, "points", points);
         au_json_i64(&j, "length", hi - lo);
@@ -223,6 +237,7 @@ int cmd_mmu(int argc, char **argv)
         au_json_end_object(&j);
     } else {
         char d[40];
+        au_print_window(stdout, pass.start, hi);
         printf("Utilisation functions: %zu (%zu points), trace length %s\n\n", gt_mmu_series_count(m), points,
                au_duration(d, hi - lo));
         printf("%14s  %s\n", "Window", "MMU");

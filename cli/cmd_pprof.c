@@ -22,6 +22,8 @@ static void help(FILE *f)
                "                    (see gotrace regions)\n"
                "  --latmin D        only time inside regions lasting at least D (e.g. 1ms)\n"
                "  --latmax D        only time inside regions lasting at most D\n"
+               "  --from D, --to D  only time inside the window from D to D after the trace\n"
+               "                    start (1.5s, 300ms), of the episodes that end in it\n"
                "  -o OUT            write to OUT instead of standard output\n"
                "FILE may be - for standard input, a pipe or a FIFO (spooled to $TMPDIR,\n"
                "as the trace is read twice). OUT is replaced only once complete, and may\n"
@@ -84,11 +86,11 @@ int cmd_pprof(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    enum { OPT_TYPE = 1, OPT_NAME, OPT_REGION_TYPE, OPT_PC, OPT_LATMIN, OPT_LATMAX, OPT_OUT };
+    enum { OPT_TYPE = 1, OPT_NAME, OPT_REGION_TYPE, OPT_PC, OPT_LATMIN, OPT_LATMAX, OPT_OUT, OPT_FROM, OPT_TO };
     static const cli_option opts[] = {
         {"type", 1, OPT_TYPE},     {"name", 1, OPT_NAME},     {"region-type", 1, OPT_REGION_TYPE},
         {"pc", 1, OPT_PC},         {"latmin", 1, OPT_LATMIN}, {"latmax", 1, OPT_LATMAX},
-        {"o", 1, OPT_OUT},         {NULL, 0, 0},
+        {"o", 1, OPT_OUT},         AU_WINDOW_OPTIONS(OPT_FROM, OPT_TO), {NULL, 0, 0},
     };
     cli_args a;
     cli_args_init(&a, "pprof", argc, argv);
@@ -116,10 +118,15 @@ int cmd_pprof(int argc, char **argv)
             filter.by_region = 1;
             break;
         case OPT_OUT: outpath = a.value; break;
+        case OPT_FROM:
+        case OPT_TO:
+            if (au_window_option("pprof", a.spelling, opt == OPT_TO, a.value))
+                return CLI_EXIT_USAGE;
+            break;
         default: return CLI_EXIT_USAGE;
         }
     }
-    if (cli_one_file(&a, &path))
+    if (cli_one_file(&a, &path) || au_window_ready("pprof"))
         return CLI_EXIT_USAGE;
     /* The profile is gzipped protobuf: refuse to pour it onto a terminal. */
     if (!strcmp(outpath, "-") && isatty(STDOUT_FILENO))
@@ -156,7 +163,13 @@ int cmd_pprof(int argc, char **argv)
     if (fp.summary && !filter.by_region)
         gt_summary_stream_regions(fp.summary, NULL, NULL);
     au_pass_result res, res2;
+    /* The first pass reads the whole trace (the lifetimes and regions that
+     * filter the profile are the whole trace's); the second only up to the
+     * window's end. */
+    gt_window window = au_window;
+    au_window = (gt_window)GT_WINDOW_ALL;
     rc = fp.summary ? au_pass_fd("pprof", path, in.fd, UINT64_MAX, first_fn, &fp, &res) : CLI_EXIT_TRACE;
+    au_window = window;
     gt_pprof *prof = NULL;
     if (!rc && res.failed)
         au_report_failure(path, &res);
@@ -170,6 +183,8 @@ int cmd_pprof(int argc, char **argv)
         if (!prof) {
             fprintf(stderr, "gotrace pprof: failed to generate pprof: %s\n", err.message);
             rc = CLI_EXIT_TRACE;
+        } else {
+            gt_pprof_set_window(prof, &au_window);
         }
     }
     if (!rc && cli_input_rewind(&in)) {

@@ -10,7 +10,8 @@
 
 static void help(FILE *f)
 {
-    fprintf(f, "usage: gotrace regions [--type T] [--pc HEX] [--latmin D] [--latmax D] [--json] FILE\n\n"
+    fprintf(f, "usage: gotrace regions [--type T] [--pc HEX] [--latmin D] [--latmax D]\n"
+               "                      [--from D] [--to D] [--json] FILE\n\n"
                "Without filters: regions grouped by type and start frame (the outermost\n"
                "frame of the stack where the region began, as go tool trace's Regions page)\n"
                "with their count and duration histogram.\n"
@@ -23,6 +24,8 @@ static void help(FILE *f)
                "  --latmax D   regions lasting at most D\n"
                "  --json       {\"groups\": [...], \"regions\": [...]}: the groups and the\n"
                "               regions, both over the matching regions\n"
+               "  --from D, --to D  only the window from D to D after the trace start\n"
+               "                (1.5s, 300ms; the man page, WINDOWS, says what counts)\n"
                "Regions cut by the trace's start or end last from the first or to the last\n"
                "event. FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage,\n"
                "3 write error.\n");
@@ -35,13 +38,14 @@ typedef struct region_filter {
     int has_latmin, has_latmax;
     int64_t latmin, latmax;
     int any;
-    int64_t trace_start, trace_end;  /* where unknown region edges lie */
+    int64_t trace_start;             /* times are printed from there */
+    int64_t span_start, trace_end;   /* where unknown region edges lie */
 } region_filter;
 
 /* cmd/trace's regionInterval(...).duration(). */
 static int64_t region_duration(const region_filter *f, const gt_region_summary *r)
 {
-    int64_t start = r->start_kind != GT_REGION_EDGE_NONE ? r->start : f->trace_start;
+    int64_t start = r->start_kind != GT_REGION_EDGE_NONE ? r->start : f->span_start;
     int64_t end = r->end_kind != GT_REGION_EDGE_NONE ? r->end : f->trace_end;
     return end - start;
 }
@@ -209,7 +213,7 @@ static void print_regions(region_ref *refs, size_t n, const region_filter *f)
     for (size_t i = 0; i < n; i++) {
         const gt_region_summary *r = refs[i].r;
         int64_t blocked = refs[i].blocked;
-        au_since(st, r->start_kind != GT_REGION_EDGE_NONE ? r->start : f->trace_start, f->trace_start);
+        au_since(st, r->start_kind != GT_REGION_EDGE_NONE ? r->start : f->span_start, f->trace_start);
         if (r->start_kind == GT_REGION_EDGE_NONE)
             strcat(st, "?");
         printf("%10lld %8llu %14s %12s %12s %12s %12s %12s  ", (long long)refs[i].goroutine,
@@ -328,6 +332,7 @@ static int on_region(void *ctx, const gt_region_summary *r)
     /* Unknown ends only come from gt_summary_finalize, when the trace end
      * is known. */
     rs->filter->trace_start = gt_summary_first_time(rs->st.summary);
+    rs->filter->span_start = au_span_start(rs->st.summary);
     rs->filter->trace_end = au_trace_end(rs->st.summary, rs->st.broken);
     if (!matches(r, rs->filter))
         return 0;
@@ -391,6 +396,7 @@ static int regions_streaming(const char *path, region_filter *f)
         region_stream_free(&rs);
         return rc;
     }
+    au_print_window(stdout, gt_summary_first_time(s), gt_summary_last_time(s));
     if (rs.list) {
         for (size_t i = 0; i < rs.n_kept; i++)
             rs.refs[i].r = &rs.kept[i];
@@ -416,10 +422,11 @@ int cmd_regions(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    enum { OPT_JSON = 1, OPT_TYPE, OPT_PC, OPT_LATMIN, OPT_LATMAX };
+    enum { OPT_JSON = 1, OPT_TYPE, OPT_PC, OPT_LATMIN, OPT_LATMAX, OPT_FROM, OPT_TO };
     static const cli_option opts[] = {
         {"json", 0, OPT_JSON},     {"type", 1, OPT_TYPE},     {"pc", 1, OPT_PC},
-        {"latmin", 1, OPT_LATMIN}, {"latmax", 1, OPT_LATMAX}, {NULL, 0, 0},
+        {"latmin", 1, OPT_LATMIN}, {"latmax", 1, OPT_LATMAX}, AU_WINDOW_OPTIONS(OPT_FROM, OPT_TO),
+        {NULL, 0, 0},
     };
     cli_args a;
     cli_args_init(&a, "regions", argc, argv);
@@ -438,11 +445,16 @@ int cmd_regions(int argc, char **argv)
                                   &f.latmin, &f.has_latmax, &f.latmax))
                 return CLI_EXIT_USAGE;
             break;
+        case OPT_FROM:
+        case OPT_TO:
+            if (au_window_option("regions", a.spelling, opt == OPT_TO, a.value))
+                return CLI_EXIT_USAGE;
+            continue;
         default: return CLI_EXIT_USAGE;
         }
         f.any = f.any || opt != OPT_JSON;
     }
-    if (cli_one_file(&a, &path))
+    if (cli_one_file(&a, &path) || au_window_ready("regions"))
         return CLI_EXIT_USAGE;
     if (!json)
         return regions_streaming(path, &f);
@@ -452,6 +464,7 @@ int cmd_regions(int argc, char **argv)
     if (rc)
         return rc;
     f.trace_start = gt_summary_first_time(s);
+    f.span_start = au_span_start(s);
     f.trace_end = au_trace_end(s, broken);
     size_t n;
     region_ref *refs = collect(s, &f, &n);
@@ -465,6 +478,7 @@ int cmd_regions(int argc, char **argv)
     au_json_init(&j, stdout);
     au_json_object(&j, NULL);
     au_json_i64(&j, "trace_start_ns", f.trace_start);
+    au_json_window(&j, f.trace_start, gt_summary_last_time(s));
     au_json_array(&j, "regions");
     for (size_t i = 0; i < n; i++)
         au_json_region(&j, refs[i].r);

@@ -15,7 +15,7 @@ enum { TEXT_GROUPS = 10, TEXT_BLOCK_STACKS = 3, TEXT_STACKS_PER_REASON = 2, TEXT
 
 static void help(FILE *f)
 {
-    fprintf(f, "usage: gotrace summary [--json] FILE\n\n"
+    fprintf(f, "usage: gotrace summary [--json] [--from D] [--to D] FILE\n\n"
                "What happened in the trace, on one screen: the trace (Go version, size,\n"
                "duration, wall-clock start, damage), the scheduler (GOMAXPROCS, goroutines,\n"
                "threads, scheduling latency), blocking by reason with its top stacks, GC\n"
@@ -26,6 +26,8 @@ static void help(FILE *f)
                "exact value (see gotrace(1)).\n\n"
                "  --json   the same figures (and every group, reason and type) as JSON,\n"
                "           times in nanoseconds of the trace clock, with the trace's start\n"
+               "  --from D, --to D  only the window from D to D after the trace start\n"
+               "           (1.5s, 300ms): its counts, times clipped to it (gotrace(1), WINDOWS)\n"
                "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage,\n"
                "3 write error.\n");
 }
@@ -39,6 +41,8 @@ typedef struct trace_info {
     gt_error error;
     cli_progress progress;
     uint64_t valid_events;  /* events up to and including the last Sync */
+    int64_t trace_start;    /* the first event's time: text times count from it */
+    int64_t last;           /* the last event read */
 } trace_info;
 
 /* Reads the whole trace into o, in one thread (no CLI command uses the
@@ -54,22 +58,27 @@ static int read_trace(const char *path, int fd, gt_overview *o, trace_info *info
     enum { BATCH = 256 };
     gt_event evs[BATCH];
     uint64_t events = 0;
-    int nomem = 0;
-    for (;;) {
+    int nomem = 0, done = 0;
+    while (!done) {
         size_t n = gt_reader_next_batch(r, evs, BATCH);
         if (n == 0)
             break;
-        for (size_t i = 0; i < n && !nomem; i++) {
+        if (events == 0)
+            info->trace_start = evs[0].time;
+        for (size_t i = 0; i < n && !nomem && !done; i++) {
             cli_progress_event(&info->progress, r, &evs[i]);
             if (evs[i].kind == GT_EVENT_SYNC)
                 info->valid_events = events + i + 1;
             nomem = gt_overview_event(o, &evs[i]) != 0;
+            info->last = evs[i].time;
+            /* Past the window's end, a Sync ends what it needs. */
+            done = gt_window_done(&au_window, info->trace_start, &evs[i]);
         }
         events += n;
         if (nomem)
             break;
     }
-    const gt_error *e = gt_reader_error(r);
+    const gt_error *e = done ? NULL : gt_reader_error(r);
     if (e && !nomem) {
         info->broken = 1;
         info->error = *e;
@@ -83,6 +92,9 @@ static int read_trace(const char *path, int fd, gt_overview *o, trace_info *info
     }
     if (info->broken && events == 0)
         return cli_trace_error(path, &info->error);
+    gt_error werr;
+    if (events && gt_window_check_trace(&au_window, info->trace_start, info->last, &werr))
+        return cli_usage_error("summary", "%s", werr.message);
     return 0;
 }
 
@@ -97,6 +109,8 @@ static int mmu_to_last_sync(const char *path, cli_input *in, gt_overview *o, con
     if (cli_input_rewind(in))
         return 0;
     gt_mmu *m = gt_mmu_new(GT_OVERVIEW_MMU_FLAGS);
+    if (m)
+        gt_mmu_set_window(m, &au_window);
     au_pass_result res;
     int rc = m ? au_pass_fd("summary", path, in->fd, info->valid_events, mmu_fn, m, &res) : CLI_EXIT_TRACE;
     if (rc) {
@@ -155,7 +169,7 @@ static uint64_t lost_bytes(const trace_info *info)
 /* A v2 trace has one Sync per generation and one at its end. */
 static int64_t generations(const trace_info *info, const gt_overview_result *res)
 {
-    if (info->version < 22)
+    if (info->version < 22 || au_windowed())  /* a window holds parts of generations */
         return -1;
     return res->syncs > 0 ? (int64_t)res->syncs - 1 : 0;
 }
@@ -199,6 +213,11 @@ static void text_trace(const trace_info *info, const gt_overview_result *res)
     printf("Trace %s\n", info->path);
     printf("  %-14s Go %s (\"go 1.%d trace\"), %llu bytes\n", "Format", go_versions(info->version), info->version,
            (unsigned long long)info->size);
+    if (au_windowed()) {
+        char a[40], b[40];
+        printf("  %-14s %s to %s from the trace start\n", "Window", au_duration(a, res->start - info->trace_start),
+               au_duration(b, res->end - info->trace_start));
+    }
     printf("  %-14s %s", "Duration", au_duration(d, res->end - res->start));
     if (res->has_wall_clock)
         printf(", from %s", wall_clock(w, sizeof w, res->wall_start_sec, res->wall_start_nsec));
@@ -218,7 +237,8 @@ static void text_trace(const trace_info *info, const gt_overview_result *res)
     }
 }
 
-static void text_scheduler(const gt_overview_result *res)
+/* Times from the trace's start (not the window's). */
+static void text_scheduler(const trace_info *info, const gt_overview_result *res)
 {
     char d[40], e[40];
     printf("\nScheduler\n");
@@ -229,7 +249,7 @@ static void text_scheduler(const gt_overview_result *res)
                    (long long)res->gomaxprocs_min, (long long)res->gomaxprocs_max);
             for (size_t i = 1; i < res->n_gomaxprocs && i <= 8; i++)
                 printf(" %lld at %s", (long long)res->gomaxprocs[i].value,
-                       au_duration(d, res->gomaxprocs[i].time - res->start));
+                       au_duration(d, res->gomaxprocs[i].time - info->trace_start));
             if (res->gomaxprocs_changes > 8)
                 printf(" ...");
         }
@@ -238,7 +258,7 @@ static void text_scheduler(const gt_overview_result *res)
     printf("  %-14s %llu (created %llu, ended %llu, at most %llu alive at %s)\n", "Goroutines",
            (unsigned long long)res->goroutines, (unsigned long long)res->goroutines_created,
            (unsigned long long)res->goroutines_ended, (unsigned long long)res->goroutines_peak,
-           au_duration(d, res->goroutines_peak_time - res->start));
+           au_duration(d, res->goroutines_peak_time - info->trace_start));
     printf("  %-14s %llu threads (Ms), %llu Ps\n", "Threads", (unsigned long long)res->threads,
            (unsigned long long)res->procs);
     const gt_latency_stats *l = &res->sched_latency;
@@ -252,7 +272,7 @@ static void text_scheduler(const gt_overview_result *res)
         print_duration(wt->latency, 13);
         printf("  G%lld ", (long long)wt->goroutine);
         print_name(wt->name, "(unknown)", 0);
-        printf(" at %s\n", au_duration(e, wt->time - res->start));
+        printf(" at %s\n", au_duration(e, wt->time - info->trace_start));
     }
 }
 
@@ -362,7 +382,7 @@ static void text_types(const char *title, const char *empty, const gt_overview_t
 static void print_text(const trace_info *info, const gt_overview_result *res)
 {
     text_trace(info, res);
-    text_scheduler(res);
+    text_scheduler(info, res);
     text_blocking(res);
     text_gc(res);
     text_groups(res);
@@ -409,6 +429,7 @@ static void json_trace(au_json *j, const trace_info *info, const gt_overview_res
     au_json_i64(j, "start_ns", res->start);
     au_json_i64(j, "end_ns", res->end);
     au_json_i64(j, "duration_ns", res->end - res->start);
+    au_json_window(j, info->trace_start, res->end);
     if (res->has_wall_clock) {
         au_json_cstr(j, "wall_clock_start", wall_clock(w, sizeof w, res->wall_start_sec, res->wall_start_nsec));
         au_json_i64(j, "wall_clock_start_unix_ns", res->wall_start_sec * 1000000000 + res->wall_start_nsec);
@@ -572,16 +593,21 @@ int cmd_summary(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    enum { OPT_JSON = 1 };
-    static const cli_option opts[] = {{"json", 0, OPT_JSON}, {NULL, 0, 0}};
+    enum { OPT_JSON = 1, OPT_FROM, OPT_TO };
+    static const cli_option opts[] = {{"json", 0, OPT_JSON}, AU_WINDOW_OPTIONS(OPT_FROM, OPT_TO), {NULL, 0, 0}};
     cli_args args;
     cli_args_init(&args, "summary", argc, argv);
     for (int opt; (opt = cli_next_option(&args, opts)) != CLI_OPT_END;) {
+        if (opt == OPT_FROM || opt == OPT_TO) {
+            if (au_window_option("summary", args.spelling, opt == OPT_TO, args.value))
+                return CLI_EXIT_USAGE;
+            continue;
+        }
         if (opt != OPT_JSON)
             return CLI_EXIT_USAGE;
         json = 1;
     }
-    if (cli_one_file(&args, &path))
+    if (cli_one_file(&args, &path) || au_window_ready("summary"))
         return CLI_EXIT_USAGE;
 
     gt_overview *o = gt_overview_new();
@@ -589,6 +615,7 @@ int cmd_summary(int argc, char **argv)
         fprintf(stderr, "gotrace summary: out of memory\n");
         return CLI_EXIT_TRACE;
     }
+    gt_overview_set_window(o, &au_window);
     trace_info info;
     memset(&info, 0, sizeof info);
     info.path = path;

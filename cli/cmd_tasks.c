@@ -10,7 +10,7 @@
 static void help(FILE *f)
 {
     fprintf(f, "usage: gotrace tasks [--type T] [--complete|--incomplete] [--latmin D] [--latmax D]\n"
-               "                    [--logtext S] [--json] FILE\n\n"
+               "                    [--logtext S] [--from D] [--to D] [--json] FILE\n\n"
                "Without filters: task types with their count and the duration histogram of\n"
                "their complete tasks. With filters: the matching tasks with their logs.\n\n"
                "  --type T        tasks of type T\n"
@@ -19,6 +19,8 @@ static void help(FILE *f)
                "  --latmax D      complete tasks lasting at most D\n"
                "  --logtext S     tasks whose type, region types or log messages contain S\n"
                "  --json          the (matching) tasks as JSON\n"
+               "  --from D, --to D  only the window from D to D after the trace start\n"
+               "                (1.5s, 300ms; the man page, WINDOWS, says what counts)\n"
                "FILE may be - for standard input. Exit: 0 ok, 1 broken trace, 2 usage,\n"
                "3 write error.\n");
 }
@@ -50,7 +52,7 @@ static int matches(const gt_summary *s, const gt_task_summary *t, const task_fil
         return 0;
     if (f->complete >= 0 && is_complete(t) != f->complete)
         return 0;
-    int64_t start = t->has_start ? t->start : gt_summary_first_time(s);
+    int64_t start = t->has_start ? t->start : au_span_start(s);
     int64_t end = t->has_end ? t->end : f->trace_end;
     if (f->has_latmin && !(is_complete(t) && end - start >= f->latmin))
         return 0;
@@ -153,7 +155,7 @@ static void print_types(const gt_summary *s)
 static void print_task(const gt_summary *s, const gt_task_summary *t, int64_t trace_end)
 {
     char d[40];
-    int64_t start = t->has_start ? t->start : gt_summary_first_time(s);
+    int64_t start = t->has_start ? t->start : au_span_start(s);
     int64_t end = t->has_end ? t->end : trace_end;
     printf("Task %llu \"", (unsigned long long)t->id);
     au_print_str(stdout, t->name);
@@ -193,11 +195,12 @@ int cmd_tasks(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    enum { OPT_JSON = 1, OPT_TYPE, OPT_COMPLETE, OPT_INCOMPLETE, OPT_LOGTEXT, OPT_LATMIN, OPT_LATMAX };
+    enum { OPT_JSON = 1, OPT_TYPE, OPT_COMPLETE, OPT_INCOMPLETE, OPT_LOGTEXT, OPT_LATMIN, OPT_LATMAX, OPT_FROM,
+           OPT_TO };
     static const cli_option opts[] = {
         {"json", 0, OPT_JSON},       {"type", 1, OPT_TYPE},     {"complete", 0, OPT_COMPLETE},
         {"incomplete", 0, OPT_INCOMPLETE}, {"logtext", 1, OPT_LOGTEXT}, {"latmin", 1, OPT_LATMIN},
-        {"latmax", 1, OPT_LATMAX},   {NULL, 0, 0},
+        {"latmax", 1, OPT_LATMAX},   AU_WINDOW_OPTIONS(OPT_FROM, OPT_TO), {NULL, 0, 0},
     };
     cli_args a;
     cli_args_init(&a, "tasks", argc, argv);
@@ -214,11 +217,16 @@ int cmd_tasks(int argc, char **argv)
                                   &f.latmin, &f.has_latmax, &f.latmax))
                 return CLI_EXIT_USAGE;
             break;
+        case OPT_FROM:
+        case OPT_TO:
+            if (au_window_option("tasks", a.spelling, opt == OPT_TO, a.value))
+                return CLI_EXIT_USAGE;
+            continue;
         default: return CLI_EXIT_USAGE;
         }
         f.any = f.any || opt != OPT_JSON;
     }
-    if (cli_one_file(&a, &path))
+    if (cli_one_file(&a, &path) || au_window_ready("tasks"))
         return CLI_EXIT_USAGE;
     if (cli_option_given(&a, OPT_COMPLETE) && cli_option_given(&a, OPT_INCOMPLETE))
         return cli_usage_error("tasks", "--complete and --incomplete exclude each other");
@@ -241,6 +249,7 @@ int cmd_tasks(int argc, char **argv)
         au_json_init(&j, stdout);
         au_json_object(&j, NULL);
         au_json_i64(&j, "trace_start_ns", gt_summary_first_time(s));
+        au_json_window(&j, gt_summary_first_time(s), gt_summary_last_time(s));
         au_json_array(&j, "tasks");
         for (size_t i = 0; i < n; i++)
             if (matches(s, gt_summary_task(s, i), &f))
@@ -248,9 +257,11 @@ int cmd_tasks(int argc, char **argv)
         au_json_end_array(&j);
         au_json_end_object(&j);
     } else if (!f.any) {
+        au_print_window(stdout, gt_summary_first_time(s), gt_summary_last_time(s));
         print_types(s);
     } else {
         size_t shown = 0;
+        au_print_window(stdout, gt_summary_first_time(s), gt_summary_last_time(s));
         for (size_t i = 0; i < n; i++)
             if (matches(s, gt_summary_task(s, i), &f)) {
                 print_task(s, gt_summary_task(s, i), f.trace_end);

@@ -5,7 +5,10 @@
  * With --goroutine ID, the lines of Go's dump that concern goroutine ID:
  * the events whose goroutine (G=) is ID, and the state transitions whose
  * resource is goroutine ID (its creation, and its being woken, stolen or
- * found by another goroutine or a P). Nothing else is changed. */
+ * found by another goroutine or a P). Nothing else is changed.
+ *
+ * With --from/--to, the events whose time is in the window (from the trace
+ * start, inclusive), unchanged; reading stops at the first event after it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "gotrace/window.h"
 
 /* Whether ev concerns goroutine g (see the top of this file). */
 static int concerns(const gt_event *ev, int64_t g)
@@ -24,7 +28,7 @@ static int concerns(const gt_event *ev, int64_t g)
            st.resource.kind == GT_RESOURCE_GOROUTINE && st.resource.id == g;
 }
 
-int dump_parsed(const char *path, FILE *out, const int64_t *only_goroutine)
+int dump_parsed(const char *path, FILE *out, const int64_t *only_goroutine, int64_t from, int64_t to)
 {
     /* A file that cannot be opened: Go's message and status 1, as go tool
      * trace -d=parsed. */
@@ -52,10 +56,22 @@ int dump_parsed(const char *path, FILE *out, const int64_t *only_goroutine)
     gt_event evs[BATCH];
     int nomem = 0;
     cli_progress progress = {0, 0, 0};  /* for the progress line */
-    while (!nomem) {
+    int64_t first = 0, last = 0;
+    uint64_t events = 0;
+    int past = 0;
+    while (!nomem && !past) {
         size_t n = gt_reader_next_batch(r, evs, BATCH);
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n && !past; i++) {
             cli_progress_event(&progress, r, &evs[i]);
+            if (events++ == 0)
+                first = evs[i].time;
+            last = evs[i].time;
+            if (evs[i].time - first < from)
+                continue;
+            if (to != INT64_MAX && evs[i].time - first > to) {
+                past = 1;
+                break;
+            }
             if (only_goroutine && !concerns(&evs[i], *only_goroutine))
                 continue;
             /* The formatter's own buffer, written out as it is: no copy. */
@@ -73,8 +89,12 @@ int dump_parsed(const char *path, FILE *out, const int64_t *only_goroutine)
     }
     cli_progress_finish(&progress, r);
     /* A write error ends the dump: it is printed, and the status says so. */
-    const gt_error *e = rc == CLI_EXIT_OK ? gt_reader_error(r) : NULL;
+    const gt_error *e = rc == CLI_EXIT_OK && !past ? gt_reader_error(r) : NULL;
     fflush(out);
+    gt_window w = {from, to};
+    gt_error werr;
+    if (rc == CLI_EXIT_OK && !e && !nomem && events && gt_window_check_trace(&w, first, last, &werr))
+        rc = cli_usage_error("dump", "%s", werr.message);
     if (rc == CLI_EXIT_OK && nomem) {
         fprintf(stderr, "gotrace dump: out of memory\n");
         rc = CLI_EXIT_TRACE;

@@ -40,4 +40,8 @@ int gt_str_eq_cstr(gt_str a, const char *s);
  * Returns 0, or -1 (array unchanged) when memory runs out. */
 int gt_grow_array(void **arr, size_t *cap, size_t need, size_t elem_size);
 
+/* A window's bound on the trace clock (gotrace/window.h): first + rel
+ * (rel >= 0), INT64_MAX when that overflows. */
+int64_t gt_window_at(int64_t first, int64_t rel);
+
 #endif

@@ -12,6 +12,7 @@
 #include "analysis/intern.h"
 #include "common/hash.h"
 #include "gotrace/analysis.h"
+#include "gotrace/window.h"
 
 typedef struct series {
     gt_mutator_util *u;
@@ -54,6 +55,10 @@ struct gt_mmu {
     int seen_event;
     int64_t last_time;
     int finished;
+    /* The window (gotrace/window.h), on the trace clock from the first event. */
+    int has_window, past_window;
+    gt_window window;
+    int64_t win_from, win_to;
 };
 
 gt_mmu *gt_mmu_new(unsigned flags)
@@ -257,8 +262,28 @@ static int on_range(gt_mmu *m, const gt_event *ev)
     return 0;
 }
 
+void gt_mmu_set_window(gt_mmu *m, const gt_window *w)
+{
+    if (w->from <= 0 && w->to == INT64_MAX)
+        return;
+    m->has_window = 1;
+    m->window = *w;
+}
+
 int gt_mmu_event(gt_mmu *m, const gt_event *ev)
 {
+    if (m->has_window) {
+        if (!m->seen_event) {
+            m->win_from = gt_window_at(ev->time, m->window.from);
+            m->win_to = gt_window_at(ev->time, m->window.to);
+        }
+        if (ev->time > m->win_to) {
+            if (!m->past_window)
+                m->last_time = m->win_to;
+            m->past_window = m->seen_event = 1;
+            return 0;
+        }
+    }
     m->seen_event = 1;
     m->last_time = ev->time;
     if (ev->kind == GT_EVENT_SYNC) {
@@ -422,6 +447,31 @@ static int build_series(series *s)
     return 0;
 }
 
+/* Restricts every function to the window: the value in effect at its
+ * start begins there; a function that ended before it goes. */
+static void clip_series(gt_mmu *m)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < m->nout; i++) {
+        series *s = &m->out[i];
+        if (s->n == 0 || s->u[s->n - 1].time <= m->win_from) {
+            free(s->u);
+            continue;
+        }
+        size_t k = 0;
+        while (k + 1 < s->n && s->u[k + 1].time <= m->win_from)
+            k++;
+        if (s->u[k].time < m->win_from)
+            s->u[k].time = m->win_from;
+        if (k > 0) {
+            memmove(s->u, s->u + k, (s->n - k) * sizeof *s->u);
+            s->n -= k;
+        }
+        m->out[kept++] = *s;
+    }
+    m->nout = kept;
+}
+
 int gt_mmu_finish(gt_mmu *m)
 {
     if (m->finished)
@@ -432,6 +482,8 @@ int gt_mmu_finish(gt_mmu *m)
     for (size_t i = 0; i < m->nps; i++)
         if (add_util(&m->out[m->ps[i].series], m->last_time, 0))
             return -1;
+    if (m->has_window)
+        clip_series(m);
     for (size_t i = 0; i < m->nout; i++)
         if (build_series(&m->out[i]))
             return -1;

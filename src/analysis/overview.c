@@ -18,6 +18,7 @@
 #include "common/arena.h"
 #include "common/hash.h"
 #include "gotrace/analysis.h"
+#include "gotrace/window.h"
 
 /* ------------------------------------------------------- distributions */
 
@@ -269,6 +270,14 @@ struct gt_overview {
     gt_overview_stack *top_stacks;
     gt_overview_group *groups;
     gt_overview_type *task_out, *region_out;
+
+    /* The window (gotrace/window.h) on the trace clock from the first
+     * event; before it, events only track state (open_window resets the
+     * counts). */
+    int has_window, before_window, past_window;
+    gt_window window;
+    int64_t win_from, win_to;
+    uint64_t last_heap, last_heap_goal;
 };
 
 static int on_region(void *ctx, const gt_region_summary *r);
@@ -655,8 +664,10 @@ static void on_metric(gt_overview *o, const gt_event *ev)
             res->gomaxprocs_max = v;
         res->has_gomaxprocs = 1;
     } else if (gt_str_eq_cstr(m.name, "/memory/classes/heap/objects:bytes")) {
+        o->last_heap = m.value.u64;
         min_max(m.value.u64, &res->has_heap, &res->heap_min, &res->heap_max);
     } else if (gt_str_eq_cstr(m.name, "/gc/heap/goal:bytes")) {
+        o->last_heap_goal = m.value.u64;
         min_max(m.value.u64, &res->has_heap_goal, &res->heap_goal_min, &res->heap_goal_max);
     }
 }
@@ -696,6 +707,72 @@ static int mark_seen(gt_u64map *set, int64_t id)
     return gt_u64map_upsert(set, (uint64_t)id, &inserted) ? 0 : -1;
 }
 
+void gt_overview_set_window(gt_overview *o, const gt_window *w)
+{
+    gt_summary_set_window(o->summary, w);
+    gt_mmu_set_window(o->mmu, w);
+    if (w->from <= 0 && w->to == INT64_MAX)
+        return;
+    o->has_window = 1;
+    o->window = *w;
+}
+
+/* The window starts: the counts start over, with what is open carried in
+ * as at a trace's start (gotrace/window.h). */
+static void open_window(gt_overview *o)
+{
+    gt_overview_result *res = &o->res;
+    int64_t from = o->win_from;
+    o->before_window = 0;
+    if (res->has_wall_clock) {
+        int64_t nsec = res->wall_start_nsec + (from - res->start) % 1000000000;
+        res->wall_start_sec += (from - res->start) / 1000000000 + nsec / 1000000000;
+        res->wall_start_nsec = (int32_t)(nsec % 1000000000);
+    }
+    res->start = from;
+    res->events = 0;
+    res->syncs = 0;
+    if (res->has_gomaxprocs) {
+        o->gomaxprocs[0] = (gt_value_at){from, o->last_gomaxprocs};
+        res->n_gomaxprocs = 1;
+        res->gomaxprocs_changes = 0;
+        res->gomaxprocs_min = res->gomaxprocs_max = o->last_gomaxprocs;
+    }
+    if (res->has_heap)
+        res->heap_min = res->heap_max = o->last_heap;
+    if (res->has_heap_goal)
+        res->heap_goal_min = res->heap_goal_max = o->last_heap_goal;
+    res->goroutines_created = res->goroutines_ended = 0;
+    o->net_created = o->net_created_max = 0;
+    res->goroutines_peak_time = from;
+    o->preexisting = 0;
+    for (size_t i = 0; i < o->nslots; i++) {
+        o->slots[i].known = 0;  /* begun before the window: length unknown */
+        o->slots[i].stack = 0;
+        o->preexisting += o->slots[i].alive;
+    }
+    gt_u64map_free(&o->threads);
+    gt_u64map_free(&o->procs);
+    o->last_thread = o->last_proc = INT64_MIN;
+    for (size_t i = 0; i < o->nreasons; i++)
+        o->reasons[i].count = 0;
+    for (size_t i = 0; i < o->nstacks; i++)
+        o->stacks[i].pub.count = 0, o->stacks[i].pub.time = 0;
+    hist_free(&o->sched);
+    memset(&o->sched, 0, sizeof o->sched);
+    o->nworst = 0;
+    res->gc_cycles = 0;
+    for (size_t i = 0; i < o->nopen; i++) {
+        if (o->open[i].since < from)
+            o->open[i].since = from;
+        if (gt_str_eq_cstr(o->open[i].name, "GC concurrent mark phase"))
+            res->gc_cycles++;  /* active at the window's start */
+    }
+    res->stw_count = 0;
+    res->stw_total = res->stw_max = 0;
+    res->mark_assists = 0;
+}
+
 int gt_overview_event(gt_overview *o, const gt_event *ev)
 {
     if (o->failed || o->finished)
@@ -703,6 +780,27 @@ int gt_overview_event(gt_overview *o, const gt_event *ev)
     if (!o->seen) {
         o->seen = 1;
         o->res.start = ev->time;
+        if (o->has_window) {
+            o->win_from = gt_window_at(ev->time, o->window.from);
+            o->win_to = gt_window_at(ev->time, o->window.to);
+            o->before_window = o->win_from > ev->time;
+        }
+    }
+    if (o->has_window) {
+        if (ev->time > o->win_to) {
+            if (o->before_window)
+                open_window(o);  /* a window without events of its own */
+            if (!o->past_window)
+                o->res.end = o->win_to;
+            o->past_window = 1;
+            /* The summary still reads up to the next Sync; the MMU learns
+             * where the window ends. */
+            if (gt_summary_event(o->summary, ev) || gt_mmu_event(o->mmu, ev))
+                o->failed = 1;
+            return o->failed ? -1 : 0;
+        }
+        if (o->before_window && ev->time >= o->win_from)
+            open_window(o);
     }
     o->res.end = ev->time;
     o->res.events++;

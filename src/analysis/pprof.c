@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "gotrace/analysis.h"
+#include "gotrace/window.h"
 
 enum { PPROF_MAX_STACK = 128 };
 
@@ -67,6 +68,8 @@ struct gt_pprof {
     gt_u64map record_index;       /* key_hash -> record index + 1 (chain head) */
     record *records;              /* in first-gain order */
     size_t nrecords, caprecords;
+    int64_t first;                /* the trace's first event */
+    int64_t win_from, win_to;     /* the window on the trace clock */
 };
 
 void gt_pprof_free(gt_pprof *p)
@@ -161,6 +164,9 @@ gt_pprof *gt_pprof_new(gt_pprof_type type, const gt_summary *summary, int64_t fi
     }
     p->type = type;
     p->filtered = 1;
+    p->first = first;
+    p->win_from = INT64_MIN;
+    p->win_to = INT64_MAX;
     size_t n = gt_summary_goroutine_count(summary);
     for (size_t i = 0; i < n; i++) {
         const gt_goroutine_summary *g = gt_summary_goroutine(summary, i);
@@ -348,9 +354,17 @@ static record *find_record(gt_pprof *p, uint32_t stack)
     return r;
 }
 
+void gt_pprof_set_window(gt_pprof *p, const gt_window *w)
+{
+    p->win_from = gt_window_at(p->first, w->from);
+    p->win_to = gt_window_at(p->first, w->to);
+}
+
 int gt_pprof_event(gt_pprof *p, const gt_event *ev)
 {
     gt_state_transition st;
+    if (ev->time > p->win_to)
+        return 0;  /* after the window: its episodes end outside it */
     if (ev->kind != GT_EVENT_STATE_TRANSITION || gt_event_state_transition(ev, &st) ||
         st.resource.kind != GT_RESOURCE_GOROUTINE)
         return 0;
@@ -387,7 +401,10 @@ int gt_pprof_event(gt_pprof *p, const gt_event *ev)
     p->free_slots = arr;
     p->free_slots[p->nfree++] = (uint32_t)slot;
     tracking t = p->slots[slot];
-    interval sample = {t.start, ev->time};
+    /* Only the episode's time inside the window counts. */
+    interval sample = {t.start < p->win_from ? p->win_from : t.start, ev->time};
+    if (sample.end < sample.start)
+        return 0;
     int64_t d = p->filtered ? overlapping(p, id, sample) : sample.end - sample.start;
     if (d <= 0)
         return 0;

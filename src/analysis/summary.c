@@ -22,6 +22,7 @@
 #include "common/arena.h"
 #include "common/hash.h"
 #include "gotrace/analysis.h"
+#include "gotrace/window.h"
 
 /* A name -> int64 map: interned keys compared by pointer. */
 typedef struct durmap {
@@ -107,6 +108,13 @@ struct gt_summary {
     region_rec **all_r;  /* every record made, to free their maps */
     size_t n_all_r, cap_all_r;
     uint64_t streamed_dropped;
+
+    /* The window (gotrace/window.h), on the trace clock once the first
+     * event came. Before it, events only track state: regions finishing and
+     * logs are dropped; at its start open_window rebases what is open. */
+    int has_window, before_window, past_window, past_sync;
+    gt_window window;
+    int64_t win_from, win_to;
 };
 
 /* Marks a deleted entry: no proc or goroutine ID is INT64_MIN (-1, NoProc,
@@ -406,6 +414,10 @@ static int set_region_stats(gt_summary *s, gt_region_summary *r, stats *st)
 /* A finished region of g: kept in g's list, or handed to the consumer. */
 static int finish_region(gt_summary *s, gsum *g, gt_region_summary *r)
 {
+    if (s->before_window) {  /* ended before the window */
+        recycle_region(s, r);
+        return 0;
+    }
     if (!s->streaming)
         return regvec_push(&g->regions, r);
     g->n_streamed++;
@@ -494,12 +506,172 @@ static int set_start_frame(gt_summary *s, gt_region_summary *r, const gt_event *
     return 0;
 }
 
+/* ------------------------------------------------------------- windows */
+
+void gt_summary_set_window(gt_summary *s, const gt_window *w)
+{
+    if (w->from <= 0 && w->to == INT64_MAX)
+        return;
+    s->has_window = 1;
+    s->window = *w;
+}
+
+static int64_t clip_from(int64_t t, int64_t from) { return t != 0 && t < from ? from : t; }
+
+static tsum *live_task(const gt_summary *s, uint64_t id)
+{
+    uint64_t *p = gt_u64map_get(&s->tasks, id);
+    return p ? (tsum *)(uintptr_t)*p : NULL;
+}
+
+/* The window starts: what ended before it is dropped, what is open is
+ * rebased as if the trace began at win_from (gotrace/window.h). */
+static int open_window(gt_summary *s)
+{
+    int64_t from = s->win_from;
+    s->before_window = 0;
+    /* Tasks: those ended before the window go; the others lose what
+     * happened before it. */
+    for (size_t i = 0; i < s->n_all_t; i++) {
+        tsum *t = s->all_t[i];
+        if (live_task(s, t->pub.id) != t)
+            continue;
+        if (t->pub.has_end) {
+            gt_u64map_remove(&s->tasks, t->pub.id);
+            continue;
+        }
+        t->pub.has_start = 0;
+        t->pub.start = 0;
+        t->pub.start_goroutine = 0;
+        t->pub.n_logs = 0;
+        t->regions.n = 0;
+        gt_u64map_free(&t->goroutine_set);
+    }
+    for (size_t i = 0; i < s->n_all_t; i++) {
+        tsum *t = s->all_t[i];
+        if (live_task(s, t->pub.id) != t)
+            continue;
+        size_t k = 0;
+        for (size_t j = 0; j < t->pub.n_children; j++)
+            if (live_task(s, t->children[j]))
+                t->children[k++] = t->children[j];
+        t->pub.n_children = k;
+    }
+    /* Goroutines: those ended before the window go; the others count from
+     * its start. */
+    stats zero;
+    memset(&zero, 0, sizeof zero);
+    for (size_t i = 0; i < s->n_all_g; i++) {
+        gsum *g = s->all_g[i];
+        if (find_g(s, g->pub.id) != g)
+            continue;
+        if (g->pub.end_time != 0) {
+            gt_u64map_remove(&s->gs, (uint64_t)g->pub.id);
+            continue;
+        }
+        g->st.exec = g->st.sched_wait = g->st.syscall = g->st.syscall_block = g->st.total = 0;
+        g->st.block.n = g->st.range.n = 0;
+        g->pub.creation_time = from;
+        g->pub.start_time = g->last_start ? from : 0;
+        g->last_start = clip_from(g->last_start, from);
+        g->last_runnable = clip_from(g->last_runnable, from);
+        g->last_block = clip_from(g->last_block, from);
+        g->last_syscall = clip_from(g->last_syscall, from);
+        g->last_syscall_block = clip_from(g->last_syscall_block, from);
+        for (size_t k = 0; k < g->last_range_time.n; k++)
+            g->last_range_time.e[k].ns = clip_from(g->last_range_time.e[k].ns, from);
+        g->regions.n = 0;
+        g->n_streamed = 0;
+        for (size_t k = 0; k < g->active.n; k++) {
+            gt_region_summary *r = g->active.v[k];
+            r->start_kind = GT_REGION_EDGE_NONE;
+            r->start = 0;
+            r->start_goroutine = GT_NO_GOROUTINE;
+            memset(&r->start_frame, 0, sizeof r->start_frame);
+            if (set_region_stats(s, r, &zero))
+                return -1;
+            tsum *t = get_or_add_task(s, r->task);
+            if (!t || task_add_region(s, t, r) || task_add_goroutine(t, g->pub.id))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------- events */
+
+/* Where what was open at the last Sync counts from: the Sync, or the
+ * window's start when that is later. */
+static int64_t edge_ts(const gt_summary *s)
+{
+    return s->has_window && s->win_from > s->sync_ts ? s->win_from : s->sync_ts;
+}
 
 gt_summary *gt_summary_new(void)
 {
     gt_summary *s = calloc(1, sizeof *s);
     return s;
+}
+
+/* A goroutine first reported in state nw spent d in it before (since the
+ * last Sync, or the window's start). */
+static int credit_state(gsum *g, const gt_event *ev, int nw, gt_str reason, int64_t d)
+{
+    switch (nw) {
+    case GT_GO_RUNNING:
+        g->st.exec += d;
+        break;
+    case GT_GO_WAITING:
+        return durmap_add(&g->st.block, reason, d);
+    case GT_GO_RUNNABLE:
+        g->st.sched_wait += d;
+        break;
+    case GT_GO_SYSCALL:
+        if (ev->proc == GT_NO_PROC)
+            g->st.syscall_block += d;
+        else
+            g->st.syscall += d;
+        break;
+    }
+    return 0;
+}
+
+/* An event after the window, before the next Sync. Go counts a goroutine
+ * first reported in a generation (from Undetermined) as in that state since
+ * the generation's Sync, and a range first reported active likewise: those
+ * times reach back into the window, up to its end. */
+static int after_window(gt_summary *s, const gt_event *ev)
+{
+    int64_t since = edge_ts(s), d = s->win_to - since;
+    if (d <= 0)
+        return 0;
+    if (ev->kind == GT_EVENT_STATE_TRANSITION) {
+        gt_state_transition st;
+        if (gt_event_state_transition(ev, &st) || st.resource.kind != GT_RESOURCE_GOROUTINE ||
+            st.old_state != GT_GO_UNDETERMINED || st.new_state == GT_GO_UNDETERMINED ||
+            st.new_state == GT_GO_NOT_EXIST || find_g(s, st.resource.id))
+            return 0;
+        gt_str reason = gt_intern(&s->strings, st.reason);
+        gsum *g = reason.ptr ? new_g(s, st.resource.id) : NULL;
+        if (!g)
+            return -1;
+        g->pub.creation_time = since;
+        if (st.new_state == GT_GO_RUNNING)
+            g->pub.start_time = since;
+        return credit_state(g, ev, st.new_state, reason, d);
+    }
+    if (ev->kind == GT_EVENT_RANGE_ACTIVE) {
+        gt_range r;
+        if (gt_event_range(ev, &r) || r.scope.kind != GT_RESOURCE_GOROUTINE)
+            return 0;
+        gsum *g = find_g(s, r.scope.id);
+        gt_str name = gt_intern(&s->strings, r.name);
+        if (!name.ptr)
+            return -1;
+        if (g && durmap_get(&g->last_range_time, name) == 0)
+            return durmap_add(&g->st.range, name, d);
+    }
+    return 0;
 }
 
 static int on_goroutine_transition(gt_summary *s, const gt_event *ev, const gt_state_transition *st)
@@ -520,26 +692,9 @@ static int on_goroutine_transition(gt_summary *s, const gt_event *ev, const gt_s
             return -1;
         /* First mention: the goroutine existed since the last Sync, in the
          * state it is leaving now. */
-        g->pub.creation_time = s->sync_ts;
-        int64_t state_time = t - s->sync_ts;
-        switch (nw) {
-        case GT_GO_RUNNING:
-            g->st.exec += state_time;
-            break;
-        case GT_GO_WAITING:
-            if (durmap_add(&g->st.block, reason, state_time))
-                return -1;
-            break;
-        case GT_GO_RUNNABLE:
-            g->st.sched_wait += state_time;
-            break;
-        case GT_GO_SYSCALL:
-            if (ev->proc == GT_NO_PROC)
-                g->st.syscall_block += state_time;
-            else
-                g->st.syscall += state_time;
-            break;
-        }
+        g->pub.creation_time = edge_ts(s);
+        if (credit_state(g, ev, nw, reason, t - edge_ts(s)))
+            return -1;
         break;
     }
     case GT_GO_NOT_EXIST: {
@@ -736,9 +891,9 @@ static int on_range(gt_summary *s, const gt_event *ev)
         return 0;
     if (ev->kind == GT_EVENT_RANGE_ACTIVE) {
         int64_t ts = durmap_get(&g->last_range_time, name);
-        if (ts != 0 && durmap_add(&g->st.range, name, s->sync_ts - ts))
+        if (ts != 0 && durmap_add(&g->st.range, name, edge_ts(s) - ts))
             return -1;
-        return durmap_set(&g->last_range_time, name, s->sync_ts);
+        return durmap_set(&g->last_range_time, name, edge_ts(s));
     }
     return durmap_set(&g->last_range_time, name, ev->time);
 }
@@ -842,6 +997,8 @@ static int on_log(gt_summary *s, const gt_event *ev)
     tsum *t = get_or_add_task(s, lg.task);
     if (!t || task_add_goroutine(t, ev->goroutine))
         return -1;
+    if (s->before_window)
+        return 0;
     if (s->streaming) {
         t->pub.n_logs++;  /* counted, not kept (nor their text interned) */
         return 0;
@@ -863,6 +1020,26 @@ int gt_summary_event(gt_summary *s, const gt_event *ev)
     if (!s->seen_event) {
         s->seen_event = 1;
         s->first_ts = ev->time;
+        if (s->has_window) {
+            s->win_from = gt_window_at(ev->time, s->window.from);
+            s->win_to = gt_window_at(ev->time, s->window.to);
+            s->before_window = s->win_from > ev->time;
+        }
+    }
+    if (s->has_window) {
+        if (ev->time > s->win_to) {
+            /* A window without events of its own opens when it ends. */
+            if (s->before_window && open_window(s))
+                return -1;
+            if (!s->past_window)
+                s->last_ts = s->win_to;
+            if (ev->kind == GT_EVENT_SYNC)
+                s->past_sync = 1;
+            s->past_window = 1;
+            return s->past_sync ? 0 : after_window(s, ev);
+        }
+        if (s->before_window && ev->time >= s->win_from && open_window(s))
+            return -1;
     }
     if (s->sync_ts == 0)
         s->sync_ts = ev->time;
@@ -937,8 +1114,22 @@ int gt_summary_finalize(gt_summary *s)
         return -1;
     for (size_t i = 0; i < s->n_all_g; i++) {
         gsum *g = s->all_g[i];
-        if (find_g(s, g->pub.id) != g)
-            continue;  /* replaced by a later goroutine with the same ID */
+        if (find_g(s, g->pub.id) != g || s->before_window)
+            continue;  /* replaced by a later goroutine with the same ID, or
+                        * the window starts after the last event */
+        /* At a window's end before the trace's, an open syscall counts as
+         * it would when it ends (Go's snapshot counts the time since its P
+         * was taken as scheduler wait too, at the trace's end): the times
+         * of adjacent windows add up. */
+        if (s->past_window && g->last_syscall != 0) {
+            if (g->last_syscall_block != 0) {
+                g->st.syscall_block += s->last_ts - g->last_syscall_block;
+                g->st.syscall += g->last_syscall_block - g->last_syscall;
+            } else {
+                g->st.syscall += s->last_ts - g->last_syscall;
+            }
+            g->last_syscall = g->last_syscall_block = 0;
+        }
         if (finalize_g(s, g, s->last_ts, 0, 0))
             return -1;
         /* Go's sort is not stable; regions starting at the same time come in
@@ -960,6 +1151,8 @@ int gt_summary_finalize(gt_summary *s)
         return -1;
     for (size_t i = 0; i < s->n_all_t; i++) {
         tsum *t = s->all_t[i];
+        if (live_task(s, t->pub.id) != t || s->before_window)
+            continue;  /* replaced, or ended before the window */
         int64_t *ids = gt_arena_alloc(&s->arena, (t->goroutine_set.len + 1) * sizeof *ids);
         if (!ids)
             return -1;
@@ -1028,6 +1221,12 @@ uint64_t gt_summary_streamed_dropped(const gt_summary *s) { return s->streamed_d
 
 int64_t gt_summary_first_time(const gt_summary *s) { return s->first_ts; }
 int64_t gt_summary_last_time(const gt_summary *s) { return s->last_ts; }
+void gt_summary_span(const gt_summary *s, int64_t *start, int64_t *end)
+{
+    *start = s->has_window && s->win_from > s->first_ts ? s->win_from : s->first_ts;
+    *end = s->last_ts;
+}
+
 int64_t gt_summary_last_sync_time(const gt_summary *s) { return s->last_sync_event_ts; }
 
 size_t gt_summary_goroutine_count(const gt_summary *s) { return s->n_g_sorted; }
