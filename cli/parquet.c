@@ -579,10 +579,7 @@ static void delta_binary_packed(pq_writer *w, pbuf *out, const unsigned char *va
             for (size_t k = b * MINI; k < (b + 1) * MINI && k < m; k++)
                 if (d[k] - (uint64_t)min > max)
                     max = d[k] - (uint64_t)min;
-            int bw = 0;
-            while (bw < 64 && (max >> bw) != 0)
-                bw++;
-            width[b] = (unsigned char)bw;
+            width[b] = (unsigned char)(max ? 64 - __builtin_clzll(max) : 0);
         }
         pb_add(w, out, width, MINIBLOCKS);
         if (w->err)
@@ -591,9 +588,27 @@ static void delta_binary_packed(pq_writer *w, pbuf *out, const unsigned char *va
          * is padded to 32 values. */
         for (size_t b = 0; b < MINIBLOCKS && b * MINI < m; b++) {
             uint64_t acc = 0;
-            int nbits = 0;
-            for (size_t k = b * MINI; k < (b + 1) * MINI; k++)
-                put_bits(out, &acc, &nbits, k < m ? d[k] - (uint64_t)min : 0, width[b]);
+            int nbits = 0, bw = width[b];
+            for (size_t k = m; k < (b + 1) * MINI; k++)
+                d[k] = (uint64_t)min;  /* padding: 0 once less min */
+            if (bw > 32) {
+                for (size_t k = b * MINI; k < (b + 1) * MINI; k++)
+                    put_bits(out, &acc, &nbits, d[k] - (uint64_t)min, bw);
+                continue;
+            }
+            /* 32 values of bw <= 32 bits: whole 32-bit words, none left over. */
+            for (size_t k = b * MINI; k < (b + 1) * MINI; k++) {
+                acc |= (d[k] - (uint64_t)min) << nbits;
+                nbits += bw;
+                if (nbits >= 32) {
+                    unsigned char *p = out->p + out->len;
+                    p[0] = (unsigned char)acc, p[1] = (unsigned char)(acc >> 8), p[2] = (unsigned char)(acc >> 16),
+                    p[3] = (unsigned char)(acc >> 24);
+                    out->len += 4;
+                    acc >>= 32;
+                    nbits -= 32;
+                }
+            }
         }
     }
 }
@@ -868,8 +883,10 @@ static uint32_t hash_text(const char *s, size_t len)
         h ^= h >> 32;
     }
     if (i < len) {
+        /* Byte by byte: a short memcpy into k stalls on store forwarding. */
         uint64_t k = 0;
-        memcpy(&k, s + i, len - i);
+        for (size_t j = len; j > i; j--)
+            k = k << 8 | (unsigned char)s[j - 1];
         h = (h ^ k) * 0xff51afd7ed558ccdu;
     }
     h ^= h >> 33;
