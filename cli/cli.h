@@ -84,7 +84,7 @@ typedef struct cli_option {
     int id;            /* returned by cli_next_option: 1 to 63 */
 } cli_option;
 
-enum { CLI_OPT_END = 0, CLI_OPT_ERROR = -1, CLI_MAX_POSITIONAL = 8 };
+enum { CLI_OPT_END = 0, CLI_OPT_ERROR = -1, CLI_MAX_POSITIONAL = 1024 };  /* export: many traces */
 
 typedef struct cli_args {
     const char *cmd;
