@@ -105,6 +105,8 @@ void html_histogram(FILE *f, const gt_strip_durations *h)
     /* Whole decades around the buckets used, so the axis reads 1µs, 10µs... */
     lo -= lo % 5;
     hi += 4 - hi % 5;
+    if (hi >= GT_STRIP_HIST_BUCKETS)
+        hi = GT_STRIP_HIST_BUCKETS - 1;
     enum { BAR = 8, HEIGHT = 80, TOP = 4, AXIS = 16 };
     int n = hi - lo + 1, width = n * BAR + 40;
     fprintf(f, "<svg class=\"hist\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\">\n", width,
