@@ -230,8 +230,8 @@ int au_latency_option(const char *cmd, const char *opt, const char *val, int *ha
                       int *has_max, int64_t *max)
 {
     int64_t ns;
-    if (au_parse_duration(val, &ns))
-        return cli_usage_error(cmd, "bad duration '%s'", val);
+    if (au_duration_option(cmd, opt, val, &ns))
+        return CLI_EXIT_USAGE;
     if (!strcmp(opt, "--latmin"))
         *has_min = 1, *min = ns;
     else
@@ -306,12 +306,9 @@ int au_windowed(void) { return au_window.from != 0 || au_window.to != INT64_MAX;
 
 int au_window_option(const char *cmd, const char *opt, int is_to, const char *val)
 {
-    gt_error err;
     int64_t ns;
-    if (gt_parse_duration(val, &ns, &err))
-        return cli_usage_error(cmd, "%s: %s", opt, err.message);
-    if (ns < 0)
-        return cli_usage_error(cmd, "%s: a negative duration (the window counts from the trace's start)", opt);
+    if (au_duration_option(cmd, opt, val, &ns))
+        return CLI_EXIT_USAGE;
     if (is_to)
         au_window.to = ns;
     else
@@ -487,31 +484,23 @@ int64_t au_trace_end(const gt_summary *s, int broken)
     return broken ? gt_summary_last_sync_time(s) : gt_summary_last_time(s);
 }
 
-int au_parse_duration(const char *s, int64_t *ns)
+int au_duration_option(const char *cmd, const char *opt, const char *val, int64_t *ns)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || v < 0)
-        return -1;
-    double mult;
-    if (!*end || !strcmp(end, "ns"))
-        mult = 1;
-    else if (!strcmp(end, "us") || !strcmp(end, "\xc2\xb5s"))
-        mult = 1e3;
-    else if (!strcmp(end, "ms"))
-        mult = 1e6;
-    else if (!strcmp(end, "s"))
-        mult = 1e9;
-    else if (!strcmp(end, "m"))
-        mult = 60e9;
-    else if (!strcmp(end, "h"))
-        mult = 3600e9;
-    else
-        return -1;
-    double r = v * mult;
-    if (r > 9.2e18)
-        return -1;
-    *ns = (int64_t)llround(r);
+    gt_error err;
+    size_t digits = strspn(val, "0123456789");
+    if (digits > 0 && !val[digits]) {
+        /* A bare number: nanoseconds, as these options always took. */
+        errno = 0;
+        unsigned long long v = strtoull(val, NULL, 10);
+        if (errno || v > INT64_MAX)
+            return cli_usage_error(cmd, "%s: %s nanoseconds is too long", opt, val);
+        *ns = (int64_t)v;
+        return 0;
+    }
+    if (gt_parse_duration(val, ns, &err))
+        return cli_usage_error(cmd, "%s: %s", opt, err.message);
+    if (*ns < 0)
+        return cli_usage_error(cmd, "%s: a negative duration (%s)", opt, val);
     return 0;
 }
 

@@ -139,9 +139,12 @@ int64_t au_span_start(const gt_summary *s);
  * trace broke (Go keeps the events up to there). */
 int64_t au_trace_end(const gt_summary *s, int broken);
 
-/* Parses a duration argument: a plain number of nanoseconds or a number with
- * a unit ns, us, µs, ms, s, m, h (e.g. "1.5ms"). Returns 0 or -1. */
-int au_parse_duration(const char *s, int64_t *ns);
+/* Every duration option of the CLI (--from, --to, --latmin, --latmax,
+ * --window): Go's syntax (gt_parse_duration: "1.5ms", "1m30s", "250000ns"),
+ * or a bare whole number of nanoseconds ("250000"), never negative. Returns
+ * 0 with *ns, or CLI_EXIT_USAGE after printing "gotrace CMD: OPT: REASON"
+ * (Go's message for a bad duration). */
+int au_duration_option(const char *cmd, const char *opt, const char *val, int64_t *ns);
 
 /* ---------------------------------------------------------------- windows
  *

@@ -126,10 +126,25 @@ void cli_progress_event(cli_progress *p, const gt_reader *r, const gt_event *ev)
 void cli_set_quiet(int quiet);
 /* Call once reading has stopped, before freeing the reader. */
 void cli_progress_finish(cli_progress *p, const gt_reader *r);
+/* The same progress line for the commands that read wire events (dump
+ * --wire, convert): bytes is gt_raw_bytes_read, fd the input the reader
+ * reads (its size, for a regular file, is the total). Call for every event,
+ * and cli_progress_end once reading stops. */
+void cli_progress_bytes(uint64_t bytes, int fd);
+void cli_progress_end(void);
 
 /* After a reader error: prints to stderr, as go tool trace does,
  * "gotrace: PATH: Lost P% of the latest trace data due to error (A of B)". */
 void cli_report_loss(const char *path, const cli_progress *p);
+
+/* The exit status of a command that read the trace at path into an output
+ * (cli/report.c), from what went wrong first, with its message on stderr:
+ * a failed write (write_rc, already printed: CLI_EXIT_IO), no memory
+ * ("gotrace CMD: out of memory", CLI_EXIT_TRACE), the reader not opening
+ * (r NULL: open_err, and what the input on in_fd looks like), the reader's
+ * error and what it lost (progress). CLI_EXIT_OK when nothing did. */
+int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memory, const gt_reader *r,
+                   const gt_error *open_err, int in_fd, const cli_progress *progress);
 
 /* ------------------------------------------------------ checked output
  *

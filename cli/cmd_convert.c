@@ -178,6 +178,7 @@ int cmd_convert(int argc, char **argv)
         gt_raw_event ev;
         int st;
         while ((st = gt_raw_next(r, &ev)) > 0) {
+            cli_progress_bytes(gt_raw_bytes_read(r), input.fd);
             if (gt_raw_writer_write(w, &ev, &err)) {
                 /* The writer fails on a write error, or on an event its
                  * format cannot hold. */
@@ -185,6 +186,7 @@ int cmd_convert(int argc, char **argv)
                 break;
             }
         }
+        cli_progress_end();
         if (st < 0 && rc == CLI_EXIT_OK)
             rc = cli_trace_error(in, gt_raw_error(r));
         if (gt_raw_writer_close(w, &err) && rc == CLI_EXIT_OK)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis_util.h"
 #include "cli.h"
 #include "gotrace/cut.h"
 #include "gotrace/duration.h"
@@ -57,16 +58,6 @@ static void split_help(FILE *f)
                "temporary file and renamed when complete; a piece may not be IN.\n"
                "Prints one line per piece. Exit: 0 ok, 1 broken or old-format trace, 2 usage,\n"
                "3 write error.\n");
-}
-
-static int duration_option(const char *cmd, const char *name, const char *val, int64_t *out)
-{
-    gt_error err;
-    if (gt_parse_duration(val, out, &err) < 0)
-        return cli_usage_error(cmd, "%s: %s", name, err.message);
-    if (*out < 0)
-        return cli_usage_error(cmd, "%s: %s is before the trace start", name, val);
-    return 0;
 }
 
 static int parse_u64(const char *s, const char **end, uint64_t *v)
@@ -243,8 +234,8 @@ int cmd_cut(int argc, char **argv)
     for (int id; (id = cli_next_option(&a, opts)) != CLI_OPT_END;) {
         int bad = 0;
         switch (id) {
-        case OPT_FROM: bad = duration_option(cmd, "--from", a.value, &w.from); break;
-        case OPT_TO: bad = duration_option(cmd, "--to", a.value, &w.to); break;
+        case OPT_FROM: bad = au_duration_option(cmd, a.spelling, a.value, &w.from); break;
+        case OPT_TO: bad = au_duration_option(cmd, a.spelling, a.value, &w.to); break;
         case OPT_GENERATIONS: bad = generations_option(cmd, a.value, &w); break;
         case OPT_LIST: break;
         default: bad = 1; /* CLI_OPT_ERROR: the message is printed */

@@ -99,39 +99,18 @@ static int name_matches(const gt_goroutine_summary *g, const char *name)
     return name && au_str_eq(g->name, (gt_str){name, strlen(name)});
 }
 
-typedef struct group {
-    gt_str name;
-    size_t n;
-    int64_t exec;
-} group;
-
-static int cmp_group(const void *a, const void *b)
+/* The groups of the library (gt_summary_groups: the overview's too). */
+static int print_groups(const gt_summary *s)
 {
-    const group *x = a, *y = b;
-    if (x->exec != y->exec)
-        return x->exec < y->exec ? 1 : -1;
-    return au_str_cmp(x->name, y->name);
-}
-
-static void print_groups(const gt_summary *s)
-{
-    size_t ng = gt_summary_goroutine_count(s), ngroups = 0;
-    group *groups = calloc(ng ? ng : 1, sizeof *groups);
+    size_t ng = gt_summary_goroutine_count(s), ngroups;
+    gt_overview_group *groups = gt_summary_groups(s, &ngroups);
     int64_t total = 0;
-    if (!groups)
-        return;
-    for (size_t i = 0; i < ng; i++) {
-        const gt_goroutine_summary *g = gt_summary_goroutine(s, i);
-        total += g->stats.exec_time;
-        size_t k = 0;
-        while (k < ngroups && !au_str_eq(groups[k].name, g->name))
-            k++;  /* few distinct start functions: a scan is enough */
-        if (k == ngroups)
-            groups[ngroups++].name = g->name;
-        groups[k].n++;
-        groups[k].exec += g->stats.exec_time;
+    if (!groups) {
+        fprintf(stderr, "gotrace goroutines: out of memory\n");
+        return CLI_EXIT_TRACE;
     }
-    qsort(groups, ngroups, sizeof *groups, cmp_group);
+    for (size_t k = 0; k < ngroups; k++)
+        total += groups[k].exec_time;
     printf("%-60s %7s  %s\n", "Start location", "Count", "Total execution time");
     for (size_t k = 0; k < ngroups; k++) {
         char d[40];
@@ -140,12 +119,14 @@ static void print_groups(const gt_summary *s)
         else
             fputs("(Inactive, no stack trace sampled)", stdout);
         int pad = 60 - (int)(groups[k].name.len ? groups[k].name.len : 34);
-        printf("%*s %7zu  %s", pad > 0 ? pad : 0, "", groups[k].n, au_duration(d, groups[k].exec));
-        print_percent(stdout, groups[k].exec, total);
+        printf("%*s %7llu  %s", pad > 0 ? pad : 0, "", (unsigned long long)groups[k].count,
+               au_duration(d, groups[k].exec_time));
+        print_percent(stdout, groups[k].exec_time, total);
         putchar('\n');
     }
     printf("%zu goroutines, %zu start locations\n", ng, ngroups);
-    free(groups);
+    gt_free(groups);
+    return CLI_EXIT_OK;
 }
 
 static void print_one(const gt_summary *s, const gt_goroutine_summary *g)
@@ -342,7 +323,7 @@ int cmd_goroutines(int argc, char **argv)
         rc = print_group(s, name, sortby);
     } else {
         au_print_window(stdout, gt_summary_first_time(s), gt_summary_last_time(s));
-        print_groups(s);
+        rc = print_groups(s);
     }
     gt_summary_free(s);
     if (rc)

@@ -118,8 +118,10 @@ int cmd_mmu(int argc, char **argv)
                 return cli_usage_error("mmu", "bad --worst '%s' (0 to 1000)", a.value);
             break;
         case OPT_WINDOW:
-            if (au_parse_duration(a.value, &only_window) || only_window <= 0)
-                return cli_usage_error("mmu", "bad --window '%s'", a.value);
+            if (au_duration_option("mmu", a.spelling, a.value, &only_window))
+                return CLI_EXIT_USAGE;
+            if (only_window == 0)
+                return cli_usage_error("mmu", "%s: a window of 0s has no utilisation", a.spelling);
             break;
         case OPT_SVG: svg = a.value; break;
         case OPT_FROM:

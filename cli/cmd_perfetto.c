@@ -6,8 +6,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "analysis_util.h"
 #include "cli.h"
-#include "gotrace/duration.h"
 #include "gotrace/export.h"
 
 static void help(FILE *f)
@@ -111,16 +111,6 @@ static int write_out(void *ctx, const void *data, size_t len)
     return 0;
 }
 
-static int duration_arg(const char *opt, const char *val, int64_t *ns)
-{
-    gt_error err;
-    if (gt_parse_duration(val, ns, &err))
-        return cli_usage_error("perfetto", "%s: %s", opt, err.message);
-    if (*ns < 0)
-        return cli_usage_error("perfetto", "%s: negative duration", opt);
-    return 0;
-}
-
 int cmd_perfetto(int argc, char **argv)
 {
     const char *path = NULL, *out_path = NULL;
@@ -130,32 +120,26 @@ int cmd_perfetto(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-o") || !strcmp(a, "--from") || !strcmp(a, "--to")) {
-            if (i + 1 >= argc)
-                return cli_usage_error("perfetto", "%s needs a value", a);
-            const char *v = argv[++i];
-            if (!strcmp(a, "-o"))
-                out_path = v;
-            else if ((rc = duration_arg(a, v, !strcmp(a, "--from") ? &from : &to)))
-                return rc;
-        } else if (!strcmp(a, "--no-compress")) {
-            compress = 0;
-        } else if (!strcmp(a, "--")) {
-            if (i + 2 != argc || path)
-                return cli_usage_error("perfetto", "one trace file expected");
-            path = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("perfetto", "unknown option '%s'", a);
-        } else if (path) {
-            return cli_usage_error("perfetto", "one trace file expected");
-        } else {
-            path = a;
+    enum { OPT_OUT = 1, OPT_FROM, OPT_TO, OPT_NO_COMPRESS };
+    static const cli_option opts[] = {
+        {"o", 1, OPT_OUT}, {"from", 1, OPT_FROM}, {"to", 1, OPT_TO}, {"no-compress", 0, OPT_NO_COMPRESS}, {NULL, 0, 0},
+    };
+    cli_args a;
+    cli_args_init(&a, "perfetto", argc, argv);
+    for (int opt; (opt = cli_next_option(&a, opts)) != CLI_OPT_END;) {
+        switch (opt) {
+        case OPT_OUT: out_path = a.value; break;
+        case OPT_FROM:
+        case OPT_TO:
+            if (au_duration_option("perfetto", a.spelling, a.value, opt == OPT_FROM ? &from : &to))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_NO_COMPRESS: compress = 0; break;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (!path)
-        return cli_usage_error("perfetto", "missing trace file");
+    if (cli_one_file(&a, &path))
+        return CLI_EXIT_USAGE;
     if (!out_path)
         return cli_usage_error("perfetto", "missing -o OUT (- for standard output)");
     if (from > to)
@@ -219,20 +203,7 @@ int cmd_perfetto(int argc, char **argv)
     else
         write_rc = cli_output_close(&out);
 
-    if (write_rc) {
-        rc = CLI_EXIT_IO;
-    } else if (no_memory) {
-        fprintf(stderr, "gotrace perfetto: out of memory (or zlib failed)\n");
-        rc = CLI_EXIT_TRACE;
-    } else if (!r) {
-        rc = cli_trace_error(path, &err);
-        cli_input_explain(in.fd, &err);
-    } else if (gt_reader_error(r)) {
-        rc = cli_trace_error(path, gt_reader_error(r));
-        cli_report_loss(path, &progress);
-    } else {
-        rc = CLI_EXIT_OK;
-    }
+    rc = cli_end_status("perfetto", path, write_rc, no_memory, r, &err, in.fd, &progress);
     gt_perfetto_free(pf);
     gt_reader_free(r);
     free(snk.plain);

@@ -489,18 +489,7 @@ int cmd_timeline(int argc, char **argv)
     else
         write_rc = cli_output_close(&out);
 
-    if (write_rc) {
-        rc = CLI_EXIT_IO;
-    } else if (no_memory) {
-        fprintf(stderr, "gotrace timeline: out of memory\n");
-        rc = CLI_EXIT_TRACE;
-    } else if (!r) {
-        rc = cli_trace_error(path, &err);
-        cli_input_explain(in.fd, &err);
-    } else if (gt_reader_error(r)) {
-        rc = cli_trace_error(path, gt_reader_error(r));
-        cli_report_loss(path, &progress);
-    }
+    rc = cli_end_status("timeline", path, write_rc, no_memory, r, &err, in.fd, &progress);
     gt_reader_free(r);
     gt_tl_free(t.tl);
     int in_rc = cli_input_close(&in);

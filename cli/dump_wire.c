@@ -70,6 +70,7 @@ int dump_wire(const char *path, FILE *out)
     int write_rc = 0;
     uint64_t count = 0;
     while (line && !write_rc && (st = gt_raw_next(r, &ev)) > 0) {
+        cli_progress_bytes(gt_raw_bytes_read(r), in.fd);
         size_t n = gt_raw_event_format(version, &ev, line, cap);
         if (n >= cap) {
             /* Rare (long data): grow and format again. */
@@ -86,6 +87,7 @@ int dump_wire(const char *path, FILE *out)
         if ((++count & 255) == 0)  /* stop reading soon after a failed write */
             write_rc = cli_write_check(out);
     }
+    cli_progress_end();
     if (write_rc) {
         rc = write_rc;
     } else if (!line || (st > 0)) {

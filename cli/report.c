@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -52,7 +53,33 @@ static void si_bytes(char *out, size_t cap, double b)
         snprintf(out, cap, "%.1f MB", b / 1e6);
 }
 
+static void progress_show(uint64_t done, uint64_t total);
+static void progress_clear(void);
+
 static void progress_update(const gt_reader *r)
+{
+    uint64_t done = gt_reader_bytes_read(r), total = gt_reader_bytes_total(r);
+    if (!total)
+        cli_input_position(&done, &total);  /* a decoder: the compressed file's bytes */
+    progress_show(done, total);
+}
+
+void cli_progress_bytes(uint64_t bytes, int fd)
+{
+    if ((++prog.ticks & 4095) != 0 && !(prog.test && prog.ticks == 1))
+        return;
+    uint64_t done = bytes, total = 0;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        total = (uint64_t)st.st_size;
+    else
+        cli_input_position(&done, &total);  /* a decoder: the compressed file's bytes */
+    progress_show(done, total);
+}
+
+void cli_progress_end(void) { progress_clear(); }
+
+static void progress_show(uint64_t done, uint64_t total)
 {
     if (prog.state == 0) {
         const char *t = getenv("GOTRACE_PROGRESS_TEST");
@@ -65,9 +92,6 @@ static void progress_update(const gt_reader *r)
     double t = now();
     if (!prog.test && t - prog.last < 0.2)
         return;
-    uint64_t done = gt_reader_bytes_read(r), total = gt_reader_bytes_total(r);
-    if (!total)
-        cli_input_position(&done, &total);  /* a decoder: the compressed file's bytes */
     uint64_t size = total ? total : done;
     if (!prog.test && size < CLI_PROGRESS_MIN)
         return;
@@ -141,4 +165,26 @@ void cli_report_loss(const char *path, const cli_progress *p)
     format_bytes(b, sizeof b, total);
     fprintf(stderr, "gotrace: %s: Lost %.2f%% of the latest trace data due to error (%s of %s)\n", path,
             (double)lost / (double)total * 100, a, b);
+}
+
+int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memory, const gt_reader *r,
+                   const gt_error *open_err, int in_fd, const cli_progress *progress)
+{
+    if (write_rc)
+        return CLI_EXIT_IO;
+    if (no_memory) {
+        fprintf(stderr, "gotrace %s: out of memory\n", cmd);
+        return CLI_EXIT_TRACE;
+    }
+    if (!r) {
+        int rc = cli_trace_error(path, open_err);
+        cli_input_explain(in_fd, open_err);
+        return rc;
+    }
+    if (gt_reader_error(r)) {
+        int rc = cli_trace_error(path, gt_reader_error(r));
+        cli_report_loss(path, progress);
+        return rc;
+    }
+    return CLI_EXIT_OK;
 }

@@ -403,6 +403,13 @@ typedef struct gt_overview_group {
     int64_t exec_time;      /* sum of the goroutines' ExecTime */
 } gt_overview_group;
 
+/* After gt_summary_finalize: the summary's goroutines grouped by start
+ * function (go tool trace's goroutines page), by total execution time
+ * (then name); the names live as long as the summary. Sets *n; returns the
+ * array (release with gt_free; not NULL when *n is 0), or NULL on no memory.
+ * `gotrace goroutines` and the overview's groups are this. */
+GT_API gt_overview_group *gt_summary_groups(const gt_summary *s, size_t *n);
+
 /* User tasks or regions of one type. */
 typedef struct gt_overview_type {
     gt_str type;            /* "" for the unnamed regions a goroutine inherits */

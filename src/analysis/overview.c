@@ -938,45 +938,21 @@ static int finish_blocking(gt_overview *o)
     return 0;
 }
 
-static int cmp_group(const void *a, const void *b)
-{
-    const gt_overview_group *x = a, *y = b;
-    if (x->exec_time != y->exec_time)
-        return x->exec_time < y->exec_time ? 1 : -1;
-    return gt_str_cmp(x->name, y->name);
-}
-
 /* Goroutine figures from the summaries: groups, scheduler wait, assists. */
 static int finish_goroutines(gt_overview *o)
 {
     const gt_summary *s = o->summary;
     size_t ng = gt_summary_goroutine_count(s), ngroups = 0;
-    gt_u64map index = GT_U64MAP_INIT;  /* interned name -> group index + 1 */
-    o->groups = calloc(ng ? ng : 1, sizeof *o->groups);
+    o->groups = gt_summary_groups(s, &ngroups);
     if (!o->groups)
         return -1;
     for (size_t i = 0; i < ng; i++) {
         const gt_goroutine_summary *g = gt_summary_goroutine(s, i);
-        gt_str name = gt_intern(&o->strings, g->name);
-        int inserted;
-        uint64_t *slot = name.ptr ? gt_u64map_upsert(&index, (uint64_t)(uintptr_t)name.ptr, &inserted) : NULL;
-        if (!slot) {
-            gt_u64map_free(&index);
-            return -1;
-        }
-        if (inserted) {
-            o->groups[ngroups] = (gt_overview_group){name, 0, 0};
-            *slot = ++ngroups;
-        }
-        o->groups[*slot - 1].count++;
-        o->groups[*slot - 1].exec_time += g->stats.exec_time;
         o->res.sched_wait_time += g->stats.sched_wait_time;
         for (size_t k = 0; k < g->stats.n_range; k++)
             if (gt_str_eq_cstr(g->stats.range[k].name, "GC mark assist"))
                 o->res.mark_assist_time += g->stats.range[k].ns;
     }
-    gt_u64map_free(&index);
-    qsort(o->groups, ngroups, sizeof *o->groups, cmp_group);
     o->res.goroutines = ng;
     o->res.n_groups = ngroups;
     o->res.groups = o->groups;

@@ -1268,3 +1268,42 @@ int gt_summary_goroutine_times(const gt_summary *s, int64_t id, int64_t *start, 
     *end = g->pub.end_time;
     return 0;
 }
+
+static int cmp_group(const void *a, const void *b)
+{
+    const gt_overview_group *x = a, *y = b;
+    if (x->exec_time != y->exec_time)
+        return x->exec_time < y->exec_time ? 1 : -1;
+    return gt_str_cmp(x->name, y->name);
+}
+
+gt_overview_group *gt_summary_groups(const gt_summary *s, size_t *n)
+{
+    /* Names are interned in the summary's strings: equal names, equal
+     * pointers. */
+    gt_u64map index = GT_U64MAP_INIT;  /* name pointer -> group index + 1 */
+    gt_overview_group *groups = calloc(s->n_g_sorted ? s->n_g_sorted : 1, sizeof *groups);
+    size_t ng = 0;
+    if (!groups)
+        return NULL;
+    for (size_t i = 0; i < s->n_g_sorted; i++) {
+        const gt_goroutine_summary *g = s->g_sorted[i];
+        int inserted;
+        uint64_t *slot = gt_u64map_upsert(&index, (uint64_t)(uintptr_t)g->name.ptr, &inserted);
+        if (!slot) {
+            gt_u64map_free(&index);
+            free(groups);
+            return NULL;
+        }
+        if (inserted) {
+            groups[ng] = (gt_overview_group){g->name, 0, 0};
+            *slot = ++ng;
+        }
+        groups[*slot - 1].count++;
+        groups[*slot - 1].exec_time += g->stats.exec_time;
+    }
+    gt_u64map_free(&index);
+    qsort(groups, ng, sizeof *groups, cmp_group);
+    *n = ng;
+    return groups;
+}

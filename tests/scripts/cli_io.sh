@@ -18,12 +18,8 @@
 # Every trace is generated here: nothing needs ../shared.
 GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$ROOT/tests/scripts/lib/common.sh"
 hello=$ROOT/examples/hello.trace
-
-ok() { echo "ok $1"; }
-fail() { echo "not ok $1: $2"; }
 
 # body_size FILE: the bytes the event lines of FILE take in a batch.
 body_size() {

@@ -13,12 +13,8 @@
 # Traces: examples/hello.trace, and one corpus trace when ../shared is there.
 GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$ROOT/tests/scripts/lib/common.sh"
 hello=$ROOT/examples/hello.trace
-
-ok() { echo "ok $1"; }
-fail() { echo "not ok $1: $2"; }
 
 # run OUTFILE CMD...: runs gotrace CMD... into OUTFILE (stderr to OUTFILE.err),
 # prints the exit status.
@@ -447,20 +443,24 @@ usage opt_dump_goroutine_bad "bad goroutine ID 'x'" dump --goroutine x "$hello"
 # GOTRACE_PROGRESS_TEST=1 shows the progress line whatever the trace's size
 # (normally above 50 MB); only when stderr is a terminal, never with --quiet.
 if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
-  for cmd in goroutines dump validate timeline; do
-    GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' $cmd '$hello' >'$tmp/p.out'" /dev/null >"$tmp/tty" 2>&1
-    GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' $cmd --quiet '$hello' >'$tmp/q.out'" /dev/null >"$tmp/ttyq" 2>&1
-    GOTRACE_PROGRESS_TEST=1 "$GOTRACE" $cmd "$hello" >"$tmp/n.out" 2>"$tmp/n.err"
+  # (dump --wire and convert read wire events: cli_progress_bytes.)
+  for cmd in goroutines dump validate timeline "dump --wire" "convert --to=text"; do
+    out=
+    case $cmd in convert*) out=- ;; esac
+    GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' $cmd '$hello' $out >'$tmp/p.out'" /dev/null >"$tmp/tty" 2>&1
+    GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' $cmd --quiet '$hello' $out >'$tmp/q.out'" /dev/null >"$tmp/ttyq" 2>&1
+    # shellcheck disable=SC2086
+    GOTRACE_PROGRESS_TEST=1 "$GOTRACE" $cmd "$hello" $out >"$tmp/n.out" 2>"$tmp/n.err"
     if ! grep -aq "gotrace: [0-9.]* MB of [0-9.]* MB ([0-9]*%), [0-9.]* [MG]B/s, [0-9]*s left" "$tmp/tty"; then
-      fail "progress_$cmd" "no progress line on a terminal: $(head -c 120 "$tmp/tty")"
+      fail "progress_$(echo "$cmd" | tr -d ' =-')" "no progress line on a terminal: $(head -c 120 "$tmp/tty")"
     elif grep -aq "MB/s" "$tmp/ttyq"; then
-      fail "progress_$cmd" "--quiet still shows progress"
+      fail "progress_$(echo "$cmd" | tr -d ' =-')" "--quiet still shows progress"
     elif [ -s "$tmp/n.err" ]; then
-      fail "progress_$cmd" "progress on a stderr that is not a terminal: $(head -c 120 "$tmp/n.err")"
+      fail "progress_$(echo "$cmd" | tr -d ' =-')" "progress on a stderr that is not a terminal: $(head -c 120 "$tmp/n.err")"
     elif ! cmp -s "$tmp/p.out" "$tmp/n.out" || ! cmp -s "$tmp/q.out" "$tmp/n.out"; then
-      fail "progress_$cmd" "the output changes with the progress line or --quiet"
+      fail "progress_$(echo "$cmd" | tr -d ' =-')" "the output changes with the progress line or --quiet"
     else
-      ok "progress_$cmd"
+      ok "progress_$(echo "$cmd" | tr -d ' =-')"
     fi
   done
   gzip -c "$hello" >"$tmp/p.gz"

@@ -28,8 +28,7 @@ ROOT=${ROOT:-.}
 COMPARE="$ROOT/tests/scripts/cut_compare.py"
 PY=$(command -v python3 || true)
 GO=$(sh "$ROOT/scripts/go127.sh" 2>/dev/null) || GO=
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$ROOT/tests/scripts/lib/common.sh"
 
 A26=$ROOT/tests/data/analysis/annotate.go127.trace
 SC=$ROOT/tests/data/scenarios

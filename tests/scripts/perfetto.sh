@@ -25,8 +25,7 @@ GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
 SHARED=${SHARED:-$ROOT/../shared}
 CHECK="$ROOT/tests/scripts/perfetto_check.py"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$ROOT/tests/scripts/lib/common.sh"
 
 # --- command line
 if "$GOTRACE" perfetto --help >"$tmp/out" 2>&1 && grep -q '^usage: gotrace perfetto' "$tmp/out"; then

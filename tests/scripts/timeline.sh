@@ -17,8 +17,7 @@ GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
 CHECK="$ROOT/scripts/timeline-check.py"
 PY=$(command -v python3 || true)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$ROOT/tests/scripts/lib/common.sh"
 
 # --- command line
 if "$GOTRACE" timeline --help >"$tmp/out" 2>&1 && grep -q '^usage: gotrace timeline' "$tmp/out"; then

@@ -78,7 +78,7 @@ for cmd in dump goroutines tasks regions mmu summary "pprof --type sched -o $tmp
   name=window_errors_$(echo "$cmd" | cut -d' ' -f1)
   bad=
   for c in "--from 2ms --to 1ms|ends before it starts" "--from 1h|after the end of the trace at 82.653185ms" \
-    "--from 1x|unknown unit" "--to 5|missing unit" "--from -1s|negative" "--to=|invalid duration"; do
+    "--from 1x|unknown unit" "--to 5s5|missing unit" "--from -1s|negative" "--to=|invalid duration"; do
     args=${c%%|*}
     want=${c#*|}
     # shellcheck disable=SC2086
@@ -144,3 +144,31 @@ if cmp -s "$tmp/p.all" "$tmp/p.whole"; then
 else
   fail window_pprof_whole_span "--from 0 --to 1h differs from the whole profile"
 fi
+
+# --- every duration option (--from, --to, --latmin, --latmax, --window, cut's
+# and perfetto's windows) reads Go's syntax, and a bare number as nanoseconds:
+# "1000000" gives what "1ms" and "0.001s" give; "1x" and "-1ms" are refused
+# with status 2 and Go's message.
+for c in "regions --latmin D|$A" "regions --latmax D|$A" "tasks --latmin D|$A" "pprof --type sync --latmax D -o -|$A" \
+  "mmu --window D|$A" "goroutines --from D|$A" "summary --to D|$A" "dump --to D|$A" \
+  "perfetto --no-compress --to D -o -|$A" "cut --from 0 --to D|$A -"; do
+  cmd=${c%%|*}
+  files=${c#*|}
+  name=window_duration_$(echo "$cmd" | cut -d' ' -f1-2 | tr -d ' -')
+  bad=
+  for d in 1000000 1ms 0.001s 1000us; do
+    # shellcheck disable=SC2046,SC2086
+    "$GOTRACE" $(echo "$cmd" | sed "s/ D/ $d/") $files >"$tmp/d.$d" 2>"$tmp/d.err" || { bad="'$d' refused: $(cat "$tmp/d.err")"; break; }
+    if [ "$d" != 1000000 ] && ! cmp -s "$tmp/d.1000000" "$tmp/d.$d"; then bad="'$d' differs from '1000000'"; break; fi
+  done
+  for d in 1x -1ms; do
+    [ -n "$bad" ] && break
+    # shellcheck disable=SC2046,SC2086
+    "$GOTRACE" $(echo "$cmd" | sed "s/ D/ $d/") $files >/dev/null 2>"$tmp/d.err"
+    st=$?
+    if [ $st -ne 2 ] || ! grep -q 'unknown unit "x" in duration "1x"\|negative' "$tmp/d.err"; then
+      bad="'$d': status $st, $(head -c 200 "$tmp/d.err")"
+    fi
+  done
+  if [ -n "$bad" ]; then fail "$name" "$bad"; else ok "$name"; fi
+done
