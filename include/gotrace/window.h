@@ -39,8 +39,10 @@
  *
  * MMU (gt_mmu). The mutator utilisation functions restricted to [from, to]:
  * the utilisation in effect at `from` (GC work, stop-the-world, mark assists
- * begun before it) starts each function there, and each ends at `to` (or at
- * the last event). The curve, MUD and worst windows are computed over that
+ * begun before it) starts each function there, and each that lasts (the
+ * shared one, or that of a P still there) ends at `to` (or at the last
+ * event), even where Go's whole-trace function ends at its last change (no
+ * final 0 after a 0); one that ended before `from` (a P taken away) goes. The curve, MUD and worst windows are computed over that
  * span only: a window longer than the span has no MMU.
  *
  * pprof profiles (gt_pprof). Go counts a state episode (e.g. Runnable until

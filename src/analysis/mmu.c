@@ -448,13 +448,24 @@ static int build_series(series *s)
 }
 
 /* Restricts every function to the window: the value in effect at its
- * start begins there; a function that ended before it goes. */
-static void clip_series(gt_mmu *m)
+ * start begins there; a function that lasts (the shared one, or that of a P
+ * still there) ends at the window's end, with a final 0 as Go ends one,
+ * even where Go's would end at its last change (addUtil adds no final 0
+ * after a 0); one that ended before the window (a P taken away) goes. */
+static int clip_series(gt_mmu *m)
 {
+    unsigned char *live = calloc(m->nout ? m->nout : 1, 1);
+    if (!live)
+        return -1;
+    for (size_t i = 0; i < m->nps; i++)
+        live[m->ps[i].series] = 1;
+    if (!(m->flags & GT_UTIL_PER_PROC) && m->nout)
+        live[0] = 1;
     size_t kept = 0;
+    int rc = 0;
     for (size_t i = 0; i < m->nout; i++) {
         series *s = &m->out[i];
-        if (s->n == 0 || s->u[s->n - 1].time <= m->win_from) {
+        if (s->n == 0 || (!live[i] && s->u[s->n - 1].time <= m->win_from)) {
             free(s->u);
             continue;
         }
@@ -467,9 +478,18 @@ static void clip_series(gt_mmu *m)
             memmove(s->u, s->u + k, (s->n - k) * sizeof *s->u);
             s->n -= k;
         }
+        if (live[i] && s->u[s->n - 1].time < m->last_time) {
+            void *arr = s->u;
+            if (gt_grow_array(&arr, &s->cap, s->n + 1, sizeof *s->u))
+                rc = -1;
+            else
+                s->u = arr, s->u[s->n++] = (gt_mutator_util){m->last_time, 0};
+        }
         m->out[kept++] = *s;
     }
     m->nout = kept;
+    free(live);
+    return rc;
 }
 
 int gt_mmu_finish(gt_mmu *m)
@@ -482,8 +502,8 @@ int gt_mmu_finish(gt_mmu *m)
     for (size_t i = 0; i < m->nps; i++)
         if (add_util(&m->out[m->ps[i].series], m->last_time, 0))
             return -1;
-    if (m->has_window)
-        clip_series(m);
+    if (m->has_window && clip_series(m))
+        return -1;
     for (size_t i = 0; i < m->nout; i++)
         if (build_series(&m->out[i]))
             return -1;
