@@ -196,6 +196,24 @@ typedef struct runner {
 } runner;
 
 /* Prints one prepared statement's rows. 0, or an exit status. */
+/* Writes the held rows (when write is set): the header row first, then a
+ * rule under it, then the rest; frees every held cell either way. */
+static void put_held(FILE *f, cell *held, size_t nheld, const size_t *widths, int nc, int write)
+{
+    for (size_t k = 0; k < nheld; k++) {
+        if (write) {
+            put_row(f, &held[k * (size_t)nc], widths, nc);
+            for (int i = 0; k == 0 && i < nc; i++) {
+                for (size_t w = 0; w < widths[i]; w++)
+                    putc('-', f);
+                fputs(i == nc - 1 ? "\n" : "  ", f);
+            }
+        }
+        for (int i = 0; i < nc; i++)
+            free(held[k * (size_t)nc + i].s);
+    }
+}
+
 static int print_rows(runner *R, sqlite3_stmt *st)
 {
     FILE *f = R->out;
@@ -279,18 +297,7 @@ static int print_rows(runner *R, sqlite3_stmt *st)
                     free(row[i].s);
             } else if (++nheld == HOLD + 1) {
                 /* The header, a rule, the rows held; the rest as they come. */
-                for (size_t k = 0; k < nheld; k++) {
-                    put_row(f, &held[k * (size_t)nc], widths, nc);
-                    if (k == 0) {
-                        for (int i = 0; i < nc; i++) {
-                            for (size_t w = 0; w < widths[i]; w++)
-                                putc('-', f);
-                            fputs(i == nc - 1 ? "\n" : "  ", f);
-                        }
-                    }
-                    for (int i = 0; i < nc; i++)
-                        free(held[k * (size_t)nc + i].s);
-                }
+                put_held(f, held, nheld, widths, nc, 1);
                 flushed = 1;
             }
         }
@@ -303,21 +310,8 @@ static int print_rows(runner *R, sqlite3_stmt *st)
     }
     if (R->mode == MODE_JSON && nc > 0)
         fputs(nrows ? "\n]\n" : "]\n", f);
-    if (R->mode == MODE_TABLE && nc > 0 && !flushed) {
-        for (size_t k = 0; k < nheld; k++) {
-            if (!rc)
-                put_row(f, &held[k * (size_t)nc], widths, nc);
-            if (k == 0 && !rc) {
-                for (int i = 0; i < nc; i++) {
-                    for (size_t w = 0; w < widths[i]; w++)
-                        putc('-', f);
-                    fputs(i == nc - 1 ? "\n" : "  ", f);
-                }
-            }
-            for (int i = 0; i < nc; i++)
-                free(held[k * (size_t)nc + i].s);
-        }
-    }
+    if (R->mode == MODE_TABLE && nc > 0 && !flushed)
+        put_held(f, held, nheld, widths, nc, !rc);
     if (R->mode == MODE_TABLE && nc > 0 && !rc && R->interactive)
         fprintf(f, "(%llu row%s)\n", (unsigned long long)nrows, nrows == 1 ? "" : "s");
     free(held);
