@@ -10,6 +10,12 @@ events) and are decoded lazily. What an event points to (stack, strings,
 details) lives in the reader until it has moved two generations further;
 read it while iterating (an old event's details raise Error instead of
 reading freed memory). Dropping or closing the reader frees everything.
+
+The tables of `gotrace export` / `gotrace sql` come as pandas DataFrames
+(pandas optional), built in C a whole column at a time:
+
+    frames = gotrace.dataframes("trace.out")        # {table name: DataFrame}
+    g = gotrace.dataframe("trace.out", "g_transitions")
 """
 import builtins as _builtins
 import ctypes as _c
@@ -22,7 +28,7 @@ from collections import namedtuple as _nt
 from . import _lib as _L
 
 __all__ = ["open", "Reader", "Event", "Error", "Kind", "Frame", "goroutines", "tasks", "regions", "mmu",
-           "pprof", "version"]
+           "pprof", "version", "dataframes", "dataframe", "tables"]
 
 _lib = _L.lib
 
@@ -245,6 +251,8 @@ class Reader:
         self._keep = None
         self._file = None
         self._syncs = 0
+        self._used = False
+        self.name = ""
         err = _L.Error()
         if isinstance(src, (bytes, bytearray, memoryview)):
             data = bytes(src)
@@ -252,9 +260,11 @@ class Reader:
             r = _lib.gt_reader_open_memory(data, len(data), _c.byref(err))
         elif hasattr(src, "read"):
             self._file = _FileSource(src)
+            self.name = getattr(src, "name", "")
             r = _lib.gt_reader_open_source(_c.byref(self._file.src), _c.byref(err))
         else:
             path = _os_fspath(src)
+            self.name = path
             with _builtin_open(path, "rb") as f:
                 magic = f.read(2)
             if magic == b"\x1f\x8b":
@@ -281,6 +291,7 @@ class Reader:
         lib = _lib
         unpack = _UNPACK.iter_unpack
         new = Event.__new__
+        self._used = True
         while True:
             r = self._r
             if r is None:
@@ -314,6 +325,7 @@ class Reader:
         """The events as plain tuples (time, goroutine, proc, thread, kind
         number), -1 for absent IDs: the fastest way through a trace."""
         lib = _lib
+        self._used = True
         while self._r is not None:
             buf = (_L.Event * _BATCH)()
             n = lib.gt_reader_next_batch(self._r, buf, _BATCH)
@@ -329,6 +341,7 @@ class Reader:
 
     def _batches(self):
         """(ctypes array, count) per batch, for the analyses."""
+        self._used = True
         while self._r is not None:
             buf = (_L.Event * _BATCH)()
             n = _lib.gt_reader_next_batch(self._r, buf, _BATCH)
@@ -338,6 +351,54 @@ class Reader:
                     self._raise(e.contents)
                 return
             yield buf, n
+
+    def dataframes(self, tables=None, timedelta=False, window=(0, None), threads=0):
+        """The tables of `gotrace export` (all, or those named in tables) as
+        {name: pandas.DataFrame}, read from this reader, which must not have
+        been iterated (its events are all consumed).
+
+        Columns and their order are the schema's (gotrace.tables(), `man
+        gotrace`, gotrace/rows.h), rows and their order those of `gotrace
+        export --format=csv`. dtypes: int64 columns are numpy int64, or
+        pandas' nullable "Int64" (NULL: pd.NA) where the schema allows NULL;
+        text columns are pandas Categoricals (NULL: NaN; bytes that are not
+        UTF-8 as backslash escapes, "\\xff", since pandas cannot hash the
+        surrogates the events' text uses); bool columns numpy
+        bool ("boolean" with pd.NA where nullable); double columns float64
+        (NULL: NaN). Times are the trace's clock in ns and durations ns;
+        timedelta=True gives every ns column as timedelta64[ns] instead (NULL:
+        NaT). window=(from, to): ns since the first event (to None: the end),
+        as export --from/--to. threads >= 2 reads the trace on other threads
+        (gt_reader_set_threads).
+
+        The rows are built in C, whole columns at a time; Python does a few
+        calls per column, none per row. Needs pandas (ImportError saying so
+        when it is missing). A trace broken part way raises Error after
+        reading what it could: the error's dataframes attribute holds the
+        tables read so far (their traces row's error column says why)."""
+        from . import _tables
+        idx = _tables.table_indexes(tables)
+        if self._r is None:
+            raise Error("argument", "the reader is closed")
+        if self._used:
+            raise Error("argument", "the reader has been iterated: DataFrames need a trace from its start")
+        self._used = True
+        lo, hi = window
+        frames, err = _tables.collect(self, idx, self.name, (lo, 2 ** 63 - 1 if hi is None else hi),
+                                      timedelta, threads)
+        if err:
+            try:
+                self._raise(err.contents)
+            except Error as exc:
+                exc.dataframes = frames
+                raise
+        return frames
+
+    def dataframe(self, table, **kw):
+        """One table as a DataFrame (see dataframes), e.g. "g_transitions"."""
+        if not isinstance(table, str):
+            raise TypeError("gotrace: table must be a table name")
+        return self.dataframes([table], **kw)[table]
 
     @property
     def bytes_read(self):
@@ -365,6 +426,32 @@ class Reader:
 
 _builtin_open = _builtins.open
 _os_fspath = _os.fspath
+
+
+def dataframes(src, tables=None, **kw):
+    """{name: DataFrame} of the tables of `gotrace export` for the trace src
+    (what open() takes); see Reader.dataframes:
+
+        frames = gotrace.dataframes("trace.out")
+        frames["g_transitions"].groupby("reason", observed=True)["duration"].sum()
+    """
+    with Reader(src) as r:
+        return r.dataframes(tables, **kw)
+
+
+def dataframe(src, table, **kw):
+    """One table of `gotrace export` for the trace src as a DataFrame, e.g.
+    gotrace.dataframe("trace.out", "g_transitions")."""
+    with Reader(src) as r:
+        return r.dataframe(table, **kw)
+
+
+def tables():
+    """The schema of the DataFrames (and of `gotrace export`): a tuple of
+    Table(name, doc, columns), each column a Column(name, type, nullable,
+    unit, doc)."""
+    from . import _tables
+    return _tables.SCHEMA
 
 
 def open(src):

@@ -144,6 +144,19 @@ class TaskSummary(_c.Structure):
                 ("goroutines", _c.POINTER(c_int64))]
 
 
+# rows.h (no gt_type_size entry: checked by their use, gt_rows_tables' names)
+class RowsColumn(_c.Structure):
+    _fields_ = [("name", c_char_p), ("type", c_int), ("nullable", c_int), ("unit", c_char_p), ("doc", c_char_p)]
+
+
+class RowsTable(_c.Structure):
+    _fields_ = [("name", c_char_p), ("doc", c_char_p), ("n_columns", _c.c_uint32), ("columns", _c.POINTER(RowsColumn))]
+
+
+class RowsOptions(_c.Structure):
+    _fields_ = [("file", Str), ("go_version", c_int), ("from_", c_int64), ("to", c_int64)]
+
+
 _MIRRORS = {"gt_str": Str, "gt_value": Value, "gt_resource": Resource, "gt_event": Event, "gt_stack": Stack,
             "gt_frame": Frame, "gt_error": Error, "gt_metric": Metric, "gt_label": Label, "gt_range": Range,
             "gt_range_attribute": RangeAttribute, "gt_task": Task, "gt_region": Region, "gt_log": Log,
@@ -233,6 +246,19 @@ def load():
     _sig(lib, "gt_pprof_event", c_int, c_void_p, c_void_p)
     _sig(lib, "gt_pprof_free", None, c_void_p)
     _sig(lib, "gt_pprof_encode", c_void_p, c_void_p, P(c_size_t))
+    _sig(lib, "gt_reader_set_threads", c_int, c_void_p, c_int)
+    # rows.h, columns.h
+    _sig(lib, "gt_rows_tables", P(RowsTable), P(_c.c_uint32))
+    _sig(lib, "gt_columns_new", c_void_p, _c.c_uint32, P(RowsOptions))
+    _sig(lib, "gt_columns_read", c_int64, c_void_p, c_void_p, c_uint64)
+    _sig(lib, "gt_columns_done", c_int, c_void_p)
+    _sig(lib, "gt_columns_rows", c_uint64, c_void_p, _c.c_uint32)
+    _sig(lib, "gt_columns_data", c_void_p, c_void_p, _c.c_uint32, _c.c_uint32)
+    _sig(lib, "gt_columns_nulls", c_void_p, c_void_p, _c.c_uint32, _c.c_uint32)
+    _sig(lib, "gt_columns_dict", c_void_p, c_void_p, _c.c_uint32, _c.c_uint32, P(P(c_uint64)), P(_c.c_uint32))
+    _sig(lib, "gt_columns_take", c_void_p, c_void_p, _c.c_uint32, _c.c_uint32, c_int)
+    _sig(lib, "gt_columns_clear", None, c_void_p, _c.c_uint32)
+    _sig(lib, "gt_columns_free", None, c_void_p)
     return lib
 
 
