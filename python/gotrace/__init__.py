@@ -41,7 +41,8 @@ def version():
 class Error(Exception):
     """A trace the library could not read: code (e.g. "truncated", "io"),
     message (Go's text where Go has one) and offset (byte offset in the
-    input, or None)."""
+    input, or None). Raised by dataframes() after the rows it could read,
+    it also has dataframes: {name: DataFrame} of those rows."""
 
     def __init__(self, code, message, offset=None, generation=0):
         self.code = code
