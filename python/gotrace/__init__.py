@@ -340,19 +340,6 @@ class Reader:
                     self._syncs += 1
                 yield t
 
-    def _batches(self):
-        """(ctypes array, count) per batch, for the analyses."""
-        self._used = True
-        while self._r is not None:
-            buf = (_L.Event * _BATCH)()
-            n = _lib.gt_reader_next_batch(self._r, buf, _BATCH)
-            if n == 0:
-                e = _lib.gt_reader_error(self._r)
-                if e:
-                    self._raise(e.contents)
-                return
-            yield buf, n
-
     def dataframes(self, tables=None, timedelta=False, window=(0, None), threads=0):
         """The tables of `gotrace export` (all, or those named in tables) as
         {name: pandas.DataFrame}, read from this reader, which must not have
@@ -464,16 +451,20 @@ def open(src):
 
 # ------------------------------------------------------------------ analyses
 
-def _each_event(src, *fns):
+def _feed(src, summary=None, mmu=None, pprof=None):
+    """Feeds every event of src to the analyses given, in C (gotrace/feed.h:
+    one ctypes call per million events, not one per event)."""
     r = src if isinstance(src, Reader) else Reader(src)
-    size = _EVENT_SIZE
-    for buf, n in r._batches():
-        base = _c.addressof(buf)
-        for i in range(n):
-            p = base + i * size
-            for fn, obj in fns:
-                if fn(obj, p):
-                    raise MemoryError("gotrace: out of memory")
+    if r._r is None:
+        raise Error("argument", "the reader is closed")
+    r._used = True
+    done = _c.c_int(0)
+    while not done.value:
+        if _lib.gt_feed_analyses(r._r, 1 << 20, summary, mmu, pprof, _c.byref(done)) < 0:
+            raise MemoryError("gotrace: out of memory")
+    e = _lib.gt_reader_error(r._r)
+    if e:
+        r._raise(e.contents)
     return r
 
 
@@ -483,7 +474,7 @@ class _Summary:
         if not self.s:
             raise MemoryError()
         try:
-            _each_event(src, (_lib.gt_summary_event, self.s))
+            _feed(src, summary=self.s)
             _lib.gt_summary_finalize(self.s)
         except BaseException:
             self.close()
@@ -569,7 +560,7 @@ def mmu(src, windows, flags=UTIL_STW | UTIL_BACKGROUND | UTIL_ASSIST | UTIL_SWEE
     if not m:
         raise MemoryError()
     try:
-        _each_event(src, (_lib.gt_mmu_event, m))
+        _feed(src, mmu=m)
         if _lib.gt_mmu_finish(m):
             raise MemoryError()
         return {w: _lib.gt_mmu_at(m, w) for w in windows}
@@ -594,7 +585,7 @@ def pprof(src, kind="sched"):
         if not p:
             raise _error(err)
         try:
-            _each_event(src, (_lib.gt_pprof_event, p))
+            _feed(src, pprof=p)
             n = _c.c_size_t()
             data = _lib.gt_pprof_encode(p, _c.byref(n))
             if not data:
