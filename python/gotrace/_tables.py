@@ -65,7 +65,8 @@ def _take(np, c, t, j, nulls, ctype, dtype, n):
     if not p:
         raise MemoryError("gotrace: out of memory")
     buf = (ctype * n).from_address(p)
-    _weakref.finalize(buf, _lib.gt_free, p)
+    # Not at interpreter exit: an array may outlive the finalizers' run there.
+    _weakref.finalize(buf, _lib.gt_free, p).atexit = False
     return np.frombuffer(buf, dtype=dtype)
 
 
