@@ -147,10 +147,12 @@ void cli_report_loss(const char *path, const cli_progress *p);
  * (cli/report.c), from what went wrong first, with its message on stderr:
  * a failed write (write_rc, already printed: CLI_EXIT_IO), no memory
  * ("gotrace CMD: out of memory", CLI_EXIT_TRACE), the reader not opening
- * (r NULL: open_err, and what the input on in_fd looks like), the reader's
- * error and what it lost (progress). CLI_EXIT_OK when nothing did. */
-int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memory, const gt_reader *r,
-                   const gt_error *open_err, int in_fd, const cli_progress *progress);
+ * (open_err not NULL: that error, and what the input on in_fd looks like),
+ * the reading's error (read_err not NULL: gt_reader_error, a raw reader's
+ * or the cutter's) and, with progress, what it lost. CLI_EXIT_OK when
+ * nothing did. */
+int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memory, const gt_error *open_err,
+                   int in_fd, const gt_error *read_err, const cli_progress *progress);
 
 /* ------------------------------------------------------ checked output
  *

@@ -185,8 +185,8 @@ void cli_report_loss(const char *path, const cli_progress *p)
             (double)lost / (double)total * 100, a, b);
 }
 
-int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memory, const gt_reader *r,
-                   const gt_error *open_err, int in_fd, const cli_progress *progress)
+int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memory, const gt_error *open_err,
+                   int in_fd, const gt_error *read_err, const cli_progress *progress)
 {
     if (write_rc)
         return CLI_EXIT_IO;
@@ -194,14 +194,15 @@ int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memor
         fprintf(stderr, "gotrace %s: out of memory\n", cmd);
         return CLI_EXIT_TRACE;
     }
-    if (!r) {
+    if (open_err) {
         int rc = cli_trace_error(path, open_err);
         cli_input_explain(in_fd, open_err);
         return rc;
     }
-    if (gt_reader_error(r)) {
-        int rc = cli_trace_error(path, gt_reader_error(r));
-        cli_report_loss(path, progress);
+    if (read_err) {
+        int rc = cli_trace_error(path, read_err);
+        if (progress)
+            cli_report_loss(path, progress);
         return rc;
     }
     return CLI_EXIT_OK;
