@@ -132,6 +132,12 @@ void cli_progress_finish(cli_progress *p, const gt_reader *r);
  * and cli_progress_end once reading stops. */
 void cli_progress_bytes(uint64_t bytes, int fd);
 void cli_progress_end(void);
+/* The progress line while an input is copied into a spool (cli_input_open
+ * with spool set, for a pipe or a compressed file): done bytes of the input
+ * consumed, of total (0 when unknown: a pipe). The same rules (size above
+ * about 50 MB, a terminal, no --quiet); the line names what is done
+ * ("buffering the input"). Call cli_progress_end when the copy ends. */
+void cli_progress_spool(uint64_t done, uint64_t total);
 
 /* After a reader error: prints to stderr, as go tool trace does,
  * "gotrace: PATH: Lost P% of the latest trace data due to error (A of B)". */
@@ -141,10 +147,12 @@ void cli_report_loss(const char *path, const cli_progress *p);
  * (cli/report.c), from what went wrong first, with its message on stderr:
  * a failed write (write_rc, already printed: CLI_EXIT_IO), no memory
  * ("gotrace CMD: out of memory", CLI_EXIT_TRACE), the reader not opening
- * (r NULL: open_err, and what the input on in_fd looks like), the reader's
- * error and what it lost (progress). CLI_EXIT_OK when nothing did. */
-int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memory, const gt_reader *r,
-                   const gt_error *open_err, int in_fd, const cli_progress *progress);
+ * (open_err not NULL: that error, and what the input on in_fd looks like),
+ * the reading's error (read_err not NULL: gt_reader_error, a raw reader's
+ * or the cutter's) and, with progress, what it lost. CLI_EXIT_OK when
+ * nothing did. */
+int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memory, const gt_error *open_err,
+                   int in_fd, const gt_error *read_err, const cli_progress *progress);
 
 /* ------------------------------------------------------ checked output
  *
@@ -280,10 +288,12 @@ const char *cli_format_name(int format);
 void cli_describe(char *buf, size_t cap, int format, const unsigned char *raw, size_t raw_len,
                   const unsigned char *decoded, size_t decoded_len);
 /* Writes format's decoding of prefix then src_fd to out_fd; the first
- * decoded bytes go to head (head_cap of them). 0, -1 with msg (bad or
- * truncated data, read error), -2 on a failed write (errno set). */
+ * decoded bytes go to head (head_cap of them). With progress set, shows
+ * the progress line (cli_progress_spool) over the bytes of src_fd consumed.
+ * 0, -1 with msg (bad or truncated data, read error), -2 on a failed write
+ * (errno set). */
 int cli_decode_to(int format, int src_fd, const unsigned char *prefix, size_t prefix_len, int out_fd,
-                  unsigned char *head, size_t head_cap, size_t *head_len, char *msg, size_t cap);
+                  unsigned char *head, size_t head_cap, size_t *head_len, char *msg, size_t cap, int progress);
 cli_decoder *cli_decoder_start(int format, int src_fd, const unsigned char *prefix, size_t prefix_len, int *read_fd);
 /* Closes read_fd, waits for the thread: 0, or -1 with msg on a decoding error. */
 int cli_decoder_stop(cli_decoder *d, int read_fd, char *msg, size_t cap);

@@ -171,32 +171,36 @@ int cmd_convert(int argc, char **argv)
     }
     gt_error err;
     gt_raw_writer *w = gt_raw_writer_new(out.f, gt_raw_version(r), format, &err);
-    rc = CLI_EXIT_OK;
+    /* The writer fails on a write error (write_rc), or on an event its
+     * format cannot hold (refused: the message names OUT, exit 1). */
+    int write_rc = 0, refused = 0;
+    const gt_error *read_err = NULL;
     if (!w) {
-        rc = cli_write_check(out.f) ? CLI_EXIT_IO : cli_trace_error(out_path, &err);
+        if (!(write_rc = cli_write_check(out.f)))
+            refused = cli_trace_error(out_path, &err);
     } else {
         gt_raw_event ev;
         int st;
         while ((st = gt_raw_next(r, &ev)) > 0) {
             cli_progress_bytes(gt_raw_bytes_read(r), input.fd);
             if (gt_raw_writer_write(w, &ev, &err)) {
-                /* The writer fails on a write error, or on an event its
-                 * format cannot hold. */
-                rc = cli_write_check(out.f) ? CLI_EXIT_IO : cli_trace_error(out_path, &err);
+                if (!(write_rc = cli_write_check(out.f)))
+                    refused = cli_trace_error(out_path, &err);
                 break;
             }
         }
         cli_progress_end();
-        if (st < 0 && rc == CLI_EXIT_OK)
-            rc = cli_trace_error(in, gt_raw_error(r));
-        if (gt_raw_writer_close(w, &err) && rc == CLI_EXIT_OK)
-            rc = cli_write_check(out.f) ? CLI_EXIT_IO : cli_trace_error(out_path, &err);
+        if (st < 0 && !write_rc && !refused)
+            read_err = gt_raw_error(r);
+        if (gt_raw_writer_close(w, &err) && !write_rc && !refused && !read_err && !(write_rc = cli_write_check(out.f)))
+            refused = cli_trace_error(out_path, &err);
     }
     /* What was converted before a broken input is kept, as documented. */
-    if (rc == CLI_EXIT_IO)
+    if (write_rc)
         cli_output_abort(&out);
-    else if (cli_output_close(&out))
-        rc = CLI_EXIT_IO;
+    else
+        write_rc = cli_output_close(&out);
+    rc = refused && !write_rc ? refused : cli_end_status("convert", in, write_rc, 0, NULL, input.fd, read_err, NULL);
     gt_raw_free(r);
     int in_rc = cli_input_close(&input);
     free(buffer);

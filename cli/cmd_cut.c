@@ -115,14 +115,20 @@ static int size_option(const char *cmd, const char *val, uint64_t *out)
     return cli_usage_error(cmd, "--size: %s is not a size such as 100MB, 64MiB or 5000000", val);
 }
 
+/* A failed cut or split: a write error (printed: exit 3), or 0 when err is
+ * the input's. */
+static int write_failure(FILE *out, const gt_error *err)
+{
+    if ((out && ferror(out)) || (err->code == GT_ERR_IO && !strncmp(err->message, "write:", 6)))
+        return cli_write_error(errno);
+    return 0;
+}
+
 /* The trace error, "gotrace: IN: ..." (exit 1), or a write error (exit 3). */
 static int report(const char *in_path, FILE *out, const gt_error *err)
 {
-    if (out && ferror(out))
-        return cli_write_error(errno);
-    if (err->code == GT_ERR_IO && !strncmp(err->message, "write:", 6))
-        return cli_write_error(errno);
-    return cli_trace_error(in_path, err);
+    int rc = write_failure(out, err);
+    return rc ? rc : cli_trace_error(in_path, err);
 }
 
 /* The input of a cut: a regular file is read in place; anything else (a
@@ -272,10 +278,17 @@ int cmd_cut(int argc, char **argv)
     }
     gt_cut_result res;
     gt_error err;
+    int write_rc = 0;
+    const gt_error *read_err = NULL;
+    /* A cut is whole or nothing: OUT stays as it was on any failure. */
     if (gt_cut(src.c, out.f, &w, &res, &err) < 0) {
-        rc = report(pos[0], out.f, &err);
+        if (!(write_rc = write_failure(out.f, &err)))
+            read_err = &err;
         cli_output_abort(&out);
-    } else if ((rc = cli_output_close(&out)) == 0) {
+    } else {
+        write_rc = cli_output_close(&out);
+    }
+    if ((rc = cli_end_status(cmd, pos[0], write_rc, 0, NULL, src.in.fd, read_err, NULL)) == 0) {
         char from[GT_DURATION_BUF], to[GT_DURATION_BUF];
         fprintf(stderr, "gotrace cut: %s: generations %" PRIu64 " to %" PRIu64 " (%s to %s), %" PRIu64 " bytes\n",
                 strcmp(pos[1], "-") ? pos[1] : "standard output", res.first, res.last,

@@ -240,8 +240,13 @@ int cmd_mmu(int argc, char **argv)
     } else {
         char d[40];
         au_print_window(stdout, pass.start, hi);
-        printf("Utilisation functions: %zu (%zu points), trace length %s\n\n", gt_mmu_series_count(m), points,
-               au_duration(d, hi - lo));
+        /* The length is that of the functions: with none (no GOMAXPROCS
+         * ever known), say so rather than print a length of 0s. */
+        if (gt_mmu_series_count(m) == 0)
+            printf("Utilisation functions: 0 (the trace never gives GOMAXPROCS: nothing to measure)\n\n");
+        else
+            printf("Utilisation functions: %zu (%zu points), trace length %s\n\n", gt_mmu_series_count(m), points,
+                   au_duration(d, hi - lo));
         printf("%14s  %s\n", "Window", "MMU");
         for (size_t i = 0; i < nw; i++)
             printf("%14s  %.6f\n", au_duration(d, windows[i]), gt_mmu_at(m, windows[i]));

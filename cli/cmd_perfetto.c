@@ -203,7 +203,8 @@ int cmd_perfetto(int argc, char **argv)
     else
         write_rc = cli_output_close(&out);
 
-    rc = cli_end_status("perfetto", path, write_rc, no_memory, r, &err, in.fd, &progress);
+    rc = cli_end_status("perfetto", path, write_rc, no_memory, r ? NULL : &err, in.fd, r ? gt_reader_error(r) : NULL,
+                        &progress);
     gt_perfetto_free(pf);
     gt_reader_free(r);
     free(snk.plain);

@@ -489,7 +489,8 @@ int cmd_timeline(int argc, char **argv)
     else
         write_rc = cli_output_close(&out);
 
-    rc = cli_end_status("timeline", path, write_rc, no_memory, r, &err, in.fd, &progress);
+    rc = cli_end_status("timeline", path, write_rc, no_memory, r ? NULL : &err, in.fd, r ? gt_reader_error(r) : NULL,
+                        &progress);
     gt_reader_free(r);
     gt_tl_free(t.tl);
     int in_rc = cli_input_close(&in);

@@ -305,7 +305,7 @@ static int spool_fd(cli_input *in, int fd, const unsigned char *prefix, size_t p
     if (out < 0)
         return -1;
     int rc = cli_decode_to(in->format, fd, prefix, prefix_len, out, in->decoded, sizeof in->decoded,
-                           &in->decoded_len, msg, cap);
+                           &in->decoded_len, msg, cap, 1);
     if (rc == -1)
         errno = 0;
     if (rc == 0 && lseek(out, 0, SEEK_SET) == 0)

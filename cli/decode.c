@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -137,6 +138,10 @@ typedef struct source {
     int fd;
     const unsigned char *prefix;
     size_t prefix_len;
+    /* Main thread only (the progress line is not thread-safe): bytes
+     * consumed, for cli_progress_spool, and fd's size when regular. */
+    int progress;
+    uint64_t consumed, total;
 } source;
 
 static ssize_t next_input(source *src, unsigned char *buf, size_t cap)
@@ -150,6 +155,10 @@ static ssize_t next_input(source *src, unsigned char *buf, size_t cap)
     }
     for (;;) {
         ssize_t n = read(src->fd, buf, cap);
+        if (n > 0 && src->progress) {
+            src->consumed += (uint64_t)n;
+            cli_progress_spool(src->consumed, src->total);
+        }
         if (n >= 0 || errno != EINTR)
             return n;
     }
@@ -281,11 +290,16 @@ static int decode(int format, source *src, sink *out, char *msg, size_t cap)
 }
 
 int cli_decode_to(int format, int src_fd, const unsigned char *prefix, size_t prefix_len, int out_fd,
-                  unsigned char *head, size_t head_cap, size_t *head_len, char *msg, size_t cap)
+                  unsigned char *head, size_t head_cap, size_t *head_len, char *msg, size_t cap, int progress)
 {
-    source src = {src_fd, prefix, prefix_len};
+    source src = {src_fd, prefix, prefix_len, progress, prefix_len, 0};
+    struct stat st;
+    if (progress && fstat(src_fd, &st) == 0 && S_ISREG(st.st_mode))
+        src.total = (uint64_t)st.st_size;
     sink out = {out_fd, 0, 0, head, head_cap, head_len, NULL};
     int rc = decode(format, &src, &out, msg, cap);
+    if (progress)
+        cli_progress_end();
     if (rc == -2)
         errno = out.err;
     return rc;
@@ -329,7 +343,7 @@ cli_decoder *cli_decoder_start(int format, int src_fd, const unsigned char *pref
     d->format = format;
     if (prefix_len)
         memcpy(d->prefix, prefix, prefix_len);
-    d->src = (source){src_fd, d->prefix, prefix_len};
+    d->src = (source){src_fd, d->prefix, prefix_len, 0, 0, 0};
     d->out = p[1];
     pthread_mutex_init(&d->lock, NULL);
     /* Every signal blocked in the thread: SIGINT and the like go to the main

@@ -55,6 +55,7 @@ static void si_bytes(char *out, size_t cap, double b)
 
 static void progress_show(uint64_t done, uint64_t total);
 static void progress_clear(void);
+static const char *progress_what;  /* what the line is about, or NULL */
 
 static void progress_update(const gt_reader *r)
 {
@@ -77,7 +78,22 @@ void cli_progress_bytes(uint64_t bytes, int fd)
     progress_show(done, total);
 }
 
-void cli_progress_end(void) { progress_clear(); }
+/* The end of a phase (reading, or spooling): the line goes, and the next
+ * phase starts its own clock (its rate and time left are its own). */
+void cli_progress_end(void)
+{
+    progress_clear();
+    if (prog.state > 0)
+        prog.state = 0;
+    prog.ticks = 0;
+    progress_what = NULL;
+}
+
+void cli_progress_spool(uint64_t done, uint64_t total)
+{
+    progress_what = "buffering the input";
+    progress_show(done, total);
+}
 
 static void progress_show(uint64_t done, uint64_t total)
 {
@@ -103,10 +119,12 @@ static void progress_show(uint64_t done, uint64_t total)
     if (total && done <= total) {
         si_bytes(b, sizeof b, (double)total);
         long left = rate > 0 ? (long)((double)(total - done) / rate + 0.5) : 0;
-        fprintf(stderr, "\r\033[Kgotrace: %s of %s (%.0f%%), %s/s, %lds left", a, b,
+        fprintf(stderr, "\r\033[Kgotrace: %s%s%s of %s (%.0f%%), %s/s, %lds left", progress_what ? progress_what : "",
+                progress_what ? ": " : "", a, b,
                 (double)done / (double)total * 100, c, left);
     } else {
-        fprintf(stderr, "\r\033[Kgotrace: %s read, %s/s", a, c);
+        fprintf(stderr, "\r\033[Kgotrace: %s%s%s read, %s/s", progress_what ? progress_what : "",
+                progress_what ? ": " : "", a, c);
     }
     fflush(stderr);
     prog.shown = 1;
@@ -167,8 +185,8 @@ void cli_report_loss(const char *path, const cli_progress *p)
             (double)lost / (double)total * 100, a, b);
 }
 
-int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memory, const gt_reader *r,
-                   const gt_error *open_err, int in_fd, const cli_progress *progress)
+int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memory, const gt_error *open_err,
+                   int in_fd, const gt_error *read_err, const cli_progress *progress)
 {
     if (write_rc)
         return CLI_EXIT_IO;
@@ -176,14 +194,15 @@ int cli_end_status(const char *cmd, const char *path, int write_rc, int no_memor
         fprintf(stderr, "gotrace %s: out of memory\n", cmd);
         return CLI_EXIT_TRACE;
     }
-    if (!r) {
+    if (open_err) {
         int rc = cli_trace_error(path, open_err);
         cli_input_explain(in_fd, open_err);
         return rc;
     }
-    if (gt_reader_error(r)) {
-        int rc = cli_trace_error(path, gt_reader_error(r));
-        cli_report_loss(path, progress);
+    if (read_err) {
+        int rc = cli_trace_error(path, read_err);
+        if (progress)
+            cli_report_loss(path, progress);
         return rc;
     }
     return CLI_EXIT_OK;

@@ -77,6 +77,15 @@ for trace in "$@"; do
         [ "$kind" = mmu-perproc ] && flags=$flags,perproc
         "$goref" mmu -flags "$flags" "$trace" >"$tmp/go.out" 2>"$tmp/go.err"; echo $? >"$tmp/go.rc"
         "$gotrace" mmu --json --flags "$flags" "$trace" >"$tmp/c.out" 2>"$tmp/c.err"; echo $? >"$tmp/c.rc"
+        # An old-format trace without a GOMAXPROCS metric: Go 1.27 has no
+        # function (its /mmu page fails), gotrace starts one at the first
+        # Gomaxprocs event as Go 1.21 did (tests/scripts/mmu_v1.sh compares
+        # it with Go 1.21). Nothing of Go 1.27's to compare.
+        if [ "$(cat "$tmp/go.rc")" -eq 0 ] && grep -q '"series": *0[,}]' "$tmp/go.out" &&
+           ! grep -q '"series": *0[,}]' "$tmp/c.out" && ! "$gotrace" dump "$trace" 2>/dev/null | grep -q '/sched/gomaxprocs:threads'; then
+          echo "skip $name: Go 1.27 has no utilisation function (no GOMAXPROCS metric); mmu_v1.sh checks Go 1.21's"
+          continue
+        fi
         compare "$name" mmu ;;
       pprof-*)
         type=${kind#pprof-}

@@ -11,6 +11,7 @@
 
 #include "analysis/intern.h"
 #include "common/hash.h"
+#include "event/table.h"
 #include "gotrace/analysis.h"
 #include "gotrace/window.h"
 
@@ -53,6 +54,9 @@ struct gt_mmu {
     gt_u64map states;   /* goroutine -> gt_go_state */
     gt_u64map bg_mark;  /* goroutine -> 1: background mark worker */
     int seen_event;
+    /* Old-format traces (seed_procs): seeded from the initial GOMAXPROCS
+     * until a GOMAXPROCS metric comes; no_seed once seeded or a metric came. */
+    int seeded, no_seed;
     int64_t last_time;
     int finished;
     /* The window (gotrace/window.h), on the trace clock from the first event. */
@@ -156,12 +160,12 @@ static perp *proc_of(gt_mmu *m, const gt_event *ev)
     return &m->ps[ev->proc];
 }
 
-static int on_gomaxprocs(gt_mmu *m, const gt_event *ev, int gomaxprocs)
+static int on_gomaxprocs(gt_mmu *m, int64_t time, int gomaxprocs)
 {
     if (m->nps > (size_t)gomaxprocs) {
         if (m->flags & GT_UTIL_PER_PROC)
             for (size_t i = (size_t)gomaxprocs; i < m->nps; i++)
-                if (add_util(&m->out[m->ps[i].series], ev->time, 0))
+                if (add_util(&m->out[m->ps[i].series], time, 0))
                     return -1;
         m->nps = (size_t)gomaxprocs;
     }
@@ -169,7 +173,7 @@ static int on_gomaxprocs(gt_mmu *m, const gt_event *ev, int gomaxprocs)
         int ser = 0;
         if ((m->flags & GT_UTIL_PER_PROC) || m->nout == 0) {
             ser = (int)m->nout;
-            if (new_series(m, ev->time))
+            if (new_series(m, time))
                 return -1;
         }
         void *arr = m->ps;
@@ -183,9 +187,46 @@ static int on_gomaxprocs(gt_mmu *m, const gt_event *ev, int gomaxprocs)
         if (gt_grow_array(&arr, &m->capprocs, m->nprocs + 1, sizeof *m->procs))
             return -1;
         m->procs = arr;
-        m->procs[m->nprocs++] = (procs_count){ev->time, gomaxprocs};
+        m->procs[m->nprocs++] = (procs_count){time, gomaxprocs};
     }
     return 0;
+}
+
+/* Old-format traces (Go 1.11-1.21) whose GOMAXPROCS never changes have no
+ * GOMAXPROCS metric at all: Go 1.27's conversion drops their first
+ * Gomaxprocs event, which ends the initial state, and adds a metric only for
+ * the later ones (at the end of each stop-the-world). Go 1.27 then measures
+ * nothing and its /mmu page fails; Go 1.21, which read the old events, began
+ * its functions at that first Gomaxprocs. So do we, from the first event at
+ * or after it, with the value it carried. A metric later in the trace undoes
+ * the seed, whatever was measured (a full reset: Go 1.27 tracks no state
+ * before its first metric), so that every trace Go 1.27 can measure keeps
+ * Go 1.27's figures exactly. 0, or -1 when memory runs out. */
+static int seed_procs(gt_mmu *m, const gt_event *ev)
+{
+    int64_t time;
+    uint64_t procs;
+    if (m->no_seed || !gt_event_initial_procs(ev, &time, &procs) || ev->time < time)
+        return 0;
+    m->no_seed = 1;
+    if (procs == 0 || procs > INT32_MAX)
+        return 0;
+    m->seeded = 1;
+    return on_gomaxprocs(m, time, (int)procs);
+}
+
+/* The first GOMAXPROCS metric of a seeded analysis: back to the state before
+ * any event. */
+static void unseed(gt_mmu *m)
+{
+    for (size_t i = 0; i < m->nout; i++)
+        free(m->out[i].u);
+    m->nout = m->nps = m->nprocs = 0;
+    m->stw = 0;
+    gt_u64map_free(&m->states);
+    gt_u64map_free(&m->in_gc);
+    gt_u64map_free(&m->bg_mark);
+    m->seeded = 0;
 }
 
 /* A range found active at the trace start: take 1/GOMAXPROCS off everything
@@ -292,10 +333,16 @@ int gt_mmu_event(gt_mmu *m, const gt_event *ev)
             m->nsync = sy.n;
     } else if (ev->kind == GT_EVENT_METRIC) {
         gt_metric mt;
-        if (!gt_event_metric(ev, &mt) && gt_str_eq_cstr(mt.name, "/sched/gomaxprocs:threads") &&
-            on_gomaxprocs(m, ev, (int)mt.value.u64))
-            return -1;
+        if (!gt_event_metric(ev, &mt) && gt_str_eq_cstr(mt.name, "/sched/gomaxprocs:threads")) {
+            if (m->seeded)
+                unseed(m);
+            m->no_seed = 1;
+            if (on_gomaxprocs(m, ev->time, (int)mt.value.u64))
+                return -1;
+        }
     }
+    if (m->nps == 0 && seed_procs(m, ev))
+        return -1;
     if (m->nps == 0)
         return 0;  /* nothing to measure before GOMAXPROCS is known */
 

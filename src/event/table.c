@@ -17,6 +17,16 @@ gt_table *gt_table_new(void)
     return t;
 }
 
+int gt_event_initial_procs(const gt_event *ev, int64_t *time, uint64_t *procs)
+{
+    const gt_table *t = ev->priv_table;
+    if (!t || !t->has_initial_procs)
+        return 0;
+    *time = t->initial_procs_time;
+    *procs = t->initial_procs;
+    return 1;
+}
+
 static void id_index_free(gt_id_index *x)
 {
     free(x->slot);

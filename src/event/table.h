@@ -114,6 +114,14 @@ typedef struct gt_table {
     gt_exp_batch_rec *exp_batches;
     size_t nexp_batches, capexp_batches;
 
+    /* Old-format traces only (src/v1): the GOMAXPROCS of their first
+     * Gomaxprocs event, which ends the initial state and, as in Go 1.27's
+     * conversion, becomes no event of the stream. Set when the table is
+     * built, before any event is handed out; read by gt_event_initial_procs. */
+    int has_initial_procs;
+    int64_t initial_procs_time;   /* ns, on the events' clock */
+    uint64_t initial_procs;
+
     /* Caches the accessors and the formatter fill on first use, from any
      * thread: several threads may call accessors on events of this table at
      * once (gotrace.h, "Threads"), while the reader's thread may still add
@@ -139,6 +147,13 @@ int gt_table_grow(void **arr, size_t *cap, size_t len, size_t sz);
 
 /* Returns a new empty table, or NULL when memory runs out. */
 gt_table *gt_table_new(void);
+
+/* An old-format trace's initial GOMAXPROCS (see has_initial_procs), through
+ * any of its events: 1 with *time and *procs, or 0 for traces of the current
+ * format (their GOMAXPROCS is a Metric event) and old ones without any. The
+ * library's analyses use it where Go 1.27 has no metric to go by (the MMU,
+ * src/analysis/mmu.c); it is not public. */
+int gt_event_initial_procs(const gt_event *ev, int64_t *time, uint64_t *procs);
 void gt_table_free(gt_table *t);  /* NULL is fine */
 
 /* Strings. add copies the bytes. Returns 0, -1 when memory runs out, or 1

@@ -483,6 +483,26 @@ nomem:
     return gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
 }
 
+/* The first Gomaxprocs in event order, which convert() skips, into the
+ * table (gt_event_initial_procs): found here, before any event is handed out,
+ * so a reader thread converting ahead never writes what a caller reads. The
+ * scan stops there, a few events in on a real trace (the initial goroutines
+ * come first). */
+static void find_initial_procs(gt_v1 *v)
+{
+    v1_iter it = V1_ITER_INIT;
+    v1_event ev;
+    size_t pos;
+    while (gt_v1_iter_next(&v->t, &it, &ev, &pos)) {
+        if (ev.type == V1_EV_GOMAXPROCS) {
+            v->table->has_initial_procs = 1;
+            v->table->initial_procs_time = ev.ts;
+            v->table->initial_procs = ev.a0;
+            return;
+        }
+    }
+}
+
 gt_v1 *gt_v1_open(const uint8_t *data, size_t len, int version, gt_error *err)
 {
     gt_error local;
@@ -525,6 +545,7 @@ gt_v1 *gt_v1_open(const uint8_t *data, size_t len, int version, gt_error *err)
                                  ? (int8_t)(spec->stack_ids[0] - 1)
                                  : -1;
     }
+    find_initial_procs(v);
     v->it = (v1_iter)V1_ITER_INIT;
     v->pre_init = 1;
     v->last_ts = -1;

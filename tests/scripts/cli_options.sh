@@ -441,7 +441,8 @@ usage opt_dump_goroutine_bad "bad goroutine ID 'x'" dump --goroutine x "$hello"
 
 # ---------------------------------------------------------------- progress
 # GOTRACE_PROGRESS_TEST=1 shows the progress line whatever the trace's size
-# (normally above 50 MB); only when stderr is a terminal, never with --quiet.
+# (normally above 50 MB); only when stderr is a terminal, never with --quiet;
+# also while standard input is copied to a spool.
 if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
   # (dump --wire and convert read wire events: cli_progress_bytes.)
   for cmd in goroutines dump validate timeline "dump --wire" "convert --to=text"; do
@@ -461,6 +462,28 @@ if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>
       fail "progress_$(echo "$cmd" | tr -d ' =-')" "the output changes with the progress line or --quiet"
     else
       ok "progress_$(echo "$cmd" | tr -d ' =-')"
+    fi
+  done
+  # Standard input copied to a spool first (convert, pprof): the line says
+  # so and counts what was read (a pipe: no total).
+  for cmd in "convert --to=text" "pprof --type=sched"; do
+    out=
+    case $cmd in convert*) out=- ;; esac
+    name=progress_spool_$(echo "$cmd" | cut -d' ' -f1)
+    GOTRACE_PROGRESS_TEST=1 script -qec "cat '$hello' | '$GOTRACE' $cmd - $out >'$tmp/p.out'" /dev/null >"$tmp/tty" 2>&1
+    GOTRACE_PROGRESS_TEST=1 script -qec "cat '$hello' | '$GOTRACE' $cmd --quiet - $out >'$tmp/q.out'" /dev/null >"$tmp/ttyq" 2>&1
+    # shellcheck disable=SC2086
+    cat "$hello" | GOTRACE_PROGRESS_TEST=1 "$GOTRACE" $cmd - $out >"$tmp/n.out" 2>"$tmp/n.err"
+    if ! grep -aq "gotrace: buffering the input: [0-9.]* MB read, [0-9.]* [MG]B/s" "$tmp/tty"; then
+      fail "$name" "no progress line while standard input is spooled: $(head -c 120 "$tmp/tty")"
+    elif grep -aq "MB/s" "$tmp/ttyq"; then
+      fail "$name" "--quiet still shows progress"
+    elif [ -s "$tmp/n.err" ]; then
+      fail "$name" "progress on a stderr that is not a terminal: $(head -c 120 "$tmp/n.err")"
+    elif [ ! -s "$tmp/n.out" ] || ! cmp -s "$tmp/p.out" "$tmp/n.out" || ! cmp -s "$tmp/q.out" "$tmp/n.out"; then
+      fail "$name" "the output changes with the progress line or --quiet"
+    else
+      ok "$name"
     fi
   done
   gzip -c "$hello" >"$tmp/p.gz"

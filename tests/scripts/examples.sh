@@ -80,6 +80,27 @@ else
   fi
 fi
 
+# --- README: the shell sessions ("$ gotrace ..." blocks: the command, its
+# indented continuation lines, then what it prints), run from the top of
+# the repository; the output must be what the README shows, byte for byte.
+awk -v dir="$tmp" '/^```/ { if (!inside) { inside = 1; plain = ($0 == "```"); first = 1 } else inside = 0; next }
+  inside && plain && first { first = 0; session = ($0 ~ /^\$ gotrace /); if (session) { n++; cmd = 1 } }
+  inside && plain && session && cmd && ($0 ~ /^\$ / || $0 ~ /^    /) { sub(/^\$ /, ""); print > (dir "/session-" n ".cmd"); next }
+  inside && plain && session { cmd = 0; print > (dir "/session-" n ".want") }' "$ROOT/README.md"
+sessions=0
+for c in "$tmp"/session-*.cmd; do
+  [ -f "$c" ] || continue
+  sessions=$((sessions + 1))
+  k=${c##*-}; k=${k%.cmd}
+  cmd=$(tr '\n' ' ' <"$c" | sed "s|^gotrace |\"$GOTRACE\" |")
+  if (cd "$ROOT" && eval "$cmd") >"$tmp/out" 2>"$tmp/err" && cmp -s "$tmp/out" "${c%.cmd}.want"; then
+    echo "ok examples:readme-session-$k ($(head -c 60 "$c")...)"
+  else
+    echo "not ok examples:readme-session-$k: output differs from the README's: $(diff "${c%.cmd}.want" "$tmp/out" | head -n 4 | tr '\n' ';') $(head -c 200 "$tmp/err")"
+  fi
+done
+[ $sessions -gt 0 ] || echo "not ok examples:readme-sessions: no \$ gotrace block found in the README"
+
 # --- man page EXAMPLES.
 sed -n '/^\.SH EXAMPLES/,/^\.SH /p' "$ROOT/man/gotrace.1" | sed -n '/^\.nf/,/^\.fi/p' | sed '1d;$d' |
   sed 's/\\-/-/g' >"$tmp/man-examples"

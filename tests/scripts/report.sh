@@ -22,28 +22,27 @@
 GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
 SHARED=${SHARED:-$ROOT/../shared}
+. "$ROOT/tests/scripts/lib/common.sh"
 CHECK="$ROOT/tests/scripts/report_check.py"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 hello=$ROOT/examples/hello.trace
 
 if ! command -v python3 >/dev/null 2>&1; then
-  echo "skip report: no python3 to check the pages"
+  skip "report" "no python3 to check the pages"
   exit 0
 fi
 
 # --- command line
 if "$GOTRACE" report --help >"$tmp/out" 2>&1 && grep -q '^usage: gotrace report' "$tmp/out" &&
    "$GOTRACE" help report >"$tmp/out2" 2>&1 && cmp -s "$tmp/out" "$tmp/out2"; then
-  echo "ok report_help"
+  ok "report_help"
 else
-  echo "not ok report_help: no usage on stdout with exit 0, or gotrace help report differs"
+  fail "report_help" "no usage on stdout with exit 0, or gotrace help report differs"
 fi
 usage_case() {
   name=$1; shift
   "$GOTRACE" report "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
   rc=$?
-  if [ "$rc" -eq 2 ] && [ -s "$tmp/err" ] && [ ! -s "$tmp/out" ]; then echo "ok $name"; else echo "not ok $name: exit $rc, want 2 and a message"; fi
+  if [ "$rc" -eq 2 ] && [ -s "$tmp/err" ] && [ ! -s "$tmp/out" ]; then ok "$name"; else fail "$name" "exit $rc, want 2 and a message"; fi
 }
 usage_case report_usage_no_file -o "$tmp/x.html"
 usage_case report_usage_no_output "$hello"
@@ -63,12 +62,12 @@ report_case() {
   "$GOTRACE" summary --json "$trace" >"$tmp/$name.json" 2>/dev/null
   src=$?
   if [ "$rc" -ne "$want" ] || [ "$src" -ne "$rc" ] || [ -s "$tmp/out" ]; then
-    echo "not ok report_$name: exit $rc (summary $src), want $want; $(head -n 1 "$tmp/err")"
+    fail "report_$name" "exit $rc (summary $src), want $want; $(head -n 1 "$tmp/err")"
     return
   fi
   if [ "$want" -ne 0 ] && [ ! -e "$tmp/$name.html" ]; then
     # Broken before any event: no page, as gotrace summary prints nothing.
-    echo "ok report_$name"
+    ok "report_$name"
     return
   fi
   pairs="$pairs report_$name $tmp/$name.html $tmp/$name.json"
@@ -87,7 +86,7 @@ rc=$?
 if [ "$rc" -eq 0 ]; then
   python3 "$CHECK" --xml report_stdin "$tmp/stdin.html" "$tmp/hello.json"
 else
-  echo "not ok report_stdin: exit $rc"
+  fail "report_stdin" "exit $rc"
 fi
 if command -v gzip >/dev/null 2>&1; then
   gzip -c "$hello" >"$tmp/hello.trace.gz"
@@ -96,10 +95,10 @@ if command -v gzip >/dev/null 2>&1; then
   if [ "$rc" -eq 0 ]; then
     python3 "$CHECK" --xml report_gzip_input "$tmp/gz.html" "$tmp/hello.json"
   else
-    echo "not ok report_gzip_input: exit $rc"
+    fail "report_gzip_input" "exit $rc"
   fi
 else
-  echo "skip report_gzip_input: no gzip"
+  skip "report_gzip_input" "no gzip"
 fi
 
 # --- the checker fails on damaged pages
@@ -107,11 +106,11 @@ damaged() {
   name=$1; expr=$2
   sed "$expr" "$tmp/hello.html" >"$tmp/damaged.html"
   if cmp -s "$tmp/damaged.html" "$tmp/hello.html"; then
-    echo "not ok $name: the damage changed nothing"
+    fail "$name" "the damage changed nothing"
   elif python3 "$CHECK" --xml x "$tmp/damaged.html" "$tmp/hello.json" | grep -q '^not ok'; then
-    echo "ok $name"
+    ok "$name"
   else
-    echo "not ok $name: the checker passed a damaged page"
+    fail "$name" "the checker passed a damaged page"
   fi
 }
 damaged report_check_unclosed 's|</table>||'
@@ -128,14 +127,14 @@ if "$GOTRACE" convert --to=binary "$tmp/esc.txt" "$tmp/esc.trace" 2>"$tmp/err" &
    "$GOTRACE" report "$tmp/esc.trace" -o "$tmp/esc.html" 2>>"$tmp/err"; then
   "$GOTRACE" summary --json "$tmp/esc.trace" >"$tmp/esc.json"
   if ! grep -q '&lt;i&gt;&amp;&quot;x&#39;&lt;/i&gt;'"$(printf '\357\277\275')" "$tmp/esc.html"; then
-    echo "not ok report_escaping: the region type is not escaped as text"
+    fail "report_escaping" "the region type is not escaped as text"
   elif grep -q '<i>&' "$tmp/esc.html"; then
-    echo "not ok report_escaping: markup from the trace in the page"
+    fail "report_escaping" "markup from the trace in the page"
   else
     python3 "$CHECK" --xml report_escaping "$tmp/esc.html" "$tmp/esc.json"
   fi
 else
-  echo "not ok report_escaping: $(head -n 1 "$tmp/err")"
+  fail "report_escaping" "$(head -n 1 "$tmp/err")"
 fi
 
 # --- a full disk, a broken trace
@@ -143,12 +142,12 @@ if [ -w /dev/full ]; then
   "$GOTRACE" report "$hello" -o /dev/full >/dev/null 2>"$tmp/err"
   rc=$?
   if [ "$rc" -eq 3 ] && [ "$(grep -c 'write error' "$tmp/err")" -eq 1 ]; then
-    echo "ok report_write_error"
+    ok "report_write_error"
   else
-    echo "not ok report_write_error: exit $rc, stderr '$(head -n 2 "$tmp/err" | tr '\n' ' ')'"
+    fail "report_write_error" "exit $rc, stderr '$(head -n 2 "$tmp/err" | tr '\n' ' ')'"
   fi
 else
-  echo "skip report_write_error: no /dev/full"
+  skip "report_write_error" "no /dev/full"
 fi
 size=$(wc -c <"$hello")
 head -c $((size / 2)) "$hello" >"$tmp/half.trace"
@@ -168,7 +167,7 @@ if [ -d "$SHARED/corpus" ]; then
     "$GOTRACE" summary --json "$t" >"$tmp/c.$n.json" 2>/dev/null
     src=$?
     if [ "$rc" -ne "$src" ] || { [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; }; then
-      echo "not ok report_corpus_$n: exit $rc, summary $src"
+      fail "report_corpus_$n" "exit $rc, summary $src"
       continue
     fi
     [ "$(wc -c <"$tmp/c.$n.html")" -lt 3000000 ] || big="$big $n"
@@ -176,15 +175,15 @@ if [ -d "$SHARED/corpus" ]; then
   done
   # shellcheck disable=SC2086
   python3 "$CHECK" --xml $pairs
-  if [ -z "$big" ]; then echo "ok report_corpus_page_size"; else echo "not ok report_corpus_page_size: over 3 MB:$big"; fi
+  if [ -z "$big" ]; then ok "report_corpus_page_size"; else fail "report_corpus_page_size" "over 3 MB:$big"; fi
 else
-  echo "skip report_corpus: no $SHARED/corpus"
+  skip "report_corpus" "no $SHARED/corpus"
 fi
 
 # --- in a browser
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 if [ -z "$CHROMIUM" ]; then
-  echo "skip report_browser: no chromium (Debian package chromium)"
+  skip "report_browser" "no chromium (Debian package chromium)"
   exit 0
 fi
 if [ -f "$SHARED/corpus/annotate.go127.trace" ]; then
@@ -201,11 +200,11 @@ browser() {
 browser --dump-dom >"$tmp/dom.html" 2>"$tmp/browser.log"
 rc=$?
 if [ "$rc" -ne 0 ] || [ ! -s "$tmp/dom.html" ]; then
-  echo "not ok report_browser_load: chromium exit $rc, $(grep -v dbus "$tmp/browser.log" | tail -n 1)"
+  fail "report_browser_load" "chromium exit $rc, $(grep -v dbus "$tmp/browser.log" | tail -n 1)"
 elif grep -q ':CONSOLE' "$tmp/browser.log"; then
-  echo "not ok report_browser_console: $(grep ':CONSOLE' "$tmp/browser.log" | head -n 1)"
+  fail "report_browser_console" "$(grep ':CONSOLE' "$tmp/browser.log" | head -n 1)"
 else
-  echo "ok report_browser_console"
+  ok "report_browser_console"
   python3 "$CHECK" --dom report_browser_dom "$tmp/dom.html" "$tmp/page.json"
 fi
 browser --hide-scrollbars --window-size=1280,1700 --screenshot="$tmp/shot.png" >/dev/null 2>&1
@@ -217,8 +216,8 @@ ok = head[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", head[16:24]) == (
 sys.exit(0 if ok else 1)
 PY
 then
-  echo "ok report_browser_screenshot"
+  ok "report_browser_screenshot"
   if [ -n "${REPORT_PNG:-}" ]; then cp "$tmp/shot.png" "$REPORT_PNG"; fi
 else
-  echo "not ok report_browser_screenshot: no PNG of 1280x1700"
+  fail "report_browser_screenshot" "no PNG of 1280x1700"
 fi

@@ -104,6 +104,17 @@ out=$("$GOTRACE" sql --csv --from 1ms --to 2ms "$hello" \
 want=$("$GOTRACE" sql --csv "$hello" \
   'SELECT count(*), 1, 1 FROM g_transitions WHERE time BETWEEN (SELECT start_time + 1000000 FROM traces) AND (SELECT start_time + 2000000 FROM traces)' | tail -n 1)
 [ "$out" = "$want" ] && ok sql_window || fail sql_window "window $out, filtered $want"
+# export --from/--to (both spellings): the database of the window holds what
+# sql of the same window counts.
+rm -f "$tmp/w.db"
+if "$GOTRACE" export --format=sqlite --from=1ms --to 2ms "$hello" -o "$tmp/w.db" 2>"$tmp/err"; then
+  got=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM g_transitions").fetchone()[0])' "$tmp/w.db" 2>&1)
+  all=$("$GOTRACE" sql --csv "$hello" 'SELECT count(*) FROM g_transitions' | tail -n 1)
+  [ "$got" = "${out%%,*}" ] && [ "$got" != "$all" ] && ok export_window ||
+    fail export_window "window database $got transitions, sql --from/--to ${out%%,*}, whole trace $all"
+else
+  fail export_window "status $?: $(head -c 200 "$tmp/err")"
+fi
 
 # ----------------------------------------------------------------- errors
 expect() {  # NAME STATUS PATTERN CMD...: status and a stderr line matching
