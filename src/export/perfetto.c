@@ -8,6 +8,14 @@
  * timestamp 8, trusted_packet_sequence_id 10, track_event 11, interned_data
  * 12, sequence_flags 13, track_descriptor 60; and so on below).
  *
+ * Size: most packets are a slice begin or end of a dozen bytes or so, so
+ * the fields that repeat are kept short: the events of sequence 1 are
+ * timed on an incremental clock (each timestamp the nanoseconds since the
+ * sequence's previous one: one or two bytes instead of five), declared by a
+ * ClockSnapshot and TracePacketDefaults in the packet that clears the
+ * sequence's incremental state, as Perfetto's own SDK writes them; track
+ * UUIDs are small numbers; event names, frames and callstacks are interned.
+ *
  * Memory: the interning tables (event names, function names, source files,
  * frames, callstacks) hold one generation: at every Sync they are emptied and
  * the next packet of sequence 1 says so (SEQ_INCREMENTAL_STATE_CLEARED). The
@@ -95,8 +103,11 @@ static void pb_msg(pb *b, uint32_t field, const pb *m) { pb_bytes(b, field, m->p
 
 enum {
     TRACE_PACKET = 1,
-    TP_TIMESTAMP = 8, TP_SEQ_ID = 10, TP_TRACK_EVENT = 11, TP_INTERNED = 12, TP_SEQ_FLAGS = 13,
-    TP_TRACK_DESCRIPTOR = 60,
+    TP_CLOCK_SNAPSHOT = 6, TP_TIMESTAMP = 8, TP_SEQ_ID = 10, TP_TRACK_EVENT = 11, TP_INTERNED = 12,
+    TP_SEQ_FLAGS = 13, TP_CLOCK_ID = 58, TP_DEFAULTS = 59, TP_TRACK_DESCRIPTOR = 60,
+    TPD_CLOCK_ID = 58, CS_CLOCKS = 1, CL_ID = 1, CL_TIMESTAMP = 2, CL_INCREMENTAL = 3,
+    CLOCK_BOOTTIME = 6,     /* the default clock, trace time: absolute times */
+    CLOCK_INCREMENTAL = 64, /* sequence 1's own clock (64-127: sequence-scoped) */
     SEQ_CLEARED = 1, SEQ_NEEDS_STATE = 2,
     TE_DEBUG = 4, TE_TYPE = 9, TE_NAME_IID = 10, TE_TRACK_UUID = 11, TE_NAME = 23, TE_COUNTER_VALUE = 30,
     TE_FLOW_IDS = 47, TE_TERMINATING_FLOW_IDS = 48, TE_CALLSTACK_IID = 56,
@@ -113,19 +124,24 @@ enum {
 
 /* ------------------------------------------------------------ tracks */
 
-/* Track UUIDs: (id + 1) << 10 | sub << 4 | kind. Kinds 1-7 are the
- * tracker's (gt_tl_track_kind), the rest are this writer's. */
+/* Track UUIDs: (id + 1) << 4 | kind, or ((id + 1) << 6 | sub) << 4 | kind
+ * for the kinds with a sub-index (ranges, counters): small, so that most
+ * take two bytes in every event. Kinds 1-7 are the tracker's
+ * (gt_tl_track_kind), the rest are this writer's; kind 0 is the process. */
 enum {
     K_GROUP = 8,       /* id: one of the G_* below */
     K_FUNCTION = 9,    /* id: the index of a start function */
     K_COUNTER = 10,    /* id: counter kind; sub: metric index (METRIC) */
-    UUID_PROCESS = 1
+    UUID_PROCESS = 1 << 4
 };
 enum { G_PROCS, G_THREADS, G_GOROUTINES, G_RUNTIME, G_TASKS, G_UNKNOWN_FUNCTION };
 
 static uint64_t uuid_of(uint64_t kind, int64_t id, uint64_t sub)
 {
-    return (uint64_t)(id + 1) << 10 | (sub & 63) << 4 | kind;
+    uint64_t u = (uint64_t)(id + 1);
+    if (kind == GT_TL_TRACK_RANGE || kind == K_COUNTER)
+        u = u << 6 | (sub & 63);
+    return u << 4 | kind;
 }
 
 static uint64_t track_uuid(const gt_tl_track *t)
@@ -148,6 +164,7 @@ struct gt_perfetto {
     uint64_t n_function_groups;
     /* Interning of sequence 1, one generation at a time. */
     int clear_pending;
+    uint64_t clock;       /* the incremental clock: the last event's time */
     gt_interner names, funcs, files;  /* iid = index + 1 */
     size_t names_sent, funcs_sent, files_sent;
     gt_u64map frames;     /* pc -> iid */
@@ -477,18 +494,58 @@ static size_t varint_size(uint64_t v)
 /* Writes p->event (and new interned data) as a packet of sequence 1 at t,
  * straight into the output: the packet's length is summed from its fields
  * first (every key here is one byte), so it needs no buffer of its own. */
+/* The packet that clears sequence 1's incremental state at time ts: its
+ * defaults (timestamps on the incremental clock) and a ClockSnapshot that
+ * starts that clock at ts, beside the trace clock (BOOTTIME, whose times
+ * are absolute: the snapshot makes it the trace's time, as without one). */
+static int clear_state(gt_perfetto *p, uint64_t ts)
+{
+    pb *c = &p->scratch, *k = &p->scratch2;
+    p->packet.n = c->n = 0;
+    pb_uint(&p->packet, TP_SEQ_ID, 1);
+    pb_uint(&p->packet, TP_SEQ_FLAGS, SEQ_CLEARED);
+    pb_uint(c, TPD_CLOCK_ID, CLOCK_INCREMENTAL);
+    pb_msg(&p->packet, TP_DEFAULTS, c);
+    c->n = k->n = 0;
+    pb_uint(k, CL_ID, CLOCK_BOOTTIME);
+    pb_uint(k, CL_TIMESTAMP, ts);
+    pb_msg(c, CS_CLOCKS, k);
+    k->n = 0;
+    pb_uint(k, CL_ID, CLOCK_INCREMENTAL);
+    pb_uint(k, CL_TIMESTAMP, ts);
+    pb_uint(k, CL_INCREMENTAL, 1);
+    pb_msg(c, CS_CLOCKS, k);
+    pb_msg(&p->packet, TP_CLOCK_SNAPSHOT, c);
+    if (c->failed || k->failed)
+        return fail(p, -1);
+    p->clock = ts;
+    p->clear_pending = 0;
+    return put_packet(p);
+}
+
 static int event_end(gt_perfetto *p, int64_t t, int needs_state)
 {
     emit_new_strings(p, &p->names, &p->names_sent, ID_EVENT_NAMES, EN_IID, EN_NAME);
     if (p->event.failed || p->interned.failed || p->scratch2.failed)
         return fail(p, -1);
     uint64_t ts = (uint64_t)(t - p->t0);
-    uint32_t flags = (needs_state || p->interned.n) ? SEQ_NEEDS_STATE : 0;
     if (p->clear_pending) {
-        flags |= SEQ_CLEARED;
-        p->clear_pending = 0;
+        /* clear_state uses scratch2, which the interned data is built in:
+         * that is already copied into p->interned. */
+        int rc = clear_state(p, ts);
+        if (rc)
+            return rc;
     }
-    size_t len = 1 + varint_size(ts) + 2 + (flags ? 2 : 0) + 1 + varint_size(p->event.n) + p->event.n;
+    uint32_t flags = (needs_state || p->interned.n) ? SEQ_NEEDS_STATE : 0;
+    /* Never backwards on the incremental clock: a time before the last
+     * (none is expected: the tracker reports in time order) is written
+     * absolute, on the trace clock. */
+    int absolute = ts < p->clock;
+    uint64_t tv = absolute ? ts : ts - p->clock;
+    if (!absolute)
+        p->clock = ts;
+    size_t len = 1 + varint_size(tv) + (absolute ? 3 : 0) + 2 + (flags ? 2 : 0) + 1 + varint_size(p->event.n) +
+                 p->event.n;
     if (p->interned.n)
         len += 1 + varint_size(p->interned.n) + p->interned.n;
     pb *o = &p->out;
@@ -496,7 +553,9 @@ static int event_end(gt_perfetto *p, int64_t t, int needs_state)
         return fail(p, -1);
     o->p[o->n++] = TRACE_PACKET << 3 | WT_LEN;
     pb_varint(o, len);
-    pb_uint(o, TP_TIMESTAMP, ts);
+    pb_uint(o, TP_TIMESTAMP, tv);
+    if (absolute)
+        pb_uint(o, TP_CLOCK_ID, CLOCK_BOOTTIME);
     pb_uint(o, TP_SEQ_ID, 1);
     if (flags)
         pb_uint(o, TP_SEQ_FLAGS, flags);
