@@ -63,11 +63,17 @@ static inline void pb_varint(pb *b, uint64_t v)
     b->p[b->n++] = (uint8_t)v;
 }
 
-static void pb_raw(pb *b, const void *p, size_t n)
+static inline void pb_raw(pb *b, const void *p, size_t n)
 {
     if (n == 0 || pb_reserve(b, n))
         return;
-    memcpy(b->p + b->n, p, n);
+    if (n <= 16) {  /* most: a track event of a dozen bytes; no call */
+        const uint8_t *s = p;
+        for (size_t i = 0; i < n; i++)
+            b->p[b->n + i] = s[i];
+    } else {
+        memcpy(b->p + b->n, p, n);
+    }
     b->n += n;
 }
 
@@ -88,7 +94,7 @@ static void pb_fixed64(pb *b, uint32_t field, uint64_t v)
     pb_raw(b, le, 8);
 }
 
-static void pb_bytes(pb *b, uint32_t field, const void *p, size_t n)
+static inline void pb_bytes(pb *b, uint32_t field, const void *p, size_t n)
 {
     pb_key(b, field, WT_LEN);
     pb_varint(b, n);
@@ -149,6 +155,10 @@ static uint64_t track_uuid(const gt_tl_track *t)
     return uuid_of((uint64_t)t->kind, t->id, t->kind == GT_TL_TRACK_RANGE ? t->range_index : 0);
 }
 
+/* UUIDs below this are looked up in a bitmap (8 KiB) instead of the map:
+ * goroutine IDs up to 4095, every P and M of most traces. */
+enum { DESCRIBED_SMALL = 1 << 16 };
+
 struct gt_perfetto {
     gt_write_fn write;
     void *write_ctx;
@@ -159,6 +169,7 @@ struct gt_perfetto {
     int any, started, done;
     uint64_t min_flow;    /* flows begun before the window are not drawn */
     gt_u64map described;  /* uuid -> 1 while described */
+    uint64_t described_small[DESCRIBED_SMALL / 64];  /* the same, for uuids below DESCRIBED_SMALL */
     gt_interner functions_seen;  /* start functions, for the group tracks */
     gt_u64map function_group;    /* interned pointer -> group index + 1 */
     uint64_t n_function_groups;
@@ -170,6 +181,7 @@ struct gt_perfetto {
     gt_u64map frames;     /* pc -> iid */
     gt_u64map stacks;     /* stack id -> iid */
     gt_u64map name_cache; /* stable name pointer, or numbered name key -> iid */
+    uint64_t state_iid[GT_TL_SYSCALL + 1];  /* Running, Runnable, Syscall -> iid, 0: none yet */
     uint64_t n_frames, n_stacks;
     pb out, packet, event, interned, scratch, scratch2;
     char namebuf[512];
@@ -219,13 +231,17 @@ static int describe_end(gt_perfetto *p, uint64_t uuid)
 {
     pb_uint(&p->packet, TP_SEQ_ID, 1);
     pb_msg(&p->packet, TP_TRACK_DESCRIPTOR, &p->scratch);
-    if (gt_u64map_put(&p->described, uuid, 1))
+    if (uuid < DESCRIBED_SMALL)
+        p->described_small[uuid / 64] |= (uint64_t)1 << (uuid % 64);
+    else if (gt_u64map_put(&p->described, uuid, 1))
         return fail(p, -1);
     return put_packet(p);
 }
 
-static int is_described(const gt_perfetto *p, uint64_t uuid)
+static inline int is_described(const gt_perfetto *p, uint64_t uuid)
 {
+    if (uuid < DESCRIBED_SMALL)
+        return (p->described_small[uuid / 64] >> (uuid % 64)) & 1;
     const uint64_t *v = gt_u64map_get(&p->described, uuid);
     return v && *v;
 }
@@ -525,7 +541,8 @@ static int clear_state(gt_perfetto *p, uint64_t ts)
 
 static int event_end(gt_perfetto *p, int64_t t, int needs_state)
 {
-    emit_new_strings(p, &p->names, &p->names_sent, ID_EVENT_NAMES, EN_IID, EN_NAME);
+    if (p->names_sent < p->names.n)
+        emit_new_strings(p, &p->names, &p->names_sent, ID_EVENT_NAMES, EN_IID, EN_NAME);
     if (p->event.failed || p->interned.failed || p->scratch2.failed)
         return fail(p, -1);
     uint64_t ts = (uint64_t)(t - p->t0);
@@ -591,17 +608,23 @@ static gt_str slice_name(gt_perfetto *p, const gt_tl_slice *s)
     }
 }
 
-/* The iid of a slice's name, from a cache cleared with the interning: the
- * state names and the tracker's names have stable pointers, the numbered
- * names ("G12 main.worker") are keyed by kind and ID. Most begins then cost
- * one map look-up instead of a hash of the name. */
-static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s, gt_str name)
+/* The iid of a slice's name, from caches cleared with the interning: the
+ * fixed state names by kind, the tracker's names by their stable pointers,
+ * the numbered names ("G12 main.worker") by kind and ID, so that the name
+ * is made and hashed only the first time. */
+static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s)
 {
     uint64_t key;
     switch (s->kind) {
+    case GT_TL_RUNNING:
+    case GT_TL_RUNNABLE:
+    case GT_TL_SYSCALL:
+        if (!p->state_iid[s->kind])
+            p->state_iid[s->kind] = name_iid(p, slice_name(p, s));
+        return p->state_iid[s->kind];
     case GT_TL_PROC_RUNS:
         if (!gt_tl_goroutine_name(p->tl, s->goroutine).len)
-            return name_iid(p, name);  /* named later: "G7" now, "G7 main.f" then */
+            return name_iid(p, slice_name(p, s));  /* named later: "G7" now, "G7 main.f" then */
         /* fall through */
     case GT_TL_THREAD_SYSCALL:
         key = (uint64_t)s->goroutine << 4 | (uint64_t)s->kind;
@@ -610,7 +633,7 @@ static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s, gt_str name
         key = (uint64_t)s->proc << 4 | (uint64_t)s->kind;
         break;
     default:  /* a pointer, tagged apart from the keys above */
-        key = (uint64_t)(uintptr_t)name.ptr | (uint64_t)1 << 63;
+        key = (uint64_t)(uintptr_t)slice_name(p, s).ptr | (uint64_t)1 << 63;
         break;
     }
     int inserted;
@@ -620,7 +643,7 @@ static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s, gt_str name
         return 0;
     }
     if (inserted)
-        *v = name_iid(p, name);
+        *v = name_iid(p, slice_name(p, s));
     return *v;
 }
 
@@ -633,8 +656,8 @@ static int sink_begin(void *ctx, const gt_tl_slice *s)
     if (rc)
         return rc;
     uint64_t uuid = track_uuid(&s->track);
-    gt_str name = slice_name(p, s);
     if (s->retro) {
+        gt_str name = slice_name(p, s);
         /* Sequence 2: begins at Sync times (or the window's start, if
          * later), plain names, no interning. */
         int64_t t = s->time, start = p->t0 + p->from;
@@ -651,7 +674,7 @@ static int sink_begin(void *ctx, const gt_tl_slice *s)
         return p->event.failed ? fail(p, -1) : put_packet(p);
     }
     event_begin(p, TYPE_BEGIN, uuid);
-    pb_uint(&p->event, TE_NAME_IID, slice_name_iid(p, s, name));
+    pb_uint(&p->event, TE_NAME_IID, slice_name_iid(p, s));
     uint64_t cs = callstack_iid(p, s->stack);
     if (cs)
         pb_uint(&p->event, TE_CALLSTACK_IID, cs);
@@ -736,7 +759,11 @@ static int sink_counter(void *ctx, const gt_tl_counter *c)
 static int sink_retire(void *ctx, const gt_tl_track *t)
 {
     gt_perfetto *p = ctx;
-    gt_u64map_remove(&p->described, track_uuid(t));
+    uint64_t uuid = track_uuid(t);
+    if (uuid < DESCRIBED_SMALL)
+        p->described_small[uuid / 64] &= ~((uint64_t)1 << (uuid % 64));
+    else
+        gt_u64map_remove(&p->described, uuid);
     return 0;
 }
 
@@ -752,6 +779,7 @@ static void reset_interning(gt_perfetto *p)
     gt_u64map_clear(&p->frames);
     gt_u64map_clear(&p->stacks);
     gt_u64map_clear(&p->name_cache);
+    memset(p->state_iid, 0, sizeof p->state_iid);
     p->n_frames = p->n_stacks = 0;
     p->clear_pending = 1;
 }
