@@ -52,37 +52,51 @@ static inline int pb_reserve(pb *b, size_t more)
     return 0;
 }
 
+/* Writes v at w, returns the byte after it. The writers below go through
+ * a local pointer and store the buffer's length once: stores through a
+ * uint8_t pointer may alias the length, which would otherwise be reloaded
+ * and stored again for every byte. */
+static inline uint8_t *put_varint(uint8_t *w, uint64_t v)
+{
+    while (v >= 0x80) {
+        *w++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *w++ = (uint8_t)v;
+    return w;
+}
+
+static inline uint8_t *put_bytes(uint8_t *w, const uint8_t *s, size_t n)
+{
+    if (n > 16)  /* most: a track event of a dozen bytes; no call */
+        return (uint8_t *)memcpy(w, s, n) + n;
+    for (size_t i = 0; i < n; i++)
+        w[i] = s[i];
+    return w + n;
+}
+
 static inline void pb_varint(pb *b, uint64_t v)
 {
     if (pb_reserve(b, 10))
         return;
-    while (v >= 0x80) {
-        b->p[b->n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    b->p[b->n++] = (uint8_t)v;
+    b->n = (size_t)(put_varint(b->p + b->n, v) - b->p);
 }
 
 static inline void pb_raw(pb *b, const void *p, size_t n)
 {
     if (n == 0 || pb_reserve(b, n))
         return;
-    if (n <= 16) {  /* most: a track event of a dozen bytes; no call */
-        const uint8_t *s = p;
-        for (size_t i = 0; i < n; i++)
-            b->p[b->n + i] = s[i];
-    } else {
-        memcpy(b->p + b->n, p, n);
-    }
-    b->n += n;
+    b->n = (size_t)(put_bytes(b->p + b->n, p, n) - b->p);
 }
 
-static void pb_key(pb *b, uint32_t field, int wt) { pb_varint(b, (uint64_t)field << 3 | (uint64_t)wt); }
+static inline void pb_key(pb *b, uint32_t field, int wt) { pb_varint(b, (uint64_t)field << 3 | (uint64_t)wt); }
 
-static void pb_uint(pb *b, uint32_t field, uint64_t v)
+static inline void pb_uint(pb *b, uint32_t field, uint64_t v)
 {
-    pb_key(b, field, WT_VARINT);
-    pb_varint(b, v);
+    if (pb_reserve(b, 20))
+        return;
+    uint8_t *w = put_varint(b->p + b->n, (uint64_t)field << 3 | WT_VARINT);
+    b->n = (size_t)(put_varint(w, v) - b->p);
 }
 
 static void pb_fixed64(pb *b, uint32_t field, uint64_t v)
@@ -568,19 +582,30 @@ static int event_end(gt_perfetto *p, int64_t t, int needs_state)
     pb *o = &p->out;
     if (pb_reserve(o, 11 + len))
         return fail(p, -1);
-    o->p[o->n++] = TRACE_PACKET << 3 | WT_LEN;
-    pb_varint(o, len);
-    pb_uint(o, TP_TIMESTAMP, tv);
-    if (absolute)
-        pb_uint(o, TP_CLOCK_ID, CLOCK_BOOTTIME);
-    pb_uint(o, TP_SEQ_ID, 1);
-    if (flags)
-        pb_uint(o, TP_SEQ_FLAGS, flags);
-    if (p->interned.n)
-        pb_msg(o, TP_INTERNED, &p->interned);
-    pb_msg(o, TP_TRACK_EVENT, &p->event);
-    if (o->failed)
-        return fail(p, -1);
+    uint8_t *w = o->p + o->n;
+    *w++ = TRACE_PACKET << 3 | WT_LEN;
+    w = put_varint(w, len);
+    *w++ = TP_TIMESTAMP << 3 | WT_VARINT;
+    w = put_varint(w, tv);
+    if (absolute) {
+        w = put_varint(w, TP_CLOCK_ID << 3 | WT_VARINT);
+        *w++ = CLOCK_BOOTTIME;
+    }
+    *w++ = TP_SEQ_ID << 3 | WT_VARINT;
+    *w++ = 1;
+    if (flags) {
+        *w++ = TP_SEQ_FLAGS << 3 | WT_VARINT;
+        *w++ = (uint8_t)flags;
+    }
+    if (p->interned.n) {
+        *w++ = TP_INTERNED << 3 | WT_LEN;
+        w = put_varint(w, p->interned.n);
+        w = put_bytes(w, p->interned.p, p->interned.n);
+    }
+    *w++ = TP_TRACK_EVENT << 3 | WT_LEN;
+    w = put_varint(w, p->event.n);
+    w = put_bytes(w, p->event.p, p->event.n);
+    o->n = (size_t)(w - o->p);
     if (o->n >= 1 << 16)
         return flush_out(p);
     return p->rc;
