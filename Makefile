@@ -15,7 +15,7 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
-CLI_LIBS ?= -lz -lzstd -lsqlite3 -pthread
+CLI_LIBS ?= -lz -lzstd -lsqlite3 -ldeflate -pthread
 VERSION  := 0.1.0
 SOMAJOR  := 0
 

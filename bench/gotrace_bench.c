@@ -16,6 +16,13 @@
  * time this thread spent from its Sync to the next (with --threads 1: the
  * whole reader's work on it, plus the consumer's), the input of
  * bench/simulate.awk.
+ * --perfetto runs the library's Perfetto exporter (gotrace/export.h) over
+ * the trace into a sink that only counts the bytes: the plain packets of
+ * `gotrace perfetto --no-compress` without the output's writes (the CLI's
+ * compression is not in the library). It prints the output's size and its
+ * ratio to the input's, and the rate of input per second of this thread's
+ * CPU time (cpu_MB_per_s), which the machine's load disturbs less than the
+ * wall-clock rate.
  * Peak RSS is VmHWM from /proc/self/status, read at the end.
  */
 #include <stdio.h>
@@ -25,6 +32,7 @@
 #include <time.h>
 
 #include "gotrace.h"
+#include "gotrace/export.h"
 #include "gotrace/raw.h"
 
 struct stats {
@@ -147,18 +155,64 @@ static double thread_cpu_s(void)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: gotrace-bench [--consume | --decode] [--threads N] [--gens] FILE\n");
+    fprintf(f, "usage: gotrace-bench [--consume | --decode | --perfetto] [--threads N] [--gens] FILE\n");
+}
+
+static int count_bytes(void *ctx, const void *data, size_t len)
+{
+    (void)data;
+    *(uint64_t *)ctx += len;
+    return 0;
+}
+
+/* --perfetto: see the top of the file. */
+static int bench_perfetto(const char *path, long long size, double start)
+{
+    gt_error err;
+    gt_reader *r = gt_reader_open_path(path, &err);
+    if (!r) {
+        fprintf(stderr, "open: %s\n", err.message);
+        return 1;
+    }
+    uint64_t out = 0, events = 0;
+    gt_perfetto *pf = gt_perfetto_new(count_bytes, &out, 0, INT64_MAX);
+    if (!pf) {
+        fprintf(stderr, "gotrace-bench: out of memory\n");
+        gt_reader_free(r);
+        return 1;
+    }
+    double cpu0 = thread_cpu_s();
+    enum { BATCH = 256 };
+    static gt_event evs[BATCH];
+    int rc = 0;
+    for (size_t n; rc == 0 && (n = gt_reader_next_batch(r, evs, BATCH)) > 0;)
+        for (size_t i = 0; i < n && rc == 0; i++, events++)
+            rc = gt_perfetto_event(pf, &evs[i]);
+    if (rc >= 0)
+        rc = gt_perfetto_finish(pf);
+    double cpu = thread_cpu_s() - cpu0, wall = now_s() - start;
+    const gt_error *e = gt_reader_error(r);
+    printf("file=%s mode=perfetto size=%lld events=%llu out_bytes=%llu out_ratio=%.2f cpu_s=%.3f cpu_MB_per_s=%.1f "
+           "wall_s=%.3f MB_per_s=%.1f peak_rss_MB=%.1f status=%s\n",
+           path, size, (unsigned long long)events, (unsigned long long)out, (double)out / (double)size, cpu,
+           (double)size / 1e6 / cpu, wall, (double)size / 1e6 / wall, peak_rss_mb(),
+           e ? "error" : rc ? "failed" : "ok");
+    gt_perfetto_free(pf);
+    gt_reader_free(r);
+    return e || rc ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-    int consume_mode = 0, threads = 1, decode_mode = 0, gens = 0;
+    int consume_mode = 0, threads = 1, decode_mode = 0, gens = 0, perfetto_mode = 0;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--consume") || !strcmp(argv[i], "-consume"))
             consume_mode = 1;
         else if (!strcmp(argv[i], "--decode"))
             decode_mode = 1;
+        else if (!strcmp(argv[i], "--perfetto"))
+            perfetto_mode = 1;
         else if (!strcmp(argv[i], "--gens"))
             gens = 1;
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
@@ -185,6 +239,8 @@ int main(int argc, char **argv)
     struct stats st = {0};
     double start = now_s();
     gt_error err;
+    if (perfetto_mode)
+        return bench_perfetto(path, (long long)sb.st_size, start);
     if (decode_mode) {
         gt_raw_reader *raw = gt_raw_open_path(path, &err);
         if (!raw) {

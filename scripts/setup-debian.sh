@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what building and testing gotrace needs on Debian/Ubuntu:
 # a C compiler, make, zlib and libzstd headers (the CLI reads gzip and zstd
-# traces), libsqlite3 headers (gotrace sql and export --format=sqlite), gzip and zstd (the tests compress traces) and python3 (the
+# traces), libsqlite3 headers (gotrace sql and export --format=sqlite),
+# libdeflate headers (gotrace perfetto's compressed packets), gzip and zstd (the tests compress traces) and python3 (the
 # timeline tests' checker). Uses sudo when not root.
 # Installs nothing when everything is already there.
 set -eu
@@ -12,6 +13,7 @@ command -v gzip >/dev/null 2>&1 || need="$need gzip"
 [ -f /usr/include/zlib.h ] || need="$need zlib1g-dev"
 [ -f /usr/include/zstd.h ] || need="$need libzstd-dev"
 [ -f /usr/include/sqlite3.h ] || need="$need libsqlite3-dev"
+[ -f /usr/include/libdeflate.h ] || need="$need libdeflate-dev"
 command -v zstd >/dev/null 2>&1 || need="$need zstd"
 command -v python3 >/dev/null 2>&1 || need="$need python3"
 [ -n "$need" ] || exit 0

@@ -8,6 +8,14 @@
  * timestamp 8, trusted_packet_sequence_id 10, track_event 11, interned_data
  * 12, sequence_flags 13, track_descriptor 60; and so on below).
  *
+ * Size: most packets are a slice begin or end of a dozen bytes or so, so
+ * the fields that repeat are kept short: the events of sequence 1 are
+ * timed on an incremental clock (each timestamp the nanoseconds since the
+ * sequence's previous one: one or two bytes instead of five), declared by a
+ * ClockSnapshot and TracePacketDefaults in the packet that clears the
+ * sequence's incremental state, as Perfetto's own SDK writes them; track
+ * UUIDs are small numbers; event names, frames and callstacks are interned.
+ *
  * Memory: the interning tables (event names, function names, source files,
  * frames, callstacks) hold one generation: at every Sync they are emptied and
  * the next packet of sequence 1 says so (SEQ_INCREMENTAL_STATE_CLEARED). The
@@ -44,31 +52,51 @@ static inline int pb_reserve(pb *b, size_t more)
     return 0;
 }
 
+/* Writes v at w, returns the byte after it. The writers below go through
+ * a local pointer and store the buffer's length once: stores through a
+ * uint8_t pointer may alias the length, which would otherwise be reloaded
+ * and stored again for every byte. */
+static inline uint8_t *put_varint(uint8_t *w, uint64_t v)
+{
+    while (v >= 0x80) {
+        *w++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *w++ = (uint8_t)v;
+    return w;
+}
+
+static inline uint8_t *put_bytes(uint8_t *w, const uint8_t *s, size_t n)
+{
+    if (n > 16)  /* most: a track event of a dozen bytes; no call */
+        return (uint8_t *)memcpy(w, s, n) + n;
+    for (size_t i = 0; i < n; i++)
+        w[i] = s[i];
+    return w + n;
+}
+
 static inline void pb_varint(pb *b, uint64_t v)
 {
     if (pb_reserve(b, 10))
         return;
-    while (v >= 0x80) {
-        b->p[b->n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    b->p[b->n++] = (uint8_t)v;
+    b->n = (size_t)(put_varint(b->p + b->n, v) - b->p);
 }
 
-static void pb_raw(pb *b, const void *p, size_t n)
+static inline void pb_raw(pb *b, const void *p, size_t n)
 {
     if (n == 0 || pb_reserve(b, n))
         return;
-    memcpy(b->p + b->n, p, n);
-    b->n += n;
+    b->n = (size_t)(put_bytes(b->p + b->n, p, n) - b->p);
 }
 
-static void pb_key(pb *b, uint32_t field, int wt) { pb_varint(b, (uint64_t)field << 3 | (uint64_t)wt); }
+static inline void pb_key(pb *b, uint32_t field, int wt) { pb_varint(b, (uint64_t)field << 3 | (uint64_t)wt); }
 
-static void pb_uint(pb *b, uint32_t field, uint64_t v)
+static inline void pb_uint(pb *b, uint32_t field, uint64_t v)
 {
-    pb_key(b, field, WT_VARINT);
-    pb_varint(b, v);
+    if (pb_reserve(b, 20))
+        return;
+    uint8_t *w = put_varint(b->p + b->n, (uint64_t)field << 3 | WT_VARINT);
+    b->n = (size_t)(put_varint(w, v) - b->p);
 }
 
 static void pb_fixed64(pb *b, uint32_t field, uint64_t v)
@@ -80,7 +108,7 @@ static void pb_fixed64(pb *b, uint32_t field, uint64_t v)
     pb_raw(b, le, 8);
 }
 
-static void pb_bytes(pb *b, uint32_t field, const void *p, size_t n)
+static inline void pb_bytes(pb *b, uint32_t field, const void *p, size_t n)
 {
     pb_key(b, field, WT_LEN);
     pb_varint(b, n);
@@ -95,8 +123,11 @@ static void pb_msg(pb *b, uint32_t field, const pb *m) { pb_bytes(b, field, m->p
 
 enum {
     TRACE_PACKET = 1,
-    TP_TIMESTAMP = 8, TP_SEQ_ID = 10, TP_TRACK_EVENT = 11, TP_INTERNED = 12, TP_SEQ_FLAGS = 13,
-    TP_TRACK_DESCRIPTOR = 60,
+    TP_CLOCK_SNAPSHOT = 6, TP_TIMESTAMP = 8, TP_SEQ_ID = 10, TP_TRACK_EVENT = 11, TP_INTERNED = 12,
+    TP_SEQ_FLAGS = 13, TP_CLOCK_ID = 58, TP_DEFAULTS = 59, TP_TRACK_DESCRIPTOR = 60,
+    TPD_CLOCK_ID = 58, CS_CLOCKS = 1, CL_ID = 1, CL_TIMESTAMP = 2, CL_INCREMENTAL = 3,
+    CLOCK_BOOTTIME = 6,     /* the default clock, trace time: absolute times */
+    CLOCK_INCREMENTAL = 64, /* sequence 1's own clock (64-127: sequence-scoped) */
     SEQ_CLEARED = 1, SEQ_NEEDS_STATE = 2,
     TE_DEBUG = 4, TE_TYPE = 9, TE_NAME_IID = 10, TE_TRACK_UUID = 11, TE_NAME = 23, TE_COUNTER_VALUE = 30,
     TE_FLOW_IDS = 47, TE_TERMINATING_FLOW_IDS = 48, TE_CALLSTACK_IID = 56,
@@ -113,25 +144,34 @@ enum {
 
 /* ------------------------------------------------------------ tracks */
 
-/* Track UUIDs: (id + 1) << 10 | sub << 4 | kind. Kinds 1-7 are the
- * tracker's (gt_tl_track_kind), the rest are this writer's. */
+/* Track UUIDs: (id + 1) << 4 | kind, or ((id + 1) << 6 | sub) << 4 | kind
+ * for the kinds with a sub-index (ranges, counters): small, so that most
+ * take two bytes in every event. Kinds 1-7 are the tracker's
+ * (gt_tl_track_kind), the rest are this writer's; kind 0 is the process. */
 enum {
     K_GROUP = 8,       /* id: one of the G_* below */
     K_FUNCTION = 9,    /* id: the index of a start function */
     K_COUNTER = 10,    /* id: counter kind; sub: metric index (METRIC) */
-    UUID_PROCESS = 1
+    UUID_PROCESS = 1 << 4
 };
 enum { G_PROCS, G_THREADS, G_GOROUTINES, G_RUNTIME, G_TASKS, G_UNKNOWN_FUNCTION };
 
 static uint64_t uuid_of(uint64_t kind, int64_t id, uint64_t sub)
 {
-    return (uint64_t)(id + 1) << 10 | (sub & 63) << 4 | kind;
+    uint64_t u = (uint64_t)(id + 1);
+    if (kind == GT_TL_TRACK_RANGE || kind == K_COUNTER)
+        u = u << 6 | (sub & 63);
+    return u << 4 | kind;
 }
 
 static uint64_t track_uuid(const gt_tl_track *t)
 {
     return uuid_of((uint64_t)t->kind, t->id, t->kind == GT_TL_TRACK_RANGE ? t->range_index : 0);
 }
+
+/* UUIDs below this are looked up in a bitmap (8 KiB) instead of the map:
+ * goroutine IDs up to 4095, every P and M of most traces. */
+enum { DESCRIBED_SMALL = 1 << 16 };
 
 struct gt_perfetto {
     gt_write_fn write;
@@ -143,16 +183,19 @@ struct gt_perfetto {
     int any, started, done;
     uint64_t min_flow;    /* flows begun before the window are not drawn */
     gt_u64map described;  /* uuid -> 1 while described */
+    uint64_t described_small[DESCRIBED_SMALL / 64];  /* the same, for uuids below DESCRIBED_SMALL */
     gt_interner functions_seen;  /* start functions, for the group tracks */
     gt_u64map function_group;    /* interned pointer -> group index + 1 */
     uint64_t n_function_groups;
     /* Interning of sequence 1, one generation at a time. */
     int clear_pending;
+    uint64_t clock;       /* the incremental clock: the last event's time */
     gt_interner names, funcs, files;  /* iid = index + 1 */
     size_t names_sent, funcs_sent, files_sent;
     gt_u64map frames;     /* pc -> iid */
     gt_u64map stacks;     /* stack id -> iid */
     gt_u64map name_cache; /* stable name pointer, or numbered name key -> iid */
+    uint64_t state_iid[GT_TL_SYSCALL + 1];  /* Running, Runnable, Syscall -> iid, 0: none yet */
     uint64_t n_frames, n_stacks;
     pb out, packet, event, interned, scratch, scratch2;
     char namebuf[512];
@@ -202,13 +245,17 @@ static int describe_end(gt_perfetto *p, uint64_t uuid)
 {
     pb_uint(&p->packet, TP_SEQ_ID, 1);
     pb_msg(&p->packet, TP_TRACK_DESCRIPTOR, &p->scratch);
-    if (gt_u64map_put(&p->described, uuid, 1))
+    if (uuid < DESCRIBED_SMALL)
+        p->described_small[uuid / 64] |= (uint64_t)1 << (uuid % 64);
+    else if (gt_u64map_put(&p->described, uuid, 1))
         return fail(p, -1);
     return put_packet(p);
 }
 
-static int is_described(const gt_perfetto *p, uint64_t uuid)
+static inline int is_described(const gt_perfetto *p, uint64_t uuid)
 {
+    if (uuid < DESCRIBED_SMALL)
+        return (p->described_small[uuid / 64] >> (uuid % 64)) & 1;
     const uint64_t *v = gt_u64map_get(&p->described, uuid);
     return v && *v;
 }
@@ -477,34 +524,88 @@ static size_t varint_size(uint64_t v)
 /* Writes p->event (and new interned data) as a packet of sequence 1 at t,
  * straight into the output: the packet's length is summed from its fields
  * first (every key here is one byte), so it needs no buffer of its own. */
+/* The packet that clears sequence 1's incremental state at time ts: its
+ * defaults (timestamps on the incremental clock) and a ClockSnapshot that
+ * starts that clock at ts, beside the trace clock (BOOTTIME, whose times
+ * are absolute: the snapshot makes it the trace's time, as without one). */
+static int clear_state(gt_perfetto *p, uint64_t ts)
+{
+    pb *c = &p->scratch, *k = &p->scratch2;
+    p->packet.n = c->n = 0;
+    pb_uint(&p->packet, TP_SEQ_ID, 1);
+    pb_uint(&p->packet, TP_SEQ_FLAGS, SEQ_CLEARED);
+    pb_uint(c, TPD_CLOCK_ID, CLOCK_INCREMENTAL);
+    pb_msg(&p->packet, TP_DEFAULTS, c);
+    c->n = k->n = 0;
+    pb_uint(k, CL_ID, CLOCK_BOOTTIME);
+    pb_uint(k, CL_TIMESTAMP, ts);
+    pb_msg(c, CS_CLOCKS, k);
+    k->n = 0;
+    pb_uint(k, CL_ID, CLOCK_INCREMENTAL);
+    pb_uint(k, CL_TIMESTAMP, ts);
+    pb_uint(k, CL_INCREMENTAL, 1);
+    pb_msg(c, CS_CLOCKS, k);
+    pb_msg(&p->packet, TP_CLOCK_SNAPSHOT, c);
+    if (c->failed || k->failed)
+        return fail(p, -1);
+    p->clock = ts;
+    p->clear_pending = 0;
+    return put_packet(p);
+}
+
 static int event_end(gt_perfetto *p, int64_t t, int needs_state)
 {
-    emit_new_strings(p, &p->names, &p->names_sent, ID_EVENT_NAMES, EN_IID, EN_NAME);
+    if (p->names_sent < p->names.n)
+        emit_new_strings(p, &p->names, &p->names_sent, ID_EVENT_NAMES, EN_IID, EN_NAME);
     if (p->event.failed || p->interned.failed || p->scratch2.failed)
         return fail(p, -1);
     uint64_t ts = (uint64_t)(t - p->t0);
-    uint32_t flags = (needs_state || p->interned.n) ? SEQ_NEEDS_STATE : 0;
     if (p->clear_pending) {
-        flags |= SEQ_CLEARED;
-        p->clear_pending = 0;
+        /* clear_state uses scratch2, which the interned data is built in:
+         * that is already copied into p->interned. */
+        int rc = clear_state(p, ts);
+        if (rc)
+            return rc;
     }
-    size_t len = 1 + varint_size(ts) + 2 + (flags ? 2 : 0) + 1 + varint_size(p->event.n) + p->event.n;
+    uint32_t flags = (needs_state || p->interned.n) ? SEQ_NEEDS_STATE : 0;
+    /* Never backwards on the incremental clock: a time before the last
+     * (none is expected: the tracker reports in time order) is written
+     * absolute, on the trace clock. */
+    int absolute = ts < p->clock;
+    uint64_t tv = absolute ? ts : ts - p->clock;
+    if (!absolute)
+        p->clock = ts;
+    size_t len = 1 + varint_size(tv) + (absolute ? 3 : 0) + 2 + (flags ? 2 : 0) + 1 + varint_size(p->event.n) +
+                 p->event.n;
     if (p->interned.n)
         len += 1 + varint_size(p->interned.n) + p->interned.n;
     pb *o = &p->out;
     if (pb_reserve(o, 11 + len))
         return fail(p, -1);
-    o->p[o->n++] = TRACE_PACKET << 3 | WT_LEN;
-    pb_varint(o, len);
-    pb_uint(o, TP_TIMESTAMP, ts);
-    pb_uint(o, TP_SEQ_ID, 1);
-    if (flags)
-        pb_uint(o, TP_SEQ_FLAGS, flags);
-    if (p->interned.n)
-        pb_msg(o, TP_INTERNED, &p->interned);
-    pb_msg(o, TP_TRACK_EVENT, &p->event);
-    if (o->failed)
-        return fail(p, -1);
+    uint8_t *w = o->p + o->n;
+    *w++ = TRACE_PACKET << 3 | WT_LEN;
+    w = put_varint(w, len);
+    *w++ = TP_TIMESTAMP << 3 | WT_VARINT;
+    w = put_varint(w, tv);
+    if (absolute) {
+        w = put_varint(w, TP_CLOCK_ID << 3 | WT_VARINT);
+        *w++ = CLOCK_BOOTTIME;
+    }
+    *w++ = TP_SEQ_ID << 3 | WT_VARINT;
+    *w++ = 1;
+    if (flags) {
+        *w++ = TP_SEQ_FLAGS << 3 | WT_VARINT;
+        *w++ = (uint8_t)flags;
+    }
+    if (p->interned.n) {
+        *w++ = TP_INTERNED << 3 | WT_LEN;
+        w = put_varint(w, p->interned.n);
+        w = put_bytes(w, p->interned.p, p->interned.n);
+    }
+    *w++ = TP_TRACK_EVENT << 3 | WT_LEN;
+    w = put_varint(w, p->event.n);
+    w = put_bytes(w, p->event.p, p->event.n);
+    o->n = (size_t)(w - o->p);
     if (o->n >= 1 << 16)
         return flush_out(p);
     return p->rc;
@@ -532,17 +633,23 @@ static gt_str slice_name(gt_perfetto *p, const gt_tl_slice *s)
     }
 }
 
-/* The iid of a slice's name, from a cache cleared with the interning: the
- * state names and the tracker's names have stable pointers, the numbered
- * names ("G12 main.worker") are keyed by kind and ID. Most begins then cost
- * one map look-up instead of a hash of the name. */
-static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s, gt_str name)
+/* The iid of a slice's name, from caches cleared with the interning: the
+ * fixed state names by kind, the tracker's names by their stable pointers,
+ * the numbered names ("G12 main.worker") by kind and ID, so that the name
+ * is made and hashed only the first time. */
+static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s)
 {
     uint64_t key;
     switch (s->kind) {
+    case GT_TL_RUNNING:
+    case GT_TL_RUNNABLE:
+    case GT_TL_SYSCALL:
+        if (!p->state_iid[s->kind])
+            p->state_iid[s->kind] = name_iid(p, slice_name(p, s));
+        return p->state_iid[s->kind];
     case GT_TL_PROC_RUNS:
         if (!gt_tl_goroutine_name(p->tl, s->goroutine).len)
-            return name_iid(p, name);  /* named later: "G7" now, "G7 main.f" then */
+            return name_iid(p, slice_name(p, s));  /* named later: "G7" now, "G7 main.f" then */
         /* fall through */
     case GT_TL_THREAD_SYSCALL:
         key = (uint64_t)s->goroutine << 4 | (uint64_t)s->kind;
@@ -551,7 +658,7 @@ static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s, gt_str name
         key = (uint64_t)s->proc << 4 | (uint64_t)s->kind;
         break;
     default:  /* a pointer, tagged apart from the keys above */
-        key = (uint64_t)(uintptr_t)name.ptr | (uint64_t)1 << 63;
+        key = (uint64_t)(uintptr_t)slice_name(p, s).ptr | (uint64_t)1 << 63;
         break;
     }
     int inserted;
@@ -561,7 +668,7 @@ static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s, gt_str name
         return 0;
     }
     if (inserted)
-        *v = name_iid(p, name);
+        *v = name_iid(p, slice_name(p, s));
     return *v;
 }
 
@@ -574,8 +681,8 @@ static int sink_begin(void *ctx, const gt_tl_slice *s)
     if (rc)
         return rc;
     uint64_t uuid = track_uuid(&s->track);
-    gt_str name = slice_name(p, s);
     if (s->retro) {
+        gt_str name = slice_name(p, s);
         /* Sequence 2: begins at Sync times (or the window's start, if
          * later), plain names, no interning. */
         int64_t t = s->time, start = p->t0 + p->from;
@@ -592,7 +699,7 @@ static int sink_begin(void *ctx, const gt_tl_slice *s)
         return p->event.failed ? fail(p, -1) : put_packet(p);
     }
     event_begin(p, TYPE_BEGIN, uuid);
-    pb_uint(&p->event, TE_NAME_IID, slice_name_iid(p, s, name));
+    pb_uint(&p->event, TE_NAME_IID, slice_name_iid(p, s));
     uint64_t cs = callstack_iid(p, s->stack);
     if (cs)
         pb_uint(&p->event, TE_CALLSTACK_IID, cs);
@@ -677,7 +784,11 @@ static int sink_counter(void *ctx, const gt_tl_counter *c)
 static int sink_retire(void *ctx, const gt_tl_track *t)
 {
     gt_perfetto *p = ctx;
-    gt_u64map_remove(&p->described, track_uuid(t));
+    uint64_t uuid = track_uuid(t);
+    if (uuid < DESCRIBED_SMALL)
+        p->described_small[uuid / 64] &= ~((uint64_t)1 << (uuid % 64));
+    else
+        gt_u64map_remove(&p->described, uuid);
     return 0;
 }
 
@@ -693,6 +804,7 @@ static void reset_interning(gt_perfetto *p)
     gt_u64map_clear(&p->frames);
     gt_u64map_clear(&p->stacks);
     gt_u64map_clear(&p->name_cache);
+    memset(p->state_iid, 0, sizeof p->state_iid);
     p->n_frames = p->n_stacks = 0;
     p->clear_pending = 1;
 }

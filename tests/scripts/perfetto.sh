@@ -6,7 +6,8 @@
 #  - every output decodes with protoc against ../shared/perfetto's schema
 #    (Debian's protobuf-compiler) and passes perfetto_check.py: tracks
 #    described before use, interned ids defined in their sequence, begin/end
-#    balanced per track, timestamps in order per sequence, flows between
+#    balanced per track, timestamps (read on their clock: sequence 1's are
+#    deltas on an incremental clock) in order per sequence, flows between
 #    existing slices; per goroutine, Running time = `gotrace goroutines
 #    --json` exec_time and Waiting time by reason = its block_time; task,
 #    region, log and CPU sample counts = the trace's TaskBegin, RegionBegin,
@@ -226,6 +227,10 @@ damage no_end '/^packet \{/ { buf = $0; inpk = 1; e = 0; next }
 # The first interned event name dropped.
 damage no_interned_name '/^    event_names \{/ && !done { skip = 1; done = 1 }
   skip { if ($0 ~ /^    \}/) skip = 0; next } { print }'
+# The first clearing packet's defaults dropped: its events' timestamps, deltas
+# on the incremental clock, would be read as absolute times and go backwards.
+damage no_clock_defaults '/^  trace_packet_defaults \{/ && !done { skip = 1; done = 1 }
+  skip { if ($0 ~ /^  \}/) skip = 0; next } { print }'
 # The name "Running" of one generation renamed: the Running time falls short.
 damage running_time '/name: "Running"/ && !done { sub(/"Running"/, "\"Runnin\""); done = 1 } { print }' \
   --goroutines "$tmp/h.json"

@@ -12,7 +12,14 @@ DECODED is the output decoded by `protoc --decode=perfetto.protos.Trace`
     callstacks) is defined on its packet sequence, since the sequence's last
     SEQ_INCREMENTAL_STATE_CLEARED, before it is used; packets that use
     interned data say SEQ_NEEDS_INCREMENTAL_STATE;
-  - timestamps never go backwards within a sequence;
+  - timestamps never go backwards within a sequence; a packet's time is
+    read as Perfetto does: on its timestamp_clock_id, else its sequence's
+    TracePacketDefaults (set since the last SEQ_INCREMENTAL_STATE_CLEARED),
+    else the trace clock (BOOTTIME); a sequence-scoped clock (64-127) must
+    be defined by a ClockSnapshot on that sequence, and an incremental one
+    counts from the snapshot, then from the sequence's previous packet on
+    it; the trace clock's times are taken as they are (every snapshot must
+    pair it with the same time);
   - begin/end slices balance on every track (in time order, as Perfetto
     reads them), and no end comes without its begin;
   - every flow that ends (terminating_flow_ids) began earlier (flow_ids) on
@@ -91,6 +98,8 @@ def main():
     tracks = {}          # uuid -> (name, parent)
     last_description = {}  # uuid -> packet number of its latest description
     seq_last_ts = {}
+    seq_defaults_clock = {}  # seq -> default timestamp_clock_id
+    seq_clocks = {}      # seq -> clock id -> [is_incremental, last value]
     seq_valid = set()    # sequences with incremental state
     interned = {}        # seq -> kind -> set(iid)
     iname = {}           # seq -> event name iid -> name
@@ -107,6 +116,28 @@ def main():
             interned[seq] = defaultdict(set)
             iname[seq] = {}
             seq_valid.add(seq)
+            seq_defaults_clock.pop(seq, None)
+        defaults = one(pk, "trace_packet_defaults")
+        if defaults is not None:
+            if seq not in seq_valid:
+                bad("packet %d: packet defaults on sequence %d before its state was cleared" % (order, seq))
+            c = one(defaults, "timestamp_clock_id")
+            if c is not None:
+                seq_defaults_clock[seq] = int(c)
+        snap = one(pk, "clock_snapshot")
+        if snap is not None:
+            times = {}
+            for clk in snap.get("clocks", []):
+                cid = int(one(clk, "clock_id"))
+                times[cid] = int(one(clk, "timestamp", "0"))
+                if one(clk, "unit_multiplier_ns") not in (None, "1"):
+                    bad("packet %d: clock %d has a unit multiplier, which this checker does not read" % (order, cid))
+                if 64 <= cid <= 127:
+                    seq_clocks.setdefault(seq, {})[cid] = [one(clk, "is_incremental") == "true", times[cid]]
+            if 6 not in times:
+                bad("packet %d: a clock snapshot without the trace clock (BOOTTIME)" % order)
+            elif any(t != times[6] for t in times.values()):
+                bad("packet %d: clock snapshot times differ: %s" % (order, times))
         td = one(pk, "track_descriptor")
         if td is not None:
             uuid = int(one(td, "uuid"))
@@ -144,6 +175,18 @@ def main():
         if te is None:
             continue
         ts = int(one(pk, "timestamp"))
+        clock = int(one(pk, "timestamp_clock_id", "0")) or seq_defaults_clock.get(seq, 6)
+        if 64 <= clock <= 127:
+            c = seq_clocks.get(seq, {}).get(clock)
+            if c is None:
+                bad("packet %d: clock %d used on sequence %d without a snapshot" % (order, clock, seq))
+            elif c[0]:
+                c[1] += ts
+                ts = c[1]
+            else:
+                ts = c[1] + ts - c[1]
+        elif clock != 6:
+            bad("packet %d: timestamp on clock %d" % (order, clock))
         if ts < seq_last_ts.get(seq, -1):
             bad("packet %d: timestamp %d before %d on sequence %d" % (order, ts, seq_last_ts[seq], seq))
         seq_last_ts[seq] = ts
