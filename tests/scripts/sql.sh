@@ -53,7 +53,7 @@ python3 - "$tmp/bad.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE goroutines SET exec_time = exec_time + 1 WHERE id = (SELECT min(id) FROM goroutines)")
-db.execute("DELETE FROM g_transitions WHERE rowid = (SELECT max(rowid) FROM g_transitions)")
+db.execute("DELETE FROM g_transitions_data WHERE rowid = (SELECT max(rowid) FROM g_transitions_data)")
 db.commit()
 PY
 out=$(python3 "$ROOT/tests/scripts/sql_check.py" "$tmp/bad.db" "$tmp/g.json" "$tmp/t.json" "$tmp/r.json" "$tmp/d.txt" x)
@@ -138,6 +138,24 @@ rm -f "$tmp/broken.db"
 rc=$?
 out=$(python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); print(db.execute("SELECT error IS NOT NULL, events > 0 FROM traces").fetchone())' "$tmp/broken.db" 2>&1)
 [ "$rc" = 1 ] && [ "$out" = "(1, 1)" ] && ok export_broken || fail export_broken "status $rc, traces: $out, $(head -c 200 "$tmp/err")"
+
+# A missing input (2) or one that is not a trace (1) leaves nothing: no
+# database, no CSV directory, no temporary.
+printf 'not a trace\n' >"$tmp/text.trace"
+for f in sqlite csv; do
+  mkdir -p "$tmp/no_$f"
+  "$GOTRACE" export --format=$f "$tmp/none.trace" -o "$tmp/no_$f/out" 2>/dev/null
+  r1=$?
+  "$GOTRACE" export --format=$f "$tmp/text.trace" -o "$tmp/no_$f/out" 2>/dev/null
+  r2=$?
+  if [ "$r1" = 2 ] && [ "$r2" = 1 ] && [ -z "$(ls -A "$tmp/no_$f")" ]; then
+    ok "export_${f}_no_trace"
+  else
+    fail "export_${f}_no_trace" "status $r1 and $r2 (want 2 and 1), left: $(ls -A "$tmp/no_$f" | tr '\n' ' ')"
+  fi
+done
+expect sql_not_a_trace 1 'not a Go execution trace' "$GOTRACE" sql "$tmp/text.trace" 'SELECT 1'
+[ -s "$tmp/out" ] && fail sql_not_a_trace_no_query "the query ran: $(head -c 100 "$tmp/out")" || ok sql_not_a_trace_no_query
 
 # Output that cannot be written in full: a file size limit of 64 KiB
 # (SIGXFSZ ignored, so writes fail with EFBIG). Status 3, OUT unchanged,
