@@ -35,8 +35,9 @@ static void help(FILE *f)
                "                    several FILEs (or --dataset) make a hive-partitioned\n"
                "                    dataset: OUT/TABLE/trace=NAME/part-0.parquet\n"
                "  -o OUT            the output; files are replaced only once complete\n"
-               "  --from D, --to D  only rows of events in this window (Go durations from\n"
-               "                    the trace start)\n\n"
+               "  --from D, --to D  the window (Go durations from the trace start): rows\n"
+               "                    of events in it; goroutines, tasks and regions as\n"
+               "                    gotrace goroutines/tasks/regions --from/--to give them\n\n"
                "On a broken trace the output holds every event read (traces.error says\n"
                "why it stopped) and the status is 1. FILE may be - for standard input, and\n"
                "gzip or zstd compressed. Exit: 0 ok, 1 broken trace, 2 usage, 3 write error.\n");

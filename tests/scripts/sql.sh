@@ -30,18 +30,19 @@ if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import sqlite3' 2>/dev/
   exit 0
 fi
 
-# check_trace T NAME: export T, compare with the analyses and the dump.
+# check_trace T NAME [--from D --to D]: export T (in that window), compare
+# with the analyses and the dump (in the same window).
 check_trace() {
-  t=$1; n=$2
+  t=$1; n=$2; shift 2
   rm -f "$tmp/t.db"
-  if ! "$GOTRACE" export --format=sqlite --quiet "$t" -o "$tmp/t.db" 2>"$tmp/err"; then
+  if ! "$GOTRACE" export --format=sqlite --quiet "$@" "$t" -o "$tmp/t.db" 2>"$tmp/err"; then
     fail "sql_${n}_export" "status $?: $(head -c 300 "$tmp/err")"
     return
   fi
-  "$GOTRACE" goroutines --json "$t" >"$tmp/g.json" &&
-    "$GOTRACE" tasks --json "$t" >"$tmp/t.json" &&
-    "$GOTRACE" regions --json "$t" >"$tmp/r.json" &&
-    "$GOTRACE" dump "$t" >"$tmp/d.txt" || { fail "sql_${n}_cli" "an analysis failed"; return; }
+  "$GOTRACE" goroutines --json "$@" "$t" >"$tmp/g.json" &&
+    "$GOTRACE" tasks --json "$@" "$t" >"$tmp/t.json" &&
+    "$GOTRACE" regions --json "$@" "$t" >"$tmp/r.json" &&
+    "$GOTRACE" dump "$@" "$t" >"$tmp/d.txt" || { fail "sql_${n}_cli" "an analysis failed"; return; }
   python3 "$ROOT/tests/scripts/sql_check.py" "$tmp/t.db" "$tmp/g.json" "$tmp/t.json" "$tmp/r.json" "$tmp/d.txt" "$n"
 }
 
@@ -68,6 +69,17 @@ if [ -n "${SHARED:-}" ] && [ -d "$SHARED/corpus" ]; then
   done
 else
   echo "skip sql_corpus: no ../shared/corpus"
+fi
+
+# --from/--to: the window of every other command (gotrace/window.h): the
+# goroutines, tasks and regions tables and their views equal the windowed
+# analyses, and the event tables hold the window's events as the windowed
+# dump does.
+check_trace "$hello" window_hello --from 1ms --to 3ms
+if [ -n "${SHARED:-}" ] && [ -d "$SHARED/corpus" ]; then
+  for t in annotate.go119 annotate.go127 gcstress.go125 multigen.go124; do
+    [ -f "$SHARED/corpus/$t.trace" ] && check_trace "$SHARED/corpus/$t.trace" "window_$t" --from 20ms --to 40ms
+  done
 fi
 
 # ------------------------------------------------------------ gotrace sql
