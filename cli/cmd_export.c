@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "export_rows.h"
@@ -34,8 +35,9 @@ static void help(FILE *f)
                "                    several FILEs (or --dataset) make a hive-partitioned\n"
                "                    dataset: OUT/TABLE/trace=NAME/part-0.parquet\n"
                "  -o OUT            the output; files are replaced only once complete\n"
-               "  --from D, --to D  only rows of events in this window (Go durations from\n"
-               "                    the trace start)\n\n"
+               "  --from D, --to D  the window (Go durations from the trace start): rows\n"
+               "                    of events in it; goroutines, tasks and regions as\n"
+               "                    gotrace goroutines/tasks/regions --from/--to give them\n\n"
                "On a broken trace the output holds every event read (traces.error says\n"
                "why it stopped) and the status is 1. FILE may be - for standard input, and\n"
                "gzip or zstd compressed. Exit: 0 ok, 1 broken trace, 2 usage, 3 write error.\n");
@@ -47,6 +49,7 @@ typedef struct csv_out {
     const gt_rows_table *tables;
     cli_output outs[GT_ROWS_T_COUNT];
     uint64_t rows;
+    int traced;  /* the traces row came: the input was a trace */
 } csv_out;
 
 static void csv_text(FILE *f, gt_str s)
@@ -96,6 +99,8 @@ static int csv_row(void *ctx, uint32_t t, const gt_rows_value *v)
         }
     }
     fputs("\r\n", f);
+    if (t == GT_ROWS_T_TRACES)
+        c->traced = 1;
     if ((++c->rows & 4095) == 0)
         for (uint32_t k = 0; k < GT_ROWS_T_COUNT; k++)
             if (cli_write_check(c->outs[k].f))
@@ -105,7 +110,8 @@ static int csv_row(void *ctx, uint32_t t, const gt_rows_value *v)
 
 static int export_csv(const char *path, const char *dir, int64_t from, int64_t to)
 {
-    if (mkdir(dir, 0777) && errno != EEXIST)
+    int made = mkdir(dir, 0777) == 0;
+    if (!made && errno != EEXIST)
         return cli_usage_error("export", "cannot create directory %s: %s", dir, strerror(errno));
     struct stat sb;
     if (stat(dir, &sb) || !S_ISDIR(sb.st_mode))
@@ -137,7 +143,8 @@ static int export_csv(const char *path, const char *dir, int64_t from, int64_t t
         gt_rows_sink sink = {&c, csv_row};
         rc = cli_rows_run("export", path, NULL, from, to, &sink);
     }
-    int keep = rc == CLI_EXIT_OK || rc == CLI_EXIT_TRACE;
+    /* A broken trace keeps the rows read; no trace at all, nothing. */
+    int keep = rc == CLI_EXIT_OK || (rc == CLI_EXIT_TRACE && c.traced);
     for (uint32_t k = 0; k < opened; k++) {
         if (keep && !cli_write_check(c.outs[k].f)) {
             int crc = cli_output_close(&c.outs[k]);
@@ -150,6 +157,9 @@ static int export_csv(const char *path, const char *dir, int64_t from, int64_t t
         }
         free((char *)c.outs[k].path);
     }
+    /* Nothing written: the directory made for it goes too. */
+    if (made && !keep)
+        rmdir(dir);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "export_rows.h"
@@ -41,8 +42,42 @@ static void trace_name(const char *path, char *name, size_t cap)
         snprintf(name, cap, "trace");
 }
 
-/* mkdir -p of path (its last component included): 0, or -1 with errno. */
-static int make_dirs(const char *path)
+/* The directories this export made, so that those left empty (no trace
+ * written into them) are removed at the end. */
+typedef struct made_dirs {
+    char **v;
+    size_t n, cap;
+} made_dirs;
+
+static void remember_dir(made_dirs *m, const char *dir)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 32;
+        char **v = realloc(m->v, cap * sizeof *v);
+        if (!v)
+            return;  /* then that directory may stay behind, empty */
+        m->v = v;
+        m->cap = cap;
+    }
+    if ((m->v[m->n] = strdup(dir)))
+        m->n++;
+}
+
+/* Removes the directories made that are empty, innermost (latest) first:
+ * rmdir leaves any that holds a file. */
+static void remove_empty_dirs(made_dirs *m)
+{
+    while (m->n > 0) {
+        char *d = m->v[--m->n];
+        rmdir(d);
+        free(d);
+    }
+    free(m->v);
+}
+
+/* mkdir -p of path (its last component included), each directory made
+ * remembered in m: 0, or -1 with errno. */
+static int make_dirs(const char *path, made_dirs *m)
 {
     char buf[PATH_MAX];
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
@@ -55,7 +90,9 @@ static int make_dirs(const char *path)
         char c = *p;
         *p = 0;
         struct stat st;
-        if (mkdir(buf, 0777) != 0 && (errno != EEXIST || stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        if (mkdir(buf, 0777) == 0) {
+            remember_dir(m, buf);
+        } else if (errno != EEXIST || stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
             if (errno == EEXIST)
                 errno = ENOTDIR;
             return -1;
@@ -81,6 +118,7 @@ typedef struct job {
     size_t name_len;
     int failed;        /* a writer failed: its table's index + 1 */
     int finished;      /* the traces row came: gt_rows_finish ran */
+    made_dirs *made;
 } job;
 
 static int row(void *ctx, uint32_t table, const gt_rows_value *v)
@@ -144,7 +182,7 @@ static int open_table(job *j, uint32_t t, const char *out_dir, int dataset, cons
         fprintf(stderr, "gotrace export: %s: %s\n", dir, strerror(ENAMETOOLONG));
         return CLI_EXIT_USAGE;
     }
-    if (make_dirs(dir) != 0) {
+    if (make_dirs(dir, j->made) != 0) {
         fprintf(stderr, "gotrace export: cannot create %s: %s\n", dir, strerror(errno));
         return CLI_EXIT_USAGE;
     }
@@ -176,7 +214,7 @@ static int open_table(job *j, uint32_t t, const char *out_dir, int dataset, cons
  * the exit status; *stop set when the others should not be tried (a write
  * error). */
 static int export_one(const char *path, const char *name, const char *out_dir, int dataset, int64_t from,
-                      int64_t to, int *stop)
+                      int64_t to, made_dirs *made, int *stop)
 {
     uint32_t nt;
     const gt_rows_table *tables = gt_rows_tables(&nt);
@@ -185,7 +223,7 @@ static int export_one(const char *path, const char *name, const char *out_dir, i
         fprintf(stderr, "gotrace export: out of memory\n");
         return CLI_EXIT_TRACE;
     }
-    job j = {tables, nt, outs, dataset ? name : NULL, strlen(name), 0, 0};
+    job j = {tables, nt, outs, dataset ? name : NULL, strlen(name), 0, 0, made};
     int rc = 0;
     for (uint32_t t = 0; t < nt && !rc; t++)
         rc = open_table(&j, t, out_dir, dataset, path);
@@ -250,17 +288,21 @@ int cli_export_parquet(const char *const *files, int nfiles, const char *out_dir
                 rc = cli_usage_error("export", "%s and %s would be the same partition trace=%s", files[k], files[i],
                                      names[i]);
     }
-    if (!rc && make_dirs(out_dir) != 0) {
+    made_dirs made = {NULL, 0, 0};
+    if (!rc && make_dirs(out_dir, &made) != 0) {
         fprintf(stderr, "gotrace export: cannot create %s: %s\n", out_dir, strerror(errno));
         rc = CLI_EXIT_USAGE;
     }
     /* A broken trace does not stop the others; a write error does. */
     int worst = rc, stop = rc != 0;
     for (int i = 0; i < nfiles && !stop; i++) {
-        rc = export_one(files[i], names[i], out_dir, dataset, from, to, &stop);
+        rc = export_one(files[i], names[i], out_dir, dataset, from, to, &made, &stop);
         if (rc > worst || (rc && !worst))
             worst = rc;
     }
+    /* A trace that was not written (missing, not a trace, a write error)
+     * leaves no empty directory of ours behind. */
+    remove_empty_dirs(&made);
     free(names);
     return worst;
 }

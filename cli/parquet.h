@@ -16,7 +16,8 @@
  *
  * What the file holds: data pages (v1) compressed with zstd; INT64 values
  * DELTA_BINARY_PACKED (times and IDs in a few bytes each, and much less for
- * zstd to do), DOUBLE and BOOLEAN values PLAIN; strings dictionary encoded
+ * zstd to do), or PLAIN for a column chunk whose first page PLAIN
+ * compresses to under 60% of that; DOUBLE and BOOLEAN values PLAIN; strings dictionary encoded
  * (a PLAIN dictionary
  * page, then RLE_DICTIONARY data pages) until a column chunk's dictionary
  * would pass pq_limits.dict_bytes, PLAIN from then to the chunk's end;

@@ -20,7 +20,8 @@ sqlite3 *cli_sqlite_open(const char *cmd, const char *path);
  * trace: every row read is loaded; error printed), CLI_EXIT_USAGE (input
  * cannot be opened) or CLI_EXIT_IO (SQLite could not write: disk full, file
  * too large; message printed). *loaded is set when the database holds the
- * tables (OK or TRACE). */
+ * tables (OK, or TRACE for a trace broken after its start; not for an input
+ * that is no trace at all). */
 int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from, int64_t to, int *loaded);
 
 /* The SQL of the views, for the man page and --help: "CREATE VIEW ...;"

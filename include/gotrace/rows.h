@@ -117,9 +117,11 @@ typedef struct gt_rows_options {
     gt_str file;          /* traces.file: the trace's name as the user gave it */
     int go_version;       /* traces.go_version: gt_reader_version(), 0 unknown */
     /* Window, in ns since the first event: rows of events outside it are
-     * not passed, nor ranges, regions and tasks that do not overlap it (the
-     * goroutines table, and the analysis figures, cover the whole trace).
-     * 0 and INT64_MAX for the whole trace. */
+     * not passed, nor ranges that do not overlap it; goroutines, tasks and
+     * regions (and their times) are those of the goroutine analysis in
+     * that window (gotrace/window.h), as `gotrace goroutines --from --to`
+     * shows them. The traces row still describes the whole trace. 0 and
+     * INT64_MAX for the whole trace. */
     int64_t from, to;
 } gt_rows_options;
 

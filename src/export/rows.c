@@ -23,6 +23,7 @@
 #include "gotrace/analysis.h"
 #include "gotrace/export.h"
 #include "gotrace/rows.h"
+#include "gotrace/window.h"
 
 /* ------------------------------------------------------------- schema */
 
@@ -686,12 +687,20 @@ static void put_stats(gt_rows_value *v, const gt_exec_stats *st)
     v[6] = v_int(st->total_time);
 }
 
+/* Where an unknown start lies (as gotrace regions and tasks take it): the
+ * window's start, or the trace's. */
+static int64_t span_start(const gt_rows *r)
+{
+    int64_t first = gt_summary_first_time(r->summary);
+    return r->win_from > first ? r->win_from : first;
+}
+
 static int on_region(void *ctx, const gt_region_summary *g)
 {
     gt_rows *r = ctx;
     uint64_t id = ++r->region_seq;
     int has_start = g->start_kind != GT_REGION_EDGE_NONE, has_end = g->end_kind != GT_REGION_EDGE_NONE;
-    int64_t start = has_start ? g->start : gt_summary_first_time(r->summary);
+    int64_t start = has_start ? g->start : span_start(r);
     int64_t end = has_end ? g->end : r->trace_end;
     if (!overlaps(r, start, end))
         return 0;
@@ -747,7 +756,7 @@ static int emit_tasks(gt_rows *r)
     gt_rows_value v[11];
     for (size_t i = 0; i < n; i++) {
         const gt_task_summary *t = gt_summary_task(s, i);
-        int64_t start = t->has_start ? t->start : gt_summary_first_time(s);
+        int64_t start = t->has_start ? t->start : span_start(r);
         int64_t end = t->has_end ? t->end : r->trace_end;
         if (!overlaps(r, start, end))
             continue;
@@ -876,6 +885,11 @@ gt_rows *gt_rows_new(const gt_rows_sink *sink, const gt_rows_options *options)
     if (!r->tl || !r->summary) {
         gt_rows_free(r);
         return NULL;
+    }
+    /* The analysis takes the window as every command does (window.h). */
+    if (r->opt.from > 0 || r->opt.to != INT64_MAX) {
+        gt_window w = {r->opt.from, r->opt.to < r->opt.from ? r->opt.from : r->opt.to};
+        gt_summary_set_window(r->summary, &w);
     }
     gt_summary_stream_regions(r->summary, on_region, r);
     r->trace_end = INT64_MAX;

@@ -232,14 +232,32 @@ usage_case() {
 }
 usage_case parquet_export_same_name "$hello" "$tmp/hello.trace" -o "$tmp/u1"
 usage_case parquet_export_no_output "$hello"
-usage_case parquet_export_missing_file "$tmp/none.trace" -o "$tmp/u2"
+usage_case parquet_export_missing_file "$tmp/none.trace" -o "$tmp/u2/sub"
+# A missing input or one that is not a trace leaves nothing behind: no
+# file and no directory made for it (-o's missing parents included); in a
+# dataset, the other traces' partitions only.
+if [ -e "$tmp/u2" ]; then
+  echo "not ok parquet_export_missing_file_nothing_left: $tmp/u2 made"
+else
+  echo "ok parquet_export_missing_file_nothing_left"
+fi
 printf 'not a trace\n' >"$tmp/text.trace"
-"$GOTRACE" export --format=parquet "$tmp/text.trace" -o "$tmp/text" >/dev/null 2>"$tmp/err"
+"$GOTRACE" export --format=parquet "$tmp/text.trace" -o "$tmp/text/sub" >/dev/null 2>"$tmp/err"
 rc=$?
-if [ "$rc" -eq 1 ] && [ -z "$(ls -A "$tmp/text" 2>/dev/null)" ]; then
+if [ "$rc" -eq 1 ] && [ ! -e "$tmp/text" ]; then
   echo "ok parquet_export_not_a_trace"
 else
-  echo "not ok parquet_export_not_a_trace: exit $rc (want 1), left '$(ls -A "$tmp/text" 2>/dev/null | head -n 3 | tr '\n' ' ')'"
+  echo "not ok parquet_export_not_a_trace: exit $rc (want 1), left '$(find "$tmp/text" 2>/dev/null | head -n 3 | tr '\n' ' ')'"
+fi
+"$GOTRACE" export --format=parquet "$tmp/text.trace" "$hello" -o "$tmp/mixed" >/dev/null 2>"$tmp/err"
+rc=$?
+left=$(cd "$tmp/mixed" 2>/dev/null && find . -type d -name 'trace=*' | LC_ALL=C sort -u | sed 's,.*/,,' | sort -u | tr '\n' ' ')
+ndirs=$(find "$tmp/mixed" -type d -name 'trace=hello' 2>/dev/null | wc -l)
+if [ "$rc" -eq 1 ] && [ "$left" = "trace=hello " ] && [ "$ndirs" -eq "$(printf '%s\n' $tables | wc -l)" ] &&
+   [ -z "$(find "$tmp/mixed" -type d -empty)" ]; then
+  echo "ok parquet_export_dataset_not_a_trace"
+else
+  echo "not ok parquet_export_dataset_not_a_trace: exit $rc (want 1), partitions '$left', $ndirs trace=hello, empty: $(find "$tmp/mixed" -type d -empty | head -n 2 | tr '\n' ' ')"
 fi
 # A broken trace: status 1, every table written, traces.error says why.
 size=$(wc -c <"$hello")

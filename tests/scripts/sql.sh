@@ -30,18 +30,19 @@ if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import sqlite3' 2>/dev/
   exit 0
 fi
 
-# check_trace T NAME: export T, compare with the analyses and the dump.
+# check_trace T NAME [--from D --to D]: export T (in that window), compare
+# with the analyses and the dump (in the same window).
 check_trace() {
-  t=$1; n=$2
+  t=$1; n=$2; shift 2
   rm -f "$tmp/t.db"
-  if ! "$GOTRACE" export --format=sqlite --quiet "$t" -o "$tmp/t.db" 2>"$tmp/err"; then
+  if ! "$GOTRACE" export --format=sqlite --quiet "$@" "$t" -o "$tmp/t.db" 2>"$tmp/err"; then
     fail "sql_${n}_export" "status $?: $(head -c 300 "$tmp/err")"
     return
   fi
-  "$GOTRACE" goroutines --json "$t" >"$tmp/g.json" &&
-    "$GOTRACE" tasks --json "$t" >"$tmp/t.json" &&
-    "$GOTRACE" regions --json "$t" >"$tmp/r.json" &&
-    "$GOTRACE" dump "$t" >"$tmp/d.txt" || { fail "sql_${n}_cli" "an analysis failed"; return; }
+  "$GOTRACE" goroutines --json "$@" "$t" >"$tmp/g.json" &&
+    "$GOTRACE" tasks --json "$@" "$t" >"$tmp/t.json" &&
+    "$GOTRACE" regions --json "$@" "$t" >"$tmp/r.json" &&
+    "$GOTRACE" dump "$@" "$t" >"$tmp/d.txt" || { fail "sql_${n}_cli" "an analysis failed"; return; }
   python3 "$ROOT/tests/scripts/sql_check.py" "$tmp/t.db" "$tmp/g.json" "$tmp/t.json" "$tmp/r.json" "$tmp/d.txt" "$n"
 }
 
@@ -53,7 +54,7 @@ python3 - "$tmp/bad.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE goroutines SET exec_time = exec_time + 1 WHERE id = (SELECT min(id) FROM goroutines)")
-db.execute("DELETE FROM g_transitions WHERE rowid = (SELECT max(rowid) FROM g_transitions)")
+db.execute("DELETE FROM g_transitions_data WHERE rowid = (SELECT max(rowid) FROM g_transitions_data)")
 db.commit()
 PY
 out=$(python3 "$ROOT/tests/scripts/sql_check.py" "$tmp/bad.db" "$tmp/g.json" "$tmp/t.json" "$tmp/r.json" "$tmp/d.txt" x)
@@ -68,6 +69,17 @@ if [ -n "${SHARED:-}" ] && [ -d "$SHARED/corpus" ]; then
   done
 else
   echo "skip sql_corpus: no ../shared/corpus"
+fi
+
+# --from/--to: the window of every other command (gotrace/window.h): the
+# goroutines, tasks and regions tables and their views equal the windowed
+# analyses, and the event tables hold the window's events as the windowed
+# dump does.
+check_trace "$hello" window_hello --from 1ms --to 3ms
+if [ -n "${SHARED:-}" ] && [ -d "$SHARED/corpus" ]; then
+  for t in annotate.go119 annotate.go127 gcstress.go125 multigen.go124; do
+    [ -f "$SHARED/corpus/$t.trace" ] && check_trace "$SHARED/corpus/$t.trace" "window_$t" --from 20ms --to 40ms
+  done
 fi
 
 # ------------------------------------------------------------ gotrace sql
@@ -149,6 +161,24 @@ rm -f "$tmp/broken.db"
 rc=$?
 out=$(python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); print(db.execute("SELECT error IS NOT NULL, events > 0 FROM traces").fetchone())' "$tmp/broken.db" 2>&1)
 [ "$rc" = 1 ] && [ "$out" = "(1, 1)" ] && ok export_broken || fail export_broken "status $rc, traces: $out, $(head -c 200 "$tmp/err")"
+
+# A missing input (2) or one that is not a trace (1) leaves nothing: no
+# database, no CSV directory, no temporary.
+printf 'not a trace\n' >"$tmp/text.trace"
+for f in sqlite csv; do
+  mkdir -p "$tmp/no_$f"
+  "$GOTRACE" export --format=$f "$tmp/none.trace" -o "$tmp/no_$f/out" 2>/dev/null
+  r1=$?
+  "$GOTRACE" export --format=$f "$tmp/text.trace" -o "$tmp/no_$f/out" 2>/dev/null
+  r2=$?
+  if [ "$r1" = 2 ] && [ "$r2" = 1 ] && [ -z "$(ls -A "$tmp/no_$f")" ]; then
+    ok "export_${f}_no_trace"
+  else
+    fail "export_${f}_no_trace" "status $r1 and $r2 (want 2 and 1), left: $(ls -A "$tmp/no_$f" | tr '\n' ' ')"
+  fi
+done
+expect sql_not_a_trace 1 'not a Go execution trace' "$GOTRACE" sql "$tmp/text.trace" 'SELECT 1'
+[ -s "$tmp/out" ] && fail sql_not_a_trace_no_query "the query ran: $(head -c 100 "$tmp/out")" || ok sql_not_a_trace_no_query
 
 # Output that cannot be written in full: a file size limit of 64 KiB
 # (SIGXFSZ ignored, so writes fail with EFBIG). Status 3, OUT unchanged,
