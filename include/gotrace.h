@@ -141,6 +141,10 @@ typedef enum gt_errcode {
  * a thread's one message can neither leak nor be freed twice, whatever the
  * caller forgets. Copying a gt_error copies the pointer, not the text: a
  * caller that keeps a message longer than the above copies the text itself.
+ * Read message after the call returns: `f(&err) ... err.message` as
+ * arguments of one call may read the pointer before f fills it. When memory
+ * for the text runs out, message is a static text saying so (code, offset,
+ * line and generation stay exact).
  *
  * Callbacks that report an error through the library's err (gt_split_sink)
  * set code and point message to any text valid until they return; the
