@@ -379,7 +379,7 @@ int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_eve
     cli_progress_finish(&res->progress, r);
     if (res->events < limit && e) {
         res->failed = 1;
-        res->error = *e;
+        cli_error_keep(&res->error, e);
         res->valid_events = last_sync_end;
     } else {
         res->valid_events = res->events;
@@ -406,10 +406,7 @@ int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, v
      * a broken trace, even when the reader found a clean end. */
     if (cli_input_close(&in) && !rc && !res->failed) {
         res->failed = 1;
-        memset(&res->error, 0, sizeof res->error);
-        res->error.code = GT_ERR_TRUNCATED;
-        res->error.offset = GT_NO_OFFSET;
-        snprintf(res->error.message, sizeof res->error.message, "the trace ends where its compressed data broke");
+        cli_error_static(&res->error, GT_ERR_TRUNCATED, "the trace ends where its compressed data broke");
     }
     return rc;
 }

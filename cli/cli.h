@@ -48,6 +48,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Prints a trace error for path to stderr as
  * "gotrace: PATH: MESSAGE (offset N)" and returns CLI_EXIT_TRACE. */
 int cli_trace_error(const char *path, const gt_error *err);
+/* *dst = *src with a copy of src's message that lives until the process
+ * exits: for an error reported after its reader is freed (a reader's error
+ * message lives only as long as the reader, gotrace.h). */
+void cli_error_keep(gt_error *dst, const gt_error *src);
+/* Sets *err to code with a static message (no offset, line, generation). */
+void cli_error_static(gt_error *err, gt_errcode code, const char *message);
 
 /* Whether argv holds -h, -help or --help (before a "--"). */
 int cli_wants_help(int argc, char **argv);

@@ -316,7 +316,7 @@ static void reported(split_ctx *s, int rc, gt_error *err)
     s->failed_rc = rc;
     if (err) {
         err->code = GT_ERR_IO;
-        snprintf(err->message, sizeof err->message, "(reported)");
+        err->message = "(reported)";
     }
 }
 

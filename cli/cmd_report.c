@@ -73,7 +73,7 @@ static int read_trace(const char *path, int fd, gt_overview *o, gt_strip *s, tra
     const gt_error *e = gt_reader_error(r);
     if (e && !nomem) {
         info->broken = 1;
-        info->error = *e;
+        cli_error_keep(&info->error, e);
     }
     cli_progress_finish(&info->progress, r);
     gt_reader_free(r);

@@ -81,7 +81,7 @@ static int read_trace(const char *path, int fd, gt_overview *o, trace_info *info
     const gt_error *e = done ? NULL : gt_reader_error(r);
     if (e && !nomem) {
         info->broken = 1;
-        info->error = *e;
+        cli_error_keep(&info->error, e);
     }
     cli_progress_finish(&info->progress, r);
     info->size = info->progress.total_bytes;

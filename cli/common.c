@@ -34,6 +34,37 @@ int cli_trace_error(const char *path, const gt_error *err)
     return CLI_EXIT_TRACE;
 }
 
+/* The kept messages stay reachable from here until exit: a run keeps one
+ * per broken input it reports, so a list is enough. */
+typedef struct kept_message {
+    struct kept_message *next;
+    char text[];
+} kept_message;
+static kept_message *kept_messages;
+
+void cli_error_keep(gt_error *dst, const gt_error *src)
+{
+    *dst = *src;
+    size_t n = strlen(src->message);
+    kept_message *k = malloc(sizeof *k + n + 1);
+    if (!k) {
+        dst->message = "out of memory";
+        return;
+    }
+    memcpy(k->text, src->message, n + 1);
+    k->next = kept_messages;
+    kept_messages = k;
+    dst->message = k->text;
+}
+
+void cli_error_static(gt_error *err, gt_errcode code, const char *message)
+{
+    memset(err, 0, sizeof *err);
+    err->code = code;
+    err->offset = GT_NO_OFFSET;
+    err->message = message;
+}
+
 int cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {

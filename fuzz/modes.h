@@ -48,7 +48,7 @@ typedef struct {
     int opened;           /* 0: the open call failed */
     gt_errcode code;      /* GT_ERR_NONE when the input read to its end */
     uint64_t offset;
-    char message[sizeof(((gt_error *)0)->message)];
+    char message[8192];   /* the error's message, cut here when longer */
     uint64_t events;
     uint64_t digest;      /* FNV-1a over the events' formatted text */
 } fuzz_outcome;
@@ -109,8 +109,7 @@ static inline void fuzz_outcome_error(fuzz_outcome *o, const gt_error *e)
         return;
     o->code = e->code;
     o->offset = e->offset;
-    memcpy(o->message, e->message, sizeof o->message);
-    o->message[sizeof o->message - 1] = 0;
+    snprintf(o->message, sizeof o->message, "%s", e->message);
 }
 
 /* A memfd holding the input (the file the path and fd ways read), or -1. */

@@ -17,7 +17,8 @@
  * (gt_reader_next, gt_reader_next_batch, threaded).
  *
  * Errors. The library never prints, aborts or exits. Functions that can fail
- * fill a gt_error (code, message, byte offset, generation). Events returned
+ * fill a gt_error (code, message, byte offset, generation); see gt_error for
+ * how long its message lives. Events returned
  * before an error stay valid under the rule above.
  *
  * Threads. A gt_reader is used by one thread at a time: the gt_reader_*
@@ -92,7 +93,7 @@ GT_API void gt_free(void *p);
  * library's private fields may change meaning, never size), and bindings
  * that mirror them can check their copy against the library at run time.
  * Where pointers are 64 bits the sizes are fixed and checked when the
- * library is built: gt_event 80 bytes, gt_stack 16, gt_error 1056; every
+ * library is built: gt_event 80 bytes, gt_stack 16, gt_error 40; every
  * enum has the size of int. */
 GT_API size_t gt_event_size(void);
 GT_API size_t gt_stack_size(void);
@@ -117,14 +118,47 @@ typedef enum gt_errcode {
 
 #define GT_NO_OFFSET UINT64_MAX
 
+/* An error: what failed (code), where (offset, line, generation) and why
+ * (message). The struct is a plain value of fixed size (40 bytes where
+ * pointers are 64 bits, gt_error_size()); the message is not inside it.
+ *
+ * message is never NULL in a gt_error the library filled: a NUL-terminated
+ * text, "" when there is no error, whole however long (never cut). Where it
+ * lives, and so how long it stays valid:
+ *   - An error returned by an object's getter (gt_reader_error,
+ *     gt_raw_error, gt_builder_error, ...) belongs to that object, like
+ *     sqlite3_errmsg: the message stays valid until the next call on that
+ *     object (getters excepted) or its free: a copy of the struct made
+ *     before the free does not keep the text.
+ *   - An error filled through a `gt_error *err` parameter (the open
+ *     functions that return NULL, gt_parse_duration, gt_builder_write_*, ...)
+ *     has its message in storage of the calling thread, like dlerror: valid
+ *     until the next library call on the same thread that fills a gt_error
+ *     parameter with an error, or until the thread exits. The library frees
+ *     it; the caller releases nothing.
+ * Why thread storage rather than memory the caller frees: callers of the
+ * open functions already ignore err on success and print it on failure, and
+ * a thread's one message can neither leak nor be freed twice, whatever the
+ * caller forgets. Copying a gt_error copies the pointer, not the text: a
+ * caller that keeps a message longer than the above copies the text itself.
+ * Read message after the call returns: `f(&err) ... err.message` as
+ * arguments of one call may read the pointer before f fills it. When memory
+ * for the text runs out, message is a static text saying so (code, offset,
+ * line and generation stay exact).
+ *
+ * Callbacks that report an error through the library's err (gt_split_sink)
+ * set code and point message to any text valid until they return; the
+ * library copies it. owned is the library's bookkeeping: callers neither
+ * read nor set it. */
 typedef struct gt_error {
     gt_errcode code;
+    uint32_t owned;      /* private to the library */
     uint64_t offset;     /* byte offset in the input, or GT_NO_OFFSET */
     uint64_t line;       /* 1-based line for text input, 0 otherwise */
     uint64_t generation; /* generation being read, 0 when unknown */
-    char message[1024];  /* NUL-terminated; Go's text where Go has one */
+    const char *message; /* NUL-terminated, never NULL; Go's text where Go has one */
 } gt_error;
-/* 1056 bytes where pointers are 64 bits (gt_error_size()). */
+/* 40 bytes where pointers are 64 bits (gt_error_size()). */
 
 /* Static name of an error code ("truncated", "malformed", ...). */
 GT_API const char *gt_errcode_name(gt_errcode code);

@@ -149,7 +149,9 @@ typedef struct gt_split_piece {
  * err set to stop); close is called once per opened piece, complete = 1 when
  * the piece is whole (its stream may be closed and kept), 0 when splitting
  * failed while it was being written (discard it); it returns 0, or -1 with
- * err set. */
+ * err set. To set err, a callback sets err->code and points err->message
+ * at a text valid until it returns (the library copies it; gotrace.h,
+ * gt_error). */
 typedef struct gt_split_sink {
     FILE *(*open)(void *arg, uint64_t number, gt_error *err);
     int (*close)(void *arg, const gt_split_piece *piece, int complete, gt_error *err);

@@ -55,7 +55,8 @@ class Error(Exception):
 
 def _error(e):
     off = None if e.offset == 2 ** 64 - 1 else e.offset
-    return Error(_lib.gt_errcode_name(e.code).decode(), e.message.decode("utf-8", "replace"), off, e.generation)
+    return Error(_lib.gt_errcode_name(e.code).decode(), (e.message or b"").decode("utf-8", "replace"), off,
+                 e.generation)
 
 
 class Kind(_enum.IntEnum):

@@ -47,8 +47,11 @@ class Frame(_c.Structure):
 
 
 class Error(_c.Structure):
-    _fields_ = [("code", c_int), ("offset", c_uint64), ("line", c_uint64), ("generation", c_uint64),
-                ("message", _c.c_char * 1024)]
+    # message points to text the library owns (gotrace.h: the reader's, or
+    # the calling thread's until its next failing call): _error copies it
+    # into a Python string at once.
+    _fields_ = [("code", c_int), ("owned", _c.c_uint32), ("offset", c_uint64), ("line", c_uint64),
+                ("generation", c_uint64), ("message", c_char_p)]
 
 
 class Metric(_c.Structure):

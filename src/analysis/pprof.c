@@ -150,7 +150,7 @@ static int add_region_intervals(gt_pprof *p, const gt_goroutine_summary *g, cons
     return gt_u64map_put(&p->g_intervals, (uint64_t)g->id, (uint64_t)off << 32 | k);
 }
 
-gt_pprof *gt_pprof_new(gt_pprof_type type, const gt_summary *summary, int64_t first, int64_t last,
+static gt_pprof *gt_pprof_new_impl(gt_pprof_type type, const gt_summary *summary, int64_t first, int64_t last,
                        const gt_pprof_filter *filter, gt_error *err)
 {
     gt_pprof_filter none;
@@ -195,6 +195,15 @@ gt_pprof *gt_pprof_new(gt_pprof_type type, const gt_summary *summary, int64_t fi
         return NULL;
     }
     return p;
+}
+
+gt_pprof *gt_pprof_new(gt_pprof_type type, const gt_summary *summary, int64_t first, int64_t last,
+                       const gt_pprof_filter *filter, gt_error *err)
+{
+    gt_error_init(err);
+    gt_pprof *ret = gt_pprof_new_impl(type, summary, first, last, filter, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 /* Which transitions start an episode of this profile. */

@@ -7,7 +7,7 @@
 #include "gotrace/duration.h"
 #include "gotrace/window.h"
 
-int gt_window_check(const gt_window *w, gt_error *err)
+static int gt_window_check_impl(const gt_window *w, gt_error *err)
 {
     char a[GT_DURATION_BUF], b[GT_DURATION_BUF];
     if (w->from < 0 || w->to < 0)
@@ -19,7 +19,15 @@ int gt_window_check(const gt_window *w, gt_error *err)
     return 0;
 }
 
-int gt_window_check_trace(const gt_window *w, int64_t first, int64_t last, gt_error *err)
+int gt_window_check(const gt_window *w, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_window_check_impl(w, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static int gt_window_check_trace_impl(const gt_window *w, int64_t first, int64_t last, gt_error *err)
 {
     char a[GT_DURATION_BUF], b[GT_DURATION_BUF];
     if (w->from > last - first)
@@ -27,6 +35,14 @@ int gt_window_check_trace(const gt_window *w, int64_t first, int64_t last, gt_er
                             "the window starts at %s, after the end of the trace at %s",
                             gt_format_duration(w->from, a), gt_format_duration(last - first, b));
     return 0;
+}
+
+int gt_window_check_trace(const gt_window *w, int64_t first, int64_t last, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_window_check_trace_impl(w, first, last, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 int gt_window_done(const gt_window *w, int64_t first, const gt_event *ev)

@@ -31,13 +31,9 @@ static int fail(gt_builder *b, gt_errcode code, const char *fmt, ...)
     if (b->failed)
         return -1;
     b->failed = 1;
-    b->err.code = code;
-    b->err.offset = GT_NO_OFFSET;
-    b->err.line = 0;
-    b->err.generation = 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(b->err.message, sizeof b->err.message, fmt, ap);
+    gt_error_vset(&b->err, code, GT_NO_OFFSET, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -52,7 +48,7 @@ const gt_error *gt_builder_error(const gt_builder *b) { return b && b->failed ? 
 
 /* ------------------------------------------------------------ lifetime */
 
-gt_builder *gt_builder_new(int version, gt_error *err)
+static gt_builder *gt_builder_new_impl(int version, gt_error *err)
 {
     if (!gt_version_is_v2(version)) {
         gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "builder: unsupported trace version: go 1.%d", version);
@@ -67,6 +63,14 @@ gt_builder *gt_builder_new(int version, gt_error *err)
     b->valid_timestamps = 1;
     gt_error_clear(&b->err);
     return b;
+}
+
+gt_builder *gt_builder_new(int version, gt_error *err)
+{
+    gt_error_init(err);
+    gt_builder *ret = gt_builder_new_impl(version, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 static void gen_free(gt_builder_gen *g)
@@ -94,6 +98,7 @@ void gt_builder_free(gt_builder *b)
     gt_buf_free(&b->frames);
     gt_buf_free(&b->top);
     free(b->expect_pattern);
+    gt_error_clear(&b->err);
     free(b);
 }
 

@@ -239,7 +239,7 @@ static int write_trace(gt_builder *b, FILE *out, int format, gt_error *err)
 {
     if (b->failed) {
         if (err)
-            *err = b->err;
+            gt_error_copy(err, &b->err);
         return -1;
     }
     gt_raw_writer *w = gt_raw_writer_new(out, b->version, format, err);
@@ -259,25 +259,34 @@ static int write_trace(gt_builder *b, FILE *out, int format, gt_error *err)
         rc = write_generation(&o, gens[i]);
     gt_buf_free(&o.args);
     gt_buf_free(&o.evs);
-    gt_error close_err;
+    gt_error close_err = GT_ERROR_INIT;
     if (gt_raw_writer_close(w, &close_err) && !rc) {
         if (err)
-            *err = close_err;
+            gt_error_move(err, &close_err);
         rc = -1;
     }
+    gt_error_clear(&close_err);
     return rc;
 }
 
-int gt_builder_write_binary(gt_builder *b, FILE *out, gt_error *err)
+static int gt_builder_write_binary_impl(gt_builder *b, FILE *out, gt_error *err)
 {
     return write_trace(b, out, GT_RAW_BINARY, err);
 }
 
-int gt_builder_write_test(gt_builder *b, FILE *out, gt_error *err)
+int gt_builder_write_binary(gt_builder *b, FILE *out, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_builder_write_binary_impl(b, out, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static int gt_builder_write_test_impl(gt_builder *b, FILE *out, gt_error *err)
 {
     if (b->failed) {
         if (err)
-            *err = b->err;
+            gt_error_copy(err, &b->err);
         return -1;
     }
     fputs("-- expect --\n", out);
@@ -297,7 +306,15 @@ int gt_builder_write_test(gt_builder *b, FILE *out, gt_error *err)
     return write_trace(b, out, GT_RAW_TEXT, err);
 }
 
-int gt_builder_write_memory(gt_builder *b, unsigned char **data, size_t *len, gt_error *err)
+int gt_builder_write_test(gt_builder *b, FILE *out, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_builder_write_test_impl(b, out, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static int gt_builder_write_memory_impl(gt_builder *b, unsigned char **data, size_t *len, gt_error *err)
 {
     char *buf = NULL;
     size_t n = 0;
@@ -316,4 +333,12 @@ int gt_builder_write_memory(gt_builder *b, unsigned char **data, size_t *len, gt
     *data = (unsigned char *)buf;
     *len = n;
     return 0;
+}
+
+int gt_builder_write_memory(gt_builder *b, unsigned char **data, size_t *len, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_builder_write_memory_impl(b, data, len, err);
+    gt_error_publish(err);
+    return ret;
 }

@@ -52,7 +52,7 @@ const char *gt_go_regexp_source(const gt_go_regexp *re)
     return re->source;
 }
 
-gt_go_regexp *gt_go_regexp_compile(const char *pattern, size_t len, gt_error *err)
+static gt_go_regexp *gt_go_regexp_compile_impl(const char *pattern, size_t len, gt_error *err)
 {
     gt_go_regexp *re = calloc(1, sizeof *re);
     if (!re)
@@ -112,6 +112,14 @@ nomem:
 fail:
     gt_go_regexp_free(re);
     return NULL;
+}
+
+gt_go_regexp *gt_go_regexp_compile(const char *pattern, size_t len, gt_error *err)
+{
+    gt_error_init(err);
+    gt_go_regexp *ret = gt_go_regexp_compile_impl(pattern, len, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 /* Adds state k to set, following ANY_RUN items (which may match nothing). */
@@ -225,7 +233,7 @@ static int unquote(const char *s, size_t n, gt_buf *out)
     return gt_go_unquote(s, n, out);
 }
 
-gt_expectation *gt_expectation_parse(const void *data, size_t len, gt_error *err)
+static gt_expectation *gt_expectation_parse_impl(const void *data, size_t len, gt_error *err)
 {
     gt_expectation *e = calloc(1, sizeof *e);
     if (!e) {
@@ -265,7 +273,7 @@ gt_expectation *gt_expectation_parse(const void *data, size_t len, gt_error *err
                      "malformed pattern: not correctly quoted: %.*s: invalid syntax", (int)qlen, quoted);
         goto fail;
     }
-    gt_error inner;
+    gt_error inner = GT_ERROR_INIT;
     e->matcher = gt_go_regexp_compile(pattern.data ? pattern.data : "", pattern.len, &inner);
     if (!e->matcher) {
         gt_error_set(err, inner.code, GT_NO_OFFSET, "malformed pattern: not a valid regexp: %.*s: %s",
@@ -278,6 +286,14 @@ gt_expectation *gt_expectation_parse(const void *data, size_t len, gt_error *err
 fail:
     gt_expectation_free(e);
     return NULL;
+}
+
+gt_expectation *gt_expectation_parse(const void *data, size_t len, gt_error *err)
+{
+    gt_error_init(err);
+    gt_expectation *ret = gt_expectation_parse_impl(data, len, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 /* Go's %q of a *regexp.Regexp: its source, quoted. */

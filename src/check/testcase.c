@@ -30,8 +30,7 @@ static int str_eq(gt_str s, const char *lit)
 /* Text trace -> binary trace in a malloc'd buffer. Errors as ParseFile's. */
 static int text_to_binary(gt_str text, const char *name, gt_test_case *out, gt_error *err)
 {
-    gt_error inner;
-    gt_error_clear(&inner);
+    gt_error inner = GT_ERROR_INIT;
     gt_raw_reader *rr = gt_raw_open_text(text.ptr, text.len, &inner);
     if (!rr)
         return gt_error_set(err, inner.code, GT_NO_OFFSET, "malformed test %s: bad trace file: %s", name,
@@ -90,7 +89,7 @@ fail:
     return -1;
 }
 
-int gt_test_case_load(const void *data, size_t len, const char *name, gt_test_case *out, gt_error *err)
+static int gt_test_case_load_impl(const void *data, size_t len, const char *name, gt_test_case *out, gt_error *err)
 {
     memset(out, 0, sizeof *out);
     gt_txtar ar;
@@ -111,7 +110,7 @@ int gt_test_case_load(const void *data, size_t len, const char *name, gt_test_ca
     }
     if (text_to_binary(ar.files[1].data, name, out, err))
         goto done;
-    gt_error inner;
+    gt_error inner = GT_ERROR_INIT;
     gt_str ex = ar.files[0].data;
     out->expect = gt_expectation_parse(ex.ptr, ex.len, &inner);
     if (!out->expect) {
@@ -130,4 +129,12 @@ done:
         gt_test_case_free(out);
     gt_txtar_free(&ar);
     return rc;
+}
+
+int gt_test_case_load(const void *data, size_t len, const char *name, gt_test_case *out, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_test_case_load_impl(data, len, name, out, err);
+    gt_error_publish(err);
+    return ret;
 }

@@ -19,8 +19,8 @@ GT_LP64_CHECK(offsetof(gt_event, time) == 0 && offsetof(gt_event, goroutine) == 
                   offsetof(gt_event, thread) == 24 && offsetof(gt_event, kind) == 32,
               "gt_event's public fields moved");
 GT_LP64_CHECK(sizeof(gt_stack) == 16, "gt_stack is documented as 16 bytes");
-GT_LP64_CHECK(sizeof(gt_error) == 1056, "gt_error is documented as 1056 bytes");
-GT_LP64_CHECK(offsetof(gt_error, code) == 0 && offsetof(gt_error, offset) == 8 && offsetof(gt_error, line) == 16 &&
+GT_LP64_CHECK(sizeof(gt_error) == 40, "gt_error is documented as 40 bytes");
+GT_LP64_CHECK(offsetof(gt_error, code) == 0 && offsetof(gt_error, owned) == 4 && offsetof(gt_error, offset) == 8 && offsetof(gt_error, line) == 16 &&
                   offsetof(gt_error, generation) == 24 && offsetof(gt_error, message) == 32,
               "gt_error's fields moved");
 _Static_assert(sizeof(gt_errcode) == sizeof(int) && sizeof(gt_event_kind) == sizeof(int) &&

@@ -83,7 +83,7 @@ static uint64_t unit_ns(const char *u, size_t n)
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-int gt_parse_duration(const char *orig, int64_t *ns, gt_error *err)
+static int gt_parse_duration_impl(const char *orig, int64_t *ns, gt_error *err)
 {
     const char *s = orig;
     uint64_t d = 0;
@@ -167,6 +167,14 @@ int gt_parse_duration(const char *orig, int64_t *ns, gt_error *err)
         return invalid(err, orig);
     *ns = (int64_t)d;
     return 0;
+}
+
+int gt_parse_duration(const char *orig, int64_t *ns, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_parse_duration_impl(orig, ns, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 /* Go's fmtFrac: the prec low digits of v as a fraction without trailing

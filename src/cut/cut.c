@@ -166,7 +166,7 @@ static gt_cutter *new_cutter(int version, uint64_t header_size, gt_error *err)
     return c;
 }
 
-gt_cutter *gt_cutter_open(int fd, gt_error *err)
+static gt_cutter *gt_cutter_open_impl(int fd, gt_error *err)
 {
     uint8_t prefix[HEADER_PREFIX];
     size_t got;
@@ -192,7 +192,15 @@ gt_cutter *gt_cutter_open(int fd, gt_error *err)
     return c;
 }
 
-gt_cutter *gt_cutter_open_stream(int fd, int spool_fd, gt_error *err)
+gt_cutter *gt_cutter_open(int fd, gt_error *err)
+{
+    gt_error_init(err);
+    gt_cutter *ret = gt_cutter_open_impl(fd, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static gt_cutter *gt_cutter_open_stream_impl(int fd, int spool_fd, gt_error *err)
 {
     spool_tee *t = calloc(1, sizeof *t);
     uint8_t *prefix = malloc(HEADER_PREFIX);
@@ -245,6 +253,14 @@ fail:
     return NULL;
 }
 
+gt_cutter *gt_cutter_open_stream(int fd, int spool_fd, gt_error *err)
+{
+    gt_error_init(err);
+    gt_cutter *ret = gt_cutter_open_stream_impl(fd, spool_fd, err);
+    gt_error_publish(err);
+    return ret;
+}
+
 void gt_cutter_free(gt_cutter *c)
 {
     if (!c)
@@ -257,6 +273,7 @@ void gt_cutter_free(gt_cutter *c)
     free(c->tee);
     gt_raw_free(c->frag);
     free(c->copy);
+    gt_error_clear(&c->err);
     free(c);
 }
 
@@ -284,7 +301,7 @@ static int fail(gt_cutter *c, gt_error *err, uint64_t gen)
     c->err.generation = gen;
     c->state = -1;
     if (err)
-        *err = c->err;
+        gt_error_copy(err, &c->err);
     return -1;
 }
 
@@ -301,7 +318,7 @@ static int each_event(gt_cutter *c, const gt_batch *b, int (*f)(gen_acc *, const
             return -1;
         }
     if (st < 0) {
-        c->err = *gt_raw_error(c->frag);
+        gt_error_copy(&c->err, gt_raw_error(c->frag));
         return -1;
     }
     return 0;
@@ -427,21 +444,25 @@ static int defer_failure(gt_cutter *c, uint64_t gen)
  * and the batch's error comes at the next call. */
 static int finish_then_fail(gt_cutter *c, gt_cut_gen *out, gt_error *err, uint64_t gen)
 {
-    gt_error batch_err = c->err;
-    if (finish(c, out) < 0)
+    /* A copy: finish reads c->err (whether a batch error is pending). */
+    gt_error batch_err = GT_ERROR_INIT;
+    gt_error_copy(&batch_err, &c->err);
+    if (finish(c, out) < 0) {
+        gt_error_clear(&batch_err);
         return fail(c, err, gen);
-    c->err = batch_err;
+    }
+    gt_error_move(&c->err, &batch_err);
     return defer_failure(c, gen);
 }
 
-int gt_cutter_next(gt_cutter *c, gt_cut_gen *out, gt_error *err)
+static int gt_cutter_next_impl(gt_cutter *c, gt_cut_gen *out, gt_error *err)
 {
     release_spool(c);
     if (c->state > 0)
         return 0;
     if (c->state < 0) {
         if (err)
-            *err = c->err;
+            gt_error_copy(err, &c->err);
         return -1;
     }
     for (;;) {
@@ -505,6 +526,14 @@ int gt_cutter_next(gt_cutter *c, gt_cut_gen *out, gt_error *err)
     }
 }
 
+int gt_cutter_next(gt_cutter *c, gt_cut_gen *out, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_cutter_next_impl(c, out, err);
+    gt_error_publish(err);
+    return ret;
+}
+
 /* ---------------------------------------------------------------- copy */
 
 static int write_all(FILE *out, const void *p, size_t n, gt_error *err)
@@ -514,7 +543,7 @@ static int write_all(FILE *out, const void *p, size_t n, gt_error *err)
     return 0;
 }
 
-int gt_cutter_write(gt_cutter *c, uint64_t offset, uint64_t size, FILE *out, gt_error *err)
+static int gt_cutter_write_impl(gt_cutter *c, uint64_t offset, uint64_t size, FILE *out, gt_error *err)
 {
     if (!c->copy && !(c->copy = malloc(COPY_CHUNK)))
         return nomem(err);
@@ -533,9 +562,25 @@ int gt_cutter_write(gt_cutter *c, uint64_t offset, uint64_t size, FILE *out, gt_
     return 0;
 }
 
-int gt_cutter_write_header(gt_cutter *c, FILE *out, gt_error *err)
+int gt_cutter_write(gt_cutter *c, uint64_t offset, uint64_t size, FILE *out, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_cutter_write_impl(c, offset, size, out, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static int gt_cutter_write_header_impl(gt_cutter *c, FILE *out, gt_error *err)
 {
     return gt_cutter_write(c, 0, c->header_size, out, err);
+}
+
+int gt_cutter_write_header(gt_cutter *c, FILE *out, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_cutter_write_header_impl(c, out, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 /* ---------------------------------------------------------------- cut */
@@ -583,7 +628,7 @@ static int empty_window(gt_cutter *c, const gt_cut_window *w, uint64_t n, int64_
                         b, (unsigned long long)n, n == 1 ? "" : "s", e);
 }
 
-int gt_cut(gt_cutter *c, FILE *out, const gt_cut_window *w, gt_cut_result *res, gt_error *err)
+static int gt_cut_impl(gt_cutter *c, FILE *out, const gt_cut_window *w, gt_cut_result *res, gt_error *err)
 {
     memset(res, 0, sizeof *res);
     gt_cut_gen g;
@@ -626,9 +671,37 @@ fail:
     return -1;
 }
 
+int gt_cut(gt_cutter *c, FILE *out, const gt_cut_window *w, gt_cut_result *res, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_cut_impl(c, out, w, res, err);
+    gt_error_publish(err);
+    return ret;
+}
+
 /* ---------------------------------------------------------------- split */
 
-int gt_split(gt_cutter *c, uint64_t max_bytes, const gt_split_sink *sink, uint64_t *pieces, gt_error *err)
+/* The sink's callbacks fill a gt_error of their own, whose message may be
+ * any text valid until they return (gotrace.h): err gets a copy. */
+static FILE *sink_open(const gt_split_sink *sink, uint64_t number, gt_error *err)
+{
+    gt_error e = GT_ERROR_INIT;
+    FILE *f = sink->open(sink->arg, number, &e);
+    if (!f && err)
+        gt_error_copy(err, &e);
+    return f;
+}
+
+static int sink_close(const gt_split_sink *sink, const gt_split_piece *piece, int complete, gt_error *err)
+{
+    gt_error e = GT_ERROR_INIT;
+    int rc = sink->close(sink->arg, piece, complete, &e);
+    if (rc < 0 && err)
+        gt_error_copy(err, &e);
+    return rc;
+}
+
+static int gt_split_impl(gt_cutter *c, uint64_t max_bytes, const gt_split_sink *sink, uint64_t *pieces, gt_error *err)
 {
     *pieces = 0;
     gt_split_piece p;
@@ -639,13 +712,13 @@ int gt_split(gt_cutter *c, uint64_t max_bytes, const gt_split_sink *sink, uint64
     while ((st = gt_cutter_next(c, &g, err)) > 0) {
         if (out && p.bytes + g.size > max_bytes) {
             out = NULL;
-            if (sink->close(sink->arg, &p, 1, err) < 0)
+            if (sink_close(sink, &p, 1, err) < 0)
                 goto fail;
             (*pieces)++;
             p.number++;
         }
         if (!out) {
-            if (!(out = sink->open(sink->arg, p.number, err)))
+            if (!(out = sink_open(sink, p.number, err)))
                 goto fail;
             p.first = g.index;
             p.bytes = c->header_size;
@@ -665,15 +738,20 @@ int gt_split(gt_cutter *c, uint64_t max_bytes, const gt_split_sink *sink, uint64
     if (!out)
         return gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "the trace holds no generation");
     out = NULL;
-    if (sink->close(sink->arg, &p, 1, err) < 0)
+    if (sink_close(sink, &p, 1, err) < 0)
         goto fail;
     (*pieces)++;
     return 0;
 fail:
-    if (out) {
-        gt_error keep = *err;
+    if (out)
         sink->close(sink->arg, &p, 0, NULL);
-        *err = keep;
-    }
     return -1;
+}
+
+int gt_split(gt_cutter *c, uint64_t max_bytes, const gt_split_sink *sink, uint64_t *pieces, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_split_impl(c, max_bytes, sink, pieces, err);
+    gt_error_publish(err);
+    return ret;
 }

@@ -122,45 +122,32 @@ static int add_strings(gt_table *t, const gt_batch *b, gt_error *err)
     return 0;
 }
 
-/* Appends printf output to the NUL-terminated text out[0..*len) of capacity
- * cap, truncating at cap - 1 bytes; *len stays the text's length. */
-static void append_bounded(char *out, size_t cap, size_t *len, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void append_bounded(char *out, size_t cap, size_t *len, const char *fmt, ...)
-{
-    if (*len + 1 >= cap)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(out + *len, cap - *len, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        *len += (size_t)k < cap - *len ? (size_t)k : cap - *len - 1;
-}
-
 /* Go's %v of a stack: "\t%#v\n" per PC, and %#v of a uint64 is 0x-prefixed
  * hex, 0 included ("0x0", where C's %#llx gives "0"). An empty stack is "". */
-static void append_stack_pcs(char *out, size_t cap, size_t *len, const uint64_t *pcs, size_t n)
+static int append_stack_pcs(gt_buf *out, const uint64_t *pcs, size_t n)
 {
-    for (size_t i = 0; i < n && *len + 1 < cap; i++)
-        append_bounded(out, cap, len, "\t0x%llx\n", (unsigned long long)pcs[i]);
+    for (size_t i = 0; i < n; i++)
+        if (gt_buf_printf(out, "\t0x%llx\n", (unsigned long long)pcs[i]))
+            return -1;
+    return 0;
 }
 
 /* Go's "multiple %Ts with the same ID: id=%d, new=%v, existing=%v" for
- * stacks, cut (as every message) at the size of gt_error's message. */
+ * stacks, whole (both stacks may hold up to GT_MAX_FRAMES_PER_STACK PCs). */
 static int duplicate_stack(gt_table *t, uint64_t at, uint64_t id, const uint64_t *pcs, size_t n, gt_error *err)
 {
     gt_stack_rec old = {NULL, 0, NULL};
     gt_table_stack(t, id, &old);
-    char msg[sizeof err->message];
-    size_t len = 0;
-    msg[0] = '\0';
-    append_bounded(msg, sizeof msg, &len, "multiple trace.stacks with the same ID: id=%llu, new=",
-                   (unsigned long long)id);
-    append_stack_pcs(msg, sizeof msg, &len, pcs, n);
-    append_bounded(msg, sizeof msg, &len, ", existing=");
-    append_stack_pcs(msg, sizeof msg, &len, old.pcs, old.n);
-    return gt_error_set(err, GT_ERR_INVALID, at, "%s", msg);
+    gt_buf msg = GT_BUF_INIT;
+    if (gt_buf_printf(&msg, "multiple trace.stacks with the same ID: id=%llu, new=", (unsigned long long)id) ||
+        append_stack_pcs(&msg, pcs, n) || gt_buf_puts(&msg, ", existing=") ||
+        append_stack_pcs(&msg, old.pcs, old.n)) {
+        gt_buf_free(&msg);
+        return gt_error_set(err, GT_ERR_NOMEM, at, "out of memory");
+    }
+    gt_error_set_text(err, GT_ERR_INVALID, at, msg.data, msg.len);
+    gt_buf_free(&msg);
+    return -1;
 }
 
 static int add_stacks(gt_table *t, const gt_batch *b, gt_error *err)
@@ -481,9 +468,8 @@ int gt_gen_read_spill(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_erro
             break;
         if (st == GT_BATCH_ERR) {
             if (g->gen != 0) {
-                *deferred = *err;
+                gt_error_move(deferred, err);
                 set_gen(deferred, g->gen);
-                gt_error_clear(err);
                 break;
             }
             return -1;

@@ -181,9 +181,10 @@ struct gt_reader {
 
 /* ------------------------------------------------------------ helpers */
 
-static int fail(gt_reader *r, const gt_error *e)
+/* Moves *e (a local, or one of r's pending errors) into r->err. */
+static int fail(gt_reader *r, gt_error *e)
 {
-    r->err = *e;
+    gt_error_move(&r->err, e);
     if (r->err.generation == 0 && r->gen.gen)
         r->err.generation = r->gen.gen;
     r->failed = 1;
@@ -192,7 +193,7 @@ static int fail(gt_reader *r, const gt_error *e)
 
 static int fail_nomem(gt_reader *r)
 {
-    gt_error e;
+    gt_error e = GT_ERROR_INIT;
     gt_error_set(&e, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
     return fail(r, &e);
 }
@@ -409,8 +410,8 @@ static int fail_broken(gt_reader *r, const char *what)
     gt_buf_puts(&b, "\n");
     gt_ordering_dump(&r->order, &b);
     gt_buf_puts(&b, "\n");
-    gt_error e;
-    gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "%.*s", (int)(b.len < 1000 ? b.len : 1000), b.data ? b.data : "");
+    gt_error e = GT_ERROR_INIT;
+    gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "%.*s", (int)b.len, b.data ? b.data : "");
     gt_buf_free(&b);
     return fail(r, &e);
 }
@@ -506,8 +507,11 @@ static void ra_stop(gt_reader *r)
     pthread_cond_broadcast(&ra->cond);
     pthread_mutex_unlock(&ra->mu);
     pthread_join(ra->thread, NULL);
-    for (size_t i = 0; i < RA_SLOTS; i++)
+    for (size_t i = 0; i < RA_SLOTS; i++) {
         gt_generation_free(&ra->slots[i].gen);
+        gt_error_clear(&ra->slots[i].err);
+        gt_error_clear(&ra->slots[i].deferred);
+    }
     pthread_cond_destroy(&ra->cond);
     pthread_mutex_destroy(&ra->io_lock);
     pthread_mutex_destroy(&ra->mu);
@@ -531,9 +535,9 @@ static int ra_take(gt_reader *r, gt_error *err, gt_error *deferred)
     r->gen = s->gen;
     s->gen = t;
     int st = s->st;
-    *err = s->err;
+    gt_error_move(err, &s->err);
     if (deferred)
-        *deferred = s->deferred;
+        gt_error_move(deferred, &s->deferred);
     ra->has_spill = s->has_spill;
     ra->offset = s->offset;
     pthread_mutex_lock(&ra->mu);
@@ -603,7 +607,7 @@ static int install_gen(gt_reader *r, int got, gt_event *ev)
         bc->m = r->gen.ms[i].m;
         bc->gm = &r->gen.ms[i];
         bc->io_lock = r->gr.io_lock;
-        gt_error e;
+        gt_error e = GT_ERROR_INIT;
         int ok = cursor_next(bc, &r->gen, &r->in, r->types, t->freq, &e);
         if (ok < 0) {
             e.generation = r->gen.gen;
@@ -633,16 +637,15 @@ static int next_gen_with_spill(gt_reader *r, gt_event *ev)
         *ev = end_sync(r);
         return 1;
     }
-    gt_error e, deferred;
-    gt_error_clear(&e);
+    gt_error e = GT_ERROR_INIT, deferred = GT_ERROR_INIT;
     int st = r->ra ? ra_take(r, &e, &deferred) : gt_gen_read_spill(&r->gr, &r->in, &r->gen, &e, &deferred);
     if (deferred.code != GT_ERR_NONE) {
-        r->spill_err = deferred;
+        gt_error_move(&r->spill_err, &deferred);
         r->has_spill_err = 1;
     }
     if (st < 0) {
         r->has_gen = 0;
-        r->spill_err = e;
+        gt_error_move(&r->spill_err, &e);
         r->has_spill_err = 1;
         r->spill_err_sync = 1;
         *ev = end_sync(r);
@@ -655,8 +658,7 @@ static int next_gen_with_spill(gt_reader *r, gt_event *ev)
 static inline __attribute__((always_inline)) int try_advance(gt_reader *r, size_t i)
 {
     batch_cursor *bc = r->frontier[i].bc;
-    gt_error e;
-    gt_error_clear(&e);
+    gt_error e = GT_ERROR_INIT;
     gt_table *t = r->tables[0];
     int ok = gt_ordering_advance(&r->order, &bc->ev, t, bc->m, r->gen.gen, &e);
     if (ok < 0) {
@@ -697,7 +699,7 @@ static __attribute__((noinline)) int fail_table_ids(gt_reader *r, const gt_event
         uint64_t id = ev->priv_args[ti->id_arg[k]];
         if (id == 0 || (is_stack ? gt_id_index_get(&t->stack_index, id) : gt_id_index_get(&t->string_index, id)) >= 0)
             continue;
-        gt_error e;
+        gt_error e = GT_ERROR_INIT;
         gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "found invalid %s ID %" PRIu64 " for event %s",
                      is_stack ? "stack" : "string", id, gt_spec_any(ev->priv_type)->name);
         return fail(r, &e);
@@ -755,11 +757,10 @@ static inline __attribute__((always_inline)) int read_event_v2(gt_reader *r, gt_
             return next_gen_with_spill(r, ev);
         if (r->has_read_gen_err)
             return fail(r, &r->read_gen_err);
-        gt_error e;
-        gt_error_clear(&e);
-        int st = r->ra ? ra_take(r, &e, NULL) : gt_gen_read(&r->gr, &r->in, &r->gen, &e);
+        gt_error e = GT_ERROR_INIT;
+            int st = r->ra ? ra_take(r, &e, NULL) : gt_gen_read(&r->gr, &r->in, &r->gen, &e);
         if (st < 0) {
-            r->read_gen_err = e;
+            gt_error_move(&r->read_gen_err, &e);
             r->has_read_gen_err = 1;
             r->has_gen = 0;
             *ev = end_sync(r);
@@ -816,7 +817,7 @@ static inline __attribute__((always_inline)) int read_event_v2(gt_reader *r, gt_
         return 1;
     r->order.direct = NULL;
     if (!gt_ordering_next(&r->order, ev)) {
-        gt_error e;
+        gt_error e = GT_ERROR_INIT;
         gt_error_set(&e, GT_ERR_INVALID, GT_NO_OFFSET, "invariant violation: advance successful, but queue is empty");
         return fail(r, &e);
     }
@@ -891,7 +892,7 @@ static void *producer_main(void *arg)
         c->bytes_read = r->ra ? r->ra->offset : gt_in_offset(&r->in);
         pthread_mutex_lock(&p->mu);
         if (st < 0)
-            p->err = r->err;
+            gt_error_copy(&p->err, &r->err);
         p->tail++;
         pthread_cond_signal(&p->has_data);
         pthread_mutex_unlock(&p->mu);
@@ -945,6 +946,7 @@ static void pipe_stop(gt_reader *r)
     }
     pipe_free_retired(p);
     free(p->retired);
+    gt_error_clear(&p->err);
     pthread_cond_destroy(&p->has_data);
     pthread_cond_destroy(&p->has_space);
     pthread_mutex_destroy(&p->mu);
@@ -1182,7 +1184,7 @@ static gt_reader *new_reader(gt_error *err)
     return r;
 }
 
-gt_reader *gt_reader_open_source(const gt_source *src, gt_error *err)
+static gt_reader *gt_reader_open_source_impl(const gt_source *src, gt_error *err)
 {
     if (!src || !src->read) {
         gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL source or read callback");
@@ -1198,7 +1200,15 @@ gt_reader *gt_reader_open_source(const gt_source *src, gt_error *err)
     return finish_open(r, err);
 }
 
-gt_reader *gt_reader_open_memory(const void *data, size_t len, gt_error *err)
+gt_reader *gt_reader_open_source(const gt_source *src, gt_error *err)
+{
+    gt_error_init(err);
+    gt_reader *ret = gt_reader_open_source_impl(src, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static gt_reader *gt_reader_open_memory_impl(const void *data, size_t len, gt_error *err)
 {
     if (!data && len) {
         gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL data");
@@ -1209,6 +1219,14 @@ gt_reader *gt_reader_open_memory(const void *data, size_t len, gt_error *err)
         return NULL;
     gt_in_init_memory(&r->in, data, len);
     return finish_open(r, err);
+}
+
+gt_reader *gt_reader_open_memory(const void *data, size_t len, gt_error *err)
+{
+    gt_error_init(err);
+    gt_reader *ret = gt_reader_open_memory_impl(data, len, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 /* The descriptor and stream openers are sources of the library's own
@@ -1226,9 +1244,17 @@ static gt_reader *open_fd(int fd, int own, gt_error *err)
     return finish_open(r, err);
 }
 
-gt_reader *gt_reader_open_fd(int fd, gt_error *err) { return open_fd(fd, 0, err); }
+static gt_reader *gt_reader_open_fd_impl(int fd, gt_error *err) { return open_fd(fd, 0, err); }
 
-gt_reader *gt_reader_open_stream(FILE *stream, gt_error *err)
+gt_reader *gt_reader_open_fd(int fd, gt_error *err)
+{
+    gt_error_init(err);
+    gt_reader *ret = gt_reader_open_fd_impl(fd, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static gt_reader *gt_reader_open_stream_impl(FILE *stream, gt_error *err)
 {
     if (!stream) {
         gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL stream");
@@ -1241,7 +1267,15 @@ gt_reader *gt_reader_open_stream(FILE *stream, gt_error *err)
     return finish_open(r, err);
 }
 
-gt_reader *gt_reader_open_path(const char *path, gt_error *err)
+gt_reader *gt_reader_open_stream(FILE *stream, gt_error *err)
+{
+    gt_error_init(err);
+    gt_reader *ret = gt_reader_open_stream_impl(stream, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static gt_reader *gt_reader_open_path_impl(const char *path, gt_error *err)
 {
     if (!path) {
         gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL path");
@@ -1255,6 +1289,14 @@ gt_reader *gt_reader_open_path(const char *path, gt_error *err)
         return NULL;
     }
     return open_fd(fd, 1, err);
+}
+
+gt_reader *gt_reader_open_path(const char *path, gt_error *err)
+{
+    gt_error_init(err);
+    gt_reader *ret = gt_reader_open_path_impl(path, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 void gt_reader_free(gt_reader *r)
@@ -1280,5 +1322,8 @@ void gt_reader_free(gt_reader *r)
     free(r->cursors);
     free(r->frontier);
     gt_in_free(&r->in);
+    gt_error_clear(&r->err);
+    gt_error_clear(&r->spill_err);
+    gt_error_clear(&r->read_gen_err);
     free(r);
 }

@@ -25,7 +25,7 @@ struct gt_raw_writer {
     gt_buf line;  /* the event being encoded, reused */
 };
 
-gt_raw_writer *gt_raw_writer_new(FILE *out, int version, int format, gt_error *err)
+static gt_raw_writer *gt_raw_writer_new_impl(FILE *out, int version, int format, gt_error *err)
 {
     if (!out || (format != GT_RAW_BINARY && format != GT_RAW_TEXT && format != GT_RAW_BINARY_RUNTIME)) {
         gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "raw writer: bad stream or format");
@@ -54,6 +54,14 @@ gt_raw_writer *gt_raw_writer_new(FILE *out, int version, int format, gt_error *e
         return NULL;
     }
     return w;
+}
+
+gt_raw_writer *gt_raw_writer_new(FILE *out, int version, int format, gt_error *err)
+{
+    gt_error_init(err);
+    gt_raw_writer *ret = gt_raw_writer_new_impl(out, version, format, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 static int put_varint(gt_buf *b, uint64_t v)
@@ -105,7 +113,7 @@ static int encode_text(gt_buf *b, int version, const gt_spec *spec, const gt_raw
     return gt_buf_putc(b, '\n');
 }
 
-int gt_raw_writer_write(gt_raw_writer *w, const gt_raw_event *ev, gt_error *err)
+static int gt_raw_writer_write_impl(gt_raw_writer *w, const gt_raw_event *ev, gt_error *err)
 {
     const gt_spec *spec = gt_raw_spec(w->version, ev->type);
     if (!spec || !spec->name[0])
@@ -138,7 +146,15 @@ int gt_raw_writer_write(gt_raw_writer *w, const gt_raw_event *ev, gt_error *err)
     return 0;
 }
 
-int gt_raw_writer_close(gt_raw_writer *w, gt_error *err)
+int gt_raw_writer_write(gt_raw_writer *w, const gt_raw_event *ev, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_raw_writer_write_impl(w, ev, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static int gt_raw_writer_close_impl(gt_raw_writer *w, gt_error *err)
 {
     if (!w)
         return 0;
@@ -148,4 +164,12 @@ int gt_raw_writer_close(gt_raw_writer *w, gt_error *err)
     if (failed)
         return gt_error_set(err, GT_ERR_IO, GT_NO_OFFSET, "write error");
     return 0;
+}
+
+int gt_raw_writer_close(gt_raw_writer *w, gt_error *err)
+{
+    gt_error_init(err);
+    int ret = gt_raw_writer_close_impl(w, err);
+    gt_error_publish(err);
+    return ret;
 }

@@ -32,12 +32,9 @@ static int fail_line(gt_raw_reader *r, gt_errcode code, const text_line *at, con
 {
     va_list ap;
     va_start(ap, fmt);
-    r->err.code = code;
-    r->err.offset = at ? at->offset : r->text_pos;
-    r->err.line = at ? at->number : r->line;
-    r->err.generation = 0;
-    vsnprintf(r->err.message, sizeof r->err.message, fmt, ap);
+    gt_error_vset(&r->err, code, at ? at->offset : r->text_pos, fmt, ap);
     va_end(ap);
+    r->err.line = at ? at->number : r->line;
     r->state = -1;
     return -1;
 }
@@ -184,42 +181,42 @@ static const char *format_args(gt_buf *scratch, const uint64_t *args, size_t n)
 }
 
 /* Go's readArgs: the named arguments in order, then only spaces. Fills
- * out[0..nnames). Returns 0, or -1 with the message (unwrapped) in msg. */
+ * out[0..nnames). Returns 0, or -1 with the message (unwrapped) in msg
+ * (not NUL-terminated; whole unless memory ran out). */
 static int read_args(const char *s, size_t n, const char *const *names, size_t nnames, uint64_t *out,
-                     gt_buf *scratch, char *msg, size_t msg_cap)
+                     gt_buf *scratch, gt_buf *msg)
 {
+    gt_buf_reset(msg);
     for (size_t i = 0; i < nnames; i++) {
         const char *tok, *rest;
         size_t rest_n;
         size_t tn = read_token(s, n, &tok, &rest, &rest_n);
         if (tn == 0) {
-            snprintf(msg, msg_cap, "no argument");
+            gt_buf_printf(msg, "no argument");
             return -1;
         }
         const char *eq = memchr(tok, '=', tn);
         if (!eq) {
-            snprintf(msg, msg_cap, "malformed argument: %s", quoted(scratch, tok, tn));
+            gt_buf_printf(msg, "malformed argument: %s", quoted(scratch, tok, tn));
             return -1;
         }
         size_t name_n = (size_t)(eq - tok), val_n = tn - name_n - 1;
         if (parse_uint(eq + 1, val_n, &out[i])) {
             /* Two quotes in one message: keep the first in msg. */
-            snprintf(msg, msg_cap, "failed to parse argument value %s", quoted(scratch, eq + 1, val_n));
-            size_t used = strlen(msg);
-            snprintf(msg + used, msg_cap - used, " for arg %s", quoted(scratch, tok, name_n));
+            gt_buf_printf(msg, "failed to parse argument value %s", quoted(scratch, eq + 1, val_n));
+            gt_buf_printf(msg, " for arg %s", quoted(scratch, tok, name_n));
             return -1;
         }
         if (name_n != strlen(names[i]) || memcmp(tok, names[i], name_n)) {
-            snprintf(msg, msg_cap, "expected argument %s", quoted(scratch, names[i], strlen(names[i])));
-            size_t used = strlen(msg);
-            snprintf(msg + used, msg_cap - used, ", but got %s", quoted(scratch, tok, name_n));
+            gt_buf_printf(msg, "expected argument %s", quoted(scratch, names[i], strlen(names[i])));
+            gt_buf_printf(msg, ", but got %s", quoted(scratch, tok, name_n));
             return -1;
         }
         s = rest;
         n = rest_n;
     }
     if (!all_space(s, n)) {
-        snprintf(msg, msg_cap, "encountered unexpected non-space at the end of an event: %s", quoted(scratch, s, n));
+        gt_buf_printf(msg, "encountered unexpected non-space at the end of an event: %s", quoted(scratch, s, n));
         return -1;
     }
     return 0;
@@ -230,7 +227,7 @@ static int read_args(const char *s, size_t n, const char *const *names, size_t n
 static int text_next(gt_raw_reader *r, gt_raw_event *ev);
 static uint64_t text_bytes_read(const gt_raw_reader *r) { return r->text_pos; }
 
-gt_raw_reader *gt_raw_open_text(const void *data, size_t len, gt_error *err)
+static gt_raw_reader *gt_raw_open_text_impl(const void *data, size_t len, gt_error *err)
 {
     gt_raw_reader *r = gt_raw_reader_alloc(GT_RAW_SRC_TEXT);
     if (!r) {
@@ -273,7 +270,7 @@ gt_raw_reader *gt_raw_open_text(const void *data, size_t len, gt_error *err)
     gt_buf_free(&scratch);
     if (r->state < 0) {
         if (err)
-            *err = r->err;
+            gt_error_move(err, &r->err);
         gt_raw_free(r);
         return NULL;
     }
@@ -282,7 +279,15 @@ gt_raw_reader *gt_raw_open_text(const void *data, size_t len, gt_error *err)
     return r;
 }
 
-gt_raw_reader *gt_raw_open_text_source(const gt_source *src, gt_error *err)
+gt_raw_reader *gt_raw_open_text(const void *data, size_t len, gt_error *err)
+{
+    gt_error_init(err);
+    gt_raw_reader *ret = gt_raw_open_text_impl(data, len, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static gt_raw_reader *gt_raw_open_text_source_impl(const gt_source *src, gt_error *err)
 {
     if (!src || !src->read) {
         gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL source or read callback");
@@ -327,6 +332,14 @@ gt_raw_reader *gt_raw_open_text_source(const gt_source *src, gt_error *err)
     return r;
 }
 
+gt_raw_reader *gt_raw_open_text_source(const gt_source *src, gt_error *err)
+{
+    gt_error_init(err);
+    gt_raw_reader *ret = gt_raw_open_text_source_impl(src, err);
+    gt_error_publish(err);
+    return ret;
+}
+
 /* ---------------------------------------------------------------- events */
 
 static const char *const frame_fields[4] = {"pc", "func", "file", "line"};
@@ -351,8 +364,7 @@ static int text_next(gt_raw_reader *r, gt_raw_event *ev)
             r->state = 1;
         return st;
     }
-    char msg[sizeof r->err.message - 64];
-    gt_buf scratch = GT_BUF_INIT;
+    gt_buf scratch = GT_BUF_INIT, msg = GT_BUF_INIT;
     const char *tok, *rest;
     size_t rest_n, tn = read_token(line.p, line.n, &tok, &rest, &rest_n);
     int type = lookup_type(r, tok, tn);
@@ -368,8 +380,9 @@ static int text_next(gt_raw_reader *r, gt_raw_event *ev)
         fail_line(r, GT_ERR_NOMEM, &line, "out of memory");
         goto out;
     }
-    if (read_args(rest, rest_n, spec->args, spec->nargs, r->args, &scratch, msg, sizeof msg)) {
-        fail_line(r, GT_ERR_MALFORMED, &line, "reading args for %.*s: %s", (int)tn, tok, msg);
+    if (read_args(rest, rest_n, spec->args, spec->nargs, r->args, &scratch, &msg)) {
+        fail_line(r, GT_ERR_MALFORMED, &line, "reading args for %.*s: %.*s", (int)tn, tok, (int)msg.len,
+                  msg.data ? msg.data : "");
         goto out;
     }
     if (spec->is_stack) {
@@ -390,8 +403,8 @@ static int text_next(gt_raw_reader *r, gt_raw_event *ev)
                 fail_line(r, GT_ERR_NOMEM, &fl, "out of memory");
                 goto out;
             }
-            if (read_args(fl.p, fl.n, frame_fields, 4, r->args + nargs, &scratch, msg, sizeof msg)) {
-                fail_line(r, GT_ERR_MALFORMED, &fl, "%s", msg);
+            if (read_args(fl.p, fl.n, frame_fields, 4, r->args + nargs, &scratch, &msg)) {
+                fail_line(r, GT_ERR_MALFORMED, &fl, "%.*s", (int)msg.len, msg.data ? msg.data : "");
                 goto out;
             }
             nargs += 4;
@@ -438,5 +451,6 @@ static int text_next(gt_raw_reader *r, gt_raw_event *ev)
     rc = 1;
 out:
     gt_buf_free(&scratch);
+    gt_buf_free(&msg);
     return rc;
 }

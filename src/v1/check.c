@@ -110,12 +110,11 @@ static v1_event in_ns(const checker *c, const v1_event *ev)
 static int bad(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int bad(checker *c, const char *fmt, ...)
 {
-    char msg[sizeof c->err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    gt_error_vset(c->err, GT_ERR_INVALID, GT_NO_OFFSET, fmt, ap);
     va_end(ap);
-    return gt_error_set(c->err, GT_ERR_INVALID, GT_NO_OFFSET, "%s", msg);
+    return -1;
 }
 
 static int check_running(checker *c, pdesc p, gdesc g, const v1_event *ev, int allow_g0)

@@ -505,8 +505,7 @@ static void find_initial_procs(gt_v1 *v)
 
 gt_v1 *gt_v1_open(const uint8_t *data, size_t len, int version, gt_error *err)
 {
-    gt_error local;
-    gt_error_clear(&local);
+    gt_error local = GT_ERROR_INIT;
     gt_v1 *v = calloc(1, sizeof *v);
     if (!v) {
         gt_error_set(err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
@@ -553,7 +552,8 @@ gt_v1 *gt_v1_open(const uint8_t *data, size_t len, int version, gt_error *err)
     return v;
 fail:
     if (err)
-        *err = local;
+        gt_error_move(err, &local);
+    gt_error_clear(&local);
     gt_v1_free(v);
     return NULL;
 }
@@ -603,7 +603,7 @@ int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err)
 {
     if (v->failed) {
         if (err)
-            *err = v->err;
+            gt_error_copy(err, &v->err);
         return -1;
     }
     if (v->done)
@@ -638,7 +638,7 @@ int gt_v1_next(gt_v1 *v, gt_event *ev, gt_error *err)
                 gt_error_set(&v->err, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
             v->failed = 1;
             if (err)
-                *err = v->err;
+                gt_error_copy(err, &v->err);
             return -1;
         }
         fix_time(v, ev);
@@ -662,6 +662,7 @@ int gt_v1_slurp(gt_input *in, int version, const uint8_t *prefix, size_t npre, u
         return -1;
     gt_v1_scanner_init(s, version);
     int rc = gt_in_slurp(in, prefix, npre, data, len, scan_stops, s);
+    gt_error_clear(&s->err);
     free(s);
     return rc;
 }
@@ -681,5 +682,6 @@ void gt_v1_free(gt_v1 *v)
     gt_u64map_free(&v->task_index);
     free(v->tasks);
     free(v->free_tasks);
+    gt_error_clear(&v->err);
     free(v);
 }

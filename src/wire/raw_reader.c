@@ -82,11 +82,7 @@ int gt_raw_fail(gt_raw_reader *r, gt_errcode code, uint64_t offset, const char *
 {
     va_list ap;
     va_start(ap, fmt);
-    r->err.code = code;
-    r->err.offset = offset;
-    r->err.line = 0;
-    r->err.generation = 0;
-    vsnprintf(r->err.message, sizeof r->err.message, fmt, ap);
+    gt_error_vset(&r->err, code, offset, fmt, ap);
     va_end(ap);
     r->state = -1;
     return -1;
@@ -249,7 +245,7 @@ static gt_raw_reader *finish_open(gt_raw_reader *r, gt_error *err)
         n = gt_raw_fail(r, GT_ERR_NOMEM, GT_NO_OFFSET, "out of memory");
     if (n < 0) {
         if (err)
-            *err = r->err;
+            gt_error_move(err, &r->err);
         gt_raw_free(r);
         return NULL;
     }
@@ -259,7 +255,7 @@ static gt_raw_reader *finish_open(gt_raw_reader *r, gt_error *err)
     return r;
 }
 
-gt_raw_reader *gt_raw_open_memory(const void *data, size_t len, gt_error *err)
+static gt_raw_reader *gt_raw_open_memory_impl(const void *data, size_t len, gt_error *err)
 {
     gt_raw_reader *r = gt_raw_reader_alloc(GT_RAW_SRC_MEMORY);
     if (!r) {
@@ -270,6 +266,14 @@ gt_raw_reader *gt_raw_open_memory(const void *data, size_t len, gt_error *err)
     r->win_end = r->win + len;
     r->input_eof = 1;
     return finish_open(r, err);
+}
+
+gt_raw_reader *gt_raw_open_memory(const void *data, size_t len, gt_error *err)
+{
+    gt_error_init(err);
+    gt_raw_reader *ret = gt_raw_open_memory_impl(data, len, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 /* Every binary input but memory is a source: the caller's, or the library's
@@ -299,7 +303,7 @@ static gt_raw_reader *open_source(const gt_source *src, int fd, int own, gt_erro
     return finish_open(r, err);
 }
 
-gt_raw_reader *gt_raw_open_source(const gt_source *src, gt_error *err)
+static gt_raw_reader *gt_raw_open_source_impl(const gt_source *src, gt_error *err)
 {
     if (!src || !src->read) {
         gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "NULL source or read callback");
@@ -308,13 +312,29 @@ gt_raw_reader *gt_raw_open_source(const gt_source *src, gt_error *err)
     return open_source(src, -1, 0, err);
 }
 
-gt_raw_reader *gt_raw_open_fd(int fd, gt_error *err)
+gt_raw_reader *gt_raw_open_source(const gt_source *src, gt_error *err)
+{
+    gt_error_init(err);
+    gt_raw_reader *ret = gt_raw_open_source_impl(src, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static gt_raw_reader *gt_raw_open_fd_impl(int fd, gt_error *err)
 {
     static const gt_source none = {0};
     return open_source(&none, fd, 0, err);
 }
 
-gt_raw_reader *gt_raw_open_path(const char *path, gt_error *err)
+gt_raw_reader *gt_raw_open_fd(int fd, gt_error *err)
+{
+    gt_error_init(err);
+    gt_raw_reader *ret = gt_raw_open_fd_impl(fd, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+static gt_raw_reader *gt_raw_open_path_impl(const char *path, gt_error *err)
 {
     static const gt_source none = {0};
     if (!strcmp(path, "-"))
@@ -325,6 +345,14 @@ gt_raw_reader *gt_raw_open_path(const char *path, gt_error *err)
         return NULL;
     }
     return open_source(&none, fd, 1, err);
+}
+
+gt_raw_reader *gt_raw_open_path(const char *path, gt_error *err)
+{
+    gt_error_init(err);
+    gt_raw_reader *ret = gt_raw_open_path_impl(path, err);
+    gt_error_publish(err);
+    return ret;
 }
 
 /* ---------------------------------------------------------------- events */
@@ -470,5 +498,6 @@ void gt_raw_free(gt_raw_reader *r)
     free(r->args);
     gt_buf_free(&r->data);
     free(r->owned);
+    gt_error_clear(&r->err);
     free(r);
 }

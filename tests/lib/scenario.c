@@ -440,8 +440,14 @@ gt_builder *scenario_build(const scenario *s, gt_error *err)
         gt_builder_expect_failure(b, s->expect_error);
     const gt_error *e = gt_builder_error(b);
     if (e) {
-        if (err)
+        /* The message lives with the builder: err gets a copy in storage
+         * of this file, valid until the next scenario fails to build. */
+        static char kept[8192];
+        if (err) {
             *err = *e;
+            snprintf(kept, sizeof kept, "%s", e->message);
+            err->message = kept;
+        }
         gt_builder_free(b);
         return NULL;
     }

@@ -622,7 +622,7 @@ static int library_read(const bytes *in, input_kind kind, char *msg, size_t cap)
     gt_error err;
     memset(&err, 0, sizeof err);
     size_t events = 0;
-    int failed = 0;
+    int failed = 0, formatted = 0;
     if (kind == INPUT_BINARY) {
         gt_reader *r = gt_reader_open_memory(in->b, in->n, &err);
         if (!r) {
@@ -634,6 +634,9 @@ static int library_read(const bytes *in, input_kind kind, char *msg, size_t cap)
             if (gt_reader_error(r)) {
                 err = *gt_reader_error(r);
                 failed = 1;
+                /* The message lives with the reader: format it before the free. */
+                snprintf(msg, cap, "%s error: %.400s", gt_errcode_name(err.code), err.message);
+                formatted = 1;
             }
             gt_reader_free(r);
         }
@@ -649,13 +652,15 @@ static int library_read(const bytes *in, input_kind kind, char *msg, size_t cap)
             if (rc < 0) {
                 err = *gt_raw_error(r);
                 failed = 1;
+                snprintf(msg, cap, "%s error: %.400s", gt_errcode_name(err.code), err.message);
+                formatted = 1;
             }
             gt_raw_free(r);
         }
     }
-    if (failed)
+    if (failed && !formatted)
         snprintf(msg, cap, "%s error: %.400s", gt_errcode_name(err.code), err.message);
-    else
+    else if (!failed)
         snprintf(msg, cap, "read %zu events", events);
     return !failed ? CHILD_READ : err.code == GT_ERR_NOMEM ? CHILD_NOMEM : CHILD_ERROR;
 }

@@ -163,10 +163,13 @@ static void test_accessors(void)
 static void test_errors(void)
 {
     gt_error err;
-    check(gt_reader_open_memory("hello world, not a trace", 24, &err) == NULL &&
+    /* Each open before the check: the message is read after the call. */
+    int opened = gt_reader_open_memory("hello world, not a trace", 24, &err) != NULL;
+    check(!opened &&
               strcmp(err.message, "bad file format: not a Go execution trace?") == 0 && err.code == GT_ERR_FORMAT,
           "reader_bad_header", "got '%s'", err.message);
-    check(gt_reader_open_memory("go 1.99 trace\0\0\0", 16, &err) == NULL &&
+    opened = gt_reader_open_memory("go 1.99 trace\0\0\0", 16, &err) != NULL;
+    check(!opened &&
               strcmp(err.message, "unknown or unsupported trace version go 1.99") == 0,
           "reader_bad_version", "got '%s'", err.message);
     check(gt_reader_open_path("/nonexistent/trace", &err) == NULL && err.code == GT_ERR_IO, "reader_open_missing",

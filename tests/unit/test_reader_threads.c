@@ -78,7 +78,7 @@ static transcript read_all(const char *path, const void *data, size_t len, enum 
         if (fp)
             r = gt_reader_open_stream(fp, &err);
         else
-            snprintf(err.message, sizeof err.message, "fmemopen failed");
+            err.message = "fmemopen failed";
     } else {
         r = in == FROM_MEMORY ? gt_reader_open_memory(data, len, &err) : gt_reader_open_path(path, &err);
     }

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "common/cursor.h"
+#include "common/error.h"
 #include "v1/v1.h"
 #include "wire/spec.h"
 
@@ -59,6 +60,26 @@ static void string_ev(tw *w, uint64_t id, const char *s)
     w->n += strlen(s);
 }
 
+/* gt_v1_open and gt_v1_next fill an error the library way (common/error.h):
+ * initialised, and owning its message. These give the test's errors the
+ * public functions' rule instead: the text goes to this thread's storage,
+ * so an error needs no release. */
+static gt_v1 *v1_open(const uint8_t *data, size_t len, int version, gt_error *err)
+{
+    gt_error_init(err);
+    gt_v1 *v = gt_v1_open(data, len, version, err);
+    gt_error_publish(err);
+    return v;
+}
+
+static int v1_next(gt_v1 *v, gt_event *ev, gt_error *err)
+{
+    gt_error_init(err);
+    int r = gt_v1_next(v, ev, err);
+    gt_error_publish(err);
+    return r;
+}
+
 /* Old type numbers used below. */
 enum { FREQ = 2, STACK = 3, GOMAXPROCS = 4, PROC_START = 5, PROC_STOP = 6, GO_CREATE = 13, GO_START = 14,
        GO_SCHED = 17, GO_SYSCALL = 28, GO_WAITING = 31, HEAP_ALLOC = 33, FUTILE = 36, CPU_SAMPLE = 49 };
@@ -68,7 +89,7 @@ static size_t read_all(gt_v1 *v, gt_event *out, size_t cap, gt_error *err)
     size_t n = 0;
     gt_event e;
     int r;
-    while ((r = gt_v1_next(v, &e, err)) == 1)
+    while ((r = v1_next(v, &e, err)) == 1)
         if (n < cap)
             out[n++] = e;
     return r < 0 ? (size_t)-1 : n;
@@ -97,7 +118,7 @@ static void test_conversion(void)
     EV(&w, PROC_STOP, 1);            /* t=9 */
 
     gt_error err;
-    gt_v1 *v = gt_v1_open(w.b, w.n, 21, &err);
+    gt_v1 *v = v1_open(w.b, w.n, 21, &err);
     if (!check(v != NULL, "v1_conversion_open", "%s", v ? "" : err.message))
         return;
     gt_event e[32];
@@ -131,7 +152,7 @@ static void test_conversion(void)
     if (n > 5)
         check(e[5].priv_args[1] == 1, "v1_conversion_syscall_stack", "stack %llu",
               (unsigned long long)e[5].priv_args[1]);
-    check(gt_v1_next(v, &e[0], &err) == 0, "v1_conversion_end_sticky", "more after the last Sync");
+    check(v1_next(v, &e[0], &err) == 0, "v1_conversion_end_sticky", "more after the last Sync");
     gt_v1_free(v);
 }
 
@@ -143,11 +164,11 @@ static void expect_error(const char *name, int version, void (*body)(tw *), cons
     body(&w);
     gt_error err;
     memset(&err, 0, sizeof err);
-    gt_v1 *v = gt_v1_open(w.b, w.n, version, &err);
+    gt_v1 *v = v1_open(w.b, w.n, version, &err);
     if (v) {
         gt_event e;
         int r;
-        while ((r = gt_v1_next(v, &e, &err)) == 1)
+        while ((r = v1_next(v, &e, &err)) == 1)
             ;
         gt_v1_free(v);
         if (r == 0) {
@@ -217,7 +238,7 @@ static void test_batches_carry_goroutine(void)
     EV(&w, GO_SCHED, 1, 0);          /* ticks 111, time 10: still g1 */
     EV(&w, PROC_STOP, 1);            /* 11 */
     gt_error err;
-    gt_v1 *v = gt_v1_open(w.b, w.n, 21, &err);
+    gt_v1 *v = v1_open(w.b, w.n, 21, &err);
     if (!check(v != NULL, "v1_batches_carry_open", "%s", v ? "" : err.message))
         return;
     gt_event e[16];
@@ -237,7 +258,7 @@ static void expect_sequence(const tw *w, const char *name, int (*pick)(const gt_
                             int64_t (*value)(const gt_event *), const int64_t *want, size_t nwant)
 {
     gt_error err;
-    gt_v1 *v = gt_v1_open(w->b, w->n, 21, &err);
+    gt_v1 *v = v1_open(w->b, w->n, 21, &err);
     if (!check(v != NULL, name, "open: %s", v ? "" : err.message))
         return;
     gt_event e[64];
@@ -396,12 +417,12 @@ static void test_corpus_counts(void)
             continue;
         }
         gt_error err;
-        gt_v1 *v = gt_v1_open((const uint8_t *)data, n, version, &err);
+        gt_v1 *v = v1_open((const uint8_t *)data, n, version, &err);
         size_t got = 0;
         gt_event e;
         int r = -1;
         if (v)
-            while ((r = gt_v1_next(v, &e, &err)) == 1)
+            while ((r = v1_next(v, &e, &err)) == 1)
                 got++;
         check(v && r == 0 && got == events, name, "got %zu events (r=%d, %s), oracle printed %llu", got, r,
               v ? "" : err.message, events);
@@ -436,7 +457,7 @@ static void test_memory_bound(void)
         b[n++] = 7;
     }
     gt_error err;
-    gt_v1 *v = gt_v1_open(b, n, 21, &err);
+    gt_v1 *v = v1_open(b, n, 21, &err);
     if (check(v != NULL, "v1_memory_bound_open", "%s", v ? "" : err.message)) {
         size_t held = gt_v1_held_bytes(v);
         check(gt_v1_event_count(v) == N, "v1_memory_bound_count", "%zu events", gt_v1_event_count(v));
@@ -445,7 +466,7 @@ static void test_memory_bound(void)
         size_t got = 0;
         gt_event e;
         int r;
-        while ((r = gt_v1_next(v, &e, &err)) == 1)
+        while ((r = v1_next(v, &e, &err)) == 1)
             got++;
         check(r == 0 && got == (size_t)N + 2, "v1_memory_bound_events", "got %zu events (r=%d)", got, r);
     }
