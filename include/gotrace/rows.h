@@ -130,6 +130,22 @@ typedef struct gt_rows gt_rows;
 /* A new row builder calling sink (copied); options may be NULL (whole
  * trace, no file name). NULL when memory runs out. */
 GT_API gt_rows *gt_rows_new(const gt_rows_sink *sink, const gt_rows_options *options);
+/* Passes only the rows of the tables whose bits are set in tables (bit t:
+ * gt_rows_tables()[t]; 0, the default: every table), and skips the work
+ * the others alone need: the goroutine analysis unless goroutines,
+ * goroutine_times, tasks, regions or region_times are asked for; the
+ * timeline tracker unless m_transitions or ranges are; the pending
+ * transitions of g_ and p_transitions not asked for; stack IDs unless a
+ * table holding them (or stacks, frames) is. The rows passed, their values
+ * and their order within each table are those a builder without the mask
+ * passes for that table. Stack IDs too: without the tracker, the stack of
+ * each RangeBegin and RangeActive event takes its ID where the tracker's
+ * range would; the two differ only for a range begun again while open, or
+ * beyond the tracker's 64 distinct range names, when the event has a stack
+ * not seen before (the IDs are then numbered in another order). Only before
+ * the first event (ignored after it). Tables not asked for get no rows and
+ * count 0 in gt_rows_count. */
+GT_API void gt_rows_set_tables(gt_rows *r, uint32_t tables);
 /* Feeds the next event (reader order). */
 GT_API int gt_rows_event(gt_rows *r, const gt_event *ev);
 /* Ends the trace: passes what was pending (the last transition of each

@@ -170,6 +170,7 @@ gt_columns *gt_columns_new(uint32_t tables, const gt_rows_options *options)
         gt_columns_free(c);
         return NULL;
     }
+    gt_rows_set_tables(c->rows, c->mask);
     return c;
 }
 

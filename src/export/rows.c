@@ -257,6 +257,11 @@ struct gt_rows {
     int rc;                  /* the sink's code once it stopped us */
     gt_rows_options opt;
     uint64_t counts[GT_ROWS_T_COUNT];
+    uint32_t tables;         /* bit t: table t's rows are passed */
+    /* What the tables asked for need (gt_rows_set_tables): */
+    int want_summary;        /* the goroutine analysis */
+    int want_tl;             /* the timeline tracker */
+    int want_stack_ids;      /* stack IDs, numbered as for every table */
 
     uint64_t events, syncs;
     int64_t first, last;     /* event times */
@@ -302,8 +307,12 @@ static gt_rows_value v_text(gt_str s)
 }
 static gt_rows_value v_cstr(const char *s) { return v_text((gt_str){s, strlen(s)}); }
 
+static int wants(const gt_rows *r, uint32_t t) { return r->tables >> t & 1; }
+
 static int put(gt_rows *r, uint32_t t, const gt_rows_value *v)
 {
+    if (!wants(r, t))
+        return 0;
     int rc = r->sink.row(r->sink.ctx, t, v);
     if (rc) {
         r->rc = rc;
@@ -550,11 +559,20 @@ static int on_state(gt_rows *r, const gt_event *ev)
     p.to = (uint8_t)st.new_state;
     int rc;
     if (st.resource.kind == GT_RESOURCE_PROC)
-        return transition(r, &r->ps, emit_p, st.resource.id, &p, st.new_state == GT_PROC_NOT_EXIST);
+        return wants(r, GT_ROWS_T_P_TRANSITIONS)
+                   ? transition(r, &r->ps, emit_p, st.resource.id, &p, st.new_state == GT_PROC_NOT_EXIST)
+                   : 0;
     if (st.resource.kind != GT_RESOURCE_GOROUTINE)
         return 0;
-    if ((rc = stack_id(r, st.stack, &p.stack)) || (rc = stack_id(r, gt_event_stack(ev), &p.cause_stack)))
+    if (r->want_stack_ids &&
+        ((rc = stack_id(r, st.stack, &p.stack)) || (rc = stack_id(r, gt_event_stack(ev), &p.cause_stack))))
         return rc;
+    if (st.old_state == GT_GO_NOT_EXIST && ev->goroutine >= 0 && ev->goroutine != st.resource.id &&
+        wants(r, GT_ROWS_T_GOROUTINES) &&
+        gt_u64map_put(&r->creators, (uint64_t)st.resource.id, (uint64_t)ev->goroutine))
+        return -1;
+    if (!wants(r, GT_ROWS_T_G_TRANSITIONS))
+        return 0;
     if (st.reason.len) {
         /* Reasons come from the generation's string table: the same
          * address is the same reason until the next Sync. */
@@ -566,9 +584,6 @@ static int on_state(gt_rows *r, const gt_event *ev)
                  gt_u64map_put(&r->reason_cache, key, p.reason))
             return -1;
     }
-    if (st.old_state == GT_GO_NOT_EXIST && ev->goroutine >= 0 && ev->goroutine != st.resource.id &&
-        gt_u64map_put(&r->creators, (uint64_t)st.resource.id, (uint64_t)ev->goroutine))
-        return -1;
     return transition(r, &r->gs, emit_g, st.resource.id, &p, st.new_state == GT_GO_NOT_EXIST);
 }
 
@@ -808,6 +823,17 @@ static int on_event(gt_rows *r, const gt_event *ev)
         }
         return 0;
     }
+    case GT_EVENT_RANGE_BEGIN:
+    case GT_EVENT_RANGE_ACTIVE: {
+        /* Without the tracker, its ranges' stacks still take their IDs
+         * when it would (tl_begin: a range it opens, with the stack of the
+         * event opening it), so that the IDs do not depend on the tables
+         * asked for. */
+        gt_range rg;
+        if (!r->want_tl && r->want_stack_ids && !gt_event_range(ev, &rg))
+            return stack_id(r, gt_event_stack(ev), &stack);
+        return 0;
+    }
     default:
         break;
     }
@@ -893,8 +919,26 @@ gt_rows *gt_rows_new(const gt_rows_sink *sink, const gt_rows_options *options)
     }
     gt_summary_stream_regions(r->summary, on_region, r);
     r->trace_end = INT64_MAX;
+    gt_rows_set_tables(r, 0);
     return r;
 }
+
+#define BIT(t) (1u << (t))
+
+void gt_rows_set_tables(gt_rows *r, uint32_t mask)
+{
+    if (r->events)
+        return;
+    uint32_t all = (uint32_t)((1ULL << GT_ROWS_T_COUNT) - 1);
+    r->tables = mask & all ? mask & all : all;
+    r->want_summary = (r->tables & (BIT(GT_ROWS_T_GOROUTINES) | BIT(GT_ROWS_T_GOROUTINE_TIMES) | BIT(GT_ROWS_T_TASKS) |
+                                    BIT(GT_ROWS_T_REGIONS) | BIT(GT_ROWS_T_REGION_TIMES))) != 0;
+    r->want_tl = (r->tables & (BIT(GT_ROWS_T_M_TRANSITIONS) | BIT(GT_ROWS_T_RANGES))) != 0;
+    r->want_stack_ids = (r->tables & (BIT(GT_ROWS_T_G_TRANSITIONS) | BIT(GT_ROWS_T_STACKS) | BIT(GT_ROWS_T_FRAMES) |
+                                      BIT(GT_ROWS_T_CPU_SAMPLES) | BIT(GT_ROWS_T_LOGS) | BIT(GT_ROWS_T_RANGES))) != 0;
+}
+
+#undef BIT
 
 static int fail(gt_rows *r, int rc) { return r->rc ? r->rc : rc; }
 
@@ -911,9 +955,9 @@ int gt_rows_event(gt_rows *r, const gt_event *ev)
     int rc = on_event(r, ev);
     if (rc)
         return fail(r, rc);
-    if (gt_summary_event(r->summary, ev))
+    if (r->want_summary && gt_summary_event(r->summary, ev))
         return fail(r, -1);
-    if ((rc = gt_tl_event(r->tl, ev)))
+    if (r->want_tl && (rc = gt_tl_event(r->tl, ev)))
         return fail(r, rc);
     return 0;
 }
@@ -926,14 +970,16 @@ int gt_rows_finish(gt_rows *r, const gt_error *err)
     r->broken = err != NULL;
     r->trace_end = r->broken ? gt_summary_last_sync_time(r->summary) : gt_summary_last_time(r->summary);
     r->closing = 1;
-    if (r->events && (rc = gt_tl_close(r->tl, r->last)))
+    if (r->want_tl && r->events && (rc = gt_tl_close(r->tl, r->last)))
         return fail(r, rc);
     if ((rc = flush(r, &r->ms, emit_m)) || (rc = flush(r, &r->gs, emit_g)) || (rc = flush(r, &r->ps, emit_p)))
         return fail(r, rc);
-    if (gt_summary_finalize(r->summary))
-        return fail(r, -1);
-    if ((rc = emit_goroutines(r)) || (rc = emit_tasks(r)))
-        return fail(r, rc);
+    if (r->want_summary) {
+        if (gt_summary_finalize(r->summary))
+            return fail(r, -1);
+        if ((rc = emit_goroutines(r)) || (rc = emit_tasks(r)))
+            return fail(r, rc);
+    }
     gt_rows_value v[9];
     v[0] = v_text(r->opt.file);
     v[1] = v_opt(r->opt.go_version, r->opt.go_version > 0);

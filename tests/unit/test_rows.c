@@ -2,8 +2,9 @@
  * against the events the reader gives (one g_transitions / p_transitions /
  * metrics / ... row per event of that kind), the goroutine analysis (one
  * goroutines row per goroutine), the typing and NULL rules of the schema,
- * stacks described before they are used, the window, and a sink that stops
- * the feeding. */
+ * stacks described before they are used, the window, a table mask
+ * (gt_rows_set_tables; test_columns compares masked rows value by value),
+ * and a sink that stops the feeding. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,6 +191,44 @@ int main(void)
           "rows_window", "status %d, %llu rows in [%lld, %lld]", rc,
           (unsigned long long)w.rows[GT_ROWS_T_G_TRANSITIONS], (long long)(w.lo - e.first), (long long)(w.hi - e.first));
     gt_rows_free(rows);
+
+    /* A table mask: only those tables reach the sink and are counted, as
+     * many rows as without the mask; set after the first event, ignored. */
+    counter m;
+    memset(&m, 0, sizeof m);
+    {
+        gt_error err;
+        gt_reader *r = gt_reader_open_path(path, &err);
+        gt_rows_sink sink = {&m, count_row};
+        uint32_t nt;
+        m.tables = gt_rows_tables(&nt);
+        rows = gt_rows_new(&sink, NULL);
+        gt_rows_set_tables(rows, 1u << GT_ROWS_T_G_TRANSITIONS | 1u << GT_ROWS_T_STACKS);
+        gt_event ev;
+        rc = 0;
+        int first = 1;
+        while (r && !rc && gt_reader_next(r, &ev) == 1) {
+            rc = gt_rows_event(rows, &ev);
+            if (first)
+                gt_rows_set_tables(rows, 0);  /* too late: ignored */
+            first = 0;
+        }
+        if (!rc)
+            rc = gt_rows_finish(rows, NULL);
+        int only = 1;
+        for (uint32_t t = 0; t < GT_ROWS_T_COUNT; t++)
+            if (t != GT_ROWS_T_G_TRANSITIONS && t != GT_ROWS_T_STACKS)
+                only &= m.rows[t] == 0 && gt_rows_count(rows, t) == 0;
+        check(r && rc == 0 && only && !m.bad[0] &&
+                  m.rows[GT_ROWS_T_G_TRANSITIONS] == c.rows[GT_ROWS_T_G_TRANSITIONS] &&
+                  m.rows[GT_ROWS_T_STACKS] == c.rows[GT_ROWS_T_STACKS] &&
+                  gt_rows_count(rows, GT_ROWS_T_G_TRANSITIONS) == c.rows[GT_ROWS_T_G_TRANSITIONS],
+              "rows_set_tables", "status %d, other tables' rows %s, %llu g_transitions (%llu without a mask): %s", rc,
+              only ? "none" : "some", (unsigned long long)m.rows[GT_ROWS_T_G_TRANSITIONS],
+              (unsigned long long)c.rows[GT_ROWS_T_G_TRANSITIONS], m.bad);
+        gt_rows_free(rows);
+        gt_reader_free(r);
+    }
 
     /* A sink that stops: its status comes back, and stays. */
     counter s;
