@@ -12,6 +12,7 @@
 
 #include "analysis/intern.h"
 #include "gotrace/columns.h"
+#include "rows_typed.h"
 
 typedef struct col {
     gt_rows_type type;
@@ -42,6 +43,12 @@ struct gt_columns {
     uint32_t mask;
     int done;
     tab tabs[GT_ROWS_T_COUNT];
+    /* g_transitions' typed rows (rows_typed.h): dictionary index + 1 of
+     * each state number in from_state / to_state, and of each reason
+     * number in reason (0: not yet interned) */
+    int32_t state_code[2][256];
+    int32_t *reason_code;
+    size_t n_reason_code;
     gt_event evs[READ_BATCH];
 };
 
@@ -97,6 +104,21 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
     return !memcmp(a, b, n);
 }
 
+/* The dictionary index of str in text column k; -1 when memory runs out. */
+static int32_t text_code(col *k, gt_str str)
+{
+    struct seen *e = &k->seen[((uintptr_t)str.ptr >> 3 ^ str.len) & 15];
+    if (e->ptr && e->ptr == str.ptr && e->len == str.len && same_bytes(k->dict.strs[e->code].ptr, str.ptr, str.len))
+        return e->code;
+    size_t id = gt_intern_id(&k->dict, str);
+    if (!id || id > INT32_MAX)
+        return -1;
+    e->ptr = str.ptr;
+    e->len = str.len;
+    e->code = (int32_t)(id - 1);
+    return e->code;
+}
+
 static int put_row(void *ctx, uint32_t t, const gt_rows_value *v)
 {
     gt_columns *c = ctx;
@@ -114,22 +136,8 @@ static int put_row(void *ctx, uint32_t t, const gt_rows_value *v)
         switch (k->type) {
         case GT_ROWS_TEXT: {
             int32_t code = -1;
-            if (!null) {
-                gt_str str = v[j].s;
-                struct seen *e = &k->seen[((uintptr_t)str.ptr >> 3 ^ str.len) & 15];
-                if (e->ptr && e->ptr == str.ptr && e->len == str.len &&
-                    same_bytes(k->dict.strs[e->code].ptr, str.ptr, str.len)) {
-                    code = e->code;
-                } else {
-                    size_t id = gt_intern_id(&k->dict, str);
-                    if (!id || id > INT32_MAX)
-                        return -1;
-                    code = (int32_t)(id - 1);
-                    e->ptr = str.ptr;
-                    e->len = str.len;
-                    e->code = code;
-                }
-            }
+            if (!null && (code = text_code(k, v[j].s)) < 0)
+                return -1;
             ((int32_t *)k->data)[i] = code;
             break;
         }
@@ -137,6 +145,72 @@ static int put_row(void *ctx, uint32_t t, const gt_rows_value *v)
         case GT_ROWS_BOOL: ((uint8_t *)k->data)[i] = (uint8_t)(!null && v[j].i); break;
         default: ((int64_t *)k->data)[i] = null ? 0 : v[j].i; break;
         }
+    }
+    tb->rows = i + 1;
+    return 0;
+}
+
+/* The dictionary index of state s in from_state (which 0) or to_state. */
+static int32_t state_code(gt_columns *c, int which, uint8_t s)
+{
+    int32_t *slot = &c->state_code[which][s];
+    if (!*slot) {
+        const char *name = gt_go_state_name((gt_go_state)s);
+        int32_t code = text_code(&c->tabs[GT_ROWS_T_G_TRANSITIONS].cols[GT_G_FROM_STATE + which],
+                                 (gt_str){name, strlen(name)});
+        if (code < 0)
+            return -1;
+        *slot = code + 1;
+    }
+    return *slot - 1;
+}
+
+static int32_t reason_code(gt_columns *c, const gt_rows_g_row *row)
+{
+    if (row->reason >= c->n_reason_code) {
+        size_t n = c->n_reason_code ? c->n_reason_code : 64;
+        while (n <= row->reason)
+            n *= 2;
+        int32_t *v = realloc(c->reason_code, n * sizeof *v);
+        if (!v)
+            return -1;
+        memset(v + c->n_reason_code, 0, (n - c->n_reason_code) * sizeof *v);
+        c->reason_code = v;
+        c->n_reason_code = n;
+    }
+    int32_t *slot = &c->reason_code[row->reason];
+    if (!*slot) {
+        int32_t code = text_code(&c->tabs[GT_ROWS_T_G_TRANSITIONS].cols[GT_G_REASON], row->reason_text);
+        if (code < 0)
+            return -1;
+        *slot = code + 1;
+    }
+    return *slot - 1;
+}
+
+/* A g_transitions row from its typed record: the stores of put_row, with
+ * the columns' types and places known. */
+static int put_g_row(void *ctx, const gt_rows_g_row *row)
+{
+    gt_columns *c = ctx;
+    tab *tb = &c->tabs[GT_ROWS_T_G_TRANSITIONS];
+    if (tb->rows == tb->cap && grow(tb))
+        return -1;
+    uint64_t i = tb->rows;
+    col *k = tb->cols;
+    int32_t from = state_code(c, 0, row->from), to = state_code(c, 1, row->to);
+    int32_t reason = row->reason ? reason_code(c, row) : -1;
+    if (from < 0 || to < 0 || (row->reason && reason < 0))
+        return -1;
+    ((int64_t *)k[GT_G_TIME].data)[i] = row->v[GT_G_TIME];
+    ((int64_t *)k[GT_G_GOROUTINE].data)[i] = row->v[GT_G_GOROUTINE];
+    ((int32_t *)k[GT_G_FROM_STATE].data)[i] = from;
+    ((int32_t *)k[GT_G_TO_STATE].data)[i] = to;
+    ((int32_t *)k[GT_G_REASON].data)[i] = reason;
+    k[GT_G_REASON].nulls[i] = !row->reason;
+    for (uint32_t j = GT_G_DURATION; j < GT_G_COLUMNS; j++) {
+        ((int64_t *)k[j].data)[i] = row->v[j];
+        k[j].nulls[i] = (uint8_t)(row->nulls >> j & 1);
     }
     tb->rows = i + 1;
     return 0;
@@ -171,6 +245,7 @@ gt_columns *gt_columns_new(uint32_t tables, const gt_rows_options *options)
         return NULL;
     }
     gt_rows_set_tables(c->rows, c->mask);
+    gt_rows_set_g_sink(c->rows, put_g_row);
     return c;
 }
 
@@ -317,6 +392,7 @@ void gt_columns_free(gt_columns *c)
     if (!c)
         return;
     gt_rows_free(c->rows);
+    free(c->reason_code);
     for (uint32_t t = 0; t < GT_ROWS_T_COUNT; t++) {
         tab *tb = &c->tabs[t];
         for (uint32_t j = 0; tb->cols && j < tb->n_columns; j++) {

@@ -24,6 +24,7 @@
 #include "gotrace/export.h"
 #include "gotrace/rows.h"
 #include "gotrace/window.h"
+#include "rows_typed.h"
 
 /* ------------------------------------------------------------- schema */
 
@@ -80,6 +81,10 @@ static const gt_rows_column col_g_transitions[] = {
     {"cause_thread", I, 1, "", "the thread (M) of the event"},
     {"cause_stack", I, 1, "", "stacks.id: the event's own stack (the creator's, the unblocker's)"},
 };
+/* rows_typed.h's GT_G_* name these columns in this order. */
+_Static_assert(sizeof col_g_transitions / sizeof col_g_transitions[0] == GT_G_COLUMNS,
+               "g_transitions' columns and GT_G_* differ");
+
 static const gt_rows_column col_p_transitions[] = {
     {"time", I, 0, "ns", "when"},
     {"proc", I, 0, "", "the P changing state"},
@@ -258,6 +263,7 @@ struct gt_rows {
     gt_rows_options opt;
     uint64_t counts[GT_ROWS_T_COUNT];
     uint32_t tables;         /* bit t: table t's rows are passed */
+    gt_rows_g_fn g_fn;       /* g_transitions' typed sink, or NULL */
     /* What the tables asked for need (gt_rows_set_tables): */
     int want_summary;        /* the goroutine analysis */
     int want_tl;             /* the timeline tracker */
@@ -458,23 +464,60 @@ static gt_rows_value v_dur(const pend *p, int has_next, int64_t next)
     return has_next ? v_int(next - p->time) : v_null();
 }
 
+static void g_int(gt_rows_g_row *row, uint32_t j, int64_t x, int null)
+{
+    if (null)
+        row->nulls |= 1u << j;
+    else
+        row->v[j] = x;
+}
+
 static int emit_g(gt_rows *r, int64_t g, const pend *p, int has_next, int64_t next)
 {
-    if (!in_window(r, p->time))
+    if (!in_window(r, p->time) || !wants(r, GT_ROWS_T_G_TRANSITIONS))
         return 0;
-    gt_rows_value v[11];
-    v[0] = v_int(p->time);
-    v[1] = v_int(g);
-    v[2] = v_cstr(gt_go_state_name((gt_go_state)p->from));
-    v[3] = v_cstr(gt_go_state_name((gt_go_state)p->to));
-    v[4] = p->reason ? v_text(r->reasons.strs[p->reason - 1]) : v_null();
-    v[5] = v_dur(p, has_next, next);
-    v[6] = v_stack(p->stack);
-    v[7] = v_id(p->cause_g);
-    v[8] = v_id(p->cause_p);
-    v[9] = v_id(p->cause_m);
-    v[10] = v_stack(p->cause_stack);
+    gt_rows_g_row row;
+    memset(&row, 0, sizeof row);
+    row.v[GT_G_TIME] = p->time;
+    row.v[GT_G_GOROUTINE] = g;
+    row.from = p->from;
+    row.to = p->to;
+    row.reason = p->reason;
+    if (p->reason)
+        row.reason_text = r->reasons.strs[p->reason - 1];
+    else
+        row.nulls |= 1u << GT_G_REASON;
+    /* NULL: no next transition, no stack (ID 0), no goroutine, P or thread
+     * (GT_NO_*, negative): as v_dur, v_stack and v_id. */
+    g_int(&row, GT_G_DURATION, next - p->time, !has_next);
+    g_int(&row, GT_G_STACK, (int64_t)p->stack, !p->stack);
+    g_int(&row, GT_G_CAUSE_GOROUTINE, p->cause_g, p->cause_g < 0);
+    g_int(&row, GT_G_CAUSE_PROC, p->cause_p, p->cause_p < 0);
+    g_int(&row, GT_G_CAUSE_THREAD, p->cause_m, p->cause_m < 0);
+    g_int(&row, GT_G_CAUSE_STACK, (int64_t)p->cause_stack, !p->cause_stack);
+    if (r->g_fn) {
+        int rc = r->g_fn(r->sink.ctx, &row);
+        if (rc) {
+            r->rc = rc;
+            return rc;
+        }
+        r->counts[GT_ROWS_T_G_TRANSITIONS]++;
+        return 0;
+    }
+    gt_rows_value v[GT_G_COLUMNS];
+    for (uint32_t j = 0; j < GT_G_COLUMNS; j++)
+        v[j] = row.nulls >> j & 1 ? v_null() : v_int(row.v[j]);
+    v[GT_G_FROM_STATE] = v_cstr(gt_go_state_name((gt_go_state)row.from));
+    v[GT_G_TO_STATE] = v_cstr(gt_go_state_name((gt_go_state)row.to));
+    if (row.reason)
+        v[GT_G_REASON] = v_text(row.reason_text);
     return put(r, GT_ROWS_T_G_TRANSITIONS, v);
+}
+
+void gt_rows_set_g_sink(gt_rows *r, gt_rows_g_fn fn)
+{
+    if (!r->events)
+        r->g_fn = fn;
 }
 
 static int emit_p(gt_rows *r, int64_t proc, const pend *p, int has_next, int64_t next)
