@@ -150,19 +150,23 @@ static int put_row(void *ctx, uint32_t t, const gt_rows_value *v)
     return 0;
 }
 
-/* The dictionary index of state s in from_state (which 0) or to_state. */
-static int32_t state_code(gt_columns *c, int which, uint8_t s)
+/* The dictionary index of state s in from_state (which 0) or to_state,
+ * interned the first time: the fast path is one load. */
+static int32_t intern_state(gt_columns *c, int which, uint8_t s)
 {
-    int32_t *slot = &c->state_code[which][s];
-    if (!*slot) {
-        const char *name = gt_go_state_name((gt_go_state)s);
-        int32_t code = text_code(&c->tabs[GT_ROWS_T_G_TRANSITIONS].cols[GT_G_FROM_STATE + which],
-                                 (gt_str){name, strlen(name)});
-        if (code < 0)
-            return -1;
-        *slot = code + 1;
-    }
-    return *slot - 1;
+    const char *name = gt_go_state_name((gt_go_state)s);
+    int32_t code = text_code(&c->tabs[GT_ROWS_T_G_TRANSITIONS].cols[GT_G_FROM_STATE + which],
+                             (gt_str){name, strlen(name)});
+    if (code < 0)
+        return -1;
+    c->state_code[which][s] = code + 1;
+    return code;
+}
+
+static inline int32_t state_code(gt_columns *c, int which, uint8_t s)
+{
+    int32_t v = c->state_code[which][s];
+    return v ? v - 1 : intern_state(c, which, s);
 }
 
 static int32_t reason_code(gt_columns *c, const gt_rows_g_row *row)
