@@ -7,8 +7,10 @@
  * per column. Text goes through one interner per column, whose entry
  * numbers are the dictionary indexes. Nothing is allocated per row but the
  * geometric growth and the interner's copies of new distinct strings. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "analysis/intern.h"
 #include "gotrace/columns.h"
@@ -33,6 +35,7 @@ typedef struct tab {
     uint32_t n_columns;
     col *cols;
     uint64_t rows, cap;
+    uint64_t ready;           /* rows whose pages are known mapped (see room) */
     int taken;                /* a column was handed over: drop the rows on */
 } tab;
 
@@ -83,6 +86,51 @@ static int grow(tab *tb)
     return 0;
 }
 
+/* Maps the pages of rows [from, to) of every column of tb ahead of the
+ * stores, in one call per column: the kernel then fills them in a loop
+ * instead of taking a page fault per 4 KiB (the faults were about a
+ * quarter of the CPU time of filling g_transitions). A few pages at a time,
+ * so that the zeroed pages are still in the cache when the rows land.
+ * Linux 5.14 and later; only advice: where it fails, the stores fault as
+ * before. */
+static void prefault(tab *tb, uint64_t from, uint64_t to)
+{
+#ifdef MADV_POPULATE_WRITE
+    const uintptr_t page = 4096;
+    for (uint32_t j = 0; j < tb->n_columns; j++) {
+        col *c = &tb->cols[j];
+        for (int m = 0; m < 1 + (c->nullable != 0); m++) {
+            size_t es = m ? 1 : elem_size(c->type);
+            uintptr_t base = (uintptr_t)(m ? (void *)c->nulls : c->data);
+            uintptr_t lo = (base + from * es) & ~(page - 1), hi = (base + to * es) & ~(page - 1);
+            if (hi > lo)
+                (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+        }
+    }
+#else
+    (void)tb;
+    (void)from;
+    (void)to;
+#endif
+}
+
+enum { PREFAULT_ROWS = 1 << 12 };
+
+/* Room for row tb->rows: the columns grown when full, and for large
+ * tables their next PREFAULT_ROWS rows' pages mapped ahead. */
+static int room(tab *tb)
+{
+    if (tb->rows == tb->cap && grow(tb))
+        return -1;
+    if (tb->rows >= tb->ready) {
+        uint64_t to = tb->rows + PREFAULT_ROWS < tb->cap ? tb->rows + PREFAULT_ROWS : tb->cap;
+        if (tb->cap >= 4 * PREFAULT_ROWS)
+            prefault(tb, tb->rows, to);
+        tb->ready = to;
+    }
+    return 0;
+}
+
 /* memcmp(a, b, n) == 0 for the short strings of the cache, without a call:
  * a few loads for up to 16 bytes. */
 static inline int same_bytes(const char *a, const char *b, size_t n)
@@ -125,7 +173,7 @@ static int put_row(void *ctx, uint32_t t, const gt_rows_value *v)
     if (t >= GT_ROWS_T_COUNT || !(c->mask >> t & 1))
         return 0;
     tab *tb = &c->tabs[t];
-    if (tb->rows == tb->cap && grow(tb))
+    if (tb->rows >= tb->ready && room(tb))
         return -1;
     uint64_t i = tb->rows;
     for (uint32_t j = 0; j < tb->n_columns; j++) {
@@ -198,7 +246,7 @@ static int put_g_row(void *ctx, const gt_rows_g_row *row)
 {
     gt_columns *c = ctx;
     tab *tb = &c->tabs[GT_ROWS_T_G_TRANSITIONS];
-    if (tb->rows == tb->cap && grow(tb))
+    if (tb->rows >= tb->ready && room(tb))
         return -1;
     uint64_t i = tb->rows;
     col *k = tb->cols;
@@ -379,6 +427,7 @@ void gt_columns_clear(gt_columns *c, uint32_t t)
         return;
     tab *tb = &c->tabs[t];
     tb->rows = 0;
+    tb->ready = 0;
     if (tb->taken) {
         for (uint32_t j = 0; j < tb->n_columns; j++) {
             free(tb->cols[j].data);
