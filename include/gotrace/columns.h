@@ -6,7 +6,9 @@
  * events per call), feeds them to a gt_rows builder and appends each row of
  * the tables it was asked for to that table's columns. The rows, their
  * values and their order within a table are exactly those a gt_rows sink
- * gets (so those of `gotrace export`).
+ * gets (so those of `gotrace export`). g_transitions, most of a trace's
+ * rows, is filled from one typed record per row rather than one
+ * gt_rows_value per column; the result is the same.
  *
  * Column arrays, by the schema's type (gt_rows_tables):
  *   GT_ROWS_INT64   int64_t per row
@@ -42,7 +44,11 @@ typedef struct gt_columns gt_columns;
 
 /* A new object collecting the tables whose bits are set in tables (bit t:
  * gt_rows_tables()[t]; 0: every table). options as gt_rows_new's (NULL:
- * whole trace, no file name). NULL when memory runs out. */
+ * whole trace, no file name). NULL when memory runs out. The row builder
+ * gets the same mask (gt_rows_set_tables): asking for fewer tables skips
+ * the work only the others need (g_transitions alone: neither the
+ * goroutine analysis nor the timeline tracker), so ask only for what is
+ * used. */
 GT_API gt_columns *gt_columns_new(uint32_t tables, const gt_rows_options *options);
 
 /* Reads up to max_events events of r (0: no limit) and appends their rows.
