@@ -131,9 +131,12 @@ static int report(const char *in_path, FILE *out, const gt_error *err)
     return rc ? rc : cli_trace_error(in_path, err);
 }
 
-/* The input of a cut: a regular file is read in place; anything else (a
- * pipe, a FIFO, a terminal) as it comes, through a spool file that holds
- * about one generation (gotrace/cut.h). */
+/* The input of a cut: a regular file holding a plain trace is read in
+ * place; anything else (a pipe, a FIFO, a terminal, compressed input) as it
+ * comes, through cli_input's source (decompressing on demand), and a spool
+ * file that holds about one generation (gotrace/cut.h): a kept generation
+ * is copied out once it has been read whole, and a stream cannot be read
+ * back. Listing copies nothing and needs no spool. */
 typedef struct cut_source {
     cli_input in;
     int spool;        /* -1 when none */
@@ -185,9 +188,8 @@ static int source_open(cut_source *src, const char *cmd, const char *path, int c
     int rc = cli_input_open(&src->in, cmd, path, 0);
     if (rc)
         return rc;
-    struct stat st;
     gt_error err;
-    if (fstat(src->in.fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (!src->in.dsrc) {
         src->c = gt_cutter_open(src->in.fd, &err);
     } else {
         if (copies && (src->spool = make_spool()) < 0) {
@@ -196,7 +198,7 @@ static int source_open(cut_source *src, const char *cmd, const char *path, int c
             source_close(src);
             return CLI_EXIT_USAGE;
         }
-        src->c = gt_cutter_open_stream(src->in.fd, src->spool, &err);
+        src->c = gt_cutter_open_source(&src->in.source, src->spool, &err);
     }
     if (!src->c) {
         source_close(src);
