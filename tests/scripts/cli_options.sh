@@ -9,7 +9,10 @@
 #  - gotrace help COMMAND prints what gotrace COMMAND --help prints;
 #  - pprof refuses to write its binary profile to a terminal (exit 2);
 #  - compressed input (gzip, zstd; files, stdin, FIFOs) reads as the plain
-#    trace does, byte for byte; a file that is not a trace says what it is.
+#    trace does, byte for byte (standard output, standard error and status)
+#    for every command; truncated or corrupt compressed input exits 1 with
+#    the decoder's message, for every command; a file that is not a trace
+#    says what it is.
 # Traces: examples/hello.trace, and one corpus trace when ../shared is there.
 GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
