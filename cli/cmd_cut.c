@@ -168,14 +168,16 @@ static int make_spool(void)
     return fd;
 }
 
-static void source_close(cut_source *src)
+/* Closes src: 0, or CLI_EXIT_TRACE when its compressed data was damaged
+ * (the message printed), even past the generations that were read. */
+static int source_close(cut_source *src)
 {
     gt_cutter_free(src->c);
     src->c = NULL;
     if (src->spool >= 0)
         close(src->spool);
     src->spool = -1;
-    cli_input_close(&src->in);
+    return cli_input_close(&src->in);
 }
 
 /* Opens path ("-" = standard input) and reads its header. copies: whether
@@ -270,8 +272,8 @@ int cmd_cut(int argc, char **argv)
         return rc;
     if (do_list) {
         rc = list(pos[0], src.c);
-        source_close(&src);
-        return rc;
+        int in_rc = source_close(&src);
+        return rc ? rc : in_rc;
     }
     cli_output out;
     if ((rc = cli_output_open(&out, cmd, pos[1], pos[0])) != 0) {
@@ -296,8 +298,8 @@ int cmd_cut(int argc, char **argv)
                 strcmp(pos[1], "-") ? pos[1] : "standard output", res.first, res.last,
                 gt_format_duration(res.start, from), gt_format_duration(res.end, to), res.bytes);
     }
-    source_close(&src);
-    return rc;
+    int in_rc = source_close(&src);
+    return rc ? rc : in_rc;
 }
 
 /* ------------------------------------------------------------ split */
@@ -399,6 +401,6 @@ int cmd_split(int argc, char **argv)
     if (gt_split(src.c, s.max, &sink, &pieces, &err) < 0)
         rc = s.failed_rc ? s.failed_rc : report(pos[0], NULL, &err);
     free(s.name);
-    source_close(&src);
-    return rc;
+    int in_rc = source_close(&src);
+    return rc ? rc : in_rc;
 }

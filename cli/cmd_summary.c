@@ -628,7 +628,9 @@ int cmd_summary(int argc, char **argv)
     rc = read_trace(path, &in, o, &info);
     if (!rc && info.broken)
         rc = mmu_to_last_sync(path, &in, o, &info);
-    cli_input_close(&in);
+    /* Damaged compressed data (its message printed here) makes the status 1
+     * even when the trace read ended cleanly before it. */
+    int in_rc = cli_input_close(&in);
     if (!rc && gt_overview_finish(o, info.broken)) {
         fprintf(stderr, "gotrace summary: out of memory\n");
         rc = CLI_EXIT_TRACE;
@@ -655,5 +657,5 @@ int cmd_summary(int argc, char **argv)
         au_report_failure(path, &(au_pass_result){.failed = 1, .error = info.error, .progress = info.progress});
         return CLI_EXIT_TRACE;
     }
-    return CLI_EXIT_OK;
+    return in_rc;
 }

@@ -395,7 +395,10 @@ gzip -c "$hello" >"$tmp/cz.gz"
 n=$(wc -c <"$tmp/cz.gz")
 head -c $((n / 2)) "$tmp/cz.gz" >"$tmp/ctrunc.gz"
 { head -c $((n / 2)) "$tmp/cz.gz"; printf 'XXXXXXXXXXXXXXXX'; tail -c +$((n / 2 + 17)) "$tmp/cz.gz"; } >"$tmp/cbad.gz"
-kinds="ctrunc.gz cbad.gz"
+# ctail.gz: a whole trace, then bytes that are no gzip member: the trace
+# reads whole, the damage is still an error.
+{ cat "$tmp/cz.gz"; printf 'not a gzip member'; } >"$tmp/ctail.gz"
+kinds="ctrunc.gz cbad.gz ctail.gz"
 if [ $have_zstd = 1 ]; then
   zstd -q -c "$hello" >"$tmp/cz.zst"
   n=$(wc -c <"$tmp/cz.zst")
