@@ -342,17 +342,17 @@ int au_window_ready(const char *cmd)
     return 0;
 }
 
-int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_event_fn fn, void *ctx,
-               au_pass_result *res)
+int au_pass_input(const char *cmd, const char *path, cli_input *in, uint64_t limit, au_event_fn fn, void *ctx,
+                  au_pass_result *res)
 {
     memset(res, 0, sizeof *res);
     gt_error err;
-    gt_reader *r = gt_reader_open_fd(fd, &err);
+    gt_reader *r = cli_input_reader(in, &err);
     if (!r) {
         if (err.code == GT_ERR_IO)
             return cli_usage_error(cmd, "cannot read %s: %s", path, err.message);
         cli_trace_error(path, &err);
-        cli_input_explain(fd, &err);
+        cli_input_explain(in->fd, &err);
         return CLI_EXIT_TRACE;
     }
     gt_event ev;
@@ -401,7 +401,7 @@ int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, v
     int rc = cli_input_open(&in, cmd, path, 0);
     if (rc)
         return rc;
-    rc = au_pass_fd(cmd, path, in.fd, limit, fn, ctx, res);
+    rc = au_pass_input(cmd, path, &in, limit, fn, ctx, res);
     /* Damaged compressed data (reported by the close) ends the trace there:
      * a broken trace, even when the reader found a clean end. */
     if (cli_input_close(&in) && !rc && !res->failed) {

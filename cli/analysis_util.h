@@ -103,10 +103,11 @@ void au_report_failure(const char *path, const au_pass_result *res);
  * (CLI_EXIT_*) after printing a message: the file cannot be opened, nothing
  * valid was read, or memory ran out. */
 int au_pass(const char *cmd, const char *path, uint64_t limit, au_event_fn fn, void *ctx, au_pass_result *res);
-/* The same from fd (read from its current offset, not closed); path names
- * the trace in messages. For a second pass over a cli_input. */
-int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_event_fn fn, void *ctx,
-               au_pass_result *res);
+/* The same from the open input in (cli_input_reader: from its current
+ * position; not closed); path names the trace in messages. For a second
+ * pass over a cli_input (after cli_input_rewind). */
+int au_pass_input(const char *cmd, const char *path, cli_input *in, uint64_t limit, au_event_fn fn, void *ctx,
+                  au_pass_result *res);
 
 /* Runs the Summarizer over path and finalizes it. Returns 0 and *out, or an
  * exit status after printing a message. A broken trace is reported on stderr
@@ -175,7 +176,7 @@ int au_windowed(void);
 void au_json_window(au_json *j, int64_t trace_start, int64_t end);
 void au_print_window(FILE *f, int64_t trace_start, int64_t end);
 
-/* Every pass (au_pass, au_pass_fd, au_summarize*) stops after the first
+/* Every pass (au_pass, au_pass_input, au_summarize*) stops after the first
  * event past au_window's end, and fails with CLI_EXIT_USAGE and a message
  * when the window starts after the trace's last event. au_summarize*
  * gives the summary the window. */

@@ -133,13 +133,14 @@ void cli_set_quiet(int quiet);
 /* Call once reading has stopped, before freeing the reader. */
 void cli_progress_finish(cli_progress *p, const gt_reader *r);
 /* The same progress line for the commands that read wire events (dump
- * --wire, convert): bytes is gt_raw_bytes_read, fd the input the reader
- * reads (its size, for a regular file, is the total). Call for every event,
+ * --wire, convert): bytes is gt_raw_bytes_read, fd the input's (its size,
+ * for a regular file, is the total; for a compressed file, the bytes are
+ * the compressed file's, cli_input_position). Call for every event,
  * and cli_progress_end once reading stops. */
 void cli_progress_bytes(uint64_t bytes, int fd);
 void cli_progress_end(void);
 /* The progress line while an input is copied into a spool (cli_input_open
- * with spool set, for a pipe or a compressed file): done bytes of the input
+ * with spool set, for a pipe): done bytes of the input
  * consumed, of total (0 when unknown: a pipe). The same rules (size above
  * about 50 MB, a terminal, no --quiet); the line names what is done
  * ("buffering the input"). Call cli_progress_end when the copy ends. */
@@ -224,28 +225,34 @@ void cli_output_abort(cli_output *o);
 
 /* ------------------------------------------------------------- input
  *
- * Every command opens its trace with cli_input_open and reads in.fd (with
- * gt_reader_open_fd and the like). The input's first bytes tell its format:
- * gzip (1f 8b) and zstd (28 b5 2f fd) input, file or pipe, is decompressed
- * as it is read (cli/decode.c: zlib and libzstd, fixed buffers), and in.fd
- * then gives the decompressed trace: a pipe fed by a thread, or a spool
- * file. The library never sees compression. */
+ * Every command opens its trace with cli_input_open and reads it with
+ * cli_input_reader (gt_reader) or cli_input_raw (gt_raw_reader). The
+ * input's first bytes tell its format: gzip (1f 8b) and zstd (28 b5 2f fd)
+ * input, file or pipe, is decompressed as it is read, on demand, in the
+ * thread that reads it: a gt_source whose read callback inflates (zlib) or
+ * decompresses (libzstd) into the reader's buffer (cli/decode.c, fixed
+ * buffers). No thread, no pipe, and no spool file unless a command must
+ * read a pipe twice. The library never sees compression. */
 
 enum { CLI_INPUT_PLAIN = 0, CLI_INPUT_GZIP, CLI_INPUT_ZSTD };
 enum { CLI_INPUT_HEAD = 64 };
 
-typedef struct cli_decoder cli_decoder;
+typedef struct cli_decode_source cli_decode_source;
 
 typedef struct cli_input {
-    int fd;       /* read the trace here: the file, a spool, or a decoder's pipe */
+    int fd;       /* the input (file, standard input) or a spool; with dsrc, what dsrc reads */
     int spooled;  /* fd is a spool */
     int owned;    /* fd is to be closed */
+    /* Not NULL: the trace is read through source (a compressed input, or a
+     * plain one that is not a regular file, whose first bytes, read to tell
+     * the format, it gives back first). source.close is NULL: the source
+     * lives until cli_input_close, so a reader may be freed and the input
+     * rewound. */
+    cli_decode_source *dsrc;
+    gt_source source;
     /* The rest is cli_input's own. */
     const char *path;
     int format;   /* CLI_INPUT_*: what the input holds */
-    int src;      /* with a decoder: the input it reads (-1: none) */
-    int src_owned;
-    cli_decoder *dec;  /* the thread feeding fd, or NULL */
     unsigned char head[CLI_INPUT_HEAD];     /* the input's first bytes */
     size_t head_len;
     unsigned char decoded[CLI_INPUT_HEAD];  /* the first decompressed bytes (spooled) */
@@ -254,18 +261,34 @@ typedef struct cli_input {
 } cli_input;
 
 /* Opens path ("-" = standard input). A regular file holding a plain trace
- * is read in place. Other plain input (pipe, FIFO, process substitution,
- * terminal) is copied first to a spool file in $TMPDIR (default /tmp) when
- * spool is set: the spool is unlinked as soon as it is created (with
- * SIGINT, SIGTERM and SIGHUP blocked in between), so it never outlives the
- * command, however that ends. Without spool, such input is read as it comes
- * (through a pipe that first replays the bytes read to tell the format),
- * and cli_input_rewind then fails. Compressed input is decompressed into
- * the spool with spool set; otherwise a thread decompresses it into a pipe
- * as the command reads, and cli_input_rewind restarts it when the input is
- * a regular file. Returns 0, or CLI_EXIT_USAGE with a message for cmd (or
+ * is read in place (by descriptor: the reader reads it lazily, by offset).
+ * A compressed regular file is decompressed as it is read, and
+ * cli_input_rewind starts the decompression again from the file's start.
+ * Other input (pipe, FIFO, process substitution, terminal), plain or
+ * compressed, is read as it comes, forward only, and cli_input_rewind then
+ * fails; unless spool is set (a command that reads twice): then its
+ * decoding is first copied to a spool file in $TMPDIR (default /tmp),
+ * unlinked as soon as it is created (with SIGINT, SIGTERM and SIGHUP
+ * blocked in between), so it never outlives the command, however that
+ * ends. Returns 0, or CLI_EXIT_USAGE with a message for cmd (or
  * CLI_EXIT_TRACE when decompressing into the spool failed). */
 int cli_input_open(cli_input *in, const char *cmd, const char *path, int spool);
+
+/* A reader of the open input: gt_reader_open_fd or gt_reader_open_source
+ * (in->source), as cli_input_open decided. Free it before cli_input_rewind
+ * or cli_input_close. */
+gt_reader *cli_input_reader(cli_input *in, gt_error *err);
+/* The same for the wire-level reader (gotrace/raw.h). */
+struct gt_raw_reader;
+struct gt_raw_reader *cli_input_raw(cli_input *in, gt_error *err);
+
+/* Reads up to cap bytes of the (decompressed) input, fewer only at its end:
+ * >= 0, or -1 with errno. For a command that looks at the start before
+ * choosing a reader (convert). */
+ssize_t cli_input_read(cli_input *in, void *buf, size_t cap);
+/* Gives back the len bytes that the only cli_input_read so far returned, so
+ * that a reader opened next reads them first: 0, or -1 with errno. */
+int cli_input_unread(cli_input *in, const void *buf, size_t len);
 
 /* Moves back to the start for another pass: 0, or -1 when the input cannot
  * be read again (a pipe that was not spooled). */
@@ -283,9 +306,9 @@ int cli_input_close(cli_input *in);
  * binary data"). Nothing for another error or an unknown fd. */
 void cli_input_explain(int fd, const gt_error *err);
 
-/* For progress: how far a decoder has read the compressed regular file it
- * decompresses (bytes consumed, file size). 0, or -1 when no such input is
- * open (*done and *total untouched). */
+/* For progress: how far the decompression has read the compressed regular
+ * file it reads (bytes consumed, file size). 0, or -1 when no such input
+ * is open (*done and *total untouched). */
 int cli_input_position(uint64_t *done, uint64_t *total);
 
 /* cli/decode.c, for cli_input. */
@@ -293,17 +316,25 @@ int cli_sniff_format(const unsigned char *h, size_t n);
 const char *cli_format_name(int format);
 void cli_describe(char *buf, size_t cap, int format, const unsigned char *raw, size_t raw_len,
                   const unsigned char *decoded, size_t decoded_len);
-/* Writes format's decoding of prefix then src_fd to out_fd; the first
- * decoded bytes go to head (head_cap of them). With progress set, shows
- * the progress line (cli_progress_spool) over the bytes of src_fd consumed.
- * 0, -1 with msg (bad or truncated data, read error), -2 on a failed write
- * (errno set). */
-int cli_decode_to(int format, int src_fd, const unsigned char *prefix, size_t prefix_len, int out_fd,
-                  unsigned char *head, size_t head_cap, size_t *head_len, char *msg, size_t cap, int progress);
-cli_decoder *cli_decoder_start(int format, int src_fd, const unsigned char *prefix, size_t prefix_len, int *read_fd);
-/* Closes read_fd, waits for the thread: 0, or -1 with msg on a decoding error. */
-int cli_decoder_stop(cli_decoder *d, int read_fd, char *msg, size_t cap);
-size_t cli_decoder_head(cli_decoder *d, unsigned char *buf, size_t cap);
+/* A source (filled into *src, close NULL) that reads format's decoding of
+ * prefix then fd (PLAIN: a copy), on demand in the calling thread. Decoding
+ * stops at bad or truncated data or a read error: read then returns 0 (the
+ * trace ends there) and cli_decode_source_error gives the message. With
+ * progress set, every read from fd shows the progress line
+ * (cli_progress_spool) over the bytes consumed. NULL with errno. */
+cli_decode_source *cli_decode_source_new(int format, int fd, const unsigned char *prefix, size_t prefix_len,
+                                         int progress, gt_source *src);
+/* Back to the start: fd is a regular file, read again from offset 0 by a
+ * fresh decoder (a failure already recorded stays). 0, or -1. */
+int cli_decode_source_restart(cli_decode_source *d);
+/* The next reads give a copy of buf first (after every earlier unread
+ * byte has been read). 0, or -1 (no memory). */
+int cli_decode_source_unread(cli_decode_source *d, const void *buf, size_t len);
+/* "gzip: REASON" (or zstd, or "read error: ..."), or NULL when none. */
+const char *cli_decode_source_error(const cli_decode_source *d);
+/* The first decoded bytes read so far (up to cap): for cli_input_explain. */
+size_t cli_decode_source_head(const cli_decode_source *d, unsigned char *buf, size_t cap);
+void cli_decode_source_free(cli_decode_source *d);
 ssize_t cli_read_head(int fd, unsigned char *buf, size_t cap);
 
 /* cli_output_open(out, cmd, out_path, in_path), then cli_input_open(in,

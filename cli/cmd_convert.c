@@ -49,9 +49,9 @@ static int looks_like_text(const unsigned char *data, size_t len)
     return 0;
 }
 
-/* Reads the rest of fd after the len bytes already in *data (malloc'd, cap
- * bytes). Returns 0, or -1 with errno set. */
-static int read_rest(int fd, unsigned char **data, size_t *len, size_t cap)
+/* Reads the rest of in after the len bytes already in *data (malloc'd,
+ * cap bytes). Returns 0, or -1 with errno set. */
+static int read_rest(cli_input *in, unsigned char **data, size_t *len, size_t cap)
 {
     for (;;) {
         if (*len == cap) {
@@ -60,18 +60,21 @@ static int read_rest(int fd, unsigned char **data, size_t *len, size_t cap)
                 return errno = ENOMEM, -1;
             *data = bigger;
         }
-        ssize_t n = read(fd, *data + *len, cap - *len);
-        if (n == 0)
-            return 0;
-        if (n < 0 && errno != EINTR)
+        ssize_t n = cli_input_read(in, *data + *len, cap - *len);
+        if (n < 0)
             return -1;
-        *len += n > 0 ? (size_t)n : 0;
+        if ((size_t)n < cap - *len) {
+            *len += (size_t)n;
+            return 0;
+        }
+        *len += (size_t)n;
     }
 }
 
-/* Opens the input (in, opened by the caller: a regular file or a spool):
- * text is read whole (the text reader works on memory), binary is
- * streamed. *buffer gets what must be freed after the reader. NULL with a
+/* Opens the input (in, opened by the caller): its first bytes tell text
+ * from binary; text is read whole (the text reader works on memory), binary
+ * is streamed (those bytes given back first: the input is read once, front
+ * to back, a pipe or a compressed file as it comes). *buffer gets what must be freed after the reader. NULL with a
  * message printed and *exit_code set on failure. */
 static gt_raw_reader *open_input(const char *path, cli_input *in, unsigned char **buffer, int *exit_code)
 {
@@ -80,7 +83,7 @@ static gt_raw_reader *open_input(const char *path, cli_input *in, unsigned char 
     size_t cap = 1 << 16, len = 0;
     *exit_code = CLI_EXIT_TRACE;
     *buffer = malloc(cap);
-    ssize_t n = *buffer ? read(in->fd, *buffer, 4096) : -1;
+    ssize_t n = *buffer ? cli_input_read(in, *buffer, 4096) : -1;
     if (n < 0) {
         fprintf(stderr, "gotrace convert: cannot read %s: %s\n", path, strerror(*buffer ? errno : ENOMEM));
         *exit_code = CLI_EXIT_USAGE;
@@ -90,21 +93,23 @@ static gt_raw_reader *open_input(const char *path, cli_input *in, unsigned char 
     }
     len = (size_t)n;
     if (!looks_like_text(*buffer, len)) {
+        int unread = cli_input_unread(in, *buffer, len);
+        int e = errno;
         free(*buffer);
         *buffer = NULL;
-        if (cli_input_rewind(in)) {
-            fprintf(stderr, "gotrace convert: cannot read %s again: %s\n", path, strerror(errno));
+        if (unread) {
+            fprintf(stderr, "gotrace convert: cannot read %s again: %s\n", path, strerror(e));
             *exit_code = CLI_EXIT_USAGE;
             return NULL;
         }
-        r = gt_raw_open_fd(in->fd, &err);
+        r = cli_input_raw(in, &err);
         if (!r) {
             cli_trace_error(path, &err);
             cli_input_explain(in->fd, &err);
         }
         return r;
     }
-    if (read_rest(in->fd, buffer, &len, cap)) {
+    if (read_rest(in, buffer, &len, cap)) {
         fprintf(stderr, "gotrace convert: cannot read %s: %s\n", path, strerror(errno));
         *exit_code = CLI_EXIT_USAGE;
         free(*buffer);
@@ -155,11 +160,11 @@ int cmd_convert(int argc, char **argv)
         return cli_usage_error("convert", "expected IN and OUT");
     const char *in = a.pos[0], *out_path = a.pos[1];
 
-    /* Non-seekable input is spooled: the format is told from its first
-     * bytes, then the reader starts from the beginning. */
+    /* The input is read once, as it comes (nothing spooled): its first
+     * bytes tell the format, then are given back to the reader. */
     cli_output out;
     cli_input input;
-    int rc = cli_open_in_out(&input, &out, "convert", in, out_path, 1);
+    int rc = cli_open_in_out(&input, &out, "convert", in, out_path, 0);
     if (rc)
         return rc;
     unsigned char *buffer;

@@ -131,9 +131,12 @@ static int report(const char *in_path, FILE *out, const gt_error *err)
     return rc ? rc : cli_trace_error(in_path, err);
 }
 
-/* The input of a cut: a regular file is read in place; anything else (a
- * pipe, a FIFO, a terminal) as it comes, through a spool file that holds
- * about one generation (gotrace/cut.h). */
+/* The input of a cut: a regular file holding a plain trace is read in
+ * place; anything else (a pipe, a FIFO, a terminal, compressed input) as it
+ * comes, through cli_input's source (decompressing on demand), and a spool
+ * file that holds about one generation (gotrace/cut.h): a kept generation
+ * is copied out once it has been read whole, and a stream cannot be read
+ * back. Listing copies nothing and needs no spool. */
 typedef struct cut_source {
     cli_input in;
     int spool;        /* -1 when none */
@@ -165,14 +168,16 @@ static int make_spool(void)
     return fd;
 }
 
-static void source_close(cut_source *src)
+/* Closes src: 0, or CLI_EXIT_TRACE when its compressed data was damaged
+ * (the message printed), even past the generations that were read. */
+static int source_close(cut_source *src)
 {
     gt_cutter_free(src->c);
     src->c = NULL;
     if (src->spool >= 0)
         close(src->spool);
     src->spool = -1;
-    cli_input_close(&src->in);
+    return cli_input_close(&src->in);
 }
 
 /* Opens path ("-" = standard input) and reads its header. copies: whether
@@ -185,9 +190,8 @@ static int source_open(cut_source *src, const char *cmd, const char *path, int c
     int rc = cli_input_open(&src->in, cmd, path, 0);
     if (rc)
         return rc;
-    struct stat st;
     gt_error err;
-    if (fstat(src->in.fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (!src->in.dsrc) {
         src->c = gt_cutter_open(src->in.fd, &err);
     } else {
         if (copies && (src->spool = make_spool()) < 0) {
@@ -196,7 +200,7 @@ static int source_open(cut_source *src, const char *cmd, const char *path, int c
             source_close(src);
             return CLI_EXIT_USAGE;
         }
-        src->c = gt_cutter_open_stream(src->in.fd, src->spool, &err);
+        src->c = gt_cutter_open_source(&src->in.source, src->spool, &err);
     }
     if (!src->c) {
         source_close(src);
@@ -268,8 +272,8 @@ int cmd_cut(int argc, char **argv)
         return rc;
     if (do_list) {
         rc = list(pos[0], src.c);
-        source_close(&src);
-        return rc;
+        int in_rc = source_close(&src);
+        return rc ? rc : in_rc;
     }
     cli_output out;
     if ((rc = cli_output_open(&out, cmd, pos[1], pos[0])) != 0) {
@@ -294,8 +298,8 @@ int cmd_cut(int argc, char **argv)
                 strcmp(pos[1], "-") ? pos[1] : "standard output", res.first, res.last,
                 gt_format_duration(res.start, from), gt_format_duration(res.end, to), res.bytes);
     }
-    source_close(&src);
-    return rc;
+    int in_rc = source_close(&src);
+    return rc ? rc : in_rc;
 }
 
 /* ------------------------------------------------------------ split */
@@ -397,6 +401,6 @@ int cmd_split(int argc, char **argv)
     if (gt_split(src.c, s.max, &sink, &pieces, &err) < 0)
         rc = s.failed_rc ? s.failed_rc : report(pos[0], NULL, &err);
     free(s.name);
-    source_close(&src);
-    return rc;
+    int in_rc = source_close(&src);
+    return rc ? rc : in_rc;
 }

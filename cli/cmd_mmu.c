@@ -159,7 +159,7 @@ int cmd_mmu(int argc, char **argv)
         if (m)
             gt_mmu_set_window(m, &au_window);
         pass.m = m;
-        rc = m ? au_pass_fd("mmu", path, in.fd, UINT64_MAX, mmu_fn, &pass, &res) : CLI_EXIT_TRACE;
+        rc = m ? au_pass_input("mmu", path, &in, UINT64_MAX, mmu_fn, &pass, &res) : CLI_EXIT_TRACE;
         if (!rc && res.failed) {
             au_report_failure(path, &res);
             if (cli_input_rewind(&in) == 0) {
@@ -169,7 +169,7 @@ int cmd_mmu(int argc, char **argv)
                     gt_mmu_set_window(m, &au_window);
                 au_pass_result res2;
                 pass = (mmu_pass){m, 0, 0};
-                rc = m ? au_pass_fd("mmu", path, in.fd, res.valid_events, mmu_fn, &pass, &res2) : CLI_EXIT_TRACE;
+                rc = m ? au_pass_input("mmu", path, &in, res.valid_events, mmu_fn, &pass, &res2) : CLI_EXIT_TRACE;
             }
         }
         int in_rc = cli_input_close(&in);

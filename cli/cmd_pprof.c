@@ -168,7 +168,7 @@ int cmd_pprof(int argc, char **argv)
      * window's end. */
     gt_window window = au_window;
     au_window = (gt_window)GT_WINDOW_ALL;
-    rc = fp.summary ? au_pass_fd("pprof", path, in.fd, UINT64_MAX, first_fn, &fp, &res) : CLI_EXIT_TRACE;
+    rc = fp.summary ? au_pass_input("pprof", path, &in, UINT64_MAX, first_fn, &fp, &res) : CLI_EXIT_TRACE;
     au_window = window;
     gt_pprof *prof = NULL;
     if (!rc && res.failed)
@@ -192,7 +192,7 @@ int cmd_pprof(int argc, char **argv)
         rc = CLI_EXIT_USAGE;
     }
     if (!rc)
-        rc = au_pass_fd("pprof", path, in.fd, res.valid_events, pprof_fn, prof, &res2);
+        rc = au_pass_input("pprof", path, &in, res.valid_events, pprof_fn, prof, &res2);
     int in_rc = cli_input_close(&in);
     if (!rc)
         rc = in_rc;

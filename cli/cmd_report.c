@@ -49,15 +49,15 @@ typedef struct trace_read {
 /* Feeds the whole trace to the overview and the strip. 0 (info->broken for
  * a trace that broke after some events), or an exit status after a
  * message. */
-static int read_trace(const char *path, int fd, gt_overview *o, gt_strip *s, trace_read *info)
+static int read_trace(const char *path, cli_input *in, gt_overview *o, gt_strip *s, trace_read *info)
 {
     gt_error err;
-    gt_reader *r = gt_reader_open_fd(fd, &err);
+    gt_reader *r = cli_input_reader(in, &err);
     if (!r) {
         if (err.code == GT_ERR_IO)
             return cli_usage_error("report", "cannot read %s: %s", path, err.message);
         cli_trace_error(path, &err);
-        cli_input_explain(fd, &err);
+        cli_input_explain(in->fd, &err);
         return CLI_EXIT_TRACE;
     }
     info->version = gt_reader_version(r);
@@ -843,7 +843,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "gotrace report: out of memory\n");
         rc = CLI_EXIT_TRACE;
     } else {
-        rc = read_trace(path, in.fd, o, s, &info);
+        rc = read_trace(path, &in, o, s, &info);
     }
     /* Go's MMU of a broken trace covers the events up to the last Sync:
      * read those again (not possible from a pipe, whose MMU then covers
@@ -851,7 +851,7 @@ int cmd_report(int argc, char **argv)
     if (!rc && info.broken && cli_input_rewind(&in) == 0) {
         gt_mmu *m = gt_mmu_new(GT_OVERVIEW_MMU_FLAGS);
         au_pass_result res;
-        rc = m ? au_pass_fd("report", path, in.fd, info.valid_events, feed_mmu, m, &res) : CLI_EXIT_TRACE;
+        rc = m ? au_pass_input("report", path, &in, info.valid_events, feed_mmu, m, &res) : CLI_EXIT_TRACE;
         if (rc)
             gt_mmu_free(m);
         else

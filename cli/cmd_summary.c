@@ -48,10 +48,10 @@ typedef struct trace_info {
 /* Reads the whole trace into o, in one thread (no CLI command uses the
  * reader's second thread yet). Returns 0 with info filled (info->broken for a trace that broke after some
  * events), or an exit status after printing a message. */
-static int read_trace(const char *path, int fd, gt_overview *o, trace_info *info)
+static int read_trace(const char *path, cli_input *in, gt_overview *o, trace_info *info)
 {
     gt_error err;
-    gt_reader *r = gt_reader_open_fd(fd, &err);
+    gt_reader *r = cli_input_reader(in, &err);
     if (!r)
         return cli_trace_error(path, &err);
     info->version = gt_reader_version(r);
@@ -112,7 +112,7 @@ static int mmu_to_last_sync(const char *path, cli_input *in, gt_overview *o, con
     if (m)
         gt_mmu_set_window(m, &au_window);
     au_pass_result res;
-    int rc = m ? au_pass_fd("summary", path, in->fd, info->valid_events, mmu_fn, m, &res) : CLI_EXIT_TRACE;
+    int rc = m ? au_pass_input("summary", path, in, info->valid_events, mmu_fn, m, &res) : CLI_EXIT_TRACE;
     if (rc) {
         gt_mmu_free(m);
         return rc;
@@ -625,10 +625,12 @@ int cmd_summary(int argc, char **argv)
         gt_overview_free(o);
         return rc;
     }
-    rc = read_trace(path, in.fd, o, &info);
+    rc = read_trace(path, &in, o, &info);
     if (!rc && info.broken)
         rc = mmu_to_last_sync(path, &in, o, &info);
-    cli_input_close(&in);
+    /* Damaged compressed data (its message printed here) makes the status 1
+     * even when the trace read ended cleanly before it. */
+    int in_rc = cli_input_close(&in);
     if (!rc && gt_overview_finish(o, info.broken)) {
         fprintf(stderr, "gotrace summary: out of memory\n");
         rc = CLI_EXIT_TRACE;
@@ -655,5 +657,5 @@ int cmd_summary(int argc, char **argv)
         au_report_failure(path, &(au_pass_result){.failed = 1, .error = info.error, .progress = info.progress});
         return CLI_EXIT_TRACE;
     }
-    return CLI_EXIT_OK;
+    return in_rc;
 }

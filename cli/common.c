@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "gotrace/raw.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -313,15 +314,25 @@ void cli_output_abort(cli_output *o)
     o->tmp = o->target = NULL;
 }
 
-/* Copies the decoding (cli_decode_to) of prefix then fd to a new spool
- * file, unlinked at once; returns its fd rewound to the start, or -1: errno
- * set on a system failure, *msg set (errno 0) when the data is bad. */
+/* Copies the decoding of the input (a cli_decode_source over fd, prefix
+ * first) to a new spool file, unlinked at once; returns its fd rewound to
+ * the start, or -1: errno set on a system failure, *msg set (errno 0) when
+ * the data is bad. */
 static int spool_fd(cli_input *in, int fd, const unsigned char *prefix, size_t prefix_len, char *msg, size_t cap)
 {
     const char *dir = getenv("TMPDIR");
     char templ[PATH_MAX];
     if (snprintf(templ, sizeof templ, "%s/gotrace-spool.XXXXXX", dir && *dir ? dir : "/tmp") >= (int)sizeof templ) {
         errno = ENAMETOOLONG;
+        return -1;
+    }
+    gt_source src;
+    cli_decode_source *d = cli_decode_source_new(in->format, fd, prefix, prefix_len, 1, &src);
+    unsigned char *buf = malloc(1 << 16);
+    if (!d || !buf) {
+        cli_decode_source_free(d);
+        free(buf);
+        errno = ENOMEM;
         return -1;
     }
     sigset_t old;
@@ -333,18 +344,44 @@ static int spool_fd(cli_input *in, int fd, const unsigned char *prefix, size_t p
         cleanup_used[slot] = 0;
     }
     restore_signals(&old);
-    if (out < 0)
-        return -1;
-    int rc = cli_decode_to(in->format, fd, prefix, prefix_len, out, in->decoded, sizeof in->decoded,
-                           &in->decoded_len, msg, cap, 1);
-    if (rc == -1)
-        errno = 0;
-    if (rc == 0 && lseek(out, 0, SEEK_SET) == 0)
-        return out;
     int err = errno;
-    close(out);
+    for (int64_t n; out >= 0 && (n = src.read(src.ctx, buf, 1 << 16)) > 0;) {
+        if (in->decoded_len < sizeof in->decoded) {
+            size_t k = (size_t)n < sizeof in->decoded - in->decoded_len ? (size_t)n
+                                                                         : sizeof in->decoded - in->decoded_len;
+            memcpy(in->decoded + in->decoded_len, buf, k);
+            in->decoded_len += k;
+        }
+        for (unsigned char *p = buf; n > 0;) {
+            ssize_t w = write(out, p, (size_t)n);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                err = w < 0 ? errno : EIO;
+                close(out);
+                out = -1;
+                break;
+            }
+            p += w;
+            n -= w;
+        }
+    }
+    cli_progress_end();
+    if (out >= 0 && cli_decode_source_error(d)) {
+        snprintf(msg, cap, "%s", cli_decode_source_error(d));
+        close(out);
+        out = -1;
+        err = 0;
+    }
+    cli_decode_source_free(d);
+    free(buf);
+    if (out >= 0 && lseek(out, 0, SEEK_SET) != 0) {
+        err = errno;
+        close(out);
+        out = -1;
+    }
     errno = err;
-    return -1;
+    return out;
 }
 
 /* The open inputs, for cli_input_explain (by fd). */
@@ -366,7 +403,6 @@ int cli_input_open(cli_input *in, const char *cmd, const char *path, int spool)
 {
     memset(in, 0, sizeof *in);
     in->path = path;
-    in->src = -1;
     int is_stdin = !strcmp(path, "-");
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -374,7 +410,7 @@ int cli_input_open(cli_input *in, const char *cmd, const char *path, int spool)
         return CLI_EXIT_USAGE;
     }
     /* The first bytes tell the format: read in place from a regular file,
-     * consumed (and replayed) from anything else. */
+     * consumed (and given back by the source) from anything else. */
     struct stat st;
     int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     ssize_t n;
@@ -400,7 +436,7 @@ int cli_input_open(cli_input *in, const char *cmd, const char *path, int spool)
         track_input(in, 1);
         return 0;
     }
-    if (spool) {
+    if (spool && !regular) {
         char msg[256] = "";
         int sfd = spool_fd(in, fd, prefix, prefix_len, msg, sizeof msg);
         int err = errno;
@@ -421,19 +457,16 @@ int cli_input_open(cli_input *in, const char *cmd, const char *path, int spool)
         track_input(in, 1);
         return 0;
     }
-    /* Read as it comes: a thread decompresses (or replays and copies) the
-     * input into a pipe. */
-    in->src = fd;
-    in->src_owned = !is_stdin;
-    in->dec = cli_decoder_start(in->format, fd, prefix, prefix_len, &in->fd);
-    if (!in->dec) {
+    /* Read as it comes: decompressed (or, plain, given back its first
+     * bytes and copied) by the source, on demand. */
+    in->dsrc = cli_decode_source_new(in->format, fd, prefix, prefix_len, 0, &in->source);
+    if (!in->dsrc) {
         fprintf(stderr, "gotrace %s: cannot read %s: %s\n", cmd, path, strerror(errno));
-        if (in->src_owned)
+        if (in->owned)
             close(fd);
-        in->fd = in->src = -1;
+        in->fd = -1;
         return CLI_EXIT_USAGE;
     }
-    in->owned = 0;  /* the decoder closes it */
     track_input(in, 1);
     return 0;
 }
@@ -447,27 +480,57 @@ int cli_open_in_out(cli_input *in, cli_output *out, const char *cmd, const char 
     return rc;
 }
 
-/* Stops the decoder; a decoding error is printed once and remembered. */
-static void stop_decoder(cli_input *in)
+gt_reader *cli_input_reader(cli_input *in, gt_error *err)
 {
-    char msg[256];
-    if (cli_decoder_stop(in->dec, in->fd, msg, sizeof msg) && !in->failed) {
+    return in->dsrc ? gt_reader_open_source(&in->source, err) : gt_reader_open_fd(in->fd, err);
+}
+
+gt_raw_reader *cli_input_raw(cli_input *in, gt_error *err)
+{
+    return in->dsrc ? gt_raw_open_source(&in->source, err) : gt_raw_open_fd(in->fd, err);
+}
+
+ssize_t cli_input_read(cli_input *in, void *buf, size_t cap)
+{
+    if (!in->dsrc)
+        return cli_read_head(in->fd, buf, cap);
+    size_t got = 0;
+    while (got < cap) {
+        int64_t n = in->source.read(in->source.ctx, (unsigned char *)buf + got, cap - got);
+        if (n <= 0)
+            break;  /* the end, or decoding stopped (reported at close) */
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+int cli_input_unread(cli_input *in, const void *buf, size_t len)
+{
+    if (in->dsrc) {
+        if (cli_decode_source_unread(in->dsrc, buf, len) == 0)
+            return 0;
+        errno = ENOMEM;
+        return -1;
+    }
+    return lseek(in->fd, -(off_t)len, SEEK_CUR) < 0 ? -1 : 0;
+}
+
+/* A decoding error is printed once and remembered. */
+static void check_decoder(cli_input *in)
+{
+    const char *msg = in->dsrc ? cli_decode_source_error(in->dsrc) : NULL;
+    if (msg && !in->failed) {
         fprintf(stderr, "gotrace: %s: %s\n", input_name(in), msg);
         in->failed = 1;
     }
-    in->dec = NULL;
-    in->fd = -1;
 }
 
 int cli_input_rewind(cli_input *in)
 {
     struct stat st;
-    if (in->dec) {
-        if (fstat(in->src, &st) != 0 || !S_ISREG(st.st_mode) || lseek(in->src, 0, SEEK_SET) != 0)
-            return -1;
-        stop_decoder(in);
-        in->dec = cli_decoder_start(in->format, in->src, NULL, 0, &in->fd);
-        return in->dec ? 0 : -1;
+    if (in->dsrc) {
+        check_decoder(in);
+        return cli_decode_source_restart(in->dsrc);
     }
     if (fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode))
         return -1;
@@ -477,14 +540,13 @@ int cli_input_rewind(cli_input *in)
 int cli_input_close(cli_input *in)
 {
     track_input(in, 0);
-    if (in->dec)
-        stop_decoder(in);
-    if (in->src_owned && in->src >= 0)
-        close(in->src);
+    check_decoder(in);
+    cli_decode_source_free(in->dsrc);
+    in->dsrc = NULL;
     if (in->owned && in->fd >= 0)
         close(in->fd);
-    in->fd = in->src = -1;
-    in->owned = in->spooled = in->src_owned = 0;
+    in->fd = -1;
+    in->owned = in->spooled = 0;
     return in->failed ? CLI_EXIT_TRACE : 0;
 }
 
@@ -493,9 +555,9 @@ int cli_input_position(uint64_t *done, uint64_t *total)
     for (int i = 0; i < INPUT_SLOTS; i++) {
         cli_input *in = open_inputs[i];
         struct stat st;
-        if (!in || !in->dec || fstat(in->src, &st) != 0 || !S_ISREG(st.st_mode))
+        if (!in || !in->dsrc || in->format == CLI_INPUT_PLAIN || fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
-        off_t at = lseek(in->src, 0, SEEK_CUR);
+        off_t at = lseek(in->fd, 0, SEEK_CUR);
         if (at < 0)
             continue;
         *done = (uint64_t)at;
@@ -516,8 +578,8 @@ void cli_input_explain(int fd, const gt_error *err)
     unsigned char decoded[CLI_INPUT_HEAD];
     size_t decoded_len = in->decoded_len;
     memcpy(decoded, in->decoded, decoded_len);
-    if (in->dec && in->format != CLI_INPUT_PLAIN)
-        decoded_len = cli_decoder_head(in->dec, decoded, sizeof decoded);
+    if (in->dsrc && in->format != CLI_INPUT_PLAIN)
+        decoded_len = cli_decode_source_head(in->dsrc, decoded, sizeof decoded);
     const unsigned char *trace = in->format == CLI_INPUT_PLAIN ? in->head : decoded;
     size_t trace_len = in->format == CLI_INPUT_PLAIN ? in->head_len : decoded_len;
     /* A trace header of a version we do not read: the reader said so. */

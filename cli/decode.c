@@ -1,14 +1,13 @@
 /* Compressed traces (gzip, zstd) for cli_input: the input's format from its
- * magic bytes, a streaming decoder into a file descriptor (a spool, or a
- * pipe fed by a thread), and what a file that is not a trace looks like.
- * Memory is bounded: fixed buffers, zlib's 32 KiB window, and zstd's window
- * up to its default limit (128 MiB, ZSTD_WINDOWLOG_LIMIT_DEFAULT; a frame
- * that needs more is refused with zstd's message). The library never sees
- * compression: it reads the decompressed bytes from the descriptor. */
+ * magic bytes, a decompressing gt_source (cli_decode_source) that inflates
+ * or decompresses on demand, in the thread that reads it, and what a file
+ * that is not a trace looks like. Memory is bounded: fixed buffers, zlib's
+ * 32 KiB window, and zstd's window up to its default limit (128 MiB,
+ * ZSTD_WINDOWLOG_LIMIT_DEFAULT; a frame that needs more is refused with
+ * zstd's message). The library never sees compression: it reads the
+ * decompressed bytes through the source's read callback. */
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -96,293 +95,268 @@ static ssize_t read_full(int fd, unsigned char *buf, size_t cap)
 
 ssize_t cli_read_head(int fd, unsigned char *buf, size_t cap) { return read_full(fd, buf, cap); }
 
-typedef struct sink {
-    int fd;
-    int failed;  /* a write failed (errno in err) */
-    int err;
-    unsigned char *head;  /* the first decoded bytes are copied here */
-    size_t head_cap, *head_len;
-    pthread_mutex_t *lock;
-} sink;
-
-static int put(sink *s, const unsigned char *p, size_t n)
-{
-    if (s->head && *s->head_len < s->head_cap) {
-        size_t k = n < s->head_cap - *s->head_len ? n : s->head_cap - *s->head_len;
-        if (s->lock)
-            pthread_mutex_lock(s->lock);
-        memcpy(s->head + *s->head_len, p, k);
-        *s->head_len += k;
-        if (s->lock)
-            pthread_mutex_unlock(s->lock);
-    }
-    while (n > 0) {
-        ssize_t w = write(s->fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            s->failed = 1;
-            s->err = w < 0 ? errno : EIO;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 enum { CHUNK = 1 << 16 };
 
-/* The source: the prefix first (bytes already read while sniffing), then fd. */
-typedef struct source {
+struct cli_decode_source {
+    int format;  /* CLI_INPUT_*: PLAIN copies (after the prefix) */
     int fd;
-    const unsigned char *prefix;
-    size_t prefix_len;
-    /* Main thread only (the progress line is not thread-safe): bytes
-     * consumed, for cli_progress_spool, and fd's size when regular. */
-    int progress;
+    /* Input bytes consumed while sniffing the format, given to the decoder
+     * before fd's. */
+    unsigned char prefix[CLI_INPUT_HEAD];
+    size_t prefix_len, prefix_pos;
+    /* Decoded bytes put back (cli_decode_source_unread), served first. */
+    unsigned char *replay;
+    size_t replay_len, replay_pos;
+    int progress;        /* show cli_progress_spool over the input consumed */
     uint64_t consumed, total;
-} source;
+    z_stream z;
+    int z_ready, ended;  /* gzip: inflateInit2 done; a member ended */
+    ZSTD_DStream *zd;
+    ZSTD_inBuffer ib;
+    size_t last;         /* zstd: 0 at a frame's end */
+    size_t avail;        /* bytes of in not yet given to the decoder (gzip: z.avail_in) */
+    int pending;         /* the last call filled the output: more may come without input */
+    int done;            /* the end, or a failure: read returns 0 from now on */
+    int failed;          /* msg holds what went wrong */
+    char msg[256];
+    unsigned char head[CLI_INPUT_HEAD];  /* the first decoded bytes */
+    size_t head_len;
+    unsigned char in[CHUNK];
+};
 
-static ssize_t next_input(source *src, unsigned char *buf, size_t cap)
+/* The next input bytes: the prefix first, then fd. */
+static ssize_t next_input(cli_decode_source *d, unsigned char *buf, size_t cap)
 {
-    if (src->prefix_len) {
-        size_t k = src->prefix_len < cap ? src->prefix_len : cap;
-        memcpy(buf, src->prefix, k);
-        src->prefix += k;
-        src->prefix_len -= k;
+    if (d->prefix_pos < d->prefix_len) {
+        size_t k = d->prefix_len - d->prefix_pos < cap ? d->prefix_len - d->prefix_pos : cap;
+        memcpy(buf, d->prefix + d->prefix_pos, k);
+        d->prefix_pos += k;
         return (ssize_t)k;
     }
     for (;;) {
-        ssize_t n = read(src->fd, buf, cap);
-        if (n > 0 && src->progress) {
-            src->consumed += (uint64_t)n;
-            cli_progress_spool(src->consumed, src->total);
+        ssize_t n = read(d->fd, buf, cap);
+        if (n > 0 && d->progress) {
+            d->consumed += (uint64_t)n;
+            cli_progress_spool(d->consumed, d->total);
         }
         if (n >= 0 || errno != EINTR)
             return n;
     }
 }
 
-static int copy_plain(source *src, sink *out, char *msg, size_t cap)
+/* Records the failure; the source ends (read returns 0), as the trace it
+ * holds ends there; cli_input reports the message. */
+static void fail(cli_decode_source *d, const char *fmt, const char *what)
 {
-    static _Thread_local unsigned char buf[CHUNK];
-    for (;;) {
-        ssize_t n = next_input(src, buf, sizeof buf);
-        if (n < 0) {
-            snprintf(msg, cap, "read error: %s", strerror(errno));
-            return -1;
-        }
-        if (n == 0)
-            return 0;
-        if (put(out, buf, (size_t)n))
-            return -2;
-    }
+    if (!d->failed)
+        snprintf(d->msg, sizeof d->msg, fmt, what);
+    d->failed = d->done = 1;
 }
 
-static int inflate_gzip(source *src, sink *out, char *msg, size_t cap)
+/* Refills the input buffer when it is empty: 1, or 0 at the end of the
+ * input or on a read error (recorded). */
+static int refill(cli_decode_source *d, const char *truncated)
 {
-    static _Thread_local unsigned char in[CHUNK], buf[CHUNK];
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    /* 15 + 16: gzip only (no zlib or raw deflate); members one after another. */
-    if (inflateInit2(&z, 15 + 16) != Z_OK) {
-        snprintf(msg, cap, "gzip: out of memory");
-        return -1;
+    ssize_t n = next_input(d, d->in, sizeof d->in);
+    if (n < 0) {
+        fail(d, "read error: %s", strerror(errno));
+        return 0;
     }
-    int rc = 0, ended = 0;
+    if (n == 0) {
+        if (truncated)
+            fail(d, "%s: unexpected end of data (truncated file?)", truncated);
+        d->done = 1;
+        return 0;
+    }
+    d->avail = (size_t)n;
+    return 1;
+}
+
+static size_t read_gzip(cli_decode_source *d, unsigned char *buf, size_t cap)
+{
+    z_stream *z = &d->z;
+    z->next_out = buf;
+    z->avail_out = cap > UINT_MAX ? UINT_MAX : (uInt)cap;
+    uInt want = z->avail_out;
     for (;;) {
-        if (z.avail_in == 0) {
-            ssize_t n = next_input(src, in, sizeof in);
-            if (n < 0) {
-                snprintf(msg, cap, "read error: %s", strerror(errno));
-                rc = -1;
-                break;
-            }
-            if (n == 0) {
-                if (!ended) {
-                    snprintf(msg, cap, "gzip: unexpected end of data (truncated file?)");
-                    rc = -1;
-                }
-                break;
-            }
-            z.next_in = in;
-            z.avail_in = (uInt)n;
+        if (z->avail_in == 0 && !d->pending) {
+            if (!refill(d, d->ended ? NULL : "gzip"))
+                return want - z->avail_out;
+            z->next_in = d->in;
+            z->avail_in = (uInt)d->avail;
         }
-        if (ended) {
+        if (d->ended && z->avail_in) {
             /* Another member follows (as gzip -d reads concatenated files). */
-            inflateReset(&z);
-            ended = 0;
+            inflateReset(z);
+            d->ended = 0;
         }
-        z.next_out = buf;
-        z.avail_out = sizeof buf;
-        int st = inflate(&z, Z_NO_FLUSH);
-        size_t got = sizeof buf - z.avail_out;
-        if (got && put(out, buf, got)) {
-            rc = -2;
-            break;
-        }
+        int st = inflate(z, Z_NO_FLUSH);
+        d->pending = z->avail_out == 0;
         if (st == Z_STREAM_END) {
-            ended = 1;
-        } else if (st != Z_OK && !(st == Z_BUF_ERROR && z.avail_in == 0)) {
-            snprintf(msg, cap, "gzip: %s", z.msg ? z.msg : st == Z_MEM_ERROR ? "out of memory" : "invalid data");
-            rc = -1;
-            break;
+            d->ended = 1;
+            d->pending = 0;
+        } else if (st != Z_OK && !(st == Z_BUF_ERROR && (z->avail_in == 0 || d->pending))) {
+            fail(d, "gzip: %s", z->msg ? z->msg : st == Z_MEM_ERROR ? "out of memory" : "invalid data");
+            return want - z->avail_out;
+        } else if (st == Z_BUF_ERROR) {
+            d->pending = 0;  /* nothing more without input */
         }
+        if (z->avail_out < want)
+            return want - z->avail_out;
     }
-    inflateEnd(&z);
-    return rc;
 }
 
-static int decompress_zstd(source *src, sink *out, char *msg, size_t cap)
+static size_t read_zstd(cli_decode_source *d, unsigned char *buf, size_t cap)
 {
-    static _Thread_local unsigned char in[CHUNK], buf[1 << 17];
-    ZSTD_DStream *d = ZSTD_createDStream();
-    if (!d || ZSTD_isError(ZSTD_initDStream(d))) {
-        ZSTD_freeDStream(d);
-        snprintf(msg, cap, "zstd: out of memory");
-        return -1;
-    }
-    int rc = 0;
-    size_t last = 0;  /* 0: at a frame's end */
-    ZSTD_inBuffer ib = {in, 0, 0};
+    ZSTD_outBuffer ob = {buf, cap, 0};
     for (;;) {
-        if (ib.pos == ib.size) {
-            ssize_t n = next_input(src, in, sizeof in);
-            if (n < 0) {
-                snprintf(msg, cap, "read error: %s", strerror(errno));
-                rc = -1;
-                break;
-            }
-            if (n == 0) {
-                if (last != 0) {
-                    snprintf(msg, cap, "zstd: unexpected end of data (truncated file?)");
-                    rc = -1;
-                }
-                break;
-            }
-            ib.size = (size_t)n;
-            ib.pos = 0;
+        if (d->ib.pos == d->ib.size && !d->pending) {
+            if (!refill(d, d->last ? "zstd" : NULL))
+                return ob.pos;
+            d->ib = (ZSTD_inBuffer){d->in, d->avail, 0};
         }
-        ZSTD_outBuffer ob = {buf, sizeof buf, 0};
-        last = ZSTD_decompressStream(d, &ob, &ib);
-        if (ZSTD_isError(last)) {
-            snprintf(msg, cap, "zstd: %s", ZSTD_getErrorName(last));
-            rc = -1;
-            break;
+        size_t before = ob.pos;
+        d->last = ZSTD_decompressStream(d->zd, &ob, &d->ib);
+        if (ZSTD_isError(d->last)) {
+            fail(d, "zstd: %s", ZSTD_getErrorName(d->last));
+            return ob.pos;
         }
-        if (ob.pos && put(out, buf, ob.pos)) {
-            rc = -2;
-            break;
-        }
-    }
-    ZSTD_freeDStream(d);
-    return rc;
-}
-
-static int decode(int format, source *src, sink *out, char *msg, size_t cap)
-{
-    switch (format) {
-    case CLI_INPUT_GZIP: return inflate_gzip(src, out, msg, cap);
-    case CLI_INPUT_ZSTD: return decompress_zstd(src, out, msg, cap);
-    default: return copy_plain(src, out, msg, cap);
+        /* A full output may leave decoded bytes inside zstd: ask again
+         * before reading more input. */
+        d->pending = ob.pos == ob.size && ob.pos > before;
+        if (ob.pos)
+            return ob.pos;
     }
 }
 
-int cli_decode_to(int format, int src_fd, const unsigned char *prefix, size_t prefix_len, int out_fd,
-                  unsigned char *head, size_t head_cap, size_t *head_len, char *msg, size_t cap, int progress)
+static int64_t source_read(void *ctx, void *buf, size_t cap)
 {
-    source src = {src_fd, prefix, prefix_len, progress, prefix_len, 0};
-    struct stat st;
-    if (progress && fstat(src_fd, &st) == 0 && S_ISREG(st.st_mode))
-        src.total = (uint64_t)st.st_size;
-    sink out = {out_fd, 0, 0, head, head_cap, head_len, NULL};
-    int rc = decode(format, &src, &out, msg, cap);
-    if (progress)
-        cli_progress_end();
-    if (rc == -2)
-        errno = out.err;
-    return rc;
+    cli_decode_source *d = ctx;
+    if (d->replay_pos < d->replay_len) {
+        size_t k = d->replay_len - d->replay_pos < cap ? d->replay_len - d->replay_pos : cap;
+        memcpy(buf, d->replay + d->replay_pos, k);
+        d->replay_pos += k;
+        return (int64_t)k;
+    }
+    if (d->done)
+        return 0;
+    size_t n;
+    if (d->format == CLI_INPUT_GZIP) {
+        n = read_gzip(d, buf, cap);
+    } else if (d->format == CLI_INPUT_ZSTD) {
+        n = read_zstd(d, buf, cap);
+    } else {
+        ssize_t k = next_input(d, buf, cap);
+        if (k < 0)
+            fail(d, "read error: %s", strerror(errno));
+        else if (k == 0)
+            d->done = 1;
+        n = k > 0 ? (size_t)k : 0;
+    }
+    if (d->head_len < sizeof d->head) {
+        size_t k = n < sizeof d->head - d->head_len ? n : sizeof d->head - d->head_len;
+        memcpy(d->head + d->head_len, buf, k);
+        d->head_len += k;
+    }
+    return (int64_t)n;
 }
 
-/* ------------------------------------------------- decoding in a thread */
-
-struct cli_decoder {
-    pthread_t thread;
-    int format;
-    source src;
-    unsigned char prefix[CLI_INPUT_HEAD];
-    int out;                 /* the pipe's write end, closed by the thread */
-    int rc;                  /* decode's result */
-    char msg[256];
-    pthread_mutex_t lock;    /* guards head and head_len */
-    unsigned char head[CLI_INPUT_HEAD];
-    size_t head_len;
-};
-
-static void *decoder_main(void *arg)
+/* Sets up the decoder's state for a stream from the start. */
+static int start(cli_decode_source *d)
 {
-    cli_decoder *d = arg;
-    sink out = {d->out, 0, 0, d->head, sizeof d->head, &d->head_len, &d->lock};
-    d->rc = decode(d->format, &d->src, &out, d->msg, sizeof d->msg);
-    close(d->out);  /* the reader sees the end */
-    return NULL;
+    d->ib = (ZSTD_inBuffer){d->in, 0, 0};
+    d->last = d->avail = 0;
+    d->pending = d->done = d->ended = 0;
+    if (d->format == CLI_INPUT_GZIP) {
+        if (d->z_ready)
+            return inflateReset(&d->z) == Z_OK ? 0 : -1;
+        memset(&d->z, 0, sizeof d->z);
+        /* 15 + 16: gzip only (no zlib or raw deflate). */
+        if (inflateInit2(&d->z, 15 + 16) != Z_OK)
+            return -1;
+        d->z_ready = 1;
+    } else if (d->format == CLI_INPUT_ZSTD) {
+        if (!d->zd && !(d->zd = ZSTD_createDStream()))
+            return -1;
+        if (ZSTD_isError(ZSTD_initDStream(d->zd)))
+            return -1;
+    }
+    return 0;
 }
 
-cli_decoder *cli_decoder_start(int format, int src_fd, const unsigned char *prefix, size_t prefix_len, int *read_fd)
+cli_decode_source *cli_decode_source_new(int format, int fd, const unsigned char *prefix, size_t prefix_len,
+                                         int progress, gt_source *src)
 {
-    cli_decoder *d = calloc(1, sizeof *d);
-    int p[2];
-    if (!d || prefix_len > sizeof d->prefix || pipe2(p, O_CLOEXEC)) {
+    cli_decode_source *d = calloc(1, sizeof *d);
+    if (!d || prefix_len > sizeof d->prefix) {
         free(d);
+        errno = ENOMEM;
         return NULL;
     }
-    /* The pipe keeps its default size (64 KiB): what is read ahead of the
-     * reader stays small, so a command that stops early (its output gone)
-     * has consumed little more of its input than it used. */
     d->format = format;
+    d->fd = fd;
     if (prefix_len)
         memcpy(d->prefix, prefix, prefix_len);
-    d->src = (source){src_fd, d->prefix, prefix_len, 0, 0, 0};
-    d->out = p[1];
-    pthread_mutex_init(&d->lock, NULL);
-    /* Every signal blocked in the thread: SIGINT and the like go to the main
-     * thread (which removes temporaries), and a write to a pipe the reader
-     * has closed fails with EPIPE instead of killing the command. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int err = pthread_create(&d->thread, NULL, decoder_main, d);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (err) {
-        close(p[0]);
-        close(p[1]);
-        pthread_mutex_destroy(&d->lock);
-        free(d);
-        errno = err;
+    d->prefix_len = prefix_len;
+    d->progress = progress;
+    d->consumed = prefix_len;
+    struct stat st;
+    if (progress && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        d->total = (uint64_t)st.st_size;
+    if (start(d)) {
+        cli_decode_source_free(d);
+        errno = ENOMEM;
         return NULL;
     }
-    *read_fd = p[0];
+    *src = (gt_source){0};
+    src->read = source_read;
+    src->ctx = d;
     return d;
 }
 
-int cli_decoder_stop(cli_decoder *d, int read_fd, char *msg, size_t cap)
+int cli_decode_source_restart(cli_decode_source *d)
 {
-    close(read_fd);  /* a thread still writing gets EPIPE and ends */
-    pthread_join(d->thread, NULL);
-    int rc = d->rc == -1 ? -1 : 0;  /* -2, a failed write: the reader stopped early */
-    if (rc)
-        snprintf(msg, cap, "%s", d->msg);
-    pthread_mutex_destroy(&d->lock);
-    free(d);
-    return rc;
+    struct stat st;
+    if (fstat(d->fd, &st) != 0 || !S_ISREG(st.st_mode) || lseek(d->fd, 0, SEEK_SET) != 0)
+        return -1;
+    d->prefix_len = d->prefix_pos = 0;  /* the file holds them */
+    free(d->replay);
+    d->replay = NULL;
+    d->replay_len = d->replay_pos = 0;
+    return start(d);
 }
 
-size_t cli_decoder_head(cli_decoder *d, unsigned char *buf, size_t cap)
+int cli_decode_source_unread(cli_decode_source *d, const void *buf, size_t len)
 {
-    pthread_mutex_lock(&d->lock);
+    if (d->replay_pos < d->replay_len || !len)
+        return d->replay_pos < d->replay_len ? -1 : 0;
+    unsigned char *p = malloc(len);
+    if (!p)
+        return -1;
+    memcpy(p, buf, len);
+    free(d->replay);
+    d->replay = p;
+    d->replay_len = len;
+    d->replay_pos = 0;
+    return 0;
+}
+
+const char *cli_decode_source_error(const cli_decode_source *d) { return d->failed ? d->msg : NULL; }
+
+size_t cli_decode_source_head(const cli_decode_source *d, unsigned char *buf, size_t cap)
+{
     size_t n = d->head_len < cap ? d->head_len : cap;
     memcpy(buf, d->head, n);
-    pthread_mutex_unlock(&d->lock);
     return n;
+}
+
+void cli_decode_source_free(cli_decode_source *d)
+{
+    if (!d)
+        return;
+    if (d->z_ready)
+        inflateEnd(&d->z);
+    ZSTD_freeDStream(d->zd);
+    free(d->replay);
+    free(d);
 }

@@ -34,7 +34,7 @@ static gt_raw_reader *open_raw(const char *path, cli_input *in, int *rc)
     if ((*rc = cli_input_open(in, "dump", path, 0)) != 0)
         return NULL;
     gt_error err;
-    gt_raw_reader *r = gt_raw_open_fd(in->fd, &err);
+    gt_raw_reader *r = cli_input_raw(in, &err);
     if (!r && err.code == GT_ERR_IO) {
         fprintf(stderr, "gotrace dump: %s: %s\n", path, err.message);
         *rc = CLI_EXIT_USAGE;

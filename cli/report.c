@@ -61,7 +61,7 @@ static void progress_update(const gt_reader *r)
 {
     uint64_t done = gt_reader_bytes_read(r), total = gt_reader_bytes_total(r);
     if (!total)
-        cli_input_position(&done, &total);  /* a decoder: the compressed file's bytes */
+        cli_input_position(&done, &total);  /* a compressed file: its bytes */
     progress_show(done, total);
 }
 
@@ -71,10 +71,10 @@ void cli_progress_bytes(uint64_t bytes, int fd)
         return;
     uint64_t done = bytes, total = 0;
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+    /* A compressed file: its bytes (fd is then the file the decompression
+     * reads, not what the reader reads). */
+    if (cli_input_position(&done, &total) != 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
         total = (uint64_t)st.st_size;
-    else
-        cli_input_position(&done, &total);  /* a decoder: the compressed file's bytes */
     progress_show(done, total);
 }
 

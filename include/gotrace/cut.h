@@ -28,7 +28,8 @@
  *
  * Input. A regular file (gt_cutter_open) is read once, front to back, and
  * a kept generation is copied out of it by offset (pread). A pipe
- * (gt_cutter_open_stream) is read once too, and what it gives is written to
+ * (gt_cutter_open_stream), or any gt_source (gt_cutter_open_source: a
+ * decompressor, a socket), is read once too, and what it gives is written to
  * a spool file the caller provides, from which kept generations are copied;
  * the spool's bytes of each generation are given back to the file system
  * (punched out) once the next one is asked for, so the spool holds about
@@ -75,9 +76,18 @@ typedef struct gt_cutter gt_cutter;
  *                 what is read, from which generations are copied (or -1
  *                 when nothing will be copied: listing). A generation's
  *                 bytes can be copied until the next gt_cutter_next call;
- *                 the header's, always. */
+ *                 the header's, always;
+ *   _open_source: as _open_stream, the input read through src's read
+ *                 callback only (gotrace.h's gt_source: read_at and size
+ *                 are not used), sequentially, on the calling thread, never
+ *                 again after it returned 0 or failed; a negative return is
+ *                 a GT_ERR_IO error ("read or spool: <strerror>" at open).
+ *                 The cutter copies *src; src's close is called by
+ *                 gt_cutter_free, or on failure (not for a NULL src or
+ *                 src->read: GT_ERR_ARGUMENT). */
 GT_API gt_cutter *gt_cutter_open(int fd, gt_error *err);
 GT_API gt_cutter *gt_cutter_open_stream(int fd, int spool_fd, gt_error *err);
+GT_API gt_cutter *gt_cutter_open_source(const gt_source *src, int spool_fd, gt_error *err);
 GT_API void gt_cutter_free(gt_cutter *c);
 
 /* The version from the header (22, 23, 25 or 26) and the header's size. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/source.h"
 #include "event/table.h"
 #include "gen/batch.h"
 #include "gen/input.h"
@@ -43,11 +44,14 @@ typedef struct gen_acc {
     int complete;            /* Go 1.26+: EndOfGeneration read */
 } gen_acc;
 
-/* Stream mode: what the input gives is read through a stdio stream whose
- * reads also write it to the spool at its input offset, so that the
- * generations can be copied from there by offset. */
+/* Stream mode: what the input (a source: the caller's, or a descriptor's)
+ * gives is read through a stdio stream whose reads also write it to the
+ * spool at its input offset, so that the generations can be copied from
+ * there by offset. */
 typedef struct spool_tee {
-    int in_fd;
+    gt_source src;
+    gt_fd_source fd_state;   /* src's state when it reads a descriptor */
+    int src_ended;           /* src's read returned 0 or failed: not called again */
     int spool_fd;
     uint64_t spooled;        /* bytes written to the spool = bytes read */
     uint8_t *pending;        /* read (and spooled) already: served first */
@@ -119,16 +123,21 @@ static ssize_t tee_read(void *cookie, char *buf, size_t n)
         t->pending_pos += k;
         return (ssize_t)k;
     }
-    ssize_t k;
-    do
-        k = read(t->in_fd, buf, n);
-    while (k < 0 && errno == EINTR);
-    if (k <= 0)
-        return k;
+    if (t->src_ended)
+        return 0;
+    int64_t k = t->src.read(t->src.ctx, buf, n);
+    if (k <= 0) {
+        t->src_ended = 1;
+        if (k < 0)
+            errno = gt_source_errno(k);
+        return k < 0 ? -1 : 0;
+    }
+    if ((size_t)k > n)
+        k = (int64_t)n;
     if (t->spool_fd >= 0 && pwrite_full(t->spool_fd, buf, (size_t)k, t->spooled) < 0)
         return -1;
     t->spooled += (uint64_t)k;
-    return k;
+    return (ssize_t)k;
 }
 
 /* Reads the first bytes of the input (at most HEADER_PREFIX) and checks the
@@ -200,17 +209,27 @@ gt_cutter *gt_cutter_open(int fd, gt_error *err)
     return ret;
 }
 
-static gt_cutter *gt_cutter_open_stream_impl(int fd, int spool_fd, gt_error *err)
+/* src: the source to read, or NULL for fd's. src's close is called on
+ * failure, or by gt_cutter_free. */
+static gt_cutter *gt_cutter_open_stream_impl(const gt_source *src, int fd, int spool_fd, gt_error *err)
 {
     spool_tee *t = calloc(1, sizeof *t);
     uint8_t *prefix = malloc(HEADER_PREFIX);
     if (!t || !prefix) {
         free(t);
         free(prefix);
+        if (src) {
+            gt_source s = *src;
+            gt_source_close(&s);
+        }
         nomem(err);
         return NULL;
     }
-    t->in_fd = fd;
+    if (src) {
+        t->src = *src;
+    } else {
+        gt_source_from_fd(&t->src, &t->fd_state, fd, 0);
+    }
     t->spool_fd = spool_fd;
     size_t got = 0;
     while (got < HEADER_PREFIX) {
@@ -248,6 +267,7 @@ static gt_cutter *gt_cutter_open_stream_impl(int fd, int spool_fd, gt_error *err
     c->in.base = header_size;
     return c;
 fail:
+    gt_source_close(&t->src);
     free(prefix);
     free(t);
     return NULL;
@@ -256,7 +276,19 @@ fail:
 gt_cutter *gt_cutter_open_stream(int fd, int spool_fd, gt_error *err)
 {
     gt_error_init(err);
-    gt_cutter *ret = gt_cutter_open_stream_impl(fd, spool_fd, err);
+    gt_cutter *ret = gt_cutter_open_stream_impl(NULL, fd, spool_fd, err);
+    gt_error_publish(err);
+    return ret;
+}
+
+gt_cutter *gt_cutter_open_source(const gt_source *src, int spool_fd, gt_error *err)
+{
+    gt_error_init(err);
+    gt_cutter *ret = NULL;
+    if (!src || !src->read)
+        gt_error_set(err, GT_ERR_ARGUMENT, GT_NO_OFFSET, "gt_cutter_open_source: no source or no read callback");
+    else
+        ret = gt_cutter_open_stream_impl(src, -1, spool_fd, err);
     gt_error_publish(err);
     return ret;
 }
@@ -268,8 +300,10 @@ void gt_cutter_free(gt_cutter *c)
     gt_in_free(&c->in);
     if (c->stream)
         fclose(c->stream);
-    if (c->tee)
+    if (c->tee) {
         free(c->tee->pending);
+        gt_source_close(&c->tee->src);
+    }
     free(c->tee);
     gt_raw_free(c->frag);
     free(c->copy);

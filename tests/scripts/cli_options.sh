@@ -9,7 +9,10 @@
 #  - gotrace help COMMAND prints what gotrace COMMAND --help prints;
 #  - pprof refuses to write its binary profile to a terminal (exit 2);
 #  - compressed input (gzip, zstd; files, stdin, FIFOs) reads as the plain
-#    trace does, byte for byte; a file that is not a trace says what it is.
+#    trace does, byte for byte (standard output, standard error and status)
+#    for every command; truncated or corrupt compressed input exits 1 with
+#    the decoder's message, for every command; a file that is not a trace
+#    says what it is.
 # Traces: examples/hello.trace, and one corpus trace when ../shared is there.
 GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
@@ -212,31 +215,65 @@ else
 fi
 
 # ------------------------------------------------------- compressed input
-# same NAME CMD...: CMD on the plain trace, then on its gzip and zstd forms
-# (files, standard input, a pipe) gives the same output and status.
+# same NAME TRACE CMD...: CMD on the plain trace, then on its gzip and zstd
+# forms (files, standard input, a pipe) gives the same output (standard
+# output and standard error, byte for byte) and status. The trace goes where
+# an argument IN stands, else last. A file form is compared with the plain
+# file, each path replaced by IN; a stdin or pipe form with the plain trace
+# on standard input. Compressed input is decompressed on demand through a
+# source (cli/decode.c): no thread, no pipe, no spool but for a command that
+# reads a pipe twice (pprof).
 have_zstd=0
 command -v zstd >/dev/null 2>&1 && have_zstd=1
 [ $have_zstd = 1 ] || echo "skip compressed_zstd: no zstd command (apt-get install zstd)"
+# runin OUT TRACE CMD...: CMD with IN replaced by TRACE (appended when no
+# IN), its stdout in OUT and its stderr in OUT.err, TRACE replaced by IN in
+# both; prints the status. TRACE "-" reads standard input.
+runin() {
+  o=$1 t=$2
+  shift 2
+  has_in=0
+  for arg in "$@"; do [ "$arg" = IN ] && has_in=1; done
+  set -- "$@" END
+  while [ "$1" != END ]; do
+    if [ "$1" = IN ]; then set -- "$@" "$t"; else set -- "$@" "$1"; fi
+    shift
+  done
+  shift
+  [ $has_in = 1 ] || set -- "$@" "$t"
+  "$GOTRACE" "$@" >"$o.out" 2>"$o.raw"
+  rc=$?
+  if [ "$t" = - ]; then
+    mv "$o.out" "$o"
+    mv "$o.raw" "$o.err"
+  else
+    sed "s|$t|IN|g" "$o.out" >"$o"
+    sed "s|$t|IN|g" "$o.raw" >"$o.err"
+  fi
+  echo $rc
+}
 compressed_same() {
   name=$1 trace=$2
   shift 2
   gzip -c "$trace" >"$tmp/c.gz"
   [ $have_zstd = 1 ] && zstd -q -c "$trace" >"$tmp/c.zst"
-  want=$(run "$tmp/want" "$@" "$trace")
-  if [ ! -s "$tmp/want" ]; then
+  want=$(runin "$tmp/want" "$trace" "$@")
+  wants=$(runin "$tmp/wants" - "$@" <"$trace")
+  if [ ! -s "$tmp/want" ] && [ ! -s "$tmp/want.err" ]; then
     fail "$name" "the plain trace gives no output (status $want)"
     return
   fi
   for form in gz-file gz-stdin gz-pipe zst-file zst-stdin zst-pipe; do
     case $form in zst-*) [ $have_zstd = 1 ] || continue ;; esac
     f=$tmp/c.${form%%-*}
+    w=want wrc=$want
     case $form in
-    *-file) got=$(run "$tmp/got" "$@" "$f") ;;
-    *-stdin) got=$("$GOTRACE" "$@" - <"$f" >"$tmp/got" 2>"$tmp/got.err"; echo $?) ;;
-    *-pipe) got=$(cat "$f" | "$GOTRACE" "$@" - >"$tmp/got" 2>"$tmp/got.err"; echo $?) ;;
+    *-file) got=$(runin "$tmp/got" "$f" "$@") ;;
+    *-stdin) got=$(runin "$tmp/got" - "$@" <"$f") w=wants wrc=$wants ;;
+    *-pipe) got=$(cat "$f" | runin "$tmp/got" - "$@") w=wants wrc=$wants ;;
     esac
-    if [ "$got" != "$want" ] || ! cmp -s "$tmp/want" "$tmp/got"; then
-      fail "$name" "$form: status $got (plain $want) or output differs: $(head -n 1 "$tmp/got.err")"
+    if [ "$got" != "$wrc" ] || ! cmp -s "$tmp/$w" "$tmp/got" || ! cmp -s "$tmp/$w.err" "$tmp/got.err"; then
+      fail "$name" "$form: status $got (plain $wrc) or output differs: $(head -n 1 "$tmp/got.err") / $(head -n 1 "$tmp/$w.err")"
       return
     fi
   done
@@ -252,23 +289,46 @@ compressed_same compressed_regions "$hello" regions
 compressed_same compressed_mmu "$hello" mmu --json
 compressed_same compressed_pprof "$hello" pprof --type sched
 compressed_same compressed_timeline "$hello" timeline
-# convert (IN OUT) and summary (which names its file): by hand.
-"$GOTRACE" convert --to=text "$hello" "$tmp/want.txt" 2>/dev/null
+compressed_same compressed_perfetto "$hello" perfetto -o -
+compressed_same compressed_report "$hello" report -o -
+compressed_same compressed_summary "$hello" summary
+compressed_same compressed_summary_json "$hello" summary --json
+compressed_same compressed_sql "$hello" sql --csv IN 'SELECT count(*), sum(duration) FROM g_transitions'
+compressed_same compressed_convert_text "$hello" convert --to=text IN -
+compressed_same compressed_convert_binary "$hello" convert --to=binary IN -
+compressed_same compressed_cut "$hello" cut --generations 1 IN -
+compressed_same compressed_cut_list "$hello" cut --list
+# The text format, compressed: convert reads it whole.
+"$GOTRACE" convert --to=text "$hello" "$tmp/hello.txt" 2>/dev/null
+compressed_same compressed_convert_from_text "$tmp/hello.txt" convert --to=binary IN -
+# export (a directory) and split (files): by hand, gzip and zstd files and
+# zstd on standard input. split cuts a trace of several generations when
+# the corpus is there (multigen: 4 generations), else hello (one).
+st=$hello
+[ -n "${SHARED:-}" ] && [ -f "$SHARED/corpus/multigen.go124.trace" ] && st=$SHARED/corpus/multigen.go124.trace
+"$GOTRACE" export --format=csv "$hello" -o "$tmp/exp.want" 2>/dev/null
+"$GOTRACE" split --size 100kB "$st" "$tmp/split.want" >/dev/null 2>&1
 gzip -c "$hello" >"$tmp/h.gz"
-"$GOTRACE" convert --to=text "$tmp/h.gz" "$tmp/got.txt" 2>/dev/null
-gzip -c "$hello" | "$GOTRACE" convert --to=text - "$tmp/got2.txt" 2>/dev/null
-if [ -s "$tmp/want.txt" ] && cmp -s "$tmp/want.txt" "$tmp/got.txt" && cmp -s "$tmp/want.txt" "$tmp/got2.txt"; then
-  ok compressed_convert
-else
-  fail compressed_convert "convert of the gzip file or stream differs"
-fi
-"$GOTRACE" summary --json "$hello" 2>&1 | sed 's/"file":"[^"]*"//' >"$tmp/want.json"
-"$GOTRACE" summary --json "$tmp/h.gz" 2>&1 | sed 's/"file":"[^"]*"//' >"$tmp/got.json"
-if grep -q duration_ns "$tmp/want.json" && cmp -s "$tmp/want.json" "$tmp/got.json"; then
-  ok compressed_summary
-else
-  fail compressed_summary "summary --json of the gzip file differs (beyond the file name)"
-fi
+gzip -c "$st" >"$tmp/s.gz"
+[ $have_zstd = 1 ] && zstd -q -c "$hello" >"$tmp/h.zst" && zstd -q -c "$st" >"$tmp/s.zst"
+ok=1
+for f in gz zst -; do
+  [ $have_zstd = 1 ] || [ $f = gz ] || continue
+  rm -rf "$tmp/exp.got" "$tmp"/split.got.*
+  if [ "$f" = - ]; then
+    "$GOTRACE" export --format=csv - -o "$tmp/exp.got" <"$tmp/h.zst" 2>/dev/null || ok=0
+    "$GOTRACE" split --size 100kB - "$tmp/split.got" <"$tmp/s.zst" >/dev/null 2>&1 || ok=0
+  else
+    "$GOTRACE" export --format=csv "$tmp/h.$f" -o "$tmp/exp.got" 2>/dev/null || ok=0
+    "$GOTRACE" split --size 100kB "$tmp/s.$f" "$tmp/split.got" >/dev/null 2>&1 || ok=0
+  fi
+  # traces.csv names the file (first column): compared without it.
+  [ -n "$(ls "$tmp/exp.want")" ] && diff -r -x traces.csv "$tmp/exp.want" "$tmp/exp.got" >/dev/null || ok=0
+  [ "$(cut -d, -f2- "$tmp/exp.want/traces.csv")" = "$(cut -d, -f2- "$tmp/exp.got/traces.csv" 2>/dev/null)" ] || ok=0
+  for p in "$tmp"/split.want.*; do cmp -s "$p" "$tmp/split.got.${p##*/split.want.}" || ok=0; done
+  [ "$(ls "$tmp"/split.want.* | wc -l)" = "$(ls "$tmp"/split.got.* | wc -l)" ] || ok=0
+done
+if [ $ok = 1 ]; then ok compressed_export_split; else fail compressed_export_split "export or split of a compressed input differs"; fi
 if [ -n "${SHARED:-}" ] && [ -f "$SHARED/corpus/churn.go122.trace" ]; then
   compressed_same compressed_corpus_dump "$SHARED/corpus/churn.go122.trace" dump
   compressed_same compressed_corpus_goroutines "$SHARED/corpus/churn.go122.trace" goroutines --json
@@ -327,6 +387,50 @@ if [ $have_zstd = 1 ]; then
     fail compressed_zstd_corrupt "status $rc: $(head -n 2 "$tmp/t.err")"
   fi
 fi
+
+# Every command, on a truncated and on a corrupt gzip and zstd trace, as a
+# file and on standard input: exit 1 and "gotrace: NAME: gzip: ..." (NAME the
+# path, or "standard input"); truncation is named as such.
+gzip -c "$hello" >"$tmp/cz.gz"
+n=$(wc -c <"$tmp/cz.gz")
+head -c $((n / 2)) "$tmp/cz.gz" >"$tmp/ctrunc.gz"
+{ head -c $((n / 2)) "$tmp/cz.gz"; printf 'XXXXXXXXXXXXXXXX'; tail -c +$((n / 2 + 17)) "$tmp/cz.gz"; } >"$tmp/cbad.gz"
+# ctail.gz: a whole trace, then bytes that are no gzip member: the trace
+# reads whole, the damage is still an error.
+{ cat "$tmp/cz.gz"; printf 'not a gzip member'; } >"$tmp/ctail.gz"
+kinds="ctrunc.gz cbad.gz ctail.gz"
+if [ $have_zstd = 1 ]; then
+  zstd -q -c "$hello" >"$tmp/cz.zst"
+  n=$(wc -c <"$tmp/cz.zst")
+  head -c $((n / 2)) "$tmp/cz.zst" >"$tmp/ctrunc.zst"
+  { head -c $((n / 2)) "$tmp/cz.zst"; printf 'XXXXXXXXXXXXXXXX'; tail -c +$((n / 2 + 17)) "$tmp/cz.zst"; } >"$tmp/cbad.zst"
+  kinds="$kinds ctrunc.zst cbad.zst"
+fi
+broken_ok=1 broken_n=0
+for cmd in "dump" "dump --wire" "dump --footprint" "validate" "goroutines" "tasks" "regions" "mmu" \
+  "pprof --type sched -o OUT" "timeline" "perfetto -o OUT" "report -o OUT" "summary" \
+  "sql --csv IN 'SELECT count(*) FROM g_transitions'" "export --format=csv IN -o OUT" \
+  "convert --to=text IN OUT" "convert --to=binary IN OUT" "cut --generations 1 IN OUT" "cut --list" \
+  "split --size 1MB IN OUT"; do
+  for k in $kinds; do
+    for via in file stdin; do
+      case $k in *.gz) z=gzip ;; *) z=zstd ;; esac
+      case $k in ctrunc*) want="$z: unexpected end of data (truncated file?)" ;; *) want="$z: " ;; esac
+      if [ $via = file ]; then in=$tmp/$k name=$tmp/$k; else in=- name="standard input"; fi
+      c=$(echo "$cmd" | sed "s|OUT|$tmp/bo.out|")
+      case $c in *IN*) c=$(echo "$c" | sed "s|IN|$in|") ;; *) c="$c $in" ;; esac
+      rm -rf "$tmp"/bo.out*
+      sh -c "'$GOTRACE' $c" <"$tmp/$k" >"$tmp/b.out" 2>"$tmp/b.err"
+      rc=$?
+      broken_n=$((broken_n + 1))
+      if [ $rc -ne 1 ] || ! grep -qF "gotrace: $name: $want" "$tmp/b.err"; then
+        broken_ok=0
+        echo "    $cmd on $k ($via): status $rc: $(tr '\n' ' ' <"$tmp/b.err" | head -c 200)"
+      fi
+    done
+  done
+done
+if [ $broken_ok = 1 ]; then ok "compressed_broken_every_command ($broken_n runs)"; else fail compressed_broken_every_command "see above"; fi
 
 # ---------------------------------------------- what a non-trace looks like
 # looks NAME FILE MESSAGE: goroutines, dump and validate exit 1 and say
@@ -464,9 +568,9 @@ if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>
       ok "progress_$(echo "$cmd" | tr -d ' =-')"
     fi
   done
-  # Standard input copied to a spool first (convert, pprof): the line says
-  # so and counts what was read (a pipe: no total).
-  for cmd in "convert --to=text" "pprof --type=sched"; do
+  # Standard input copied to a spool first (pprof, which reads twice): the
+  # line says so and counts what was read (a pipe: no total).
+  for cmd in "pprof --type=sched"; do
     out=
     case $cmd in convert*) out=- ;; esac
     name=progress_spool_$(echo "$cmd" | cut -d' ' -f1)
@@ -486,16 +590,30 @@ if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>
       ok "$name"
     fi
   done
-  gzip -c "$hello" >"$tmp/p.gz"
-  GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' goroutines -quiet '$tmp/p.gz' >/dev/null" /dev/null >"$tmp/ttyq" 2>&1
-  GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' goroutines '$tmp/p.gz' >/dev/null" /dev/null >"$tmp/tty" 2>&1
-  size=$(wc -c <"$tmp/p.gz")
-  # The compressed file's bytes: "of 0.0 MB" for a 20 kB file.
-  if grep -aq "MB of 0.0 MB" "$tmp/tty" && ! grep -aq "MB/s" "$tmp/ttyq"; then
-    ok progress_compressed
+  # convert reads standard input once, as it comes: no spool, the line
+  # counts what was read.
+  GOTRACE_PROGRESS_TEST=1 script -qec "cat '$hello' | '$GOTRACE' convert --to=text - - >/dev/null" /dev/null >"$tmp/tty" 2>&1
+  if grep -aq "gotrace: [0-9.]* MB read, [0-9.]* [MG]B/s" "$tmp/tty" && ! grep -aq "buffering" "$tmp/tty"; then
+    ok progress_stdin_convert
   else
-    fail progress_compressed "no progress over the $size compressed bytes, or -quiet ignored"
+    fail progress_stdin_convert "no progress line, or a spool: $(head -c 120 "$tmp/tty")"
   fi
+  gzip -c "$hello" >"$tmp/p.gz"
+  size=$(wc -c <"$tmp/p.gz")
+  # The compressed file's bytes: "of 0.0 MB" for a 20 kB file (pprof reads
+  # it twice, decompressing it again: no spool).
+  for cmd in goroutines "convert --to=text" "pprof --type=sched" "dump --wire"; do
+    out=
+    case $cmd in convert*) out=- ;; esac
+    name=progress_compressed_$(echo "$cmd" | cut -d' ' -f1)
+    GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' $cmd -quiet '$tmp/p.gz' $out >/dev/null" /dev/null >"$tmp/ttyq" 2>&1
+    GOTRACE_PROGRESS_TEST=1 script -qec "'$GOTRACE' $cmd '$tmp/p.gz' $out >/dev/null" /dev/null >"$tmp/tty" 2>&1
+    if grep -aq "MB of 0.0 MB" "$tmp/tty" && ! grep -aq "buffering" "$tmp/tty" && ! grep -aq "MB/s" "$tmp/ttyq"; then
+      ok "$name"
+    else
+      fail "$name" "no progress over the $size compressed bytes, a spool, or -quiet ignored: $(head -c 120 "$tmp/tty")"
+    fi
+  done
 else
   echo "skip progress: no script(1) to run a command on a terminal"
 fi

@@ -661,6 +661,107 @@ static void test_stream(int version)
     free(t);
 }
 
+/* A caller's source over memory, handing out at most 7 bytes a call (the
+ * header and batches arrive in pieces), failing at fail_at when set. */
+typedef struct mem_src {
+    const unsigned char *p;
+    size_t len, pos, fail_at;
+    int closed, calls_after_end, ended;
+} mem_src;
+
+static int64_t mem_read(void *ctx, void *buf, size_t cap)
+{
+    mem_src *m = ctx;
+    if (m->ended)
+        m->calls_after_end++;
+    if (m->fail_at && m->pos >= m->fail_at) {
+        m->ended = 1;
+        return -5; /* -EIO */
+    }
+    size_t k = m->len - m->pos < cap ? m->len - m->pos : cap;
+    if (k > 7)
+        k = 7;
+    memcpy(buf, m->p + m->pos, k);
+    m->pos += k;
+    if (k == 0)
+        m->ended = 1;
+    return (int64_t)k;
+}
+
+static void mem_close(void *ctx) { ((mem_src *)ctx)->closed++; }
+
+static void test_source(int version)
+{
+    char name[96];
+    uint64_t nums[3] = {3, 4, 5};
+    size_t len;
+    unsigned char *t = make_trace(version, nums, 3, &len);
+    int fd = t ? temp_fd(t, len) : -1;
+    gt_error err;
+    /* A cut through a caller's source and a spool: the file's bytes; close
+     * called once, by gt_cutter_free; read not called after its end. */
+    gt_cut_window w = {.by_index = 1, .first = 2, .last = 3};
+    FILE *want = tmpfile(), *got = tmpfile(), *spool = tmpfile();
+    gt_cut_result rw, rg;
+    int rc1 = cut_fd(fd, want, &w, &rw, &err);
+    mem_src m = {t, len, 0, 0, 0, 0, 0};
+    gt_source src = {mem_read, NULL, 0, &m, mem_close};
+    gt_cutter *c = gt_cutter_open_source(&src, fileno(spool), &err);
+    int rc2 = c ? gt_cut(c, got, &w, &rg, &err) : -1;
+    int closed_before = m.closed;
+    gt_cutter_free(c);
+    size_t lw, lg;
+    unsigned char *pw = slurp(want, &lw), *pg = slurp(got, &lg);
+    snprintf(name, sizeof name, "cut/go1%d/source-cut", version);
+    check(rc1 == 0 && rc2 == 0 && lw == lg && lw > 16 && !memcmp(pw, pg, lw) && closed_before == 0 && m.closed == 1 &&
+              m.calls_after_end == 0,
+          name, "rc %d %d, %zu and %zu bytes, closed %d then %d, %d calls after the end: %s", rc1, rc2, lw, lg,
+          closed_before, m.closed, m.calls_after_end, err.message);
+    free(pw);
+    free(pg);
+    fclose(want);
+    fclose(got);
+    fclose(spool);
+
+    /* Listing without a spool: the file's generations. */
+    gt_cut_gen a[3], b[3];
+    int na = 0, nb = 0;
+    gt_cutter *cf = gt_cutter_open(fd, &err);
+    m = (mem_src){t, len, 0, 0, 0, 0, 0};
+    c = gt_cutter_open_source(&src, -1, &err);
+    while (cf && na < 3 && gt_cutter_next(cf, &a[na], &err) > 0)
+        na++;
+    while (c && nb < 3 && gt_cutter_next(c, &b[nb], &err) > 0)
+        nb++;
+    snprintf(name, sizeof name, "cut/go1%d/source-generations", version);
+    check(na == 3 && nb == 3 && !memcmp(a, b, sizeof a) && gt_cutter_next(c, &b[0], &err) == 0, name,
+          "file %d, source %d generations", na, nb);
+    gt_cutter_free(cf);
+    gt_cutter_free(c);
+
+    /* A read failure in the header: GT_ERR_IO at open, close called. */
+    m = (mem_src){t, len, 0, 5, 0, 0, 0};
+    c = gt_cutter_open_source(&src, -1, &err);
+    snprintf(name, sizeof name, "cut/go1%d/source-read-error", version);
+    check(!c && err.code == GT_ERR_IO && err.message && strstr(err.message, "read or spool: Input/output error") &&
+              m.closed == 1,
+          name, "cutter %p, code %d, closed %d: %s", (void *)c, err.code, m.closed, err.message ? err.message : "");
+    gt_cutter_free(c);
+    close(fd);
+    free(t);
+}
+
+static void test_source_argument(void)
+{
+    gt_error err;
+    gt_source src = {NULL, NULL, 0, NULL, NULL};
+    gt_cutter *c1 = gt_cutter_open_source(NULL, -1, &err);
+    int code1 = err.code;
+    gt_cutter *c2 = gt_cutter_open_source(&src, -1, &err);
+    check(!c1 && !c2 && code1 == GT_ERR_ARGUMENT && err.code == GT_ERR_ARGUMENT, "cut/source-argument",
+          "codes %d %d", code1, err.code);
+}
+
 int main(void)
 {
     test_parse_duration();
@@ -670,7 +771,9 @@ int main(void)
         test_generations(versions[i]);
         test_split(versions[i]);
         test_stream(versions[i]);
+        test_source(versions[i]);
     }
+    test_source_argument();
     test_errors();
     return check_done();
 }
