@@ -347,7 +347,7 @@ int au_pass_fd(const char *cmd, const char *path, int fd, uint64_t limit, au_eve
 {
     memset(res, 0, sizeof *res);
     gt_error err;
-    gt_reader *r = gt_reader_open_fd(fd, &err);
+    gt_reader *r = cli_reader_open_fd(fd, &err);
     if (!r) {
         if (err.code == GT_ERR_IO)
             return cli_usage_error(cmd, "cannot read %s: %s", path, err.message);

@@ -112,6 +112,31 @@ int cli_next_option(cli_args *a, const cli_option *opts);
 /* Every command also accepts --quiet (no progress line on stderr; see
  * cli_progress_event): the parser handles it and does not return it. */
 
+/* Every command also accepts --threads N (the parser handles it like
+ * --quiet): how many threads read the trace, N >= 1; 0 is the default, as
+ * when the option is absent. Any other value (negative, not a number, above
+ * CLI_MAX_THREADS) is a usage error. The reader uses at most three threads
+ * whatever N >= 2 asks (gotrace.h, gt_reader_set_threads: a producer that
+ * merges and orders, a generation read-ahead, and the caller's own), so the
+ * default, the number of online cores, is capped at
+ * CLI_DEFAULT_THREADS_CAP: more gives nothing today. */
+enum { CLI_MAX_THREADS = 1024, CLI_DEFAULT_THREADS_CAP = 3 };
+
+/* The threads to read with: --threads N when given with N >= 1; else 0
+ * when the environment sets GT_TEST_THREADS (the library's test hook: the
+ * reader's default applies, so that the suite decides, see DEVELOPERS.md);
+ * else the online cores, at most CLI_DEFAULT_THREADS_CAP. */
+int cli_threads(void);
+
+/* Every command opens its event reader with these: gt_reader_open_fd or
+ * gt_reader_open_memory, then gt_reader_set_threads(cli_threads()) when
+ * that is not 0. Old-format traces (Go <= 1.21) are read on one thread
+ * whatever it says (the library's rule); the wire reader (dump --wire,
+ * convert) and the cutter (cut, split) have no threaded mode: --threads
+ * changes nothing there. */
+gt_reader *cli_reader_open_fd(int fd, gt_error *err);
+gt_reader *cli_reader_open_memory(const void *data, size_t len, gt_error *err);
+
 /* Whether the option with this id was given. */
 int cli_option_given(const cli_args *a, int id);
 /* The one FILE argument into *path: 0, or CLI_EXIT_USAGE with the message

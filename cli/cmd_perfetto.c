@@ -156,7 +156,7 @@ int cmd_perfetto(int argc, char **argv)
     if ((rc = cli_open_in_out(&in, &out, "perfetto", path, out_path, 0)))
         return rc;
     gt_error err;
-    gt_reader *r = gt_reader_open_fd(in.fd, &err);
+    gt_reader *r = cli_reader_open_fd(in.fd, &err);
     if (!r && err.code == GT_ERR_IO) {
         cli_output_abort(&out);
         cli_input_close(&in);

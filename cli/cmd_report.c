@@ -52,7 +52,7 @@ typedef struct trace_read {
 static int read_trace(const char *path, int fd, gt_overview *o, gt_strip *s, trace_read *info)
 {
     gt_error err;
-    gt_reader *r = gt_reader_open_fd(fd, &err);
+    gt_reader *r = cli_reader_open_fd(fd, &err);
     if (!r) {
         if (err.code == GT_ERR_IO)
             return cli_usage_error("report", "cannot read %s: %s", path, err.message);

@@ -51,7 +51,7 @@ typedef struct trace_info {
 static int read_trace(const char *path, int fd, gt_overview *o, trace_info *info)
 {
     gt_error err;
-    gt_reader *r = gt_reader_open_fd(fd, &err);
+    gt_reader *r = cli_reader_open_fd(fd, &err);
     if (!r)
         return cli_trace_error(path, &err);
     info->version = gt_reader_version(r);

@@ -444,7 +444,7 @@ int cmd_timeline(int argc, char **argv)
         return rc;
     }
     gt_error err;
-    gt_reader *r = gt_reader_open_fd(in.fd, &err);
+    gt_reader *r = cli_reader_open_fd(in.fd, &err);
     if (!r && err.code == GT_ERR_IO) {
         cli_output_abort(&out);
         cli_input_close(&in);

@@ -63,7 +63,7 @@ int cmd_validate(int argc, char **argv)
     if (open_rc)
         return open_rc;
     gt_error err;
-    gt_reader *r = gt_reader_open_fd(in.fd, &err);
+    gt_reader *r = cli_reader_open_fd(in.fd, &err);
     if (!r) {
         cli_trace_error(path, &err);
         cli_input_explain(in.fd, &err);

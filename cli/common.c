@@ -76,6 +76,24 @@ int cli_wants_help(int argc, char **argv)
     return 0;
 }
 
+/* ------------------------------------------------------------ readers */
+
+static gt_reader *with_threads(gt_reader *r)
+{
+    int n = cli_threads();
+    /* Before the first read it cannot fail for n >= 1. */
+    if (r && n > 0)
+        gt_reader_set_threads(r, n);
+    return r;
+}
+
+gt_reader *cli_reader_open_fd(int fd, gt_error *err) { return with_threads(gt_reader_open_fd(fd, err)); }
+
+gt_reader *cli_reader_open_memory(const void *data, size_t len, gt_error *err)
+{
+    return with_threads(gt_reader_open_memory(data, len, err));
+}
+
 /* ------------------------------------------------------ checked output */
 
 static int write_error_printed;

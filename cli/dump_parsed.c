@@ -44,7 +44,7 @@ int dump_parsed(const char *path, FILE *out, const int64_t *only_goroutine, int6
     if (rc)
         return rc;
     gt_error err;
-    gt_reader *r = gt_reader_open_fd(in.fd, &err);
+    gt_reader *r = cli_reader_open_fd(in.fd, &err);
     if (!r) {
         fflush(out);
         fprintf(stderr, "%s\n", err.message);

@@ -23,7 +23,7 @@ int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t fr
     if (rc)
         return rc;
     gt_error err;
-    gt_reader *r = gt_reader_open_fd(in.fd, &err);
+    gt_reader *r = cli_reader_open_fd(in.fd, &err);
     if (!r) {
         if (err.code == GT_ERR_IO) {
             rc = cli_usage_error(cmd, "cannot read %s: %s", path, err.message);
