@@ -180,6 +180,15 @@ if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/n
     clones "--threads 2" 2 summary --threads 2 "$hello"
     clones "--threads=8" 2 goroutines --threads=8 "$hello"
     clones "-threads 3 timeline" 2 timeline -threads 3 -o /dev/null "$hello"
+    clones "--threads 2 dump" 2 dump --threads 2 "$hello"
+    clones "--threads 2 tasks" 2 tasks --threads 2 "$hello"
+    clones "--threads 2 regions" 2 regions --threads 2 "$hello"
+    clones "--threads 2 mmu" 2 mmu --threads 2 "$hello"
+    clones "--threads 2 perfetto" 2 perfetto --threads 2 -o /dev/null "$hello"
+    clones "--threads 2 report" 2 report --threads 2 -o /dev/null "$hello"
+    clones "--threads 2 export csv" 2 export --format=csv --threads 2 -o "$tmp/csv" "$hello"
+    clones "--threads 2 validate" 2 validate --threads 2 "$hello"
+    clones "--threads 2 test" 2 test --threads 2 "$ROOT/tests/data/scenarios/confuse-seq-across-generations.test"
     clones "--threads 3 pprof (two passes, two readers)" 4 pprof --type=sched --threads 3 -o /dev/null "$hello"
     clones "--threads 3 export" 2 sql --threads 3 "$hello" 'SELECT 1'
     clones "--threads 3 cut (no threaded mode)" 0 cut --threads 3 --list "$hello"
@@ -201,6 +210,15 @@ if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/n
     fi )
 else
   skip "threads" "strace is missing or cannot trace here"
+fi
+
+# Every command opens its event readers through cli_reader_open_*, which
+# applies --threads (DEVELOPERS.md): none calls the library's directly.
+direct=$(grep -l 'gt_reader_open_' "$ROOT"/cli/*.c | grep -v '/cli/common\.c$')
+if [ -z "$direct" ]; then
+  ok "readers: every command through cli_reader_open_*"
+else
+  fail "readers: every command through cli_reader_open_*" "gt_reader_open_* called in $(echo $direct)"
 fi
 
 # Bad values: exit 2 with the message, nothing on standard output.
