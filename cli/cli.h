@@ -122,6 +122,14 @@ int cli_next_option(cli_args *a, const cli_option *opts);
  * CLI_DEFAULT_THREADS_CAP: more gives nothing today. */
 enum { CLI_MAX_THREADS = 1024, CLI_DEFAULT_THREADS_CAP = 3 };
 
+/* Sets --threads from its value: decimal digits only (no sign, no
+ * spaces), 0 to CLI_MAX_THREADS. 0, or -1 (nothing set) for anything else:
+ * the caller prints CLI_THREADS_BAD (the option as written, the maximum,
+ * the value). cli_next_option calls it; so does main for the option written
+ * before the command (gotrace --threads N COMMAND ...). */
+int cli_parse_threads(const char *value);
+#define CLI_THREADS_BAD "option %s needs a whole number of threads from 1 to %d (0: the default), not '%s'"
+
 /* The threads to read with: --threads N when given with N >= 1; else 0
  * when the environment sets GT_TEST_THREADS (the library's test hook: the
  * reader's default applies, so that the suite decides, see DEVELOPERS.md);

@@ -42,9 +42,14 @@ static void usage(FILE *f)
     fprintf(f, "\nOptions:\n"
                "  -h, --help     show this help (gotrace help COMMAND, or gotrace COMMAND --help,\n"
                "                 for a command)\n"
-               "  --version      print the version\n\n"
+               "  --version      print the version\n"
+               "  --threads N    (every command; before it or after it) read the trace with\n"
+               "                 N threads; default: the online cores, at most %d\n"
+               "                 (gotrace COMMAND --help)\n"
+               "  --quiet        (every command) no progress line on standard error\n\n"
                "Exit status: 0 success, 1 broken trace or failed check, 2 usage error,\n"
-               "3 write error (the output is incomplete).\n");
+               "3 write error (the output is incomplete).\n",
+            CLI_DEFAULT_THREADS_CAP);
 }
 
 /* The options every command accepts (cli_next_option reads them), after
@@ -74,6 +79,28 @@ static int run(const struct command *cmd, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    /* gotrace --threads N COMMAND ...: the option may come before the
+     * command as well (the last one given wins). */
+    while (argc > 2 && argv[1][0] == '-') {
+        const char *opt = argv[1] + (argv[1][1] == '-' ? 2 : 1);
+        size_t len = strcspn(opt, "=");
+        if (len != 7 || strncmp(opt, "threads", 7))
+            break;
+        int with_value = opt[len] == '=';
+        const char *v = with_value ? opt + len + 1 : argv[2];
+        if (cli_parse_threads(v)) {
+            char spelling[16];
+            snprintf(spelling, sizeof spelling, "%.*s", (int)(opt - argv[1] + len), argv[1]);
+            fprintf(stderr, "gotrace: " CLI_THREADS_BAD "\nTry 'gotrace --help'.\n", spelling, CLI_MAX_THREADS, v);
+            return CLI_EXIT_USAGE;
+        }
+        argc -= with_value ? 1 : 2;
+        argv += with_value ? 1 : 2;
+    }
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_USAGE;

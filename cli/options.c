@@ -9,20 +9,15 @@
 /* --threads as given; 0 (absent, or given as 0): the default (cli_threads). */
 static int threads_option;
 
-/* The value of --threads: decimal digits only (no sign, no spaces), from 0
- * to CLI_MAX_THREADS. */
-static int threads_value(const char *cmd, const char *spelling, const char *v)
+int cli_parse_threads(const char *v)
 {
     char *end = (char *)v;
     long n = -1;
     errno = 0;
     if (*v >= '0' && *v <= '9')
         n = strtol(v, &end, 10);
-    if (*end || errno || n < 0 || n > CLI_MAX_THREADS) {
-        cli_usage_error(cmd, "option %s needs a whole number of threads from 1 to %d (0: the default), not '%s'",
-                        spelling, CLI_MAX_THREADS, v);
+    if (*end || errno || n < 0 || n > CLI_MAX_THREADS)
         return -1;
-    }
     threads_option = (int)n;
     return 0;
 }
@@ -101,8 +96,11 @@ int cli_next_option(cli_args *a, const cli_option *opts)
                 cli_usage_error(a->cmd, "option %s needs a value", spelling);
                 return CLI_OPT_ERROR;
             }
-            if (threads_value(a->cmd, spelling, eq ? eq + 1 : a->argv[a->next++]))
+            const char *v = eq ? eq + 1 : a->argv[a->next++];
+            if (cli_parse_threads(v)) {
+                cli_usage_error(a->cmd, CLI_THREADS_BAD, spelling, CLI_MAX_THREADS, v);
                 return CLI_OPT_ERROR;
+            }
             continue;
         }
         if (!o) {

@@ -11,7 +11,8 @@
 #    any N >= 2 on a Go >= 1.22 trace, none for 1, for an old-format trace,
 #    and for the commands without a threaded reader: cut, dump --wire);
 #    GT_TEST_THREADS, the test hook, decides when --threads is absent;
-#  - the option's spellings, and its bad values, usage errors (exit 2).
+#  - the option's spellings, after the command or before it (gotrace
+#    --threads N COMMAND), and its bad values, usage errors (exit 2).
 GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
 . "$ROOT/tests/scripts/lib/common.sh"
@@ -191,6 +192,9 @@ if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/n
     clones "--threads 2 test" 2 test --threads 2 "$ROOT/tests/data/scenarios/confuse-seq-across-generations.test"
     clones "--threads 3 pprof (two passes, two readers)" 4 pprof --type=sched --threads 3 -o /dev/null "$hello"
     clones "--threads 3 export" 2 sql --threads 3 "$hello" 'SELECT 1'
+    clones "gotrace --threads 2 summary (before the command)" 2 --threads 2 summary "$hello"
+    clones "gotrace -threads=1 goroutines (before the command)" 0 -threads=1 goroutines "$hello"
+    clones "gotrace --threads 2 summary --threads 1 (the last wins)" 0 --threads 2 summary --threads 1 "$hello"
     clones "--threads 3 cut (no threaded mode)" 0 cut --threads 3 --list "$hello"
     clones "--threads 3 dump --wire (no threaded mode)" 0 dump --wire --threads 3 "$hello"
     cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
@@ -246,6 +250,27 @@ if [ "$rc" -eq 2 ] && grep -q "^gotrace cut: option --threads needs a whole numb
 else
   fail "usage: cut --threads=x" "status $rc: $(head -n 1 "$tmp/err")"
 fi
+
+# Before the command: the same output as after it; bad values exit 2.
+"$GOTRACE" --threads 2 dump "$hello" >"$tmp/before" 2>&1
+r1=$?
+"$GOTRACE" dump --threads 2 "$hello" >"$tmp/after" 2>&1
+r2=$?
+if [ "$r1$r2" = 00 ] && cmp -s "$tmp/before" "$tmp/after" && [ -s "$tmp/before" ]; then
+  ok "gotrace --threads 2 dump"
+else
+  fail "gotrace --threads 2 dump" "status $r1 $r2, or the outputs differ"
+fi
+for v in -1 abc 2x; do
+  "$GOTRACE" --threads="$v" summary "$hello" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] &&
+     grep -q "^gotrace: option --threads needs a whole number of threads from 1 to 1024 (0: the default), not '$v'\$" "$tmp/err"; then
+    ok "usage: gotrace --threads=$v summary"
+  else
+    fail "usage: gotrace --threads=$v summary" "status $rc: $(head -n 1 "$tmp/err")"
+  fi
+done
 
 # Every command's --help names the option.
 for c in summary report dump convert test validate goroutines tasks regions mmu pprof perfetto timeline cut split sql export; do
