@@ -225,33 +225,32 @@ else
   fail "readers: every command through cli_reader_open_*" "gt_reader_open_* called in $(echo $direct)"
 fi
 
-# Bad values: exit 2 with the message, nothing on standard output.
-for v in -1 abc '' 2x +2 ' 2' 1025 99999999999999999999 1.5; do
-  "$GOTRACE" summary --threads "$v" "$hello" >"$tmp/out" 2>"$tmp/err"
+# usage NAME LINE CMD...: gotrace CMD... exits 2, prints nothing on standard
+# output and LINE (exactly, as a whole line) on standard error.
+usage() {
+  name=$1 line=$2
+  shift 2
+  "$GOTRACE" "$@" >"$tmp/out" 2>"$tmp/err"
   rc=$?
-  if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] &&
-     grep -q "^gotrace summary: option --threads needs a whole number of threads from 1 to 1024 (0: the default), not '$v'\$" "$tmp/err"; then
-    ok "usage: --threads '$v'"
+  if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && grep -qxF "$line" "$tmp/err"; then
+    ok "usage: $name"
   else
-    fail "usage: --threads '$v'" "status $rc: $(head -n 1 "$tmp/err")"
+    fail "usage: $name" "status $rc: $(head -n 1 "$tmp/err")"
   fi
+}
+bad="needs a whole number of threads from 1 to 1024 (0: the default)"
+for v in -1 abc '' 2x +2 ' 2' 1025 99999999999999999999 1.5; do
+  usage "--threads '$v'" "gotrace summary: option --threads $bad, not '$v'" summary --threads "$v" "$hello"
 done
-"$GOTRACE" goroutines "$hello" -threads >"$tmp/out" 2>"$tmp/err"
-rc=$?
-if [ "$rc" -eq 2 ] && grep -q "^gotrace goroutines: option -threads needs a value\$" "$tmp/err"; then
-  ok "usage: -threads without a value"
-else
-  fail "usage: -threads without a value" "status $rc: $(head -n 1 "$tmp/err")"
-fi
-"$GOTRACE" cut --threads=x --list "$hello" >"$tmp/out" 2>"$tmp/err"
-rc=$?
-if [ "$rc" -eq 2 ] && grep -q "^gotrace cut: option --threads needs a whole number of threads from 1 to 1024 (0: the default), not 'x'\$" "$tmp/err"; then
-  ok "usage: cut --threads=x"
-else
-  fail "usage: cut --threads=x" "status $rc: $(head -n 1 "$tmp/err")"
-fi
+usage "-threads without a value" "gotrace goroutines: option -threads needs a value" goroutines "$hello" -threads
+usage "cut --threads=x" "gotrace cut: option --threads $bad, not 'x'" cut --threads=x --list "$hello"
+# Before the command.
+for v in -1 abc 2x; do
+  usage "gotrace --threads=$v summary" "gotrace: option --threads $bad, not '$v'" --threads="$v" summary "$hello"
+done
+usage "gotrace -threads abc summary" "gotrace: option -threads $bad, not 'abc'" -threads abc summary "$hello"
 
-# Before the command: the same output as after it; bad values exit 2.
+# Before the command: the same output as after it.
 "$GOTRACE" --threads 2 dump "$hello" >"$tmp/before" 2>&1
 r1=$?
 "$GOTRACE" dump --threads 2 "$hello" >"$tmp/after" 2>&1
@@ -261,16 +260,6 @@ if [ "$r1$r2" = 00 ] && cmp -s "$tmp/before" "$tmp/after" && [ -s "$tmp/before" 
 else
   fail "gotrace --threads 2 dump" "status $r1 $r2, or the outputs differ"
 fi
-for v in -1 abc 2x; do
-  "$GOTRACE" --threads="$v" summary "$hello" >"$tmp/out" 2>"$tmp/err"
-  rc=$?
-  if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] &&
-     grep -q "^gotrace: option --threads needs a whole number of threads from 1 to 1024 (0: the default), not '$v'\$" "$tmp/err"; then
-    ok "usage: gotrace --threads=$v summary"
-  else
-    fail "usage: gotrace --threads=$v summary" "status $rc: $(head -n 1 "$tmp/err")"
-  fi
-done
 
 # Every command's --help names the option.
 for c in summary report dump convert test validate goroutines tasks regions mmu pprof perfetto timeline cut split sql export; do
