@@ -130,7 +130,10 @@ bench: $(BUILD)/bench/gotrace-bench
 # The suite again with the reader threaded wherever the caller sets no
 # threads (GT_TEST_THREADS=2, then 3; any N >= 2 runs the producer and the
 # generation read-ahead today):
-# every event and error must be the single-threaded reader's. test_hostile
+# every event and error must be the single-threaded reader's. The gotrace
+# commands the scripts run follow it too (without --threads they leave the
+# choice to GT_TEST_THREADS when it is set; tests/run.sh sets 1 for
+# `make test`). test_hostile
 # is left out: its address-space cap (4 x input + 64 MB) has no room for
 # two more threads' stacks and malloc arenas.
 .PHONY: test-threads

@@ -112,6 +112,38 @@ int cli_next_option(cli_args *a, const cli_option *opts);
 /* Every command also accepts --quiet (no progress line on stderr; see
  * cli_progress_event): the parser handles it and does not return it. */
 
+/* Every command also accepts --threads N (the parser handles it like
+ * --quiet): how many threads read the trace, N >= 1; 0 is the default, as
+ * when the option is absent. Any other value (negative, not a number, above
+ * CLI_MAX_THREADS) is a usage error. The reader uses at most three threads
+ * whatever N >= 2 asks (gotrace.h, gt_reader_set_threads: a producer that
+ * merges and orders, a generation read-ahead, and the caller's own), so the
+ * default, the number of online cores, is capped at
+ * CLI_DEFAULT_THREADS_CAP: more gives nothing today. */
+enum { CLI_MAX_THREADS = 1024, CLI_DEFAULT_THREADS_CAP = 3 };
+
+/* Sets --threads from its value: decimal digits only (no sign, no
+ * spaces), 0 to CLI_MAX_THREADS. 0, or -1 (nothing set) for anything else:
+ * the caller prints CLI_THREADS_BAD (the option as written, the maximum,
+ * the value). cli_next_option calls it; so does main for the option written
+ * before the command (gotrace --threads N COMMAND ...). */
+int cli_parse_threads(const char *value);
+#define CLI_THREADS_BAD "option %s needs a whole number of threads from 1 to %d (0: the default), not '%s'"
+
+/* The threads to read with: --threads N when given with N >= 1; else 0
+ * when the environment sets GT_TEST_THREADS (the library's test hook: the
+ * reader's default applies, so that the suite decides, see DEVELOPERS.md);
+ * else the online cores, at most CLI_DEFAULT_THREADS_CAP. */
+int cli_threads(void);
+
+/* Every command opens its event reader with cli_input_reader (below) or
+ * this, which call gt_reader_set_threads(cli_threads()) on the new reader
+ * when that is not 0. Old-format traces (Go <= 1.21) are read on one thread
+ * whatever it says (the library's rule); the wire reader (dump --wire,
+ * convert) and the cutter (cut, split) have no threaded mode: --threads
+ * changes nothing there. */
+gt_reader *cli_reader_open_memory(const void *data, size_t len, gt_error *err);
+
 /* Whether the option with this id was given. */
 int cli_option_given(const cli_args *a, int id);
 /* The one FILE argument into *path: 0, or CLI_EXIT_USAGE with the message
@@ -275,7 +307,7 @@ typedef struct cli_input {
 int cli_input_open(cli_input *in, const char *cmd, const char *path, int spool);
 
 /* A reader of the open input: gt_reader_open_fd or gt_reader_open_source
- * (in->source), as cli_input_open decided. Free it before cli_input_rewind
+ * (in->source), as cli_input_open decided, with cli_threads() threads. Free it before cli_input_rewind
  * or cli_input_close. */
 gt_reader *cli_input_reader(cli_input *in, gt_error *err);
 /* The same for the wire-level reader (gotrace/raw.h). */

@@ -78,7 +78,7 @@ static int conclude(const gt_expectation *e, const char *read_error)
 static int run_case(const gt_test_case *tc)
 {
     gt_error err;
-    gt_reader *r = gt_reader_open_memory(tc->trace, tc->trace_len, &err);
+    gt_reader *r = cli_reader_open_memory(tc->trace, tc->trace_len, &err);
     if (!r)
         return conclude(tc->expect, err.message);
     /* Go's test sets the validator's version from the reader, per event. */

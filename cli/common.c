@@ -77,6 +77,22 @@ int cli_wants_help(int argc, char **argv)
     return 0;
 }
 
+/* ------------------------------------------------------------ readers */
+
+static gt_reader *with_threads(gt_reader *r)
+{
+    int n = cli_threads();
+    /* Before the first read it cannot fail for n >= 1. */
+    if (r && n > 0)
+        gt_reader_set_threads(r, n);
+    return r;
+}
+
+gt_reader *cli_reader_open_memory(const void *data, size_t len, gt_error *err)
+{
+    return with_threads(gt_reader_open_memory(data, len, err));
+}
+
 /* ------------------------------------------------------ checked output */
 
 static int write_error_printed;
@@ -482,7 +498,7 @@ int cli_open_in_out(cli_input *in, cli_output *out, const char *cmd, const char 
 
 gt_reader *cli_input_reader(cli_input *in, gt_error *err)
 {
-    return in->dsrc ? gt_reader_open_source(&in->source, err) : gt_reader_open_fd(in->fd, err);
+    return with_threads(in->dsrc ? gt_reader_open_source(&in->source, err) : gt_reader_open_fd(in->fd, err));
 }
 
 gt_raw_reader *cli_input_raw(cli_input *in, gt_error *err)

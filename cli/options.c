@@ -1,7 +1,43 @@
 /* The one command-line option parser of the CLI (contract in cli.h). */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+
+/* --threads as given; 0 (absent, or given as 0): the default (cli_threads). */
+static int threads_option;
+
+int cli_parse_threads(const char *v)
+{
+    char *end = (char *)v;
+    long n = -1;
+    errno = 0;
+    if (*v >= '0' && *v <= '9')
+        n = strtol(v, &end, 10);
+    if (*end || errno || n < 0 || n > CLI_MAX_THREADS)
+        return -1;
+    threads_option = (int)n;
+    return 0;
+}
+
+int cli_threads(void)
+{
+    if (threads_option > 0)
+        return threads_option;
+    /* The test hook of the library (gotrace.h, gt_reader_set_threads): when
+     * set, the reader's own default applies, so that `make test` (which
+     * sets 1) and `make test-threads` (2, then 3) run the CLI as they run
+     * the library's tests. */
+    const char *hook = getenv("GT_TEST_THREADS");
+    if (hook && *hook)
+        return 0;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1)
+        cores = 1;
+    return cores < CLI_DEFAULT_THREADS_CAP ? (int)cores : CLI_DEFAULT_THREADS_CAP;
+}
 
 void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv)
 {
@@ -50,6 +86,21 @@ int cli_next_option(cli_args *a, const cli_option *opts)
         const cli_option *o = find(opts, name, len);
         if (!o && len == 5 && !strncmp(name, "quiet", 5) && !eq) {
             cli_set_quiet(1);
+            continue;
+        }
+        if (!o && len == 7 && !strncmp(name, "threads", 7)) {
+            /* Every command's, like --quiet (cli.h: cli_threads). */
+            char spelling[16];
+            snprintf(spelling, sizeof spelling, "%.*s", (int)(name - arg + len), arg);
+            if (!eq && a->next >= a->argc) {
+                cli_usage_error(a->cmd, "option %s needs a value", spelling);
+                return CLI_OPT_ERROR;
+            }
+            const char *v = eq ? eq + 1 : a->argv[a->next++];
+            if (cli_parse_threads(v)) {
+                cli_usage_error(a->cmd, CLI_THREADS_BAD, spelling, CLI_MAX_THREADS, v);
+                return CLI_OPT_ERROR;
+            }
             continue;
         }
         if (!o) {

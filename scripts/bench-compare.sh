@@ -8,6 +8,8 @@
 #   RUNS=5 BUILD=build-bench scripts/bench-compare.sh
 #   DUMP=1 ...   also time `gotrace dump` against `go tool trace -d=parsed`
 #                (once each: Go's takes minutes on the 100 MB trace)
+#                (gotrace dump reads with its default --threads: the cores, at
+#                most 3; DUMP_THREADS=N sets it)
 #   CEILING=1 .. also time `cat FILE`, `gotrace dump --wire` (decode only)
 #
 # Modes: count (read every event) and consume (also every stack frame and
@@ -114,7 +116,7 @@ if [ "${DUMP:-0}" = 1 ]; then
   for trace in "$@"; do
     [ -s "$trace" ] || continue
     case $(basename "$trace") in go121*) continue ;; esac
-    o=$(time_s "$gotrace" dump "$trace")
+    o=$(time_s "$gotrace" dump --threads "${DUMP_THREADS:-0}" "$trace")
     g=-
     [ -n "$goroot" ] && g=$(TZ=UTC time_s "$goroot/bin/go" tool trace -d=parsed "$trace")
     printf '%-22s go tool trace -d=parsed: %s s   gotrace dump: %s s   ratio %s\n' "$(basename "$trace")" "$g" "$o" \

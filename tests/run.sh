@@ -11,8 +11,15 @@
 #
 # Environment: BUILD (default build), SHARED (default ../shared when present),
 # GT_TEST_FILTER (only programs/scripts whose name contains it), GT_TEST_SKIP
-# (none whose name contains it).
+# (none whose name contains it), GT_TEST_THREADS (the threads of every
+# reader whose caller sets none: the library's test hook, gotrace.h; unset,
+# it is set to 1 here, so that the gotrace commands the scripts run, which
+# otherwise read on up to 3 threads, read on one: `make test` runs
+# everything single-threaded, `make test-threads` threaded; the scripts
+# that pass --threads themselves, threads_cli.sh, test both).
 BUILD=${BUILD:-build}
+GT_TEST_THREADS=${GT_TEST_THREADS:-1}
+export GT_TEST_THREADS
 export BUILD
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export ROOT
