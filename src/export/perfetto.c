@@ -15,6 +15,13 @@
  * ClockSnapshot and TracePacketDefaults in the packet that clears the
  * sequence's incremental state, as Perfetto's own SDK writes them; track
  * UUIDs are small numbers; event names, frames and callstacks are interned.
+ * No event packet carries sequence_flags: SEQ_NEEDS_INCREMENTAL_STATE only
+ * tells a reader to skip the packet while the sequence's incremental state
+ * is invalid (packets were lost since its last clearing), and Perfetto
+ * applies the defaults and resolves interned IDs whether or not it is set;
+ * in a file written whole the state is valid from the first clearing on,
+ * which comes before the first event packet. Two bytes less in each slice
+ * begin and instant, about 6% of the packets' bytes.
  *
  * Memory: the interning tables (event names, function names, source files,
  * frames, callstacks) hold one generation: at every Sync they are emptied and
@@ -128,7 +135,7 @@ enum {
     TPD_CLOCK_ID = 58, CS_CLOCKS = 1, CL_ID = 1, CL_TIMESTAMP = 2, CL_INCREMENTAL = 3,
     CLOCK_BOOTTIME = 6,     /* the default clock, trace time: absolute times */
     CLOCK_INCREMENTAL = 64, /* sequence 1's own clock (64-127: sequence-scoped) */
-    SEQ_CLEARED = 1, SEQ_NEEDS_STATE = 2,
+    SEQ_CLEARED = 1,
     TE_DEBUG = 4, TE_TYPE = 9, TE_NAME_IID = 10, TE_TRACK_UUID = 11, TE_NAME = 23, TE_COUNTER_VALUE = 30,
     TE_FLOW_IDS = 47, TE_TERMINATING_FLOW_IDS = 48, TE_CALLSTACK_IID = 56,
     TYPE_BEGIN = 1, TYPE_END = 2, TYPE_INSTANT = 3, TYPE_COUNTER = 4,
@@ -553,7 +560,7 @@ static int clear_state(gt_perfetto *p, uint64_t ts)
     return put_packet(p);
 }
 
-static int event_end(gt_perfetto *p, int64_t t, int needs_state)
+static int event_end(gt_perfetto *p, int64_t t)
 {
     if (p->names_sent < p->names.n)
         emit_new_strings(p, &p->names, &p->names_sent, ID_EVENT_NAMES, EN_IID, EN_NAME);
@@ -567,7 +574,6 @@ static int event_end(gt_perfetto *p, int64_t t, int needs_state)
         if (rc)
             return rc;
     }
-    uint32_t flags = (needs_state || p->interned.n) ? SEQ_NEEDS_STATE : 0;
     /* Never backwards on the incremental clock: a time before the last
      * (none is expected: the tracker reports in time order) is written
      * absolute, on the trace clock. */
@@ -575,7 +581,7 @@ static int event_end(gt_perfetto *p, int64_t t, int needs_state)
     uint64_t tv = absolute ? ts : ts - p->clock;
     if (!absolute)
         p->clock = ts;
-    size_t len = 1 + varint_size(tv) + (absolute ? 3 : 0) + 2 + (flags ? 2 : 0) + 1 + varint_size(p->event.n) +
+    size_t len = 1 + varint_size(tv) + (absolute ? 3 : 0) + 2 + 1 + varint_size(p->event.n) +
                  p->event.n;
     if (p->interned.n)
         len += 1 + varint_size(p->interned.n) + p->interned.n;
@@ -593,10 +599,6 @@ static int event_end(gt_perfetto *p, int64_t t, int needs_state)
     }
     *w++ = TP_SEQ_ID << 3 | WT_VARINT;
     *w++ = 1;
-    if (flags) {
-        *w++ = TP_SEQ_FLAGS << 3 | WT_VARINT;
-        *w++ = (uint8_t)flags;
-    }
     if (p->interned.n) {
         *w++ = TP_INTERNED << 3 | WT_LEN;
         w = put_varint(w, p->interned.n);
@@ -705,7 +707,7 @@ static int sink_begin(void *ctx, const gt_tl_slice *s)
         pb_uint(&p->event, TE_CALLSTACK_IID, cs);
     if (s->flow_in && s->flow_in >= p->min_flow)
         pb_fixed64(&p->event, TE_TERMINATING_FLOW_IDS, s->flow_in);
-    return event_end(p, s->time, 1);
+    return event_end(p, s->time);
 }
 
 static int sink_end(void *ctx, const gt_tl_slice *s)
@@ -714,7 +716,7 @@ static int sink_end(void *ctx, const gt_tl_slice *s)
     if (!p->started)
         return 0;
     event_begin(p, TYPE_END, track_uuid(&s->track));
-    return event_end(p, s->time, 0);
+    return event_end(p, s->time);
 }
 
 static int sink_instant(void *ctx, const gt_tl_instant *in)
@@ -753,7 +755,7 @@ static int sink_instant(void *ctx, const gt_tl_instant *in)
         pb_fixed64(&p->event, TE_FLOW_IDS, in->flow_out);
     if (p->scratch.failed)
         return fail(p, -1);
-    return event_end(p, in->time, 1);
+    return event_end(p, in->time);
 }
 
 static int sink_counter(void *ctx, const gt_tl_counter *c)
@@ -778,7 +780,7 @@ static int sink_counter(void *ctx, const gt_tl_counter *c)
     }
     event_begin(p, TYPE_COUNTER, uuid);
     pb_uint(&p->event, TE_COUNTER_VALUE, (uint64_t)c->value);
-    return event_end(p, c->time, 0);
+    return event_end(p, c->time);
 }
 
 static int sink_retire(void *ctx, const gt_tl_track *t)
