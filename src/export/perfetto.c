@@ -560,12 +560,10 @@ static int clear_state(gt_perfetto *p, uint64_t ts)
     return put_packet(p);
 }
 
-static int event_end(gt_perfetto *p, int64_t t)
+/* Writes the TrackEvent ev[0..n) and p->interned (which may be empty) as a
+ * packet of sequence 1 at t. */
+static int write_event(gt_perfetto *p, int64_t t, const uint8_t *ev, size_t n)
 {
-    if (p->names_sent < p->names.n)
-        emit_new_strings(p, &p->names, &p->names_sent, ID_EVENT_NAMES, EN_IID, EN_NAME);
-    if (p->event.failed || p->interned.failed || p->scratch2.failed)
-        return fail(p, -1);
     uint64_t ts = (uint64_t)(t - p->t0);
     if (p->clear_pending) {
         /* clear_state uses scratch2, which the interned data is built in:
@@ -581,8 +579,7 @@ static int event_end(gt_perfetto *p, int64_t t)
     uint64_t tv = absolute ? ts : ts - p->clock;
     if (!absolute)
         p->clock = ts;
-    size_t len = 1 + varint_size(tv) + (absolute ? 3 : 0) + 2 + 1 + varint_size(p->event.n) +
-                 p->event.n;
+    size_t len = 1 + varint_size(tv) + (absolute ? 3 : 0) + 2 + 1 + varint_size(n) + n;
     if (p->interned.n)
         len += 1 + varint_size(p->interned.n) + p->interned.n;
     pb *o = &p->out;
@@ -605,12 +602,21 @@ static int event_end(gt_perfetto *p, int64_t t)
         w = put_bytes(w, p->interned.p, p->interned.n);
     }
     *w++ = TP_TRACK_EVENT << 3 | WT_LEN;
-    w = put_varint(w, p->event.n);
-    w = put_bytes(w, p->event.p, p->event.n);
+    w = put_varint(w, n);
+    w = put_bytes(w, ev, n);
     o->n = (size_t)(w - o->p);
     if (o->n >= 1 << 16)
         return flush_out(p);
     return p->rc;
+}
+
+static int event_end(gt_perfetto *p, int64_t t)
+{
+    if (p->names_sent < p->names.n)
+        emit_new_strings(p, &p->names, &p->names_sent, ID_EVENT_NAMES, EN_IID, EN_NAME);
+    if (p->event.failed || p->interned.failed || p->scratch2.failed)
+        return fail(p, -1);
+    return write_event(p, t, p->event.p, p->event.n);
 }
 
 static gt_str slice_name(gt_perfetto *p, const gt_tl_slice *s)
@@ -715,8 +721,15 @@ static int sink_end(void *ctx, const gt_tl_slice *s)
     gt_perfetto *p = ctx;
     if (!p->started)
         return 0;
-    event_begin(p, TYPE_END, track_uuid(&s->track));
-    return event_end(p, s->time);
+    /* Nearly half the packets: the event is built here, not in p->event,
+     * and nothing is interned for it. */
+    uint8_t ev[3 + 10];
+    ev[0] = TE_TYPE << 3 | WT_VARINT;
+    ev[1] = TYPE_END;
+    ev[2] = TE_TRACK_UUID << 3 | WT_VARINT;
+    size_t n = (size_t)(put_varint(ev + 3, track_uuid(&s->track)) - ev);
+    p->interned.n = 0;
+    return write_event(p, s->time, ev, n);
 }
 
 static int sink_instant(void *ctx, const gt_tl_instant *in)
