@@ -45,7 +45,7 @@ static void help(FILE *f)
  * write, so a chunk never splits one. The deflating is fast_deflate.c's
  * (fixed Huffman codes, greedy matches): deflate was the larger part of the
  * CPU time with libdeflate's level 1, its fastest; on these packets
- * fast_deflate runs at about 2.4 times its speed, for 6.3x against 8.1x
+ * fast_deflate runs at 2 to 2.4 times its speed, for 6.0x against 7.8x
  * (the output stays under 2x the size of the input trace). */
 enum { CHUNK = 256 << 10 };
 

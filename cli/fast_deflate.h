@@ -1,8 +1,8 @@
 /* A fast deflate encoder for gotrace perfetto's compressed_packets: one
  * block of deflate's fixed Huffman codes, greedy matches found through a
  * one-entry hash table, in zlib's format (RFC 1950/1951). On Perfetto
- * packets it runs at about 2.4 times the speed of libdeflate's level 1
- * (its fastest), for output about 30% larger (6.3x against 8.1x): no
+ * packets it runs at 2 to 2.4 times the speed of libdeflate's level 1
+ * (its fastest), for output about 30% larger (6.0x against 7.8x): no
  * Huffman codes are built and every symbol is written as it is found. */
 #ifndef GT_CLI_FAST_DEFLATE_H
 #define GT_CLI_FAST_DEFLATE_H
