@@ -10,8 +10,10 @@ DECODED is the output decoded by `protoc --decode=perfetto.protos.Trace`
     a track's parent before the track;
   - every interned id (event names, function names, source paths, frames,
     callstacks) is defined on its packet sequence, since the sequence's last
-    SEQ_INCREMENTAL_STATE_CLEARED, before it is used; packets that use
-    interned data say SEQ_NEEDS_INCREMENTAL_STATE;
+    SEQ_INCREMENTAL_STATE_CLEARED, before it is used (whether the packet says
+    SEQ_NEEDS_INCREMENTAL_STATE does not matter: Perfetto only skips such
+    packets while the state is invalid, which it never is in a whole file
+    once cleared, and gotrace leaves the flag out);
   - timestamps never go backwards within a sequence; a packet's time is
     read as Perfetto does: on its timestamp_clock_id, else its sequence's
     TracePacketDefaults (set since the last SEQ_INCREMENTAL_STATE_CLEARED),
@@ -42,7 +44,7 @@ import re
 import sys
 from collections import defaultdict
 
-SEQ_CLEARED, SEQ_NEEDS = 1, 2
+SEQ_CLEARED = 1
 STATE_NAMES = {"Running", "Runnable", "Syscall"}
 
 
@@ -205,8 +207,8 @@ def main():
             uses_interned = True
             if int(v) not in tables.get(kind, ()):
                 bad("packet %d: %s %s undefined on sequence %d" % (order, field, v, seq))
-        if uses_interned and not flags & SEQ_NEEDS:
-            bad("packet %d: uses interned data without SEQ_NEEDS_INCREMENTAL_STATE" % order)
+        if uses_interned and seq not in seq_valid:
+            bad("packet %d: uses interned data on sequence %d before its state was cleared" % (order, seq))
         if name is None and one(te, "name_iid") is not None:
             name = iname.get(seq, {}).get(int(one(te, "name_iid")), "?")
         for fid in te.get("flow_ids", []):
