@@ -101,14 +101,6 @@ $(PQ_SYNTH): tests/parquet/synth.c $(BUILD)/obj/cli/parquet.o
 	$(CC) $(ALLCFLAGS) -Icli $< $(BUILD)/obj/cli/parquet.o $(LDFLAGS) -lzstd -lm -o $@
 test: $(PQ_SYNTH)
 
-# cli/fast_deflate.c against zlib's inflate (tests/deflate/roundtrip.c),
-# run by tests/scripts/perfetto.sh.
-DEFLATE_RT := $(BUILD)/deflate/roundtrip
-$(DEFLATE_RT): tests/deflate/roundtrip.c $(BUILD)/obj/cli/fast_deflate.o
-	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -Icli $< $(BUILD)/obj/cli/fast_deflate.o $(LDFLAGS) -lz -ldeflate -o $@
-test: $(DEFLATE_RT)
-
 # Fuzzing (issue: robustness). Each fuzz/fuzz_NAME.c is a libFuzzer target;
 # replay-NAME runs it over saved inputs without libFuzzer (see
 # tests/scripts/fuzz_replay.sh). `make fuzz FUZZ_SECONDS=N` fuzzes every

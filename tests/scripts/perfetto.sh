@@ -17,17 +17,13 @@
 #  - --from/--to: a window's output checks too (every timestamp inside the
 #    window), and is smaller;
 #  - the default compressed output holds only compressed_packets that
-#    inflate to the --no-compress bytes; the encoder (cli/fast_deflate.c,
-#    driven by $BUILD/deflate/roundtrip from tests/deflate/roundtrip.c)
-#    round-trips through zlib on edge cases (window edge, every length and
-#    distance code, incompressible input, short inputs);
+#    inflate to the --no-compress bytes;
 #  - a broken trace (the example cut in half): exit 1 and an output that
 #    still checks.
 # Traces: examples/hello.trace, tests/data/scenarios/*.trace, and with
 # ../shared every corpus trace.
 GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
-BUILD=${BUILD:-build}
 SHARED=${SHARED:-$ROOT/../shared}
 CHECK="$ROOT/tests/scripts/perfetto_check.py"
 . "$ROOT/tests/scripts/lib/common.sh"
@@ -205,14 +201,6 @@ compressed_case() {
   fi
 }
 compressed_case hello "$ROOT/examples/hello.trace"
-RT="$ROOT/$BUILD/deflate/roundtrip"
-if [ ! -x "$RT" ]; then
-  echo "not ok perfetto_deflate_roundtrip: $RT missing (make test builds it)"
-elif "$RT" >"$tmp/rt" 2>&1; then
-  echo "ok perfetto_deflate_roundtrip"
-else
-  echo "not ok perfetto_deflate_roundtrip: $(head -n 1 "$tmp/rt")"
-fi
 [ -f "$SHARED/corpus/multigen.go124.trace" ] && compressed_case multigen "$SHARED/corpus/multigen.go124.trace"
 
 # --- the checker fails on damaged outputs (each damage must be caught)
