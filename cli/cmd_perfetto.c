@@ -32,7 +32,7 @@ static void help(FILE *f)
                "                     OUT is replaced only once complete, and may not be FILE\n"
                "  --no-compress      plain packets (for protoc and other tools): by default\n"
                "                     they are deflated in compressed_packets, which Perfetto\n"
-               "                     reads the same, at about a sixth of the size\n\n"
+               "                     reads the same, at about an eighth of the size\n\n"
                "On a broken trace the output covers every event read, and the error follows\n"
                "on stderr. FILE may be - for standard input, and gzip or zstd compressed.\n"
                "Exit: 0 ok, 1 broken trace, 2 usage, 3 write error.\n");
