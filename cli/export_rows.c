@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "export_rows.h"
 #include "gotrace/duration.h"
+#include "gotrace/window.h"
 
 int cli_window_arg(const char *cmd, const char *opt, const char *val, int64_t *ns)
 {
@@ -43,8 +44,16 @@ int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t fr
     enum { BATCH = 256 };
     gt_event evs[BATCH];
     size_t n = 1;
+    uint64_t events = 0;
+    int64_t first = 0, last = 0;
     while (!rc && n > 0) {
         n = gt_reader_next_batch(r, evs, BATCH);
+        if (n) {
+            if (!events)
+                first = evs[0].time;
+            last = evs[n - 1].time;
+            events += n;
+        }
         for (size_t i = 0; i < n && !rc; i++) {
             cli_progress_event(&progress, r, &evs[i]);
             rc = gt_rows_event(rows, &evs[i]);
@@ -60,6 +69,13 @@ int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t fr
         rc = cli_trace_error(path, gt_reader_error(r));
         cli_report_loss(path, &progress);
     }
+    /* A window that starts after the last event read is the other
+     * commands' usage error (gt_window_check_trace), not empty tables; the
+     * callers keep nothing on a usage error. */
+    gt_window w = {from, to};
+    gt_error werr;
+    if ((rc == CLI_EXIT_OK || rc == CLI_EXIT_TRACE) && events && gt_window_check_trace(&w, first, last, &werr))
+        rc = cli_usage_error(cmd, "%s", werr.message);
     gt_rows_free(rows);
     gt_reader_free(r);
     int in_rc = cli_input_close(&in);

@@ -148,6 +148,31 @@ expect export_usage_unknown 2 "unknown --format 'xml'" "$GOTRACE" export --forma
 expect export_usage_two 2 'takes one trace file' "$GOTRACE" export --format=csv "$hello" "$hello" -o "$tmp/x"
 expect export_usage_out 2 'missing -o' "$GOTRACE" export --format=sqlite "$hello"
 expect export_usage_same 2 '' "$GOTRACE" export --format=sqlite "$hello" -o "$hello"
+# --from after the trace's last event: every other command's usage error
+# (goroutines' text), nothing on standard output, no database, CSV or
+# Parquet directory; --from at the last event itself is a window (empty).
+want=$("$GOTRACE" goroutines --from 1s "$hello" 2>&1 >/dev/null | head -n 1)
+end=${want##* at }
+case $want in
+  "gotrace goroutines: the window starts at 1s, after the end of the trace at "*) ;;
+  *) fail window_after_end_reference "goroutines says: $want" ;;
+esac
+"$GOTRACE" sql --from 1s "$hello" 'SELECT 1' >"$tmp/out" 2>"$tmp/err"
+rc=$?
+got=$(head -n 1 "$tmp/err")
+[ "$rc" = 2 ] && [ ! -s "$tmp/out" ] && [ "$got" = "gotrace sql:${want#gotrace goroutines:}" ] && ok sql_window_after_end ||
+  fail sql_window_after_end "status $rc, stdout $(wc -c <"$tmp/out") bytes, stderr: $got"
+for f in sqlite csv parquet; do
+  rm -rf "$tmp/late_$f"
+  "$GOTRACE" export --format=$f --from 1s "$hello" -o "$tmp/late_$f" 2>"$tmp/err"
+  rc=$?
+  got=$(head -n 1 "$tmp/err")
+  [ "$rc" = 2 ] && [ ! -e "$tmp/late_$f" ] && [ "$got" = "gotrace export:${want#gotrace goroutines:}" ] && ok "export_${f}_window_after_end" ||
+    fail "export_${f}_window_after_end" "status $rc, output $(ls -d "$tmp/late_$f" 2>/dev/null), stderr: $got"
+done
+out=$("$GOTRACE" sql --csv --from "$end" "$hello" 'SELECT count(*) FROM traces' 2>"$tmp/err")
+[ "$?" = 0 ] && [ "$out" = "$(printf 'count(*)\r\n1\r')" ] && ok sql_window_at_end ||
+  fail sql_window_at_end "--from $end: $out $(head -c 200 "$tmp/err")"
 for c in sql export; do
   if "$GOTRACE" help $c >"$tmp/out" && grep -q "usage: gotrace $c" "$tmp/out"; then ok "${c}_help"; else fail "${c}_help" "no usage"; fi
 done
