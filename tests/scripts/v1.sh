@@ -184,12 +184,32 @@ else
         sha256sum >"$oracle.sha256"
     fi
     got=$({ "$GOTRACE" dump "$t" 2>"$tmp/got.err"; echo $? >"$tmp/got.rc"; } | sha256sum)
+    varies=
     if [ "$(cat "$oracle.sha256")" != "$got" ]; then
+      # These traces are new at every CI run, so map_order_varies cannot
+      # name them: Go is asked again. Ours must be one of Go's outputs; if
+      # Go's own output changes from run to run (the goroutines that
+      # existed before tracing, listed in its map's order), both sides are
+      # normalized as for the traces map_order_varies names.
+      cp "$oracle.sha256" "$tmp/go_hashes"
+      for i in 1 2 3 4 5 6; do
+        TZ=UTC "$GO" tool trace -d=parsed "$t" 2>/dev/null | sha256sum >>"$tmp/go_hashes"
+        grep -qx "$got" "$tmp/go_hashes" && break
+      done
+      if ! grep -qx "$got" "$tmp/go_hashes" && [ "$(sort -u "$tmp/go_hashes" | wc -l)" -gt 1 ]; then
+        gn=$(TZ=UTC "$GO" tool trace -d=parsed "$t" 2>/dev/null | python3 "$NORM" | sha256sum)
+        on=$("$GOTRACE" dump "$t" 2>/dev/null | python3 "$NORM" | sha256sum)
+        [ "$gn" = "$on" ] && varies=" (Go printed $(sort -u "$tmp/go_hashes" | wc -l) different orders in $(wc -l <"$tmp/go_hashes") runs: compared normalized)"
+      elif grep -qx "$got" "$tmp/go_hashes"; then
+        varies=" (one of Go's outputs: $(sort -u "$tmp/go_hashes" | wc -l) different in $(wc -l <"$tmp/go_hashes") runs)"
+      fi
+    fi
+    if [ "$(cat "$oracle.sha256")" != "$got" ] && [ -z "$varies" ]; then
       echo "not ok $name: dump's sha256 differs from Go's (diff them: gotrace dump $t; go tool trace -d=parsed $t)"
     elif ! cmp -s "$oracle.rc" "$tmp/got.rc" || ! cmp -s "$oracle.err" "$tmp/got.err"; then
       echo "not ok $name: exit status $(cat "$tmp/got.rc") \"$(head -c 200 "$tmp/got.err")\", Go's $(cat "$oracle.rc") \"$(head -c 200 "$oracle.err")\""
     else
-      echo "ok $name"
+      echo "ok $name$varies"
     fi
     nmade=$((nmade + 1))
   done
