@@ -28,7 +28,7 @@ int cli_threads(void)
         return threads_option;
     /* The test hook of the library (gotrace.h, gt_reader_set_threads): when
      * set, the reader's own default applies, so that `make test` (which
-     * sets 1) and `make test-threads` (2, then 3) run the CLI as they run
+     * sets 1) and `make test-threads` (2) run the CLI as they run
      * the library's tests. */
     const char *hook = getenv("GT_TEST_THREADS");
     if (hook && *hook)
