@@ -23,7 +23,7 @@
 
 static void help(FILE *f)
 {
-    fprintf(f, "usage: gotrace export --format=FORMAT [--from D] [--to D] FILE... -o OUT\n\n"
+    fprintf(f, "usage: gotrace export --format=FORMAT [--tables LIST] [--from D] [--to D] FILE... -o OUT\n\n"
                "Write the trace's tables (those of gotrace sql, documented in the man page)\n"
                "for other tools, in bounded memory:\n\n"
                "  --format=sqlite   OUT is a SQLite database file with every table and the\n"
@@ -35,6 +35,9 @@ static void help(FILE *f)
                "                    several FILEs (or --dataset) make a hive-partitioned\n"
                "                    dataset: OUT/TABLE/trace=NAME/part-0.parquet\n"
                "  -o OUT            the output; files are replaced only once complete\n"
+               "  --tables LIST     only these tables (names separated by commas), for csv\n"
+               "                    and parquet: less to write, and the work only the\n"
+               "                    other tables need is skipped\n"
                "  --from D, --to D  the window (Go durations from the trace start): rows\n"
                "                    of events in it; goroutines, tasks and regions as\n"
                "                    gotrace goroutines/tasks/regions --from/--to give them\n\n"
@@ -85,7 +88,11 @@ static void csv_int(FILE *f, int64_t v)
 static int csv_row(void *ctx, uint32_t t, const gt_rows_value *v)
 {
     csv_out *c = ctx;
+    if (t == GT_ROWS_T_TRACES)
+        c->traced = 1;
     FILE *f = c->outs[t].f;
+    if (!f)
+        return 0;  /* traces, when --tables leaves it out */
     const gt_rows_table *tab = &c->tables[t];
     for (uint32_t j = 0; j < tab->n_columns; j++) {
         if (j)
@@ -99,16 +106,14 @@ static int csv_row(void *ctx, uint32_t t, const gt_rows_value *v)
         }
     }
     fputs("\r\n", f);
-    if (t == GT_ROWS_T_TRACES)
-        c->traced = 1;
     if ((++c->rows & 4095) == 0)
         for (uint32_t k = 0; k < GT_ROWS_T_COUNT; k++)
-            if (cli_write_check(c->outs[k].f))
+            if (c->outs[k].f && cli_write_check(c->outs[k].f))
                 return CLI_EXIT_IO;
     return 0;
 }
 
-static int export_csv(const char *path, const char *dir, int64_t from, int64_t to)
+static int export_csv(const char *path, const char *dir, int64_t from, int64_t to, uint32_t tables)
 {
     int made = mkdir(dir, 0777) == 0;
     if (!made && errno != EEXIST)
@@ -121,31 +126,36 @@ static int export_csv(const char *path, const char *dir, int64_t from, int64_t t
     memset(&c, 0, sizeof c);
     c.tables = gt_rows_tables(&nt);
     int rc = 0;
-    uint32_t opened = 0;
-    for (; opened < nt && !rc; opened++) {
-        size_t n = strlen(dir) + strlen(c.tables[opened].name) + 8;
+    for (uint32_t t = 0; t < nt && !rc; t++) {
+        if (tables && !(tables >> t & 1))
+            continue;
+        size_t n = strlen(dir) + strlen(c.tables[t].name) + 8;
         char *file = malloc(n);
-        if (!file)
-            return CLI_EXIT_TRACE;
-        snprintf(file, n, "%s/%s.csv", dir, c.tables[opened].name);
-        rc = cli_output_open(&c.outs[opened], "export", file, path);
+        if (!file) {
+            rc = CLI_EXIT_TRACE;
+            break;
+        }
+        snprintf(file, n, "%s/%s.csv", dir, c.tables[t].name);
+        rc = cli_output_open(&c.outs[t], "export", file, path);
         /* cli_output keeps the path: freed after close */
         if (rc) {
             free(file);
             break;
         }
-        const gt_rows_table *tab = &c.tables[opened];
+        const gt_rows_table *tab = &c.tables[t];
         for (uint32_t j = 0; j < tab->n_columns; j++)
-            fprintf(c.outs[opened].f, "%s%s", j ? "," : "", tab->columns[j].name);
-        fputs("\r\n", c.outs[opened].f);
+            fprintf(c.outs[t].f, "%s%s", j ? "," : "", tab->columns[j].name);
+        fputs("\r\n", c.outs[t].f);
     }
     if (!rc) {
         gt_rows_sink sink = {&c, csv_row};
-        rc = cli_rows_run("export", path, NULL, from, to, &sink);
+        rc = cli_rows_run("export", path, NULL, from, to, tables, &sink);
     }
     /* A broken trace keeps the rows read; no trace at all, nothing. */
     int keep = rc == CLI_EXIT_OK || (rc == CLI_EXIT_TRACE && c.traced);
-    for (uint32_t k = 0; k < opened; k++) {
+    for (uint32_t k = 0; k < nt; k++) {
+        if (!c.outs[k].f)
+            continue;
         if (keep && !cli_write_check(c.outs[k].f)) {
             int crc = cli_output_close(&c.outs[k]);
             if (crc)
@@ -204,18 +214,25 @@ int cmd_export(int argc, char **argv)
         help(stdout);
         return CLI_EXIT_OK;
     }
-    enum { OPT_FORMAT = 1, OPT_OUT, OPT_FROM, OPT_TO, OPT_DATASET };
-    static const cli_option opts[] = {{"format", 1, OPT_FORMAT}, {"o", 1, OPT_OUT},         {"from", 1, OPT_FROM},
-                                      {"to", 1, OPT_TO},         {"dataset", 0, OPT_DATASET}, {NULL, 0, 0}};
+    enum { OPT_FORMAT = 1, OPT_OUT, OPT_FROM, OPT_TO, OPT_DATASET, OPT_TABLES };
+    static const cli_option opts[] = {{"format", 1, OPT_FORMAT},   {"o", 1, OPT_OUT},
+                                      {"from", 1, OPT_FROM},       {"to", 1, OPT_TO},
+                                      {"dataset", 0, OPT_DATASET}, {"tables", 1, OPT_TABLES},
+                                      {NULL, 0, 0}};
     cli_args a;
     cli_args_init(&a, "export", argc, argv);
     const char *format = NULL, *out = NULL;
     int64_t from = 0, to = INT64_MAX;
+    uint32_t tables = 0;
     int rc;
     for (int id; (id = cli_next_option(&a, opts)) != CLI_OPT_END;) {
         switch (id) {
         case OPT_FORMAT: format = a.value; break;
         case OPT_DATASET: break;
+        case OPT_TABLES:
+            if ((rc = cli_tables_arg("export", a.value, &tables)))
+                return rc;
+            break;
         case OPT_OUT: out = a.value; break;
         case OPT_FROM:
             if ((rc = cli_window_arg("export", "--from", a.value, &from)))
@@ -238,7 +255,7 @@ int cmd_export(int argc, char **argv)
         return cli_usage_error("export", "missing -o OUT");
     if (!strcmp(format, "parquet")) {
 #ifdef HAVE_PARQUET
-        return cli_export_parquet(a.pos, a.npos, out, cli_option_given(&a, OPT_DATASET), from, to);
+        return cli_export_parquet(a.pos, a.npos, out, cli_option_given(&a, OPT_DATASET), from, to, tables);
 #else
         return cli_usage_error("export", "--format=parquet is not built into this gotrace");
 #endif
@@ -249,7 +266,11 @@ int cmd_export(int argc, char **argv)
         return cli_usage_error("export", "unknown --format '%s' (sqlite, csv or parquet)", format);
     if (a.npos > 1)
         return cli_usage_error("export", "--format=%s takes one trace file", format);
-    if (!strcmp(format, "sqlite"))
+    if (!strcmp(format, "sqlite")) {
+        if (tables)
+            return cli_usage_error("export", "--tables is for --format=csv and parquet (the database's views "
+                                             "read every table)");
         return export_sqlite(a.pos[0], out, from, to);
-    return export_csv(a.pos[0], out, from, to);
+    }
+    return export_csv(a.pos[0], out, from, to, tables);
 }

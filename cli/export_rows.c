@@ -16,7 +16,32 @@ int cli_window_arg(const char *cmd, const char *opt, const char *val, int64_t *n
     return 0;
 }
 
-int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t from, int64_t to,
+int cli_tables_arg(const char *cmd, const char *list, uint32_t *mask)
+{
+    uint32_t nt;
+    const gt_rows_table *tables = gt_rows_tables(&nt);
+    *mask = 0;
+    for (const char *p = list;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        uint32_t t = 0;
+        while (t < nt && (strlen(tables[t].name) != len || strncmp(tables[t].name, p, len)))
+            t++;
+        if (t == nt || t >= 32) {
+            char names[1024];
+            size_t at = 0;
+            for (uint32_t k = 0; k < nt && at < sizeof names; k++)
+                at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", k ? ", " : "", tables[k].name);
+            return cli_usage_error(cmd, "--tables: no table '%.*s' (tables: %s)", (int)len, p, names);
+        }
+        *mask |= 1u << t;
+        if (!end)
+            return 0;
+        p = end + 1;
+    }
+}
+
+int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t from, int64_t to, uint32_t tables,
                  const gt_rows_sink *sink)
 {
     cli_input in;
@@ -39,6 +64,8 @@ int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t fr
         name = path;
     gt_rows_options o = {{name, strlen(name)}, gt_reader_version(r), from, to};
     gt_rows *rows = gt_rows_new(sink, &o);
+    if (rows && tables)
+        gt_rows_set_tables(rows, tables | 1u << GT_ROWS_T_TRACES);
     cli_progress progress = {0, 0, 0};
     rc = rows ? 0 : -1;
     enum { BATCH = 256 };

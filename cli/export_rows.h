@@ -10,13 +10,21 @@
 /* Reads the trace at path ("-": standard input; gzip and zstd too) and feeds
  * every event to a gt_rows calling sink, then finishes it (the traces row
  * names the trace `name`, or path when name is NULL). from/to: the window
- * in ns since the first event (0, INT64_MAX: all). The sink returns 0, or
+ * in ns since the first event (0, INT64_MAX: all). tables: a mask of the
+ * tables whose rows are wanted (bit t: table t), 0 for all; the traces row
+ * always comes, as it says whether the trace was read whole (gotrace/rows.h
+ * skips the work only the other tables need). The sink returns 0, or
  * an exit status (CLI_EXIT_IO with the message printed) to stop.
  * Returns CLI_EXIT_OK; CLI_EXIT_TRACE for a broken trace (every event read
  * was fed and finished; the error printed) or no memory; CLI_EXIT_USAGE when
  * the input cannot be opened; or the sink's status. */
-int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t from, int64_t to,
+int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t from, int64_t to, uint32_t tables,
                  const gt_rows_sink *sink);
+
+/* --tables LIST for cmd: table names of gt_rows_tables(), separated by
+ * commas, into *mask (bit t: table t). 0, or CLI_EXIT_USAGE with the
+ * message (naming every table) printed. */
+int cli_tables_arg(const char *cmd, const char *list, uint32_t *mask);
 
 /* --from / --to D for cmd: a Go duration, not negative, into *ns. 0, or
  * CLI_EXIT_USAGE with the message printed. */

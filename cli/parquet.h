@@ -125,10 +125,11 @@ void pq_writer_free(pq_writer *w);
  * column `trace`. Files and partitions already in out_dir are replaced
  * (each file only once complete: a temporary renamed) or kept; two traces
  * with one NAME are refused. from/to: the window of gt_rows_options (0 and
- * INT64_MAX: the whole trace). Returns the CLI's exit status (0, 1 a broken
- * trace: its files still hold what was read, 2 usage, 3 write error),
- * messages printed. */
+ * INT64_MAX: the whole trace). tables: the mask of the tables written (bit
+ * t: gt_rows_tables()[t]), 0 for all. Returns the CLI's exit status (0, 1
+ * a broken trace: its files still hold what was read, 2 usage, 3 write
+ * error), messages printed. */
 int cli_export_parquet(const char *const *files, int nfiles, const char *out_dir, int dataset, int64_t from,
-                       int64_t to);
+                       int64_t to, uint32_t tables);
 
 #endif

@@ -519,7 +519,7 @@ int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from
         rc = create(&L, nt);
     if (!rc) {
         gt_rows_sink sink = {&L, row};
-        rc = cli_rows_run(cmd, path, NULL, from, to, &sink);
+        rc = cli_rows_run(cmd, path, NULL, from, to, 0, &sink);
         /* A broken trace still gives the rows read; an input that is not
          * a trace at all (no traces row) gives nothing. */
         if (rc == CLI_EXIT_OK || (rc == CLI_EXIT_TRACE && L.traced)) {

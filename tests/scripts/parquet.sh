@@ -223,6 +223,30 @@ else
   echo "not ok parquet_export_files: got '$(echo $got)', want '$(echo $want)'"
 fi
 
+# --tables: each table alone, and a pair as a dataset, byte for byte the
+# full export's files (the writer is deterministic), and no other file.
+bad=""
+for t in $tables; do
+  rm -rf "$tmp/pt"
+  if ! "$GOTRACE" export --format=parquet --tables "$t" "$hello" -o "$tmp/pt" 2>"$tmp/err"; then
+    bad="$bad $t:status"; continue
+  fi
+  [ "$(ls "$tmp/pt")" = "$t.parquet" ] || { bad="$bad $t:files($(ls "$tmp/pt" | tr '\n' ' '))"; continue; }
+  cmp -s "$tmp/pt/$t.parquet" "$tmp/hello/$t.parquet" || bad="$bad $t"
+done
+rm -rf "$tmp/pd" "$tmp/pdfull"
+if "$GOTRACE" export --format=parquet --dataset "$hello" -o "$tmp/pdfull" 2>"$tmp/err" &&
+   "$GOTRACE" export --format=parquet --dataset --tables frames,g_transitions "$hello" -o "$tmp/pd" 2>"$tmp/err"; then
+  got=$(cd "$tmp/pd" && find . -type f | LC_ALL=C sort | tr '\n' ' ')
+  [ "$got" = "./frames/trace=hello/part-0.parquet ./g_transitions/trace=hello/part-0.parquet " ] || bad="$bad dataset:files($got)"
+  for f in frames g_transitions; do
+    cmp -s "$tmp/pd/$f/trace=hello/part-0.parquet" "$tmp/pdfull/$f/trace=hello/part-0.parquet" || bad="$bad dataset:$f"
+  done
+else
+  bad="$bad dataset:status($(head -n 1 "$tmp/err"))"
+fi
+if [ -n "$tables" ] && [ -z "$bad" ]; then echo "ok parquet_export_tables"; else echo "not ok parquet_export_tables:$bad"; fi
+
 # Usage and failures.
 usage_case() {
   name=$1; shift
@@ -232,6 +256,7 @@ usage_case() {
 }
 usage_case parquet_export_same_name "$hello" "$tmp/hello.trace" -o "$tmp/u1"
 usage_case parquet_export_no_output "$hello"
+usage_case parquet_export_tables_unknown --tables frames,nope "$hello" -o "$tmp/u3"
 usage_case parquet_export_missing_file "$tmp/none.trace" -o "$tmp/u2/sub"
 # A missing input or one that is not a trace leaves nothing behind: no
 # file and no directory made for it (-o's missing parents included); in a

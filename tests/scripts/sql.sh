@@ -15,6 +15,8 @@
 #    database or CSV file that cannot be written in full (file size limit:
 #    3, OUT left as it was, no temporary left);
 #  - export --format=csv: one file per table whose rows equal the database's;
+#    --tables: each table alone, byte for byte the full export's file, also
+#    on a broken trace; its usage errors;
 #  - the man page documents every table and column, with its unit.
 GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
@@ -247,6 +249,57 @@ PY
 else
   fail export_csv_equals_sqlite "export failed"
 fi
+
+# ------------------------------------------------------- export --tables
+# Each table alone (and two together) gives exactly the full export's file
+# for it and no other file; on a broken trace the rows read are kept even
+# without the traces table.
+tables=$(python3 -c 'import sqlite3, sys; print(" ".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT name FROM schema_tables")))' "$tmp/h.db")
+tables_traces="$hello"
+if [ -n "${SHARED:-}" ] && [ -d "$SHARED/corpus" ]; then
+  for t in annotate.go127 gcstress.go127 cpuprof.go127 churn.go123 annotate.go121; do
+    [ -f "$SHARED/corpus/$t.trace" ] && tables_traces="$tables_traces $SHARED/corpus/$t.trace"
+  done
+else
+  echo "skip export_tables_corpus: ../shared is absent (examples/hello.trace only)"
+fi
+for t in $tables_traces; do
+  n=$(basename "$t" .trace)
+  rm -rf "$tmp/tfull"
+  if ! "$GOTRACE" export --format=csv --quiet "$t" -o "$tmp/tfull" 2>"$tmp/err"; then
+    fail "export_tables_$n" "full export: $(head -c 200 "$tmp/err")"; continue
+  fi
+  bad=""
+  for tb in $tables "g_transitions,goroutines"; do
+    rm -rf "$tmp/tpart"
+    if ! "$GOTRACE" export --format=csv --quiet --tables "$tb" "$t" -o "$tmp/tpart" 2>"$tmp/err"; then
+      bad="$bad $tb:status"; continue
+    fi
+    want=$(echo "$tb" | tr ',' '\n' | sed 's/$/.csv/' | sort | tr '\n' ' ')
+    got=$(ls "$tmp/tpart" | sort | tr '\n' ' ')
+    [ "$got" = "$want" ] || { bad="$bad $tb:files($got)"; continue; }
+    for f in $got; do cmp -s "$tmp/tpart/$f" "$tmp/tfull/$f" || bad="$bad $tb:$f"; done
+  done
+  if [ -z "$bad" ]; then ok "export_tables_$n ($(echo $tables | wc -w) tables)"; else fail "export_tables_$n" "differs from the full export:$bad"; fi
+done
+# Cut at 80% of a four-generation trace: three generations' rows are read.
+multi=$ROOT/tests/data/analysis/annotate.go127.trace
+head -c $(($(wc -c <"$multi") * 4 / 5)) "$multi" >"$tmp/broken4.trace"
+rm -rf "$tmp/bfull" "$tmp/bpart"
+"$GOTRACE" export --format=csv "$tmp/broken4.trace" -o "$tmp/bfull" 2>/dev/null
+rc_full=$?
+"$GOTRACE" export --format=csv --tables g_transitions "$tmp/broken4.trace" -o "$tmp/bpart" 2>"$tmp/err"
+rc=$?
+if [ "$rc_full" = 1 ] && [ "$rc" = 1 ] && [ "$(ls "$tmp/bpart")" = g_transitions.csv ] &&
+   [ "$(wc -l <"$tmp/bpart/g_transitions.csv")" -gt 1 ] && cmp -s "$tmp/bpart/g_transitions.csv" "$tmp/bfull/g_transitions.csv"; then
+  ok export_tables_broken
+else
+  fail export_tables_broken "status $rc (full: $rc_full), files: $(ls "$tmp/bpart" 2>&1 | tr '\n' ' '), $(head -c 200 "$tmp/err")"
+fi
+expect export_tables_unknown 2 "no table 'nope' (tables: traces, goroutines" "$GOTRACE" export --format=csv --tables g_transitions,nope "$hello" -o "$tmp/tx"
+expect export_tables_empty 2 "no table ''" "$GOTRACE" export --format=csv --tables frames, "$hello" -o "$tmp/tx"
+expect export_tables_sqlite 2 '--tables is for --format=csv and parquet' "$GOTRACE" export --format=sqlite --tables frames "$hello" -o "$tmp/tx.db"
+if [ -e "$tmp/tx" ] || [ -e "$tmp/tx.db" ]; then fail export_tables_usage_writes "a usage error left $(ls -d "$tmp"/tx*)"; else ok export_tables_usage_writes; fi
 
 # --------------------------------------------------------------- man page
 man=$ROOT/man/gotrace.1
