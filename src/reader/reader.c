@@ -67,13 +67,21 @@ typedef struct type_info {
  * Memory stays bounded whatever the input: a chunk ends after a Sync, so it
  * holds at most one generation boundary, and the producer blocks while
  * PIPE_CHUNKS chunks wait: it runs at most PIPE_CHUNKS generations ahead of
- * the consumer, however small the generations. */
-enum { PIPE_CHUNK_EVENTS = 4096, PIPE_CHUNKS = 3 };
+ * the consumer, however small the generations.
+ *
+ * The producer orders events into a small buffer of its own (stage, which
+ * stays in its core's cache) and copies PIPE_STAGE_EVENTS of them at a time
+ * into the chunk: ordering straight into the chunk stalled every handler's
+ * stores on cache lines the consumer had last read (consume mode, 2
+ * threads: 2.6-2.8 s of CPU against 2.0-2.5 s staged, on go127-100MB). */
+enum { PIPE_CHUNK_EVENTS = 4096, PIPE_CHUNKS = 3, PIPE_STAGE_EVENTS = 256 };
 
 typedef struct ev_chunk {
     gt_event ev[PIPE_CHUNK_EVENTS];
     gt_table *retire[PIPE_CHUNK_EVENTS]; /* table to retire once ev[i] is returned */
     size_t n;
+    size_t n_retire;      /* entries of retire that are not NULL */
+    int ends_in_sync;     /* ev[n - 1] is a Sync: the only place one can be */
     int last;             /* the producer stopped after this chunk ... */
     int status;           /* ... at the end (0) or on an error (-1) */
     uint64_t bytes_read;  /* input consumed when the chunk was filled */
@@ -84,6 +92,7 @@ typedef struct pipeline {
     pthread_mutex_t mu;
     pthread_cond_t has_data, has_space;
     ev_chunk chunks[PIPE_CHUNKS];
+    gt_event stage[PIPE_STAGE_EVENTS]; /* producer only */
     size_t head, tail;    /* chunks filled: [head, tail), by index mod PIPE_CHUNKS */
     int stop;             /* the consumer is freeing the reader */
     gt_error err;         /* the producer's error, valid once a last chunk says -1 */
@@ -876,17 +885,29 @@ static void *producer_main(void *arg)
         pthread_mutex_unlock(&p->mu);
         if (stop)
             return NULL;
-        int st = 1;
+        int st = 1, sync = 0;
         c->n = 0;
-        while (c->n < PIPE_CHUNK_EVENTS) {
-            st = next_event(r, &c->ev[c->n]);
-            if (st != 1)
-                break;
-            c->retire[c->n] = r->pending_retire;
-            r->pending_retire = NULL;
-            if (c->ev[c->n++].kind == GT_EVENT_SYNC)
-                break; /* one generation boundary per chunk (see pipeline) */
+        c->n_retire = 0;
+        while (c->n < PIPE_CHUNK_EVENTS && st == 1 && !sync) {
+            size_t k = 0, room = PIPE_CHUNK_EVENTS - c->n;
+            if (room > PIPE_STAGE_EVENTS)
+                room = PIPE_STAGE_EVENTS;
+            while (k < room) {
+                st = next_event(r, &p->stage[k]);
+                if (st != 1)
+                    break;
+                c->retire[c->n + k] = r->pending_retire;
+                c->n_retire += r->pending_retire != NULL;
+                r->pending_retire = NULL;
+                if (p->stage[k++].kind == GT_EVENT_SYNC) {
+                    sync = 1; /* one generation boundary per chunk (see pipeline) */
+                    break;
+                }
+            }
+            memcpy(&c->ev[c->n], p->stage, k * sizeof *p->stage);
+            c->n += k;
         }
+        c->ends_in_sync = sync;
         c->last = st != 1;
         c->status = st < 0 ? -1 : 0;
         c->bytes_read = r->ra ? r->ra->offset : gt_in_offset(&r->in);
@@ -994,14 +1015,13 @@ static size_t pipe_take(pipeline *p, gt_event *evs, size_t cap)
     int syncs = 0, stop = 0;
     while (n < cap && !stop && !p->ended && !p->failed && pipe_fill(p) == 1) {
         ev_chunk *c = p->cur;
-        size_t k = 0;
-        for (; k < c->n - p->pos && k < cap - n; k++)
-            if (c->ev[p->pos + k].kind == GT_EVENT_SYNC && syncs++ > 0) {
-                stop = 1;
-                break;
-            }
+        size_t k = c->n - p->pos < cap - n ? c->n - p->pos : cap - n;
+        if (c->ends_in_sync && p->pos + k == c->n && syncs++ > 0) {
+            k--;
+            stop = 1;
+        }
         memcpy(evs + n, c->ev + p->pos, k * sizeof *evs);
-        for (size_t i = p->pos; i < p->pos + k; i++) {
+        for (size_t i = p->pos; c->n_retire && i < p->pos + k; i++) {
             if (!c->retire[i])
                 continue;
             if (gt_table_grow((void **)&p->retired, &p->capretired, p->nretired, sizeof *p->retired) < 0)

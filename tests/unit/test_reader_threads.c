@@ -104,8 +104,11 @@ static transcript read_all(const char *path, const void *data, size_t len, enum 
         } else {
             n = gt_reader_next(r, &evs[0]) == 1;
         }
+        size_t syncs_in_batch = 0;
         for (size_t i = 0; i < n; i++) {
             put_event(&t, &evs[i]);
+            if (evs[i].kind == GT_EVENT_SYNC && ++syncs_in_batch == 2)
+                put(&t, "A BATCH HOLDS TWO SYNCS\n", 24); /* gt_reader_next_batch ends before one */
             if (evs[i].kind == GT_EVENT_SYNC) {
                 transcript scratch = {0};
                 for (size_t k = 0; k < nkept; k++)
