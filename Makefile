@@ -101,6 +101,14 @@ $(PQ_SYNTH): tests/parquet/synth.c $(BUILD)/obj/cli/parquet.o
 	$(CC) $(ALLCFLAGS) -Icli $< $(BUILD)/obj/cli/parquet.o $(LDFLAGS) -lzstd -lm -o $@
 test: $(PQ_SYNTH)
 
+# The tables `gotrace sql` loads for a query (cli_sqlite_tables_read): a
+# tool for tests/scripts/sql.sh, built from the CLI's objects but main.o.
+SQL_TABLES := $(BUILD)/sql/sql-tables-read
+$(SQL_TABLES): tests/sql/tables_read.c $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ)) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -Icli $< $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ)) $(STATIC) $(LDFLAGS) $(CLI_LIBS) -lm -o $@
+test: $(SQL_TABLES)
+
 # Fuzzing (issue: robustness). Each fuzz/fuzz_NAME.c is a libFuzzer target;
 # replay-NAME runs it over saved inputs without libFuzzer (see
 # tests/scripts/fuzz_replay.sh). `make fuzz FUZZ_SECONDS=N` fuzzes every

@@ -195,7 +195,7 @@ static int export_sqlite(const char *path, const char *out_path, int64_t from, i
         return CLI_EXIT_IO;
     }
     int loaded;
-    rc = cli_sqlite_load(db, "export", path, from, to, &loaded);
+    rc = cli_sqlite_load(db, "export", path, from, to, 0, &loaded);
     if (sqlite3_close(db) != SQLITE_OK && loaded) {
         fprintf(stderr, "gotrace: write error: closing the database failed\n");
         rc = CLI_EXIT_IO, loaded = 0;

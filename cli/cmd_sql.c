@@ -27,7 +27,8 @@ static void help(FILE *f)
                "stack_text. Times and durations are in ns (the trace's clock: subtract\n"
                "traces.start_time for the time since the trace start). The man page\n"
                "documents every column; `gotrace export --format=sqlite` writes the same\n"
-               "database to a file.\n\n"
+               "database to a file. Only the tables QUERY reads are loaded (all of them\n"
+               "for the interactive prompt, or when a statement writes).\n\n"
                "  --csv           CSV with a header line (RFC 4180; NULL is an empty field)\n"
                "  --json          each statement's rows as one JSON array of objects\n"
                "  --from D, --to D  the window (Go durations from the trace start): rows\n"
@@ -478,30 +479,33 @@ int cmd_sql(int argc, char **argv)
     if (!query && !strcmp(path, "-"))
         return cli_usage_error("sql", "the trace comes from standard input: give the QUERY as an argument");
 
+    /* The statements, when they are known before the load (an argument, or
+     * all of a standard input that is not a terminal): only the tables they
+     * read are loaded. */
+    char *stdin_sql = NULL;
+    if (!query && !tty) {
+        if (read_stdin(&stdin_sql)) {
+            fprintf(stderr, "gotrace sql: out of memory\n");
+            return CLI_EXIT_TRACE;
+        }
+        query = stdin_sql;
+    }
+    uint32_t tables = query ? cli_sqlite_tables_read(query) : 0;
     sqlite3 *db = cli_sqlite_open("sql", "");
-    if (!db)
+    if (!db) {
+        free(stdin_sql);
         return CLI_EXIT_TRACE;
+    }
     int loaded;
-    int load_rc = cli_sqlite_load(db, "sql", path, from, to, &loaded);
+    int load_rc = cli_sqlite_load(db, "sql", path, from, to, tables, &loaded);
     if (!loaded) {
         sqlite3_close(db);
+        free(stdin_sql);
         return load_rc;
     }
     runner R = {db, mode, stdout, 0};
-    if (query) {
-        rc = run_sql(&R, query);
-    } else if (tty) {
-        rc = interactive(&R);
-    } else {
-        char *sql;
-        if (read_stdin(&sql)) {
-            fprintf(stderr, "gotrace sql: out of memory\n");
-            rc = CLI_EXIT_TRACE;
-        } else {
-            rc = run_sql(&R, sql);
-            free(sql);
-        }
-    }
+    rc = query ? run_sql(&R, query) : interactive(&R);
+    free(stdin_sql);
     sqlite3_close(db);
     if (rc == CLI_EXIT_IO || load_rc == CLI_EXIT_OK)
         return rc;

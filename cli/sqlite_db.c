@@ -505,7 +505,99 @@ static int views(loader *L, uint32_t nt)
     return 0;
 }
 
-int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from, int64_t to, int *loaded)
+static void loader_free(loader *L, uint32_t nt)
+{
+    for (uint32_t t = 0; t < nt; t++) {
+        sqlite3_finalize(L->h[t].one);
+        sqlite3_finalize(L->h[t].multi);
+        free(L->h[t].vals);
+        free(L->h[t].off);
+        free(L->h[t].text);
+        free(L->intern[t]);
+    }
+    sqlite3_finalize(L->st.insert);
+    free(L->st.ent);
+    free(L->st.slot);
+    free(L->st.bytes);
+}
+
+/* What the authorizer learns while the statements are prepared. */
+typedef struct reads {
+    const gt_rows_table *tables;
+    uint32_t nt;
+    uint32_t mask;  /* tables read */
+    int all;        /* something needs every table */
+} reads;
+
+/* Table t's bit when name is t or t_data. */
+static uint32_t table_bit(const reads *R, const char *name)
+{
+    size_t n = strlen(name);
+    if (n > 5 && !strcmp(name + n - 5, "_data"))
+        n -= 5;
+    for (uint32_t t = 0; t < R->nt; t++)
+        if (strlen(R->tables[t].name) == n && !strncmp(R->tables[t].name, name, n))
+            return 1u << t;
+    return 0;
+}
+
+/* sqlite3_set_authorizer callback: SQLite names every table a statement
+ * reads, the tables under a view too (inner then names the view). The
+ * strings table read directly holds every table's texts, so it needs them
+ * all; read through a view it serves that view's table. A pragma (also
+ * as a table, pragma_NAME) or an ATTACH may look at anything: every table. */
+static int note_read(void *ctx, int action, const char *a, const char *b, const char *db, const char *inner)
+{
+    reads *R = ctx;
+    (void)b;
+    (void)db;
+    if (action == SQLITE_READ && a) {
+        if ((!strcmp(a, "strings") && !inner) || !strncmp(a, "pragma_", 7))
+            R->all = 1;
+        R->mask |= table_bit(R, a);
+    } else if (action == SQLITE_PRAGMA || action == SQLITE_ATTACH || action == SQLITE_DETACH) {
+        R->all = 1;
+    }
+    return SQLITE_OK;
+}
+
+uint32_t cli_sqlite_tables_read(const char *sql)
+{
+    uint32_t nt;
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.cmd = "sql";
+    L.tables = gt_rows_tables(&nt);
+    reads R = {L.tables, nt, 0, 0};
+    if (sqlite3_open_v2(":memory:", &L.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        sqlite3_close(L.db);
+        return 0;
+    }
+    /* The same schema, empty: create's tables and views' views (with no
+     * texts stored, every interned column is a CASE over nothing). */
+    if (exec(&L, "BEGIN") || create(&L, nt) || views(&L, nt))
+        R.all = 1;
+    loader_free(&L, nt);
+    sqlite3_set_authorizer(L.db, note_read, &R);
+    const char *tail = sql;
+    while (!R.all && tail && *tail) {
+        sqlite3_stmt *st = NULL;
+        const char *next = NULL;
+        /* A statement that fails to prepare (an error, or one that needs
+         * what an earlier statement would create) or that writes: the
+         * statements run on every table, as they would have. */
+        if (sqlite3_prepare_v2(L.db, tail, -1, &st, &next) != SQLITE_OK || (st && !sqlite3_stmt_readonly(st)))
+            R.all = 1;
+        sqlite3_finalize(st);
+        tail = next;
+    }
+    sqlite3_close(L.db);
+    return R.all ? 0 : R.mask | 1u << GT_ROWS_T_TRACES;
+}
+
+int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from, int64_t to, uint32_t tables,
+                    int *loaded)
 {
     uint32_t nt;
     loader L;
@@ -519,7 +611,7 @@ int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from
         rc = create(&L, nt);
     if (!rc) {
         gt_rows_sink sink = {&L, row};
-        rc = cli_rows_run(cmd, path, NULL, from, to, 0, &sink);
+        rc = cli_rows_run(cmd, path, NULL, from, to, tables, &sink);
         /* A broken trace still gives the rows read; an input that is not
          * a trace at all (no traces row) gives nothing. */
         if (rc == CLI_EXIT_OK || (rc == CLI_EXIT_TRACE && L.traced)) {
@@ -536,17 +628,6 @@ int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from
                 *loaded = 1;
         }
     }
-    for (uint32_t t = 0; t < nt; t++) {
-        sqlite3_finalize(L.h[t].one);
-        sqlite3_finalize(L.h[t].multi);
-        free(L.h[t].vals);
-        free(L.h[t].off);
-        free(L.h[t].text);
-        free(L.intern[t]);
-    }
-    sqlite3_finalize(L.st.insert);
-    free(L.st.ent);
-    free(L.st.slot);
-    free(L.st.bytes);
+    loader_free(&L, nt);
     return rc;
 }

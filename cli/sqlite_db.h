@@ -14,7 +14,8 @@ sqlite3 *cli_sqlite_open(const char *cmd, const char *path);
 
 /* Reads the trace at path ("-": standard input; gzip and zstd too) into the
  * open database db: creates every table of the schema and the views
- * (goroutine_groups, task_types, region_types, ...), inserts the rows with
+ * (goroutine_groups, task_types, region_types, ...), inserts the rows of
+ * the tables in the mask tables (bit t: table t; 0: all) with
  * prepared statements in transactions of a bounded number of rows. from/to:
  * the window (gotrace/rows.h). Returns CLI_EXIT_OK, CLI_EXIT_TRACE (broken
  * trace: every row read is loaded; error printed), CLI_EXIT_USAGE (input
@@ -22,7 +23,17 @@ sqlite3 *cli_sqlite_open(const char *cmd, const char *path);
  * too large; message printed). *loaded is set when the database holds the
  * tables (OK, or TRACE for a trace broken after its start; not for an input
  * that is no trace at all). */
-int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from, int64_t to, int *loaded);
+int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from, int64_t to, uint32_t tables,
+                    int *loaded);
+
+/* The tables (bit t: table t of gt_rows_tables, the traces table always
+ * among them) whose rows the statements of sql read, found by preparing
+ * them on the same schema left empty, under an authorizer; 0 for every
+ * table: a statement writes, fails to prepare (it may need what an earlier
+ * one creates), runs a pragma or ATTACH, or reads the strings table itself.
+ * The tables left out are created empty, so a query sees what it would
+ * have with everything loaded. */
+uint32_t cli_sqlite_tables_read(const char *sql);
 
 /* The SQL of the views, for the man page and --help: "CREATE VIEW ...;"
  * statements. */

@@ -17,6 +17,9 @@
 #  - export --format=csv: one file per table whose rows equal the database's;
 #    --tables: each table alone, byte for byte the full export's file, also
 #    on a broken trace; its usage errors;
+#  - gotrace sql loads only the tables a query reads: the sets for queries
+#    of each kind (build/sql/sql-tables-read), and every table and view
+#    read alone equal to the same read with every table loaded;
 #  - the man page documents every table and column, with its unit.
 GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
@@ -255,15 +258,22 @@ fi
 # for it and no other file; on a broken trace the rows read are kept even
 # without the traces table.
 tables=$(python3 -c 'import sqlite3, sys; print(" ".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT name FROM schema_tables")))' "$tmp/h.db")
-tables_traces="$hello"
-if [ -n "${SHARED:-}" ] && [ -d "$SHARED/corpus" ]; then
-  for t in annotate.go127 gcstress.go127 cpuprof.go127 churn.go123 annotate.go121; do
-    [ -f "$SHARED/corpus/$t.trace" ] && tables_traces="$tables_traces $SHARED/corpus/$t.trace"
-  done
-else
-  echo "skip export_tables_corpus: ../shared is absent (examples/hello.trace only)"
-fi
-for t in $tables_traces; do
+# some_traces SKIPNAME NAME...: sets traces_list to examples/hello.trace and
+# the corpus traces named (those present), or hello alone, saying SKIPNAME
+# is skipped.
+some_traces() {
+  skip=$1; shift
+  traces_list="$hello"
+  if [ -n "${SHARED:-}" ] && [ -d "$SHARED/corpus" ]; then
+    for t in "$@"; do
+      [ -f "$SHARED/corpus/$t.trace" ] && traces_list="$traces_list $SHARED/corpus/$t.trace"
+    done
+  else
+    echo "skip $skip: ../shared is absent (examples/hello.trace only)"
+  fi
+}
+some_traces export_tables_corpus annotate.go127 gcstress.go127 cpuprof.go127 churn.go123 annotate.go121
+for t in $traces_list; do
   n=$(basename "$t" .trace)
   rm -rf "$tmp/tfull"
   if ! "$GOTRACE" export --format=csv --quiet "$t" -o "$tmp/tfull" 2>"$tmp/err"; then
@@ -300,6 +310,66 @@ expect export_tables_unknown 2 "no table 'nope' (tables: traces, goroutines" "$G
 expect export_tables_empty 2 "no table ''" "$GOTRACE" export --format=csv --tables frames, "$hello" -o "$tmp/tx"
 expect export_tables_sqlite 2 '--tables is for --format=csv and parquet' "$GOTRACE" export --format=sqlite --tables frames "$hello" -o "$tmp/tx.db"
 if [ -e "$tmp/tx" ] || [ -e "$tmp/tx.db" ]; then fail export_tables_usage_writes "a usage error left $(ls -d "$tmp"/tx*)"; else ok export_tables_usage_writes; fi
+
+# ----------------------------------------- only the tables a query reads
+# gotrace sql loads only the tables its statements read (SQLite names
+# them, through views too, as the statements are prepared on the empty
+# schema): the sets for queries of each kind, as SQL means them; then every
+# table and view read that way equals the same read with every table
+# loaded (a statement that writes loads them all).
+tables_read=${TABLES_READ:-$ROOT/${BUILD:-build}/sql/sql-tables-read}
+if [ -x "$tables_read" ]; then
+  bad=""; n=0
+  while IFS='|' read -r want q; do
+    [ -n "$q" ] || continue
+    n=$((n + 1))
+    got=$("$tables_read" "$q" 2>&1)
+    [ "$got" = "$want" ] || bad="$bad [$q: $got, want $want]"
+  done <<'EOF2'
+traces tasks|SELECT count(*) FROM tasks
+traces goroutines|SELECT * FROM goroutine_groups
+traces tasks|SELECT * FROM task_types
+traces regions|SELECT * FROM region_types
+traces goroutine_times|SELECT * FROM block_reasons
+traces frames|SELECT * FROM stack_text
+traces g_transitions|SELECT reason, count(*) FROM g_transitions GROUP BY 1
+traces goroutines g_transitions|SELECT g.name, count(*) FROM g_transitions t JOIN goroutines g ON g.id = t.goroutine GROUP BY 1
+traces g_transitions stacks|SELECT count(*) FROM g_transitions WHERE stack IN (SELECT id FROM stacks)
+traces regions|WITH w AS (SELECT * FROM regions) SELECT count(*) FROM w
+traces logs|SELECT 1; SELECT count(*) FROM logs
+traces|SELECT * FROM schema_columns
+traces|SELECT name FROM sqlite_schema
+traces|SELECT start_time FROM traces
+all|SELECT * FROM strings
+all|WITH s AS (SELECT text FROM strings) SELECT count(*) FROM s
+all|PRAGMA table_info(tasks)
+all|SELECT * FROM pragma_table_info('tasks')
+all|CREATE TEMP TABLE x(a); SELECT * FROM x
+all|SELECT * FROM nope
+all|SELECT * FROM tasks; SELECT * FROM
+all|ATTACH ':memory:' AS other
+EOF2
+  if [ -z "$bad" ]; then ok "sql_tables_read ($n queries)"; else fail sql_tables_read "$bad"; fi
+  views="goroutine_groups task_types region_types block_reasons stack_text"
+  some_traces sql_tables_read_corpus annotate.go127 cpuprof.go127 gcstress.go125 multigen.go124 annotate.go121 annotate.go119
+  for t in $traces_list; do
+    nm=$(basename "$t" .trace)
+    every="CREATE TEMP TABLE every_table(x);"
+    : >"$tmp/sel.csv"
+    for tb in $tables $views; do
+      every="$every SELECT * FROM $tb;"
+      "$GOTRACE" sql --csv "$t" "SELECT * FROM $tb" >>"$tmp/sel.csv" 2>"$tmp/err" || echo "status $? for $tb" >>"$tmp/sel.csv"
+    done
+    "$GOTRACE" sql --csv "$t" "$every" >"$tmp/all.csv" 2>"$tmp/err"
+    if [ -s "$tmp/all.csv" ] && cmp -s "$tmp/sel.csv" "$tmp/all.csv"; then
+      ok "sql_tables_read_equal_$nm ($(wc -l <"$tmp/all.csv") lines)"
+    else
+      fail "sql_tables_read_equal_$nm" "one table at a time differs from every table loaded: $(diff "$tmp/sel.csv" "$tmp/all.csv" | head -c 300)"
+    fi
+  done
+else
+  fail sql_tables_read "no $tables_read (make test builds it)"
+fi
 
 # --------------------------------------------------------------- man page
 man=$ROOT/man/gotrace.1
