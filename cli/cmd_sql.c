@@ -4,6 +4,7 @@
  * query's results are printed as an aligned table, CSV or JSON. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analysis_util.h"
@@ -28,7 +29,7 @@ static void help(FILE *f)
                "traces.start_time for the time since the trace start). The man page\n"
                "documents every column; `gotrace export --format=sqlite` writes the same\n"
                "database to a file. Only the tables QUERY reads are loaded (all of them\n"
-               "for the interactive prompt, or when a statement writes).\n\n"
+               "when a statement writes); the prompt loads each when first read.\n\n"
                "  --csv           CSV with a header line (RFC 4180; NULL is an empty field)\n"
                "  --json          each statement's rows as one JSON array of objects\n"
                "  --from D, --to D  the window (Go durations from the trace start): rows\n"
@@ -194,6 +195,12 @@ typedef struct runner {
     int mode;
     FILE *out;
     int interactive;  /* errors are reported, not fatal */
+    /* The prompt on a trace file: the tables each input reads are loaded
+     * before it runs (NULL: everything was loaded first). */
+    cli_sqlite_loader *lazy;
+    const char *path;
+    int64_t from, to;
+    struct stat file;  /* path when the session began */
 } runner;
 
 /* Prints one prepared statement's rows. 0, or an exit status. */
@@ -374,6 +381,33 @@ static int dot_command(runner *R, char *line)
     return 0;
 }
 
+/* Loads the tables the statements sql read that are not loaded yet,
+ * naming them on stderr first (a load reads the whole trace again). */
+static int load_for(runner *R, const char *sql, int *loaded)
+{
+    uint32_t nt;
+    const gt_rows_table *tables = gt_rows_tables(&nt);
+    uint32_t need = cli_sqlite_tables_read(sql);
+    uint32_t missing = (need ? need : (uint32_t)((1ULL << nt) - 1)) & ~cli_sqlite_loader_loaded(R->lazy);
+    struct stat now;
+    if (missing && (stat(R->path, &now) != 0 || now.st_size != R->file.st_size ||
+                    now.st_mtim.tv_sec != R->file.st_mtim.tv_sec || now.st_mtim.tv_nsec != R->file.st_mtim.tv_nsec ||
+                    now.st_ino != R->file.st_ino)) {
+        /* Tables of two different traces must not meet in one database. */
+        fprintf(stderr, "gotrace sql: %s changed since the session began: its tables cannot be loaded\n", R->path);
+        *loaded = 0;
+        return CLI_EXIT_TRACE;
+    }
+    if (missing) {
+        fputs("gotrace sql: loading", stderr);
+        for (uint32_t t = 0; t < nt; t++)
+            if (missing >> t & 1)
+                fprintf(stderr, " %s", tables[t].name);
+        fputc('\n', stderr);
+    }
+    return cli_sqlite_loader_load(R->lazy, R->path, R->from, R->to, need, loaded);
+}
+
 static int interactive(runner *R)
 {
     R->interactive = 1;
@@ -404,6 +438,13 @@ static int interactive(runner *R)
         memcpy(buf + len, line, n + 1);
         len += n;
         if (sqlite3_complete(buf)) {
+            int loaded = 1, rc = R->lazy ? load_for(R, buf, &loaded) : CLI_EXIT_OK;
+            if (!loaded) {
+                /* The trace read before cannot be read now, or SQLite
+                 * cannot write: the tables would be partial. */
+                free(buf);
+                return rc;
+            }
             run_sql(R, buf);
             len = 0;
             buf[0] = 0;
@@ -490,22 +531,34 @@ int cmd_sql(int argc, char **argv)
         }
         query = stdin_sql;
     }
-    uint32_t tables = query ? cli_sqlite_tables_read(query) : 0;
+    /* The prompt on a file that can be read again loads tables as the
+     * statements need them: first the traces row alone, which says whether
+     * this is a trace (and reports a broken one). */
+    struct stat st;
+    memset(&st, 0, sizeof st);
+    int lazy = tty && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    uint32_t tables = query ? cli_sqlite_tables_read(query) : lazy ? 1u << GT_ROWS_T_TRACES : 0;
     sqlite3 *db = cli_sqlite_open("sql", "");
-    if (!db) {
+    cli_sqlite_loader *S = db ? cli_sqlite_loader_new(db, "sql") : NULL;
+    if (!S) {
+        if (db)
+            fprintf(stderr, "gotrace sql: out of memory\n");
+        sqlite3_close(db);
         free(stdin_sql);
         return CLI_EXIT_TRACE;
     }
     int loaded;
-    int load_rc = cli_sqlite_load(db, "sql", path, from, to, tables, &loaded);
+    int load_rc = cli_sqlite_loader_load(S, path, from, to, tables, &loaded);
     if (!loaded) {
+        cli_sqlite_loader_free(S);
         sqlite3_close(db);
         free(stdin_sql);
         return load_rc;
     }
-    runner R = {db, mode, stdout, 0};
+    runner R = {db, mode, stdout, 0, lazy ? S : NULL, path, from, to, st};
     rc = query ? run_sql(&R, query) : interactive(&R);
     free(stdin_sql);
+    cli_sqlite_loader_free(S);
     sqlite3_close(db);
     if (rc == CLI_EXIT_IO || load_rc == CLI_EXIT_OK)
         return rc;

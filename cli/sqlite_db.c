@@ -141,6 +141,7 @@ typedef struct loader {
     strtab st;
     uint64_t in_tx;
     int traced;                        /* the traces row came: the input was a trace */
+    uint32_t want;                     /* the tables this load inserts rows into */
 } loader;
 
 /* A failed SQLite call while loading: disk full, file too large, I/O error
@@ -312,6 +313,8 @@ static int row(void *ctx, uint32_t t, const gt_rows_value *v)
     size_t *off = &h->off[(size_t)h->n * nc];
     if (t == GT_ROWS_T_TRACES)
         L->traced = 1;
+    if (!(L->want >> t & 1))
+        return 0; /* loaded before (the traces row comes every time) */
     for (uint32_t j = 0; j < nc; j++) {
         dst[j] = v[j];
         if (v[j].null || L->tables[t].columns[j].type != GT_ROWS_TEXT)
@@ -545,17 +548,20 @@ static uint32_t table_bit(const reads *R, const char *name)
  * reads, the tables under a view too (inner then names the view). The
  * strings table read directly holds every table's texts, so it needs them
  * all; read through a view it serves that view's table. A pragma (also
- * as a table, pragma_NAME) or an ATTACH may look at anything: every table. */
+ * as a table, pragma_NAME), dbstat (the pages each table takes) or an
+ * ATTACH may look at anything: every table. So does a transaction the user
+ * opens (BEGIN, SAVEPOINT): the prompt's later loads could not open theirs. */
 static int note_read(void *ctx, int action, const char *a, const char *b, const char *db, const char *inner)
 {
     reads *R = ctx;
     (void)b;
     (void)db;
     if (action == SQLITE_READ && a) {
-        if ((!strcmp(a, "strings") && !inner) || !strncmp(a, "pragma_", 7))
+        if ((!strcmp(a, "strings") && !inner) || !strncmp(a, "pragma_", 7) || !strcmp(a, "dbstat"))
             R->all = 1;
         R->mask |= table_bit(R, a);
-    } else if (action == SQLITE_PRAGMA || action == SQLITE_ATTACH || action == SQLITE_DETACH) {
+    } else if (action == SQLITE_PRAGMA || action == SQLITE_ATTACH || action == SQLITE_DETACH ||
+               action == SQLITE_TRANSACTION || action == SQLITE_SAVEPOINT) {
         R->all = 1;
     }
     return SQLITE_OK;
@@ -596,38 +602,114 @@ uint32_t cli_sqlite_tables_read(const char *sql)
     return R.all ? 0 : R.mask | 1u << GT_ROWS_T_TRACES;
 }
 
+struct cli_sqlite_loader {
+    loader L;
+    uint32_t nt;
+    uint32_t loaded;  /* tables whose rows are in */
+    int created;      /* the tables, their INSERTs and schema_* are there */
+};
+
+cli_sqlite_loader *cli_sqlite_loader_new(sqlite3 *db, const char *cmd)
+{
+    cli_sqlite_loader *S = calloc(1, sizeof *S);
+    if (!S)
+        return NULL;
+    S->L.db = db;
+    S->L.cmd = cmd;
+    S->L.tables = gt_rows_tables(&S->nt);
+    return S;
+}
+
+void cli_sqlite_loader_free(cli_sqlite_loader *S)
+{
+    if (!S)
+        return;
+    loader_free(&S->L, S->nt);
+    free(S);
+}
+
+/* Drops the views views() made, before it makes them again over more
+ * tables; views of the user's own are left alone. */
+static int drop_views(loader *L, uint32_t nt)
+{
+    char sql[256];
+    for (uint32_t t = 0; t < nt; t++) {
+        if (!L->intern[t])
+            continue;
+        snprintf(sql, sizeof sql, "DROP VIEW IF EXISTS %s", L->tables[t].name);
+        int rc = exec(L, sql);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; cli_sqlite_views[i]; i++) {
+        const char *name = cli_sqlite_views[i] + strlen("CREATE VIEW ");
+        int n = (int)strcspn(name, " ");
+        snprintf(sql, sizeof sql, "DROP VIEW IF EXISTS %.*s", n, name);
+        int rc = exec(L, sql);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int cli_sqlite_loader_load(cli_sqlite_loader *S, const char *path, int64_t from, int64_t to, uint32_t tables,
+                           int *loaded)
+{
+    loader *L = &S->L;
+    uint32_t all = (uint32_t)((1ULL << S->nt) - 1);
+    uint32_t want = (tables ? tables | 1u << GT_ROWS_T_TRACES : all) & ~S->loaded;
+    *loaded = 0;
+    if (S->created && !want) {
+        *loaded = 1;
+        return CLI_EXIT_OK;
+    }
+    int rc = exec(L, "BEGIN");
+    if (!rc && !S->created && !(rc = create(L, S->nt)))
+        S->created = 1;
+    if (!rc && S->loaded)
+        rc = drop_views(L, S->nt);
+    if (!rc) {
+        gt_rows_sink sink = {L, row};
+        L->want = want;
+        L->traced = 0;
+        L->in_tx = 0;
+        rc = cli_rows_run(L->cmd, path, NULL, from, to, want == all ? 0 : want, &sink);
+        /* A broken trace still gives the rows read; an input that is not
+         * a trace at all (no traces row) gives nothing. */
+        if (rc == CLI_EXIT_OK || (rc == CLI_EXIT_TRACE && L->traced)) {
+            int crc = 0;
+            for (uint32_t t = 0; t < S->nt && !crc; t++)
+                crc = drain(L, t);
+            if (!crc)
+                crc = views(L, S->nt);
+            if (!crc)
+                crc = exec(L, "COMMIT");
+            if (crc) {
+                rc = crc;
+            } else {
+                *loaded = 1;
+                S->loaded |= want;
+            }
+        }
+    }
+    return rc;
+}
+
+uint32_t cli_sqlite_loader_loaded(const cli_sqlite_loader *S)
+{
+    return S->loaded;
+}
+
 int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from, int64_t to, uint32_t tables,
                     int *loaded)
 {
-    uint32_t nt;
-    loader L;
-    memset(&L, 0, sizeof L);
-    L.db = db;
-    L.cmd = cmd;
-    L.tables = gt_rows_tables(&nt);
-    *loaded = 0;
-    int rc = exec(&L, "BEGIN");
-    if (!rc)
-        rc = create(&L, nt);
-    if (!rc) {
-        gt_rows_sink sink = {&L, row};
-        rc = cli_rows_run(cmd, path, NULL, from, to, tables, &sink);
-        /* A broken trace still gives the rows read; an input that is not
-         * a trace at all (no traces row) gives nothing. */
-        if (rc == CLI_EXIT_OK || (rc == CLI_EXIT_TRACE && L.traced)) {
-            int crc = 0;
-            for (uint32_t t = 0; t < nt && !crc; t++)
-                crc = drain(&L, t);
-            if (!crc)
-                crc = views(&L, nt);
-            if (!crc)
-                crc = exec(&L, "COMMIT");
-            if (crc)
-                rc = crc;
-            else
-                *loaded = 1;
-        }
+    cli_sqlite_loader *S = cli_sqlite_loader_new(db, cmd);
+    if (!S) {
+        fprintf(stderr, "gotrace %s: out of memory\n", cmd);
+        *loaded = 0;
+        return CLI_EXIT_TRACE;
     }
-    loader_free(&L, nt);
+    int rc = cli_sqlite_loader_load(S, path, from, to, tables, loaded);
+    cli_sqlite_loader_free(S);
     return rc;
 }

@@ -26,11 +26,26 @@ sqlite3 *cli_sqlite_open(const char *cmd, const char *path);
 int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from, int64_t to, uint32_t tables,
                     int *loaded);
 
+/* A load in steps, for `gotrace sql`'s prompt: the schema once, then the
+ * rows of more tables at each cli_sqlite_loader_load (the trace read again
+ * each time, so path must be a file that can be opened again), with the
+ * views made again over them. cli_sqlite_load is one such load. */
+typedef struct cli_sqlite_loader cli_sqlite_loader;
+cli_sqlite_loader *cli_sqlite_loader_new(sqlite3 *db, const char *cmd);  /* NULL: no memory */
+/* Loads the tables in tables (0: all) not loaded before; the traces table
+ * comes with the first load whatever tables says. As cli_sqlite_load
+ * otherwise; *loaded is set at once when nothing is missing. */
+int cli_sqlite_loader_load(cli_sqlite_loader *S, const char *path, int64_t from, int64_t to, uint32_t tables,
+                           int *loaded);
+uint32_t cli_sqlite_loader_loaded(const cli_sqlite_loader *S);  /* the tables loaded */
+void cli_sqlite_loader_free(cli_sqlite_loader *S);              /* NULL is fine */
+
 /* The tables (bit t: table t of gt_rows_tables, the traces table always
  * among them) whose rows the statements of sql read, found by preparing
  * them on the same schema left empty, under an authorizer; 0 for every
  * table: a statement writes, fails to prepare (it may need what an earlier
- * one creates), runs a pragma or ATTACH, or reads the strings table itself.
+ * one creates), runs a pragma, ATTACH, BEGIN or SAVEPOINT, or reads the
+ * strings table itself or dbstat.
  * The tables left out are created empty, so a query sees what it would
  * have with everything loaded. */
 uint32_t cli_sqlite_tables_read(const char *sql);

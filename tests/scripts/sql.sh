@@ -19,7 +19,10 @@
 #    on a broken trace; its usage errors;
 #  - gotrace sql loads only the tables a query reads: the sets for queries
 #    of each kind (build/sql/sql-tables-read), and every table and view
-#    read alone equal to the same read with every table loaded;
+#    read alone equal to the same read with every table loaded; at the
+#    prompt (a terminal through script(1)) each table loaded once, when
+#    first read, the answers those of every table loaded, and a file
+#    changed during the session ending it;
 #  - the man page documents every table and column, with its unit.
 GOTRACE=${GOTRACE:-build/gotrace}
 ROOT=${ROOT:-.}
@@ -348,6 +351,9 @@ all|CREATE TEMP TABLE x(a); SELECT * FROM x
 all|SELECT * FROM nope
 all|SELECT * FROM tasks; SELECT * FROM
 all|ATTACH ':memory:' AS other
+all|SELECT count(*) FROM dbstat
+all|BEGIN; SELECT count(*) FROM tasks; COMMIT
+all|SAVEPOINT a
 EOF2
   if [ -z "$bad" ]; then ok "sql_tables_read ($n queries)"; else fail sql_tables_read "$bad"; fi
   views="goroutine_groups task_types region_types block_reasons stack_text"
@@ -369,6 +375,59 @@ EOF2
   done
 else
   fail sql_tables_read "no $tables_read (make test builds it)"
+fi
+
+# The prompt (a terminal, through script(1)) loads each table when a
+# statement first reads it, saying so on stderr, once: a checksum of every
+# table and view read there, one at a time, equals the same read with every
+# table loaded first.
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+  python3 - "$tmp/h.db" >"$tmp/sums.sql" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+names = [r[0] for r in db.execute("SELECT name FROM schema_tables")]
+views = ["goroutine_groups", "task_types", "region_types", "block_reasons", "stack_text"]
+# tasks first (the first load), views among the tables
+for n in ["tasks"] + views + [n for n in names if n != "tasks"]:
+    cols = [r[1] for r in db.execute("PRAGMA table_info(%s)" % n)]
+    print("SELECT '%s=' || count(*) || ':' || total(%s) AS x FROM %s;" % (
+        n, " + ".join("length(quote(%s))" % c for c in cols), n))
+PY
+  for t in $hello ${SHARED:+$SHARED/corpus/annotate.go127.trace}; do
+    [ -f "$t" ] || continue
+    nm=$(basename "$t" .trace)
+    { cat "$tmp/sums.sql"; echo .quit; } >"$tmp/prompt.in"
+    script -qec "'$GOTRACE' sql '$t' </dev/tty" /dev/null <"$tmp/prompt.in" >"$tmp/prompt.out" 2>&1
+    tr -d '\r' <"$tmp/prompt.out" | grep -o '[a-z_]*=[0-9]*:[0-9.e+]*' >"$tmp/prompt.sums"
+    "$GOTRACE" sql "$t" "CREATE TEMP TABLE every_table(x); $(cat "$tmp/sums.sql")" 2>&1 |
+      grep -o '[a-z_]*=[0-9]*:[0-9.e+]*' >"$tmp/every.sums"
+    loads=$(tr -d '\r' <"$tmp/prompt.out" | grep -o 'gotrace sql: loading.*' | sed 's/gotrace sql: loading //')
+    first=$(echo "$loads" | head -n 1)
+    twice=$(echo "$loads" | tr ' ' '\n' | sort | uniq -d | tr '\n' ' ')
+    if [ -s "$tmp/every.sums" ] && cmp -s "$tmp/prompt.sums" "$tmp/every.sums" && [ "$first" = tasks ] && [ -z "$twice" ] &&
+       [ "$(wc -l <"$tmp/every.sums")" -eq "$(wc -l <"$tmp/sums.sql")" ]; then
+      ok "sql_prompt_loads_$nm ($(echo "$loads" | wc -l) loads)"
+    else
+      fail "sql_prompt_loads_$nm" "first load: $first; twice: $twice; $(diff "$tmp/prompt.sums" "$tmp/every.sums" | head -c 300)"
+    fi
+  done
+  # The file changed after the prompt began: a load would mix two traces'
+  # tables, so the session ends, status 1, saying why.
+  cp "$hello" "$tmp/changing.trace"
+  {
+    echo 'SELECT count(*) AS n FROM tasks;'
+    i=0
+    while ! grep -q '(1 row)' "$tmp/changing.out" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    printf x >>"$tmp/changing.trace"
+    echo 'SELECT count(*) FROM logs;'
+  } | script -qec "'$GOTRACE' sql '$tmp/changing.trace' </dev/tty; echo status \$?" /dev/null >"$tmp/changing.out" 2>&1
+  out=$(tr -d '\r' <"$tmp/changing.out")
+  case $out in
+    *"(1 row)"*"changed since the session began: its tables cannot be loaded"*"status 1"*) ok sql_prompt_file_changed ;;
+    *) fail sql_prompt_file_changed "got: $(echo "$out" | tail -n 4)" ;;
+  esac
+else
+  echo "skip sql_prompt_loads: no script(1) to give gotrace sql a terminal"
 fi
 
 # --------------------------------------------------------------- man page
