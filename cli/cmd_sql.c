@@ -388,6 +388,17 @@ static int load_for(runner *R, const char *sql, int *loaded)
     uint32_t nt;
     const gt_rows_table *tables = gt_rows_tables(&nt);
     uint32_t need = cli_sqlite_tables_read(sql);
+    if (!need) {
+        /* A first statement that cannot be prepared (a typo) does not run,
+         * so it needs no table: run_sql reports it at once. */
+        sqlite3_stmt *st = NULL;
+        int bad = sqlite3_prepare_v2(R->db, sql, -1, &st, NULL) != SQLITE_OK;
+        sqlite3_finalize(st);
+        if (bad) {
+            *loaded = 1;
+            return CLI_EXIT_OK;
+        }
+    }
     uint32_t missing = (need ? need : (uint32_t)((1ULL << nt) - 1)) & ~cli_sqlite_loader_loaded(R->lazy);
     struct stat now;
     if (missing && (stat(R->path, &now) != 0 || now.st_size != R->file.st_size ||

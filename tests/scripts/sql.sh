@@ -396,8 +396,9 @@ PY
   for t in $hello ${SHARED:+$SHARED/corpus/annotate.go127.trace}; do
     [ -f "$t" ] || continue
     nm=$(basename "$t" .trace)
-    { cat "$tmp/sums.sql"; echo .quit; } >"$tmp/prompt.in"
-    script -qec "'$GOTRACE' sql '$t' </dev/tty" /dev/null <"$tmp/prompt.in" >"$tmp/prompt.out" 2>&1
+    # A typo first: reported at once, loading nothing.
+    { echo "SELEC count(*) FROM tasks;"; cat "$tmp/sums.sql"; echo .quit; } >"$tmp/prompt.in"
+    timeout 300 script -qec "'$GOTRACE' sql '$t' </dev/tty" /dev/null <"$tmp/prompt.in" >"$tmp/prompt.out" 2>&1
     tr -d '\r' <"$tmp/prompt.out" | grep -o '[a-z_]*=[0-9]*:[0-9.e+]*' >"$tmp/prompt.sums"
     "$GOTRACE" sql "$t" "CREATE TEMP TABLE every_table(x); $(cat "$tmp/sums.sql")" 2>&1 |
       grep -o '[a-z_]*=[0-9]*:[0-9.e+]*' >"$tmp/every.sums"
@@ -405,7 +406,7 @@ PY
     first=$(echo "$loads" | head -n 1)
     twice=$(echo "$loads" | tr ' ' '\n' | sort | uniq -d | tr '\n' ' ')
     if [ -s "$tmp/every.sums" ] && cmp -s "$tmp/prompt.sums" "$tmp/every.sums" && [ "$first" = tasks ] && [ -z "$twice" ] &&
-       [ "$(wc -l <"$tmp/every.sums")" -eq "$(wc -l <"$tmp/sums.sql")" ]; then
+       [ "$(wc -l <"$tmp/every.sums")" -eq "$(wc -l <"$tmp/sums.sql")" ] && grep -q 'near "SELEC": syntax error' "$tmp/prompt.out"; then
       ok "sql_prompt_loads_$nm ($(echo "$loads" | wc -l) loads)"
     else
       fail "sql_prompt_loads_$nm" "first load: $first; twice: $twice; $(diff "$tmp/prompt.sums" "$tmp/every.sums" | head -c 300)"
@@ -420,7 +421,8 @@ PY
     while ! grep -q '(1 row)' "$tmp/changing.out" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
     printf x >>"$tmp/changing.trace"
     echo 'SELECT count(*) FROM logs;'
-  } | script -qec "'$GOTRACE' sql '$tmp/changing.trace' </dev/tty; echo status \$?" /dev/null >"$tmp/changing.out" 2>&1
+    echo .quit
+  } | timeout 300 script -qec "'$GOTRACE' sql '$tmp/changing.trace' </dev/tty; echo status \$?" /dev/null >"$tmp/changing.out" 2>&1
   out=$(tr -d '\r' <"$tmp/changing.out")
   case $out in
     *"(1 row)"*"changed since the session began: its tables cannot be loaded"*"status 1"*) ok sql_prompt_file_changed ;;
