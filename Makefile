@@ -141,9 +141,9 @@ bench: $(BUILD)/bench/gotrace-bench
 # scripts run follow it too (without --threads they leave the choice to
 # GT_TEST_THREADS when it is set; tests/run.sh sets 1 for `make test`).
 # One value, 2, by default: any N >= 2 starts the same two threads today
-# (the producer and the generation read-ahead, gotrace.h). CI (.ci/run)
-# runs 2 and then 3, the second pass the same code under other timings,
-# which fits its 90 minutes now that the tests run side by side. test_hostile
+# (the producer and the generation read-ahead, gotrace.h), so 3 ran the very
+# same code a second time (CI ran both until a run overran its 90 minutes);
+# `make test-threads TEST_THREADS="2 3"` when N means more. test_hostile
 # is left out: its address-space cap (4 x input + 64 MB) has no room for
 # two more threads' stacks and malloc arenas.
 TEST_THREADS ?= 2
