@@ -52,7 +52,6 @@ typedef struct csv_out {
     const gt_rows_table *tables;
     cli_output outs[GT_ROWS_T_COUNT];
     uint64_t rows;
-    int traced;  /* the traces row came: the input was a trace */
 } csv_out;
 
 static void csv_text(FILE *f, gt_str s)
@@ -88,11 +87,7 @@ static void csv_int(FILE *f, int64_t v)
 static int csv_row(void *ctx, uint32_t t, const gt_rows_value *v)
 {
     csv_out *c = ctx;
-    if (t == GT_ROWS_T_TRACES)
-        c->traced = 1;
     FILE *f = c->outs[t].f;
-    if (!f)
-        return 0;  /* traces, when --tables leaves it out */
     const gt_rows_table *tab = &c->tables[t];
     for (uint32_t j = 0; j < tab->n_columns; j++) {
         if (j)
@@ -125,7 +120,7 @@ static int export_csv(const char *path, const char *dir, int64_t from, int64_t t
     csv_out c;
     memset(&c, 0, sizeof c);
     c.tables = gt_rows_tables(&nt);
-    int rc = 0;
+    int rc = 0, traced = 0;
     for (uint32_t t = 0; t < nt && !rc; t++) {
         if (tables && !(tables >> t & 1))
             continue;
@@ -149,10 +144,10 @@ static int export_csv(const char *path, const char *dir, int64_t from, int64_t t
     }
     if (!rc) {
         gt_rows_sink sink = {&c, csv_row};
-        rc = cli_rows_run("export", path, NULL, from, to, tables, &sink);
+        rc = cli_rows_run("export", path, NULL, from, to, tables, &sink, &traced);
     }
     /* A broken trace keeps the rows read; no trace at all, nothing. */
-    int keep = rc == CLI_EXIT_OK || (rc == CLI_EXIT_TRACE && c.traced);
+    int keep = rc == CLI_EXIT_OK || (rc == CLI_EXIT_TRACE && traced);
     for (uint32_t k = 0; k < nt; k++) {
         if (!c.outs[k].f)
             continue;

@@ -387,6 +387,9 @@ static int load_for(runner *R, const char *sql, int *loaded)
 {
     uint32_t nt;
     const gt_rows_table *tables = gt_rows_tables(&nt);
+    *loaded = 1;
+    if (!cli_sqlite_loader_missing(R->lazy, 0))
+        return CLI_EXIT_OK;
     uint32_t need = cli_sqlite_tables_read(sql);
     if (!need) {
         /* A first statement that cannot be prepared (a typo) does not run,
@@ -394,12 +397,10 @@ static int load_for(runner *R, const char *sql, int *loaded)
         sqlite3_stmt *st = NULL;
         int bad = sqlite3_prepare_v2(R->db, sql, -1, &st, NULL) != SQLITE_OK;
         sqlite3_finalize(st);
-        if (bad) {
-            *loaded = 1;
+        if (bad)
             return CLI_EXIT_OK;
-        }
     }
-    uint32_t missing = (need ? need : (uint32_t)((1ULL << nt) - 1)) & ~cli_sqlite_loader_loaded(R->lazy);
+    uint32_t missing = cli_sqlite_loader_missing(R->lazy, need);
     struct stat now;
     if (missing && (stat(R->path, &now) != 0 || now.st_size != R->file.st_size ||
                     now.st_mtim.tv_sec != R->file.st_mtim.tv_sec || now.st_mtim.tv_nsec != R->file.st_mtim.tv_nsec ||

@@ -117,7 +117,6 @@ typedef struct job {
     const char *name;  /* the trace column's value, or NULL: no such column */
     size_t name_len;
     int failed;        /* a writer failed: its table's index + 1 */
-    int finished;      /* the traces row came: gt_rows_finish ran */
     made_dirs *made;
 } job;
 
@@ -125,12 +124,6 @@ static int row(void *ctx, uint32_t table, const gt_rows_value *v)
 {
     job *j = ctx;
     pq_writer *w = j->t[table].w;
-    if (!w) {
-        /* traces, when --tables leaves it out: still the sign of the end */
-        if (table == GT_ROWS_T_TRACES)
-            j->finished = 1;
-        return 0;
-    }
     const gt_rows_table *tb = &j->tables[table];
     int col = 0, rc = 0;
     if (j->name)
@@ -154,8 +147,6 @@ static int row(void *ctx, uint32_t table, const gt_rows_value *v)
             j->failed = (int)table + 1;
         return CLI_EXIT_IO;  /* export_one prints the writer's error */
     }
-    if (table == GT_ROWS_T_TRACES)
-        j->finished = 1;
     return 0;
 }
 
@@ -229,8 +220,8 @@ static int export_one(const char *path, const char *name, const char *out_dir, i
         fprintf(stderr, "gotrace export: out of memory\n");
         return CLI_EXIT_TRACE;
     }
-    job j = {tables, nt, outs, dataset ? name : NULL, strlen(name), 0, 0, made};
-    int rc = 0;
+    job j = {tables, nt, outs, dataset ? name : NULL, strlen(name), 0, made};
+    int rc = 0, traced = 0;
     for (uint32_t t = 0; t < nt && !rc; t++)
         if (!wanted || wanted >> t & 1)
             rc = open_table(&j, t, out_dir, dataset, path);
@@ -238,12 +229,12 @@ static int export_one(const char *path, const char *name, const char *out_dir, i
         *stop = 1;
     } else {
         gt_rows_sink sink = {&j, row};
-        rc = cli_rows_run("export", path, NULL, from, to, wanted, &sink);
+        rc = cli_rows_run("export", path, NULL, from, to, wanted, &sink, &traced);
     }
     /* The rows are complete once the traces row came (gt_rows_finish ran):
      * a broken trace's files hold what was read. Otherwise (not a trace,
      * no memory, a write error) nothing is kept. */
-    int complete = j.finished && !j.failed && (rc == CLI_EXIT_OK || rc == CLI_EXIT_TRACE);
+    int complete = traced && !j.failed && (rc == CLI_EXIT_OK || rc == CLI_EXIT_TRACE);
     for (uint32_t t = 0; t < nt && complete; t++)
         if (outs[t].w && pq_finish(outs[t].w)) {
             j.failed = (int)t + 1;

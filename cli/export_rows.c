@@ -16,6 +16,16 @@ int cli_window_arg(const char *cmd, const char *opt, const char *val, int64_t *n
     return 0;
 }
 
+int cli_table_index(const char *name, size_t len)
+{
+    uint32_t nt;
+    const gt_rows_table *tables = gt_rows_tables(&nt);
+    for (uint32_t t = 0; t < nt && t < 32; t++)
+        if (strlen(tables[t].name) == len && !strncmp(tables[t].name, name, len))
+            return (int)t;
+    return -1;
+}
+
 int cli_tables_arg(const char *cmd, const char *list, uint32_t *mask)
 {
     uint32_t nt;
@@ -24,10 +34,8 @@ int cli_tables_arg(const char *cmd, const char *list, uint32_t *mask)
     for (const char *p = list;;) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        uint32_t t = 0;
-        while (t < nt && (strlen(tables[t].name) != len || strncmp(tables[t].name, p, len)))
-            t++;
-        if (t == nt || t >= 32) {
+        int t = cli_table_index(p, len);
+        if (t < 0) {
             char names[1024];
             size_t at = 0;
             for (uint32_t k = 0; k < nt && at < sizeof names; k++)
@@ -41,9 +49,30 @@ int cli_tables_arg(const char *cmd, const char *list, uint32_t *mask)
     }
 }
 
-int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t from, int64_t to, uint32_t tables,
-                 const gt_rows_sink *sink)
+/* The sink cli_rows_run hands gt_rows: the caller's, without the traces row
+ * when the caller's mask leaves it out (gt_rows always makes it: it says
+ * the trace was read to its end or its error). */
+typedef struct rows_filter {
+    const gt_rows_sink *sink;
+    uint32_t tables;
+    int traced;
+} rows_filter;
+
+static int filter_row(void *ctx, uint32_t table, const gt_rows_value *values)
 {
+    rows_filter *f = ctx;
+    if (table == GT_ROWS_T_TRACES) {
+        f->traced = 1;
+        if (f->tables && !(f->tables >> table & 1))
+            return 0;
+    }
+    return f->sink->row(f->sink->ctx, table, values);
+}
+
+int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t from, int64_t to, uint32_t tables,
+                 const gt_rows_sink *sink, int *traced)
+{
+    *traced = 0;
     cli_input in;
     int rc = cli_input_open(&in, cmd, path, 0);
     if (rc)
@@ -63,7 +92,9 @@ int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t fr
     if (!name)
         name = path;
     gt_rows_options o = {{name, strlen(name)}, gt_reader_version(r), from, to};
-    gt_rows *rows = gt_rows_new(sink, &o);
+    rows_filter filter = {sink, tables, 0};
+    gt_rows_sink filtered = {&filter, filter_row};
+    gt_rows *rows = gt_rows_new(&filtered, &o);
     if (rows && tables)
         gt_rows_set_tables(rows, tables | 1u << GT_ROWS_T_TRACES);
     cli_progress progress = {0, 0, 0};
@@ -103,6 +134,7 @@ int cli_rows_run(const char *cmd, const char *path, const char *name, int64_t fr
     gt_error werr;
     if ((rc == CLI_EXIT_OK || rc == CLI_EXIT_TRACE) && events && gt_window_check_trace(&w, first, last, &werr))
         rc = cli_usage_error(cmd, "%s", werr.message);
+    *traced = filter.traced;
     gt_rows_free(rows);
     gt_reader_free(r);
     int in_rc = cli_input_close(&in);

@@ -44,33 +44,33 @@ static int is_interned(const char *table, const char *column)
     return 0;
 }
 
-const char *const cli_sqlite_views[] = {
+const cli_sqlite_view cli_sqlite_views[] = {
     /* gotrace goroutines: goroutines grouped by start function, by total
      * execution time. */
-    "CREATE VIEW goroutine_groups AS\n"
+    {"goroutine_groups",
     "  SELECT name AS start_location, count(*) AS count, sum(exec_time) AS exec_time,\n"
     "         round(100.0 * sum(exec_time) / max(1, (SELECT sum(exec_time) FROM goroutines)), 1) AS exec_percent\n"
-    "  FROM goroutines GROUP BY name ORDER BY exec_time DESC, name;",
+    "  FROM goroutines GROUP BY name ORDER BY exec_time DESC, name;"},
     /* gotrace tasks: task types, their counts and the durations of the
      * complete ones. */
-    "CREATE VIEW task_types AS\n"
+    {"task_types",
     "  SELECT name AS type, count(*) AS count, count(duration) AS complete,\n"
     "         min(duration) AS min_duration, avg(duration) AS mean_duration, max(duration) AS max_duration\n"
-    "  FROM tasks GROUP BY name ORDER BY name;",
+    "  FROM tasks GROUP BY name ORDER BY name;"},
     /* gotrace regions: regions by type and start frame. */
-    "CREATE VIEW region_types AS\n"
+    {"region_types",
     "  SELECT name AS type, function, file, line, pc, count(*) AS count, sum(duration) AS total_duration,\n"
     "         min(duration) AS min_duration, avg(duration) AS mean_duration, max(duration) AS max_duration\n"
-    "  FROM regions GROUP BY name, function, file, line, pc ORDER BY name, function, file, line, pc;",
+    "  FROM regions GROUP BY name, function, file, line, pc ORDER BY name, function, file, line, pc;"},
     /* Blocking by reason, over all goroutines (gotrace summary's table). */
-    "CREATE VIEW block_reasons AS\n"
+    {"block_reasons",
     "  SELECT name AS reason, count(DISTINCT goroutine) AS goroutines, sum(time) AS time\n"
-    "  FROM goroutine_times WHERE kind = 'block' GROUP BY name ORDER BY time DESC, name;",
+    "  FROM goroutine_times WHERE kind = 'block' GROUP BY name ORDER BY time DESC, name;"},
     /* Each stack's outermost-first frames as one text, for display. */
-    "CREATE VIEW stack_text AS\n"
+    {"stack_text",
     "  SELECT stack, group_concat(function, ' <- ') AS frames\n"
-    "  FROM (SELECT stack, function FROM frames ORDER BY stack, depth) GROUP BY stack;",
-    NULL,
+    "  FROM (SELECT stack, function FROM frames ORDER BY stack, depth) GROUP BY stack;"},
+    {NULL, NULL},
 };
 
 sqlite3 *cli_sqlite_open(const char *cmd, const char *path)
@@ -140,8 +140,6 @@ typedef struct loader {
     uint8_t *intern[GT_ROWS_T_COUNT];  /* per column: its place in interned + 1, 0 text as it is; NULL: none */
     strtab st;
     uint64_t in_tx;
-    int traced;                        /* the traces row came: the input was a trace */
-    uint32_t want;                     /* the tables this load inserts rows into */
 } loader;
 
 /* A failed SQLite call while loading: disk full, file too large, I/O error
@@ -311,10 +309,6 @@ static int row(void *ctx, uint32_t t, const gt_rows_value *v)
     uint32_t nc = L->tables[t].n_columns;
     gt_rows_value *dst = &h->vals[(size_t)h->n * nc];
     size_t *off = &h->off[(size_t)h->n * nc];
-    if (t == GT_ROWS_T_TRACES)
-        L->traced = 1;
-    if (!(L->want >> t & 1))
-        return 0; /* loaded before (the traces row comes every time) */
     for (uint32_t j = 0; j < nc; j++) {
         dst[j] = v[j];
         if (v[j].null || L->tables[t].columns[j].type != GT_ROWS_TEXT)
@@ -500,8 +494,10 @@ static int views(loader *L, uint32_t nt)
         if (rc)
             return rc;
     }
-    for (size_t i = 0; cli_sqlite_views[i]; i++) {
-        int rc = exec(L, cli_sqlite_views[i]);
+    for (const cli_sqlite_view *v = cli_sqlite_views; v->name; v++) {
+        char *sql = sqlite3_mprintf("CREATE VIEW %s AS\n%s", v->name, v->select);
+        int rc = sql ? exec(L, sql) : CLI_EXIT_TRACE;
+        sqlite3_free(sql);
         if (rc)
             return rc;
     }
@@ -526,22 +522,18 @@ static void loader_free(loader *L, uint32_t nt)
 
 /* What the authorizer learns while the statements are prepared. */
 typedef struct reads {
-    const gt_rows_table *tables;
-    uint32_t nt;
     uint32_t mask;  /* tables read */
     int all;        /* something needs every table */
 } reads;
 
 /* Table t's bit when name is t or t_data. */
-static uint32_t table_bit(const reads *R, const char *name)
+static uint32_t table_bit(const char *name)
 {
     size_t n = strlen(name);
     if (n > 5 && !strcmp(name + n - 5, "_data"))
         n -= 5;
-    for (uint32_t t = 0; t < R->nt; t++)
-        if (strlen(R->tables[t].name) == n && !strncmp(R->tables[t].name, name, n))
-            return 1u << t;
-    return 0;
+    int t = cli_table_index(name, n);
+    return t < 0 ? 0 : 1u << t;
 }
 
 /* sqlite3_set_authorizer callback: SQLite names every table a statement
@@ -559,7 +551,7 @@ static int note_read(void *ctx, int action, const char *a, const char *b, const 
     if (action == SQLITE_READ && a) {
         if ((!strcmp(a, "strings") && !inner) || !strncmp(a, "pragma_", 7) || !strcmp(a, "dbstat"))
             R->all = 1;
-        R->mask |= table_bit(R, a);
+        R->mask |= table_bit(a);
     } else if (action == SQLITE_PRAGMA || action == SQLITE_ATTACH || action == SQLITE_DETACH ||
                action == SQLITE_TRANSACTION || action == SQLITE_SAVEPOINT) {
         R->all = 1;
@@ -574,7 +566,7 @@ uint32_t cli_sqlite_tables_read(const char *sql)
     memset(&L, 0, sizeof L);
     L.cmd = "sql";
     L.tables = gt_rows_tables(&nt);
-    reads R = {L.tables, nt, 0, 0};
+    reads R = {0, 0};
     if (sqlite3_open_v2(":memory:", &L.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         sqlite3_close(L.db);
@@ -641,10 +633,8 @@ static int drop_views(loader *L, uint32_t nt)
         if (rc)
             return rc;
     }
-    for (size_t i = 0; cli_sqlite_views[i]; i++) {
-        const char *name = cli_sqlite_views[i] + strlen("CREATE VIEW ");
-        int n = (int)strcspn(name, " ");
-        snprintf(sql, sizeof sql, "DROP VIEW IF EXISTS %.*s", n, name);
+    for (const cli_sqlite_view *v = cli_sqlite_views; v->name; v++) {
+        snprintf(sql, sizeof sql, "DROP VIEW IF EXISTS %s", v->name);
         int rc = exec(L, sql);
         if (rc)
             return rc;
@@ -657,7 +647,7 @@ int cli_sqlite_loader_load(cli_sqlite_loader *S, const char *path, int64_t from,
 {
     loader *L = &S->L;
     uint32_t all = (uint32_t)((1ULL << S->nt) - 1);
-    uint32_t want = (tables ? tables | 1u << GT_ROWS_T_TRACES : all) & ~S->loaded;
+    uint32_t want = cli_sqlite_loader_missing(S, tables);
     *loaded = 0;
     if (S->created && !want) {
         *loaded = 1;
@@ -670,13 +660,12 @@ int cli_sqlite_loader_load(cli_sqlite_loader *S, const char *path, int64_t from,
         rc = drop_views(L, S->nt);
     if (!rc) {
         gt_rows_sink sink = {L, row};
-        L->want = want;
-        L->traced = 0;
+        int traced = 0;
         L->in_tx = 0;
-        rc = cli_rows_run(L->cmd, path, NULL, from, to, want == all ? 0 : want, &sink);
+        rc = cli_rows_run(L->cmd, path, NULL, from, to, want == all ? 0 : want, &sink, &traced);
         /* A broken trace still gives the rows read; an input that is not
          * a trace at all (no traces row) gives nothing. */
-        if (rc == CLI_EXIT_OK || (rc == CLI_EXIT_TRACE && L->traced)) {
+        if (rc == CLI_EXIT_OK || (rc == CLI_EXIT_TRACE && traced)) {
             int crc = 0;
             for (uint32_t t = 0; t < S->nt && !crc; t++)
                 crc = drain(L, t);
@@ -695,9 +684,10 @@ int cli_sqlite_loader_load(cli_sqlite_loader *S, const char *path, int64_t from,
     return rc;
 }
 
-uint32_t cli_sqlite_loader_loaded(const cli_sqlite_loader *S)
+uint32_t cli_sqlite_loader_missing(const cli_sqlite_loader *S, uint32_t tables)
 {
-    return S->loaded;
+    uint32_t all = (uint32_t)((1ULL << S->nt) - 1);
+    return (tables ? tables | 1u << GT_ROWS_T_TRACES : all) & ~S->loaded;
 }
 
 int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from, int64_t to, uint32_t tables,

@@ -37,7 +37,8 @@ cli_sqlite_loader *cli_sqlite_loader_new(sqlite3 *db, const char *cmd);  /* NULL
  * otherwise; *loaded is set at once when nothing is missing. */
 int cli_sqlite_loader_load(cli_sqlite_loader *S, const char *path, int64_t from, int64_t to, uint32_t tables,
                            int *loaded);
-uint32_t cli_sqlite_loader_loaded(const cli_sqlite_loader *S);  /* the tables loaded */
+/* The tables of tables (0: all; the traces table always) not loaded yet. */
+uint32_t cli_sqlite_loader_missing(const cli_sqlite_loader *S, uint32_t tables);
 void cli_sqlite_loader_free(cli_sqlite_loader *S);              /* NULL is fine */
 
 /* The tables (bit t: table t of gt_rows_tables, the traces table always
@@ -50,8 +51,13 @@ void cli_sqlite_loader_free(cli_sqlite_loader *S);              /* NULL is fine 
  * have with everything loaded. */
 uint32_t cli_sqlite_tables_read(const char *sql);
 
-/* The SQL of the views, for the man page and --help: "CREATE VIEW ...;"
- * statements. */
-extern const char *const cli_sqlite_views[];
+/* The views every database gets (besides one per table with interned
+ * columns): each is CREATE VIEW name AS select; the list ends with a NULL
+ * name. */
+typedef struct cli_sqlite_view {
+    const char *name;
+    const char *select;  /* "  SELECT ...;" */
+} cli_sqlite_view;
+extern const cli_sqlite_view cli_sqlite_views[];
 
 #endif
