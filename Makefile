@@ -142,7 +142,8 @@ bench: $(BUILD)/bench/gotrace-bench
 # GT_TEST_THREADS when it is set; tests/run.sh sets 1 for `make test`).
 # One value, 2, by default: any N >= 2 starts the same two threads today
 # (the producer and the generation read-ahead, gotrace.h), so 3 ran the very
-# same code a second time (CI ran both until a run overran its 90 minutes);
+# same code a second time (CI ran both until a run overran its 90 minutes;
+# it now runs its clang ASan+UBSan pass with GT_TEST_THREADS=3 instead);
 # `make test-threads TEST_THREADS="2 3"` when N means more. test_hostile
 # is left out: its address-space cap (4 x input + 64 MB) has no room for
 # two more threads' stacks and malloc arenas.
