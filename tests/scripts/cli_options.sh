@@ -116,6 +116,7 @@ spellings opt_pprof_latmax latmax 100ns pprof --type sched
 pc=$("$GOTRACE" regions "$hello" | sed -n 's/.* @ \(0x[0-9a-f]*\)$/\1/p' | head -n 1)
 spellings opt_regions_pc pc "$pc" regions
 spellings opt_pprof_pc pc "$pc" pprof --type sched
+spellings opt_perfetto_compress compress zstd perfetto -o -
 
 # Options naming an output file: the file written is the same.
 outfile_spellings() {
@@ -155,7 +156,8 @@ done
 # A missing value: the option is the last argument.
 for pair in goroutines:name goroutines:sort goroutines:id tasks:type tasks:logtext tasks:latmin tasks:latmax \
   regions:type regions:pc regions:latmin regions:latmax mmu:flags mmu:worst mmu:window mmu:svg \
-  pprof:type pprof:name pprof:region-type pprof:pc pprof:latmin pprof:latmax pprof:o timeline:o convert:to; do
+  pprof:type pprof:name pprof:region-type pprof:pc pprof:latmin pprof:latmax pprof:o timeline:o convert:to \
+  perfetto:compress; do
   cmd=${pair%%:*} opt=${pair#*:}
   usage "opt_missing_value_${cmd}_$opt" "option -+$opt needs a value" "$cmd" "$hello" "--$opt"
 done
@@ -173,6 +175,7 @@ usage opt_tasks_complete_incomplete "--complete and --incomplete" tasks --comple
 usage opt_tasks_incomplete_latency "not with --incomplete" tasks --incomplete --latmin 1ms "$hello"
 usage opt_dump_wire_footprint "--wire and --footprint" dump --wire --footprint "$hello"
 usage opt_pprof_name_region "--name and the region filters" pprof --type sched --name x --pc 1 "$hello"
+usage opt_perfetto_compress_method "--compress: no method 'lz4' \\(deflate, zstd or none\\)" perfetto --compress=lz4 -o - "$hello"
 usage opt_two_files "one trace file expected" goroutines "$hello" "$hello"
 usage opt_help_unknown_command "unknown command 'nosuch'" help nosuch
 usage opt_help_two_commands "help takes one command" help dump goroutines

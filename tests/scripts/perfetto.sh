@@ -16,8 +16,9 @@
 #    end removed, a name's interning removed);
 #  - --from/--to: a window's output checks too (every timestamp inside the
 #    window), and is smaller;
-#  - the default compressed output holds only compressed_packets that
-#    inflate to the --no-compress bytes;
+#  - the default compressed output (deflate) holds only compressed_packets
+#    that inflate to the --no-compress bytes; --compress=zstd only
+#    zstd_compressed_packets that the zstd command unpacks to them;
 #  - a broken trace (the example cut in half): exit 1 and an output that
 #    still checks.
 # Traces: examples/hello.trace, tests/data/scenarios/*.trace, and with
@@ -75,7 +76,7 @@ else
 fi
 
 # A full disk: exit 3 and one message, compressed or not.
-for mode in "" --no-compress; do
+for mode in "" --no-compress --compress=zstd; do
   if [ -w /dev/full ]; then
     "$GOTRACE" perfetto $mode "$ROOT/examples/hello.trace" -o /dev/full >/dev/null 2>"$tmp/err"
     rc=$?
@@ -165,8 +166,11 @@ else
   echo "skip perfetto_corpus: no $SHARED/corpus"
 fi
 
-# --- compressed output (the default): compressed_packets only, each under
-# 512 KiB, that inflate to exactly the plain output's bytes
+# --- compressed output: the default (deflate) holds only compressed_packets,
+# --compress=zstd only zstd_compressed_packets, each under 512 KiB, that
+# unpack to exactly the plain output's bytes. UNPACK METHOD FILE writes the
+# inflated packets (deflate), or the zstd frames as they are, which the
+# zstd command then decompresses (a real zstd reader; Python 3.11 has none).
 UNPACK='
 import sys, zlib
 def varint(b, i):
@@ -174,34 +178,52 @@ def varint(b, i):
     while True:
         c = b[i]; i += 1; r |= (c & 0x7f) << s; s += 7
         if c < 0x80: return r, i
-d = open(sys.argv[1], "rb").read(); i = 0; out = []
+field = {"deflate": 50, "zstd": 133}[sys.argv[1]]
+d = open(sys.argv[2], "rb").read(); i = 0; out = []
 while i < len(d):
     k, i = varint(d, i); n, i = varint(d, i); pk = d[i:i + n]; i += n
     assert k == 0x0a, "not a Trace.packet"
     assert n < 512 << 10, "compressed packet of %d bytes" % n
     k2, j = varint(pk, 0); m, j = varint(pk, j)
-    assert k2 == (50 << 3 | 2) and j + m == len(pk), "not only compressed_packets"
-    out.append(zlib.decompress(pk[j:]))
+    assert k2 == (field << 3 | 2) and j + m == len(pk), "not only field %d" % field
+    out.append(zlib.decompress(pk[j:]) if field == 50 else pk[j:])
+assert out, "no packet"
 sys.stdout.buffer.write(b"".join(out))
 '
 compressed_case() {
-  name=$1; trace=$2
-  "$GOTRACE" perfetto "$trace" -o "$tmp/c.pb" 2>/dev/null &&
+  method=$1; name=$2; trace=$3
+  case=perfetto_compressed_$name; [ "$method" = deflate ] || case=perfetto_${method}_$name
+  if [ "$method" = zstd ] && ! command -v zstd >/dev/null 2>&1; then
+    echo "skip $case: no zstd command (Debian: zstd)"; return
+  fi
+  "$GOTRACE" perfetto --compress="$method" "$trace" -o "$tmp/c.pb" 2>/dev/null &&
     "$GOTRACE" perfetto --no-compress "$trace" -o "$tmp/p.pb" 2>/dev/null
   if ! decode "$tmp/c.pb" "$tmp/c.txt"; then
-    echo "not ok perfetto_compressed_$name: protoc cannot decode it"
-  elif ! python3 -c "$UNPACK" "$tmp/c.pb" >"$tmp/c.plain" 2>"$tmp/c.err"; then
-    echo "not ok perfetto_compressed_$name: $(tail -n 1 "$tmp/c.err")"
-  elif ! cmp -s "$tmp/c.plain" "$tmp/p.pb"; then
-    echo "not ok perfetto_compressed_$name: inflated packets differ from --no-compress"
+    echo "not ok $case: protoc cannot decode it"
+  elif ! python3 -c "$UNPACK" "$method" "$tmp/c.pb" >"$tmp/c.packed" 2>"$tmp/c.err"; then
+    echo "not ok $case: $(tail -n 1 "$tmp/c.err")"
+  elif [ "$method" = zstd ] && ! zstd -dcq <"$tmp/c.packed" >"$tmp/c.plain" 2>"$tmp/c.err"; then
+    echo "not ok $case: zstd: $(tail -n 1 "$tmp/c.err")"
+  elif { [ "$method" = zstd ] || mv "$tmp/c.packed" "$tmp/c.plain"; } && ! cmp -s "$tmp/c.plain" "$tmp/p.pb"; then
+    echo "not ok $case: unpacked packets differ from --no-compress"
   elif [ "$(wc -c <"$tmp/c.pb")" -ge "$(wc -c <"$tmp/p.pb")" ]; then
-    echo "not ok perfetto_compressed_$name: not smaller"
+    echo "not ok $case: not smaller"
   else
-    echo "ok perfetto_compressed_$name"
+    echo "ok $case"
   fi
 }
-compressed_case hello "$ROOT/examples/hello.trace"
-[ -f "$SHARED/corpus/multigen.go124.trace" ] && compressed_case multigen "$SHARED/corpus/multigen.go124.trace"
+# The default is deflate: the same bytes as --compress=deflate.
+"$GOTRACE" perfetto "$ROOT/examples/hello.trace" -o "$tmp/d1.pb" 2>/dev/null
+"$GOTRACE" perfetto --compress=deflate "$ROOT/examples/hello.trace" -o "$tmp/d2.pb" 2>/dev/null
+if [ -s "$tmp/d1.pb" ] && cmp -s "$tmp/d1.pb" "$tmp/d2.pb"; then
+  echo "ok perfetto_compress_default_deflate"
+else
+  echo "not ok perfetto_compress_default_deflate: the default output is not --compress=deflate's"
+fi
+for method in deflate zstd; do
+  compressed_case $method hello "$ROOT/examples/hello.trace"
+  [ -f "$SHARED/corpus/multigen.go124.trace" ] && compressed_case $method multigen "$SHARED/corpus/multigen.go124.trace"
+done
 
 # --- the checker fails on damaged outputs (each damage must be caught)
 "$GOTRACE" perfetto --no-compress "$ROOT/examples/hello.trace" -o "$tmp/h.pb" 2>/dev/null
