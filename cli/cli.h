@@ -135,6 +135,10 @@ int cli_parse_threads(const char *value);
  * reader's default applies, so that the suite decides, see DEVELOPERS.md);
  * else the online cores, at most CLI_DEFAULT_THREADS_CAP. */
 int cli_threads(void);
+/* The threads a command may keep busy besides the reader's (perfetto packs
+ * its output on one when this is above 1): cli_threads(), or when that
+ * leaves the choice to the test hook, the hook's value; at least 1. */
+int cli_work_threads(void);
 
 /* Every command opens its event reader with cli_input_reader (below) or
  * this, which call gt_reader_set_threads(cli_threads()) on the new reader

@@ -1,6 +1,7 @@
 /* gotrace perfetto: a trace as Perfetto's native protobuf trace, written by
  * the library's exporter (gotrace/export.h), in bounded memory. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +59,22 @@ enum { CHUNK = 256 << 10 };
 
 enum packing { PACK_NONE, PACK_DEFLATE, PACK_ZSTD };
 
+/* Packing on a thread of its own, when the command may keep two or more
+ * busy (cli_work_threads): the exporter fills one chunk while the thread
+ * packs and writes the one before, so the bytes are the same as packing
+ * inline. Until it is joined, only that thread writes to the output and
+ * uses the compressor. */
+typedef struct packer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned char *work;  /* the chunk handed over */
+    size_t n_work;
+    int pending;          /* work holds a chunk not packed yet */
+    int stop;             /* no chunk comes after the pending one */
+    int rc;               /* the first failure: CLI_EXIT_IO (message printed) or -1 */
+} packer;
+
 typedef struct sink {
     FILE *f;
     enum packing packing;
@@ -65,6 +82,7 @@ typedef struct sink {
     ZSTD_CCtx *zstd;
     unsigned char *plain, *packed;
     size_t n_plain, cap_packed;
+    packer *pk;           /* NULL: packing inline */
 } sink;
 
 static size_t put_varint(unsigned char *p, uint64_t v)
@@ -85,25 +103,23 @@ static int put(sink *s, const void *data, size_t len)
     return cli_write_check(s->f);
 }
 
-/* Packs what is buffered into one compressed packet. */
-static int flush_chunk(sink *s)
+/* Packs n bytes of packets at plain into one compressed packet and writes
+ * it. */
+static int pack(sink *s, const unsigned char *plain, size_t n_plain)
 {
-    if (!s->n_plain)
-        return 0;
     size_t packed_len;
     unsigned char key[2];  /* the TracePacket field's key, a two-byte varint */
     if (s->packing == PACK_ZSTD) {
-        packed_len = ZSTD_compressCCtx(s->zstd, s->packed, s->cap_packed, s->plain, s->n_plain, 1);
+        packed_len = ZSTD_compressCCtx(s->zstd, s->packed, s->cap_packed, plain, n_plain, 1);
         if (ZSTD_isError(packed_len))  /* never: cap_packed is zstd's bound */
             return -1;
         key[0] = 0xaa, key[1] = 0x08;  /* 133 << 3 | 2 */
     } else {
-        packed_len = libdeflate_zlib_compress(s->z, s->plain, s->n_plain, s->packed, s->cap_packed);
+        packed_len = libdeflate_zlib_compress(s->z, plain, n_plain, s->packed, s->cap_packed);
         if (!packed_len)  /* never: cap_packed is libdeflate's bound */
             return -1;
         key[0] = 0x92, key[1] = 0x03;  /* 50 << 3 | 2 */
     }
-    s->n_plain = 0;
     unsigned char head[24];
     size_t inner = sizeof key + put_varint(head, packed_len) + packed_len;
     size_t n = 0;
@@ -114,6 +130,98 @@ static int flush_chunk(sink *s)
     n += put_varint(head + n, packed_len);
     int rc = put(s, head, n);
     return rc ? rc : put(s, s->packed, packed_len);
+}
+
+static void *packer_main(void *arg)
+{
+    sink *s = arg;
+    packer *pk = s->pk;
+    pthread_mutex_lock(&pk->mu);
+    for (;;) {
+        while (!pk->pending && !pk->stop)
+            pthread_cond_wait(&pk->cv, &pk->mu);
+        if (!pk->pending)
+            break;
+        pthread_mutex_unlock(&pk->mu);
+        int rc = pk->rc ? 0 : pack(s, pk->work, pk->n_work);
+        pthread_mutex_lock(&pk->mu);
+        if (rc && !pk->rc)
+            pk->rc = rc;
+        pk->pending = 0;
+        pthread_cond_broadcast(&pk->cv);
+    }
+    pthread_mutex_unlock(&pk->mu);
+    return NULL;
+}
+
+/* Starts the packing thread; on any failure the sink packs inline. */
+static void packer_start(sink *s)
+{
+    packer *pk = calloc(1, sizeof *pk);
+    if (!pk || !(pk->work = malloc(CHUNK))) {
+        free(pk);
+        return;
+    }
+    pthread_mutex_init(&pk->mu, NULL);
+    pthread_cond_init(&pk->cv, NULL);
+    s->pk = pk;
+    if (pthread_create(&pk->thread, NULL, packer_main, s) != 0) {
+        s->pk = NULL;
+        pthread_cond_destroy(&pk->cv);
+        pthread_mutex_destroy(&pk->mu);
+        free(pk->work);
+        free(pk);
+    }
+}
+
+/* Lets the thread pack and write the chunk handed over, joins it, and
+ * returns its first failure (0: none). Nothing without a thread. */
+static int packer_stop(sink *s)
+{
+    packer *pk = s->pk;
+    if (!pk)
+        return 0;
+    pthread_mutex_lock(&pk->mu);
+    pk->stop = 1;
+    pthread_cond_broadcast(&pk->cv);
+    pthread_mutex_unlock(&pk->mu);
+    pthread_join(pk->thread, NULL);
+    int rc = pk->rc;
+    pthread_cond_destroy(&pk->cv);
+    pthread_mutex_destroy(&pk->mu);
+    free(pk->work);
+    free(pk);
+    s->pk = NULL;
+    return rc;
+}
+
+/* Packs what is buffered: inline, or handed to the packing thread (once
+ * it has written the chunk before), whose failure so far it returns. */
+static int flush_chunk(sink *s)
+{
+    if (!s->n_plain)
+        return 0;
+    packer *pk = s->pk;
+    if (!pk) {
+        int rc = pack(s, s->plain, s->n_plain);
+        s->n_plain = 0;
+        return rc;
+    }
+    pthread_mutex_lock(&pk->mu);
+    while (pk->pending)
+        pthread_cond_wait(&pk->cv, &pk->mu);
+    int rc = pk->rc;
+    if (!rc) {
+        unsigned char *filled = s->plain;
+        s->plain = pk->work;
+        pk->work = filled;
+        pk->n_work = s->n_plain;
+        pk->pending = 1;
+        pthread_cond_broadcast(&pk->cv);
+    }
+    pthread_mutex_unlock(&pk->mu);
+    s->n_plain = 0;
+    return rc;
 }
 
 static int write_out(void *ctx, const void *data, size_t len)
@@ -195,7 +303,7 @@ int cmd_perfetto(int argc, char **argv)
         cli_input_close(&in);
         return cli_usage_error("perfetto", "cannot read %s: %s", path, err.message);
     }
-    sink snk = {out.f, packing, NULL, NULL, NULL, NULL, 0, 0};
+    sink snk = {out.f, packing, NULL, NULL, NULL, NULL, 0, 0, NULL};
     if (packing == PACK_DEFLATE && (snk.z = libdeflate_alloc_compressor(1)) != NULL)
         snk.cap_packed = libdeflate_zlib_compress_bound(snk.z, CHUNK);
     if (packing == PACK_ZSTD && (snk.zstd = ZSTD_createCCtx()) != NULL)
@@ -206,6 +314,8 @@ int cmd_perfetto(int argc, char **argv)
     }
     gt_perfetto *pf =
         (packing == PACK_NONE || (snk.plain && snk.packed)) ? gt_perfetto_new(write_out, &snk, from, to) : NULL;
+    if (pf && packing != PACK_NONE && cli_work_threads() > 1)
+        packer_start(&snk);
     int write_rc = 0, no_memory = !pf;
     cli_progress progress = {0, 0, 0};
     if (r && pf) {
@@ -231,11 +341,15 @@ int cmd_perfetto(int argc, char **argv)
         rc = gt_perfetto_finish(pf);
         if (!rc && packing != PACK_NONE)
             rc = flush_chunk(&snk);
+        if (!rc)
+            rc = packer_stop(&snk);
         if (rc == CLI_EXIT_IO)
             write_rc = rc;
         else if (rc)
             no_memory = 1;
     }
+    /* Stopped early (a failure): the thread still writes what it holds. */
+    packer_stop(&snk);
     if (!write_rc)
         write_rc = cli_write_check(out.f);
     if (write_rc)

@@ -39,6 +39,17 @@ int cli_threads(void)
     return cores < CLI_DEFAULT_THREADS_CAP ? (int)cores : CLI_DEFAULT_THREADS_CAP;
 }
 
+int cli_work_threads(void)
+{
+    int n = cli_threads();
+    if (n == 0) {
+        /* The hook's value, read as the library reads it (reader.c). */
+        const char *hook = getenv("GT_TEST_THREADS");
+        n = hook ? atoi(hook) : 1;
+    }
+    return n >= 1 && n <= CLI_MAX_THREADS ? n : 1;
+}
+
 void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv)
 {
     memset(a, 0, sizeof *a);

@@ -18,7 +18,8 @@
 #    window), and is smaller;
 #  - the default compressed output (deflate) holds only compressed_packets
 #    that inflate to the --no-compress bytes; --compress=zstd only
-#    zstd_compressed_packets that the zstd command unpacks to them;
+#    zstd_compressed_packets that the zstd command unpacks to them; packed
+#    on a thread of its own (--threads 2), the same bytes;
 #  - a broken trace (the example cut in half): exit 1 and an output that
 #    still checks.
 # Traces: examples/hello.trace, tests/data/scenarios/*.trace, and with
@@ -75,18 +76,21 @@ else
   echo "skip perfetto_gzip_input: no gzip"
 fi
 
-# A full disk: exit 3 and one message, compressed or not.
-for mode in "" --no-compress --compress=zstd; do
+# A full disk: exit 3 and one message, compressed or not, packed inline or
+# on a thread of its own (--threads 2).
+for mode in "" --no-compress --compress=zstd "--threads 2" "--threads 2 --compress=zstd"; do
+  name=perfetto_write_error$(echo "$mode" | tr ' ' '_')
   if [ -w /dev/full ]; then
+    # shellcheck disable=SC2086
     "$GOTRACE" perfetto $mode "$ROOT/examples/hello.trace" -o /dev/full >/dev/null 2>"$tmp/err"
     rc=$?
     if [ "$rc" -eq 3 ] && [ "$(grep -c 'write error' "$tmp/err")" -eq 1 ]; then
-      echo "ok perfetto_write_error$mode"
+      echo "ok $name"
     else
-      echo "not ok perfetto_write_error$mode: exit $rc, stderr '$(head -n 2 "$tmp/err" | tr '\n' ';')'"
+      echo "not ok $name: exit $rc, stderr '$(head -n 2 "$tmp/err" | tr '\n' ';')'"
     fi
   else
-    echo "skip perfetto_write_error$mode: no /dev/full"
+    echo "skip $name: no /dev/full"
   fi
 done
 
@@ -197,8 +201,11 @@ compressed_case() {
     echo "skip $case: no zstd command (Debian: zstd)"; return
   fi
   "$GOTRACE" perfetto --compress="$method" "$trace" -o "$tmp/c.pb" 2>/dev/null &&
+    "$GOTRACE" perfetto --threads 2 --compress="$method" "$trace" -o "$tmp/c2.pb" 2>/dev/null &&
     "$GOTRACE" perfetto --no-compress "$trace" -o "$tmp/p.pb" 2>/dev/null
-  if ! decode "$tmp/c.pb" "$tmp/c.txt"; then
+  if ! cmp -s "$tmp/c.pb" "$tmp/c2.pb"; then
+    echo "not ok $case: packed on a thread (--threads 2), the output differs"
+  elif ! decode "$tmp/c.pb" "$tmp/c.txt"; then
     echo "not ok $case: protoc cannot decode it"
   elif ! python3 -c "$UNPACK" "$method" "$tmp/c.pb" >"$tmp/c.packed" 2>"$tmp/c.err"; then
     echo "not ok $case: $(tail -n 1 "$tmp/c.err")"

@@ -8,7 +8,8 @@
 #    skipped, saying so, when absent), on a trace cut short in its middle
 #    and read from a pipe;
 #  - the threads really start: strace counts the threads created (2 for
-#    any N >= 2 on a Go >= 1.22 trace, none for 1, for an old-format trace,
+#    any N >= 2 on a Go >= 1.22 trace, and for perfetto's packing one more;
+#    none for 1, for an old-format trace,
 #    and for the commands without a threaded reader: cut, dump --wire);
 #    GT_TEST_THREADS, the test hook, decides when --threads is absent;
 #  - the option's spellings, after the command or before it (gotrace
@@ -188,7 +189,13 @@ if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/n
     clones "--threads 2 tasks" 2 tasks --threads 2 "$hello"
     clones "--threads 2 regions" 2 regions --threads 2 "$hello"
     clones "--threads 2 mmu" 2 mmu --threads 2 "$hello"
-    clones "--threads 2 perfetto" 2 perfetto --threads 2 -o /dev/null "$hello"
+    # perfetto: one more, which packs the compressed output (not for
+    # --compress=none, nor with one thread).
+    clones "--threads 2 perfetto" 3 perfetto --threads 2 -o /dev/null "$hello"
+    clones "--threads 2 perfetto --compress=zstd" 3 perfetto --threads 2 --compress=zstd -o /dev/null "$hello"
+    clones "--threads 2 perfetto --compress=none" 2 perfetto --threads 2 --compress=none -o /dev/null "$hello"
+    clones "--threads 1 perfetto" 0 perfetto --threads 1 -o /dev/null "$hello"
+    GT_TEST_THREADS=2 clones "GT_TEST_THREADS=2 perfetto" 3 perfetto -o /dev/null "$hello"
     clones "--threads 2 report" 2 report --threads 2 -o /dev/null "$hello"
     clones "--threads 2 export csv" 2 export --format=csv --threads 2 -o "$tmp/csv" "$hello"
     clones "--threads 2 validate" 2 validate --threads 2 "$hello"
