@@ -229,3 +229,18 @@ def test_readme_dataframe_example():
     p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert p.returncode == 0, p.stderr.decode()
     assert p.stdout.decode() == want
+
+
+@needs_pandas
+def test_default_threads(monkeypatch):
+    """Without threads=, DataFrames are read as the gotrace command reads
+    (the online cores, at most 3), unless the test hook decides: the same
+    frames either way."""
+    path = sample()
+    monkeypatch.setenv("GT_TEST_THREADS", "1")
+    assert gotrace.default_threads() == 0
+    want = gotrace.dataframe(path, "g_transitions", threads=1)
+    monkeypatch.delenv("GT_TEST_THREADS")
+    assert gotrace.default_threads() == min(os.cpu_count() or 1, 3)
+    assert gotrace.dataframe(path, "g_transitions").equals(want)
+    assert gotrace.dataframes(path)["goroutines"].equals(gotrace.dataframes(path, threads=1)["goroutines"])
