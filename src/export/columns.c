@@ -14,6 +14,7 @@
 
 #include "analysis/intern.h"
 #include "gotrace/columns.h"
+#include "reader/view.h"
 #include "rows_typed.h"
 
 typedef struct col {
@@ -320,11 +321,12 @@ int64_t gt_columns_read(gt_columns *c, gt_reader *r, uint64_t max_events)
             want = (size_t)(max_events - read);
         if (!want)
             return (int64_t)read;
-        size_t n = gt_reader_next_batch(r, c->evs, want);
+        const gt_event *evs;
+        size_t n = gt_reader_next_view(r, c->evs, want, &evs);
         if (!n)
             break;
         for (size_t i = 0; i < n; i++)
-            if (gt_rows_event(c->rows, &c->evs[i]))
+            if (gt_rows_event(c->rows, &evs[i]))
                 return -1;
         read += n;
     }

@@ -26,6 +26,7 @@
 #include "gen/input.h"
 #include "common/gosort.h"
 #include "order/order.h"
+#include "reader/view.h"
 #include "v1/v1.h"
 #include "wire/spec.h"
 
@@ -1005,6 +1006,24 @@ static int pipe_fill(pipeline *p)
     return 1;
 }
 
+/* Moves the tables that events [pos, pos + k) of the current chunk retire
+ * to p->retired (freed at the start of the next call), and the position
+ * past them. */
+static void pipe_advance(pipeline *p, size_t k)
+{
+    ev_chunk *c = p->cur;
+    for (size_t i = p->pos; c->n_retire && i < p->pos + k; i++) {
+        if (!c->retire[i])
+            continue;
+        if (gt_table_grow((void **)&p->retired, &p->capretired, p->nretired, sizeof *p->retired) < 0)
+            gt_table_free(c->retire[i]); /* no room to defer: the caller's batch loses it early */
+        else
+            p->retired[p->nretired++] = c->retire[i];
+        c->retire[i] = NULL;
+    }
+    p->pos += k;
+}
+
 /* Up to cap events from the pipeline, ending before a second Sync as the
  * single-threaded batch does; tables retired on the way are kept until the
  * next call. Returns how many. */
@@ -1021,19 +1040,26 @@ static size_t pipe_take(pipeline *p, gt_event *evs, size_t cap)
             stop = 1;
         }
         memcpy(evs + n, c->ev + p->pos, k * sizeof *evs);
-        for (size_t i = p->pos; c->n_retire && i < p->pos + k; i++) {
-            if (!c->retire[i])
-                continue;
-            if (gt_table_grow((void **)&p->retired, &p->capretired, p->nretired, sizeof *p->retired) < 0)
-                gt_table_free(c->retire[i]); /* no room to defer: the caller's batch loses it early */
-            else
-                p->retired[p->nretired++] = c->retire[i];
-            c->retire[i] = NULL;
-        }
-        p->pos += k;
+        pipe_advance(p, k);
         n += k;
     }
     return n;
+}
+
+/* pipe_take's events in place: those left in the current chunk, up to
+ * cap. A chunk holds at most one Sync, its last event, so the view never
+ * holds two. The chunk goes back to the producer only in a later call
+ * (pipe_fill), so the events stay valid until then. */
+static size_t pipe_view(pipeline *p, size_t cap, const gt_event **out)
+{
+    pipe_free_retired(p);
+    if (!cap || p->ended || p->failed || pipe_fill(p) != 1)
+        return 0;
+    ev_chunk *c = p->cur;
+    size_t k = c->n - p->pos < cap ? c->n - p->pos : cap;
+    *out = c->ev + p->pos;
+    pipe_advance(p, k);
+    return k;
 }
 
 int gt_reader_set_threads(gt_reader *r, int threads)
@@ -1110,6 +1136,15 @@ size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap)
     }
     r->in_batch = 0;
     return n;
+}
+
+size_t gt_reader_next_view(gt_reader *r, gt_event *buf, size_t cap, const gt_event **out)
+{
+    maybe_start(r);
+    if (r->pipe)
+        return pipe_view(r->pipe, cap, out);
+    *out = buf;
+    return gt_reader_next_batch(r, buf, cap);
 }
 
 const gt_error *gt_reader_error(const gt_reader *r)
