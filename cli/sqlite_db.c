@@ -642,11 +642,16 @@ static int drop_views(loader *L, uint32_t nt)
     return 0;
 }
 
+/* The mask of every table of the schema. */
+static uint32_t all_tables(const cli_sqlite_loader *S)
+{
+    return (uint32_t)((1ULL << S->nt) - 1);
+}
+
 int cli_sqlite_loader_load(cli_sqlite_loader *S, const char *path, int64_t from, int64_t to, uint32_t tables,
                            int *loaded)
 {
     loader *L = &S->L;
-    uint32_t all = (uint32_t)((1ULL << S->nt) - 1);
     uint32_t want = cli_sqlite_loader_missing(S, tables);
     *loaded = 0;
     if (S->created && !want) {
@@ -662,7 +667,7 @@ int cli_sqlite_loader_load(cli_sqlite_loader *S, const char *path, int64_t from,
         gt_rows_sink sink = {L, row};
         int traced = 0;
         L->in_tx = 0;
-        rc = cli_rows_run(L->cmd, path, NULL, from, to, want == all ? 0 : want, &sink, &traced);
+        rc = cli_rows_run(L->cmd, path, NULL, from, to, want == all_tables(S) ? 0 : want, &sink, &traced);
         /* A broken trace still gives the rows read; an input that is not
          * a trace at all (no traces row) gives nothing. */
         if (rc == CLI_EXIT_OK || (rc == CLI_EXIT_TRACE && traced)) {
@@ -686,8 +691,7 @@ int cli_sqlite_loader_load(cli_sqlite_loader *S, const char *path, int64_t from,
 
 uint32_t cli_sqlite_loader_missing(const cli_sqlite_loader *S, uint32_t tables)
 {
-    uint32_t all = (uint32_t)((1ULL << S->nt) - 1);
-    return (tables ? tables | 1u << GT_ROWS_T_TRACES : all) & ~S->loaded;
+    return (tables ? tables | 1u << GT_ROWS_T_TRACES : all_tables(S)) & ~S->loaded;
 }
 
 int cli_sqlite_load(sqlite3 *db, const char *cmd, const char *path, int64_t from, int64_t to, uint32_t tables,
