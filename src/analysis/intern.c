@@ -3,16 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 int gt_grow_array(void **arr, size_t *cap, size_t need, size_t elem_size)
 {
     if (need <= *cap)
@@ -41,7 +31,7 @@ size_t gt_intern_id(gt_interner *in, gt_str s)
 {
     static const size_t fail = 0;
     const char *src = s.len ? s.ptr : "";
-    uint64_t h = hash_bytes(src, s.len);
+    uint64_t h = gt_hash_bytes(src, s.len);
     uint64_t *slot = gt_u64map_get(&in->first, h);
     for (uint32_t i = slot ? (uint32_t)*slot : 0; i; i = in->next[i - 1]) {
         gt_str c = in->strs[i - 1];

@@ -326,19 +326,6 @@ int gt_builder_sync(gt_builder_gen *g, uint64_t freq, uint64_t time, uint64_t mo
     return 0;
 }
 
-/* FNV-1a over bytes. */
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ULL
-
 uint64_t gt_builder_string(gt_builder_gen *g, const char *s, size_t len)
 {
     if (!g)
@@ -346,7 +333,7 @@ uint64_t gt_builder_string(gt_builder_gen *g, const char *s, size_t len)
     gt_builder *b = g->b;
     if (b->failed || len == 0)
         return 0;
-    uint64_t h = hash_bytes(FNV_INIT, s, len);
+    uint64_t h = gt_hash_bytes(s, len);
     gt_builder__interned *entries = (gt_builder__interned *)g->strings.data;
     uint64_t *slot = gt_u64map_get(&g->string_index, h);
     for (uint32_t i = slot ? (uint32_t)(*slot - 1) : NO_INDEX; i != NO_INDEX; i = entries[i].prev)
@@ -383,7 +370,7 @@ uint64_t gt_builder_stack(gt_builder_gen *g, const gt_builder_frame *frames, siz
             return failed_id(nomem(b));
     }
     const uint64_t *cand = (const uint64_t *)b->frames.data + off;
-    uint64_t h = hash_bytes(FNV_INIT, cand, nframes * 4 * sizeof(uint64_t));
+    uint64_t h = gt_hash_bytes(cand, nframes * 4 * sizeof(uint64_t));
     gt_builder__interned *entries = (gt_builder__interned *)g->stacks.data;
     uint64_t *slot = gt_u64map_get(&g->stack_index, h);
     for (uint32_t i = slot ? (uint32_t)(*slot - 1) : NO_INDEX; i != NO_INDEX; i = entries[i].prev) {

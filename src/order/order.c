@@ -148,14 +148,6 @@ void gt_ordering_free(gt_ordering *o)
 
 /* ---------------------------------------------------------------- names */
 
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ ((const uint8_t *)p)[i]) * 1099511628211ULL;
-    return h;
-}
-
 int gt_order_intern(gt_ordering *o, gt_str s, gt_str *out)
 {
     if (s.len == 0) {
@@ -164,7 +156,7 @@ int gt_order_intern(gt_ordering *o, gt_str s, gt_str *out)
     }
     /* Open addressing on the hash: probe successive keys until a match or a
      * free key. */
-    uint64_t h = hash_bytes(s.ptr, s.len);
+    uint64_t h = gt_hash_bytes(s.ptr, s.len);
     for (;; h++) {
         const uint64_t *i = gt_u64map_get(&o->name_index, h);
         if (!i)

@@ -253,20 +253,11 @@ static void put_wall(gt_validator *v, gt_buf *b, int64_t sec, int32_t nsec)
 
 /* ------------------------------------------------------------ strings */
 
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 1099511628211ULL;
-    return h;
-}
-
 /* Returns the index of s in the string table, adding it if new; DELETED
  * when memory runs out. */
 static uint64_t intern(gt_validator *v, gt_str s)
 {
-    uint64_t h = hash_bytes(s.ptr, s.len);
+    uint64_t h = gt_hash_bytes(s.ptr, s.len);
     int inserted = 0;
     uint64_t *first = gt_u64map_upsert(&v->strings_by_hash, h, &inserted);
     if (!first)

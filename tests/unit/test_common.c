@@ -93,6 +93,33 @@ static void test_hash(void)
     gt_u64map_free(&m);
 }
 
+/* gt_hash_bytes: a function of the bytes only (not of their address), and
+ * changing any one byte of a string up to 40 long, or its length, changes
+ * it (the interners resolve collisions, but a hash that ignored a byte
+ * would chain every string differing there). */
+static void test_hash_bytes(void)
+{
+    unsigned char src[48], moved[64];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (unsigned char)(i * 37 + 11);
+    int good = gt_hash_bytes(NULL, 0) == gt_hash_bytes(src, 0);
+    for (size_t n = 0; n <= 40 && good; n++) {
+        uint64_t h = gt_hash_bytes(src, n);
+        for (size_t shift = 1; shift < 8; shift++) {
+            memcpy(moved + shift, src, n);
+            good &= gt_hash_bytes(moved + shift, n) == h;
+        }
+        if (n < 40)
+            good &= gt_hash_bytes(src, n + 1) != h;
+        for (size_t at = 0; at < n; at++) {
+            memcpy(moved, src, n);
+            moved[at] ^= 1;
+            good &= gt_hash_bytes(moved, n) != h;
+        }
+    }
+    check(good, "hash_bytes", "address-dependent, or blind to a byte or the length");
+}
+
 static void test_arena(void)
 {
     gt_arena a = GT_ARENA_INIT;
@@ -114,6 +141,7 @@ int main(void)
     test_varint();
     test_buf();
     test_hash();
+    test_hash_bytes();
     test_arena();
     return check_done();
 }
