@@ -214,6 +214,7 @@ struct gt_perfetto {
     gt_u64map frames;     /* pc -> iid */
     gt_u64map stacks;     /* stack id -> iid */
     gt_u64map name_cache; /* stable name pointer, or numbered name key -> iid */
+    gt_u64map unblock_names, create_names;  /* target goroutine -> iid of "unblock G7", "create G7" */
     uint64_t state_iid[GT_TL_SYSCALL + 1];  /* Running, Runnable, Syscall -> iid, 0: none yet */
     uint64_t n_frames, n_stacks;
     pb out, packet, event, interned, scratch, scratch2;
@@ -752,17 +753,29 @@ static int sink_instant(void *ctx, const gt_tl_instant *in)
     int rc = ensure_track(p, &in->track);
     if (rc)
         return rc;
-    gt_str name;
+    gt_str name = {"", 0};
     if (in->kind == GT_TL_LOG)
         name = in->category.len ? in->category : cstr("log");
     else if (in->kind == GT_TL_SAMPLE)
         name = cstr("CPU sample");
     else if (in->kind == GT_TL_LABEL)
         name = in->message;
-    else
-        name = numbered(p, in->kind == GT_TL_UNBLOCK ? "unblock G" : "create G", in->target, (gt_str){"", 0});
     event_begin(p, TYPE_INSTANT, track_uuid(&in->track));
-    pb_uint(&p->event, TE_NAME_IID, name_iid(p, name));
+    uint64_t iid;
+    if (in->kind == GT_TL_UNBLOCK || in->kind == GT_TL_CREATE) {
+        /* At an unblock or a goroutine start: the name is made and hashed
+         * once per target and interning. */
+        int unblock = in->kind == GT_TL_UNBLOCK, inserted;
+        uint64_t *v = gt_u64map_upsert(unblock ? &p->unblock_names : &p->create_names, (uint64_t)in->target, &inserted);
+        if (!v)
+            return fail(p, -1);
+        if (inserted)
+            *v = name_iid(p, numbered(p, unblock ? "unblock G" : "create G", in->target, (gt_str){"", 0}));
+        iid = *v;
+    } else {
+        iid = name_iid(p, name);
+    }
+    pb_uint(&p->event, TE_NAME_IID, iid);
     uint64_t cs = callstack_iid(p, in->stack);
     if (cs)
         pb_uint(&p->event, TE_CALLSTACK_IID, cs);
@@ -831,6 +844,8 @@ static void reset_interning(gt_perfetto *p)
     gt_u64map_clear(&p->frames);
     gt_u64map_clear(&p->stacks);
     gt_u64map_clear(&p->name_cache);
+    gt_u64map_clear(&p->unblock_names);
+    gt_u64map_clear(&p->create_names);
     memset(p->state_iid, 0, sizeof p->state_iid);
     p->n_frames = p->n_stacks = 0;
     p->clear_pending = 1;
@@ -870,6 +885,8 @@ void gt_perfetto_free(gt_perfetto *p)
     gt_u64map_free(&p->frames);
     gt_u64map_free(&p->stacks);
     gt_u64map_free(&p->name_cache);
+    gt_u64map_free(&p->unblock_names);
+    gt_u64map_free(&p->create_names);
     free(p->out.p);
     free(p->packet.p);
     free(p->event.p);

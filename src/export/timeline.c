@@ -62,6 +62,16 @@ typedef struct open_task {
     int64_t begin;
 } open_task;
 
+/* A direct-mapped cache in front of a record map, by the ID's low bits: a
+ * trace's events name the same few goroutines, Ps and threads again and
+ * again, and a hit costs a compare instead of a hash and a probe. index1:
+ * the record's index + 1, 0 for an empty entry. */
+enum { ID_CACHE = 64 };
+typedef struct id_cache {
+    int64_t id;
+    uint32_t index1;
+} id_cache;
+
 struct gt_tl {
     gt_tl_sink sink;
     gt_interner strings;
@@ -69,6 +79,7 @@ struct gt_tl {
     size_t n_gs, cap_gs;
     uint32_t free_gs;
     gt_u64map g_index;    /* goroutine ID -> slab index + 1 */
+    id_cache g_cache[ID_CACHE], p_cache[ID_CACHE], m_cache[ID_CACHE];  /* the same, cached */
     gt_u64map p_index;    /* P -> index + 1 into ps */
     p_rec *ps;
     size_t n_ps, cap_ps;
@@ -97,6 +108,8 @@ static const gt_str empty_str = {"", 0};
 /* ------------------------------------------------------------- records */
 
 static g_rec *g_live(gt_tl *tl, int64_t id);
+
+static id_cache *cache_slot(id_cache *cache, int64_t id) { return &cache[(uint64_t)id & (ID_CACHE - 1)]; }
 
 /* The record of id, made (with no open slice) when absent. Pointers into the
  * slab last until the next g_get. */
@@ -132,6 +145,7 @@ static g_rec *g_get(gt_tl *tl, int64_t id, int *created)
     g->reason = empty_str;
     if (gt_u64map_put(&tl->g_index, (uint64_t)id, idx + 1))
         return NULL;
+    *cache_slot(tl->g_cache, id) = (id_cache){id, idx + 1};
     *created = 1;
     return g;
 }
@@ -143,6 +157,9 @@ static void g_release(gt_tl *tl, g_rec *g)
         return;
     uint32_t idx = (uint32_t)(*p - 1);
     gt_u64map_remove(&tl->g_index, (uint64_t)g->id);  /* the map holds live goroutines only */
+    id_cache *c = cache_slot(tl->g_cache, g->id);
+    if (c->index1 && c->id == g->id)
+        c->index1 = 0;
     g->next_free = tl->free_gs;
     tl->free_gs = idx + 1;
 }
@@ -150,18 +167,32 @@ static void g_release(gt_tl *tl, g_rec *g)
 /* The record of a live goroutine. */
 static g_rec *g_live(gt_tl *tl, int64_t id)
 {
+    id_cache *c = cache_slot(tl->g_cache, id);
+    if (c->index1 && c->id == id)
+        return &tl->gs[c->index1 - 1];
     uint64_t *p = gt_u64map_get(&tl->g_index, (uint64_t)id);
-    return p && *p ? &tl->gs[*p - 1] : NULL;
+    if (!p || !*p)
+        return NULL;
+    *c = (id_cache){id, (uint32_t)*p};
+    return &tl->gs[*p - 1];
 }
 
-static void *rec_get(gt_u64map *index, void **arr, size_t *n, size_t *cap, size_t elem, int64_t id, int *created)
+/* P and thread records, which live to the end. */
+static void *rec_get(gt_u64map *index, id_cache *cache, void **arr, size_t *n, size_t *cap, size_t elem, int64_t id,
+                     int *created)
 {
     *created = 0;
+    id_cache *c = cache_slot(cache, id);
+    if (c->index1 && c->id == id)
+        return (char *)*arr + (c->index1 - 1) * elem;
     uint64_t *p = gt_u64map_get(index, (uint64_t)id);
-    if (p)
+    if (p) {
+        *c = (id_cache){id, (uint32_t)*p};
         return (char *)*arr + (*p - 1) * elem;
-    if (gt_grow_array(arr, cap, *n + 1, elem) || gt_u64map_put(index, (uint64_t)id, *n + 1))
+    }
+    if (*n >= UINT32_MAX || gt_grow_array(arr, cap, *n + 1, elem) || gt_u64map_put(index, (uint64_t)id, *n + 1))
         return NULL;
+    *c = (id_cache){id, (uint32_t)(*n + 1)};
     *created = 1;
     return (char *)*arr + (*n)++ * elem;
 }
@@ -170,7 +201,7 @@ static p_rec *p_get(gt_tl *tl, int64_t id)
 {
     int created;
     void *arr = tl->ps;
-    p_rec *p = rec_get(&tl->p_index, &arr, &tl->n_ps, &tl->cap_ps, sizeof *p, id, &created);
+    p_rec *p = rec_get(&tl->p_index, tl->p_cache, &arr, &tl->n_ps, &tl->cap_ps, sizeof *p, id, &created);
     tl->ps = arr;
     if (p && created)
         *p = (p_rec){-1, -1, 0, 0};
@@ -181,7 +212,7 @@ static m_rec *m_get(gt_tl *tl, int64_t id)
 {
     int created;
     void *arr = tl->ms;
-    m_rec *m = rec_get(&tl->m_index, &arr, &tl->n_ms, &tl->cap_ms, sizeof *m, id, &created);
+    m_rec *m = rec_get(&tl->m_index, tl->m_cache, &arr, &tl->n_ms, &tl->cap_ms, sizeof *m, id, &created);
     tl->ms = arr;
     if (m && created)
         m->proc = -1;
