@@ -196,6 +196,9 @@ if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/n
     clones "--threads 2 perfetto --compress=none" 2 perfetto --threads 2 --compress=none -o /dev/null "$hello"
     clones "--threads 1 perfetto" 0 perfetto --threads 1 -o /dev/null "$hello"
     GT_TEST_THREADS=2 clones "GT_TEST_THREADS=2 perfetto" 3 perfetto -o /dev/null "$hello"
+    # Out of the library's range for the hook (1-64): the reader reads on
+    # one thread, and the packing follows it.
+    GT_TEST_THREADS=100 clones "GT_TEST_THREADS=100 perfetto (out of range: one thread)" 0 perfetto -o /dev/null "$hello"
     clones "--threads 2 report" 2 report --threads 2 -o /dev/null "$hello"
     clones "--threads 2 export csv" 2 export --format=csv --threads 2 -o "$tmp/csv" "$hello"
     clones "--threads 2 validate" 2 validate --threads 2 "$hello"
