@@ -44,10 +44,10 @@ typedef struct pb {
 
 enum { WT_VARINT = 0, WT_FIXED64 = 1, WT_LEN = 2 };
 
-static inline int pb_reserve(pb *b, size_t more)
+/* pb_reserve's rare path, out of line so that the common one stays two
+ * instructions wherever it is inlined. */
+static __attribute__((noinline)) int pb_grow(pb *b, size_t more)
 {
-    if (b->n + more <= b->cap)
-        return 0;  /* the common case, without a call */
     if (b->failed)
         return -1;
     void *arr = b->p;
@@ -57,6 +57,13 @@ static inline int pb_reserve(pb *b, size_t more)
     }
     b->p = arr;
     return 0;
+}
+
+static inline int pb_reserve(pb *b, size_t more)
+{
+    if (b->n + more <= b->cap)
+        return 0;
+    return pb_grow(b, more);
 }
 
 /* Writes v at w, returns the byte after it. The writers below go through
@@ -84,6 +91,14 @@ static inline uint8_t *put_bytes(uint8_t *w, const uint8_t *s, size_t n)
         memcpy(&tail, s + n - 8, 8);
         memcpy(w, &head, 8);
         memcpy(w + n - 8, &tail, 8);
+        return w + n;
+    }
+    if (n >= 4) {  /* a slice end's event: 4 to 7 bytes */
+        uint32_t head, tail;
+        memcpy(&head, s, 4);
+        memcpy(&tail, s + n - 4, 4);
+        memcpy(w, &head, 4);
+        memcpy(w + n - 4, &tail, 4);
         return w + n;
     }
     for (size_t i = 0; i < n; i++)
@@ -115,13 +130,14 @@ static inline void pb_uint(pb *b, uint32_t field, uint64_t v)
     b->n = (size_t)(put_varint(w, v) - b->p);
 }
 
-static void pb_fixed64(pb *b, uint32_t field, uint64_t v)
+static inline void pb_fixed64(pb *b, uint32_t field, uint64_t v)
 {
-    pb_key(b, field, WT_FIXED64);
-    uint8_t le[8];
-    for (int i = 0; i < 8; i++)
-        le[i] = (uint8_t)(v >> (8 * i));
-    pb_raw(b, le, 8);
+    if (pb_reserve(b, 18))
+        return;
+    uint8_t *w = put_varint(b->p + b->n, (uint64_t)field << 3 | WT_FIXED64);
+    for (int i = 0; i < 8; i++)  /* little-endian whatever the host's order */
+        w[i] = (uint8_t)(v >> (8 * i));
+    b->n = (size_t)(w + 8 - b->p);
 }
 
 static inline void pb_bytes(pb *b, uint32_t field, const void *p, size_t n)
@@ -578,6 +594,35 @@ static int clear_state(gt_perfetto *p, uint64_t ts)
 static int write_event(gt_perfetto *p, int64_t t, const uint8_t *ev, size_t n)
 {
     uint64_t ts = (uint64_t)(t - p->t0);
+    pb *o = &p->out;
+    if (!p->clear_pending && ts >= p->clock && !p->interned.n && n < 0x80 && o->n + 3 + 15 + n <= o->cap) {
+        /* Most packets: an event of a few bytes, nothing interned, on the
+         * incremental clock. The fields are written after a one-byte
+         * length, which is then filled in (or, rarely, widened to two). */
+        uint8_t *start = o->p + o->n, *w = start + 2;
+        *w++ = TP_TIMESTAMP << 3 | WT_VARINT;
+        w = put_varint(w, ts - p->clock);
+        p->clock = ts;
+        *w++ = TP_SEQ_ID << 3 | WT_VARINT;
+        *w++ = 1;
+        *w++ = TP_TRACK_EVENT << 3 | WT_LEN;
+        *w++ = (uint8_t)n;
+        w = put_bytes(w, ev, n);
+        size_t len = (size_t)(w - start - 2);
+        start[0] = TRACE_PACKET << 3 | WT_LEN;
+        if (len < 0x80) {
+            start[1] = (uint8_t)len;
+        } else {  /* at most 15 + 127: two bytes */
+            memmove(start + 3, start + 2, len);
+            start[1] = (uint8_t)(len | 0x80);
+            start[2] = (uint8_t)(len >> 7);
+            w++;
+        }
+        o->n = (size_t)(w - o->p);
+        if (o->n >= 1 << 16)
+            return flush_out(p);
+        return p->rc;
+    }
     if (p->clear_pending) {
         /* clear_state uses scratch2, which the interned data is built in:
          * that is already copied into p->interned. */
@@ -595,7 +640,6 @@ static int write_event(gt_perfetto *p, int64_t t, const uint8_t *ev, size_t n)
     size_t len = 1 + varint_size(tv) + (absolute ? 3 : 0) + 2 + 1 + varint_size(n) + n;
     if (p->interned.n)
         len += 1 + varint_size(p->interned.n) + p->interned.n;
-    pb *o = &p->out;
     if (pb_reserve(o, 11 + len))
         return fail(p, -1);
     uint8_t *w = o->p + o->n;
