@@ -208,6 +208,17 @@ static uint64_t track_uuid(const gt_tl_track *t)
  * time of `gotrace perfetto`.) */
 enum { DESCRIBED_SMALL = 1 << 20 };
 
+/* A direct-mapped cache of the last iids found in a map by key, in front of
+ * the maps looked up at every slice begin (name_cache, stacks): a hit costs
+ * a multiply and a compare instead of a hash and a probe. iid 0: empty.
+ * Emptied with the maps. */
+enum { MEMO = 256 };
+typedef struct memo {
+    uint64_t key, iid;
+} memo;
+
+static inline memo *memo_slot(memo *m, uint64_t key) { return &m[(key * 0x9e3779b97f4a7c15ULL) >> 56]; }
+
 struct gt_perfetto {
     gt_write_fn write;
     void *write_ctx;
@@ -232,6 +243,7 @@ struct gt_perfetto {
     gt_u64map name_cache; /* stable name pointer, or numbered name key -> iid */
     gt_u64map unblock_names, create_names;  /* target goroutine -> iid of "unblock G7", "create G7" */
     uint64_t state_iid[GT_TL_SYSCALL + 1];  /* Running, Runnable, Syscall -> iid, 0: none yet */
+    memo name_memo[MEMO], stack_memo[MEMO];  /* name_cache, stacks */
     uint64_t n_frames, n_stacks;
     pb out, packet, event, interned, scratch, scratch2;
     char namebuf[512];
@@ -484,15 +496,21 @@ static uint64_t callstack_iid(gt_perfetto *p, gt_stack st)
 {
     if (gt_stack_is_empty(st))
         return 0;
+    memo *m = memo_slot(p->stack_memo, st.id);
+    if (m->iid && m->key == st.id)
+        return m->iid;
     int inserted;
     uint64_t *v = gt_u64map_upsert(&p->stacks, st.id, &inserted);
     if (!v) {
         fail(p, -1);
         return 0;
     }
-    if (!inserted)
+    if (!inserted) {
+        *m = (memo){st.id, *v};
         return *v;
+    }
     uint64_t iid = *v = ++p->n_stacks;
+    *m = (memo){st.id, iid};
     const gt_frame *frames;
     size_t n = gt_stack_frames(st, &frames);
     pb cs = {0};
@@ -542,8 +560,13 @@ static void event_begin(gt_perfetto *p, int type, uint64_t uuid)
     if (p->names.n + p->funcs.n + p->files.n + p->n_frames + p->n_stacks > MAX_INTERNED)
         reset_interning(p);
     p->event.n = p->interned.n = 0;
-    pb_uint(&p->event, TE_TYPE, (uint64_t)type);
-    pb_uint(&p->event, TE_TRACK_UUID, uuid);
+    if (pb_reserve(&p->event, 2 + 1 + 10))
+        return;
+    uint8_t *w = p->event.p;
+    *w++ = TE_TYPE << 3 | WT_VARINT;
+    *w++ = (uint8_t)type;  /* TYPE_*: one byte */
+    *w++ = TE_TRACK_UUID << 3 | WT_VARINT;
+    p->event.n = (size_t)(put_varint(w, uuid) - p->event.p);
 }
 
 /* Wraps p->event (and new interned data) in a packet of sequence 1 at t. */
@@ -589,9 +612,11 @@ static int clear_state(gt_perfetto *p, uint64_t ts)
     return put_packet(p);
 }
 
+static int write_event_general(gt_perfetto *p, uint64_t ts, const uint8_t *ev, size_t n);
+
 /* Writes the TrackEvent ev[0..n) and p->interned (which may be empty) as a
  * packet of sequence 1 at t. */
-static int write_event(gt_perfetto *p, int64_t t, const uint8_t *ev, size_t n)
+static inline int write_event(gt_perfetto *p, int64_t t, const uint8_t *ev, size_t n)
 {
     uint64_t ts = (uint64_t)(t - p->t0);
     pb *o = &p->out;
@@ -623,6 +648,15 @@ static int write_event(gt_perfetto *p, int64_t t, const uint8_t *ev, size_t n)
             return flush_out(p);
         return p->rc;
     }
+    return write_event_general(p, ts, ev, n);
+}
+
+/* write_event's other packets, out of line (the short path then needs few
+ * registers): those that clear the sequence's state first, carry interned
+ * data, go back in time, or hold a larger event. */
+static __attribute__((noinline)) int write_event_general(gt_perfetto *p, uint64_t ts, const uint8_t *ev, size_t n)
+{
+    pb *o = &p->out;
     if (p->clear_pending) {
         /* clear_state uses scratch2, which the interned data is built in:
          * that is already copied into p->interned. */
@@ -726,6 +760,9 @@ static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s)
         key = (uint64_t)(uintptr_t)slice_name(p, s).ptr | (uint64_t)1 << 63;
         break;
     }
+    memo *m = memo_slot(p->name_memo, key);
+    if (m->iid && m->key == key)
+        return m->iid;
     int inserted;
     uint64_t *v = gt_u64map_upsert(&p->name_cache, key, &inserted);
     if (!v) {
@@ -734,6 +771,7 @@ static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s)
     }
     if (inserted)
         *v = name_iid(p, slice_name(p, s));
+    *m = (memo){key, *v};
     return *v;
 }
 
@@ -780,7 +818,7 @@ static int sink_end(void *ctx, const gt_tl_slice *s)
         return 0;
     /* Nearly half the packets: the event is built here, not in p->event,
      * and nothing is interned for it. */
-    uint8_t ev[3 + 10];
+    uint8_t ev[0x80];  /* 3 + a 10-byte varint, in the size of write_event's short path (which gcc cannot tell is all it reads) */
     ev[0] = TE_TYPE << 3 | WT_VARINT;
     ev[1] = TYPE_END;
     ev[2] = TE_TRACK_UUID << 3 | WT_VARINT;
@@ -891,6 +929,8 @@ static void reset_interning(gt_perfetto *p)
     gt_u64map_clear(&p->unblock_names);
     gt_u64map_clear(&p->create_names);
     memset(p->state_iid, 0, sizeof p->state_iid);
+    memset(p->name_memo, 0, sizeof p->name_memo);
+    memset(p->stack_memo, 0, sizeof p->stack_memo);
     p->n_frames = p->n_stacks = 0;
     p->clear_pending = 1;
 }
