@@ -780,10 +780,12 @@ static int sink_begin(void *ctx, const gt_tl_slice *s)
     gt_perfetto *p = ctx;
     if (!p->started)
         return 0;
-    int rc = s->kind == GT_TL_TASK ? ensure_task_track(p, s) : ensure_track(p, &s->track);
-    if (rc)
-        return rc;
     uint64_t uuid = track_uuid(&s->track);
+    if (!is_described(p, uuid)) {  /* checked here first: nearly always described */
+        int rc = s->kind == GT_TL_TASK ? ensure_task_track(p, s) : ensure_track(p, &s->track);
+        if (rc)
+            return rc;
+    }
     if (s->retro) {
         gt_str name = slice_name(p, s);
         /* Sequence 2: begins at Sync times (or the window's start, if
@@ -832,9 +834,11 @@ static int sink_instant(void *ctx, const gt_tl_instant *in)
     gt_perfetto *p = ctx;
     if (!p->started)
         return 0;
-    int rc = ensure_track(p, &in->track);
-    if (rc)
-        return rc;
+    if (!is_described(p, track_uuid(&in->track))) {
+        int rc = ensure_track(p, &in->track);
+        if (rc)
+            return rc;
+    }
     gt_str name = {"", 0};
     if (in->kind == GT_TL_LOG)
         name = in->category.len ? in->category : cstr("log");
