@@ -80,6 +80,9 @@ struct gt_tl {
     uint32_t free_gs;
     gt_u64map g_index;    /* goroutine ID -> slab index + 1 */
     id_cache g_cache[ID_CACHE], p_cache[ID_CACHE], m_cache[ID_CACHE];  /* the same, cached */
+    /* Wait reasons last interned, by the address of the event's text: a
+     * hit (the same address and bytes) skips the interner's hash. */
+    struct reason_memo { const char *src; gt_str interned; } reasons[16];
     gt_u64map p_index;    /* P -> index + 1 into ps */
     p_rec *ps;
     size_t n_ps, cap_ps;
@@ -165,16 +168,22 @@ static void g_release(gt_tl *tl, g_rec *g)
 }
 
 /* The record of a live goroutine. */
-static g_rec *g_live(gt_tl *tl, int64_t id)
+static g_rec *g_live_slow(gt_tl *tl, int64_t id)
 {
-    id_cache *c = cache_slot(tl->g_cache, id);
-    if (c->index1 && c->id == id)
-        return &tl->gs[c->index1 - 1];
     uint64_t *p = gt_u64map_get(&tl->g_index, (uint64_t)id);
     if (!p || !*p)
         return NULL;
-    *c = (id_cache){id, (uint32_t)*p};
+    *cache_slot(tl->g_cache, id) = (id_cache){id, (uint32_t)*p};
     return &tl->gs[*p - 1];
+}
+
+/* Inline: the cache's hit is a few instructions, the call more. */
+static inline g_rec *g_live(gt_tl *tl, int64_t id)
+{
+    const id_cache *c = cache_slot(tl->g_cache, id);
+    if (c->index1 && c->id == id)
+        return &tl->gs[c->index1 - 1];
+    return g_live_slow(tl, id);
 }
 
 /* P and thread records, which live to the end. */
@@ -197,7 +206,7 @@ static void *rec_get(gt_u64map *index, id_cache *cache, void **arr, size_t *n, s
     return (char *)*arr + (*n)++ * elem;
 }
 
-static p_rec *p_get(gt_tl *tl, int64_t id)
+static p_rec *p_get_slow(gt_tl *tl, int64_t id)
 {
     int created;
     void *arr = tl->ps;
@@ -206,6 +215,14 @@ static p_rec *p_get(gt_tl *tl, int64_t id)
     if (p && created)
         *p = (p_rec){-1, -1, 0, 0};
     return p;
+}
+
+static inline p_rec *p_get(gt_tl *tl, int64_t id)
+{
+    const id_cache *c = cache_slot(tl->p_cache, id);
+    if (c->index1 && c->id == id)
+        return &tl->ps[c->index1 - 1];
+    return p_get_slow(tl, id);
 }
 
 static m_rec *m_get(gt_tl *tl, int64_t id)
@@ -229,15 +246,13 @@ static gt_tl_track track_of(gt_tl_track_kind kind, int64_t id)
 
 static gt_tl_slice slice_of(gt_tl_track_kind track, int64_t id, gt_tl_slice_kind kind, int64_t time)
 {
-    gt_tl_slice s;
-    memset(&s, 0, sizeof s);
-    s.track = track_of(track, id);
-    s.kind = kind;
-    s.time = time;
-    s.goroutine = GT_NO_GOROUTINE;
-    s.proc = GT_NO_PROC;
-    s.name = empty_str;
-    s.parent = GT_NO_TASK;
+    gt_tl_slice s = {.track = track_of(track, id),
+                     .kind = kind,
+                     .time = time,
+                     .goroutine = GT_NO_GOROUTINE,
+                     .proc = GT_NO_PROC,
+                     .name = empty_str,
+                     .parent = GT_NO_TASK};
     return s;
 }
 
@@ -495,9 +510,16 @@ static int on_goroutine(gt_tl *tl, const gt_event *ev, const gt_state_transition
     g->begin = t;
     int retro = old == GT_GO_UNDETERMINED && created && tl->sync_ts < t;
     if (nw == GT_GO_WAITING) {
-        g->reason = gt_intern(&tl->strings, st->reason);
-        if (!g->reason.ptr)
-            return -1;
+        struct reason_memo *m = &tl->reasons[((uintptr_t)st->reason.ptr >> 4) & 15];
+        if (m->src && m->src == st->reason.ptr && m->interned.len == st->reason.len &&
+            !memcmp(m->interned.ptr, m->src, m->interned.len)) {
+            g->reason = m->interned;
+        } else {
+            g->reason = gt_intern(&tl->strings, st->reason);
+            if (!g->reason.ptr)
+                return -1;
+            *m = (struct reason_memo){st->reason.ptr, g->reason};
+        }
     }
     gt_tl_slice s = g_state_slice(g, retro ? tl->sync_ts : t);
     s.retro = retro;
