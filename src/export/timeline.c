@@ -114,14 +114,9 @@ static g_rec *g_live(gt_tl *tl, int64_t id);
 
 static id_cache *cache_slot(id_cache *cache, int64_t id) { return &cache[(uint64_t)id & (ID_CACHE - 1)]; }
 
-/* The record of id, made (with no open slice) when absent. Pointers into the
- * slab last until the next g_get. */
-static g_rec *g_get(gt_tl *tl, int64_t id, int *created)
+/* g_get's other path: a new record for id, with no open slice. */
+static g_rec *g_new(gt_tl *tl, int64_t id, int *created)
 {
-    *created = 0;
-    g_rec *g = g_live(tl, id);
-    if (g)
-        return g;
     uint32_t idx;
     if (tl->free_gs) {
         idx = tl->free_gs - 1;
@@ -135,7 +130,7 @@ static g_rec *g_get(gt_tl *tl, int64_t id, int *created)
         tl->gs[idx].regions = NULL;
         tl->gs[idx].cap_regions = 0;
     }
-    g = &tl->gs[idx];
+    g_rec *g = &tl->gs[idx];
     struct open_region *regions = g->regions;
     size_t cap_regions = g->cap_regions;
     memset(g, 0, sizeof *g);
@@ -151,6 +146,15 @@ static g_rec *g_get(gt_tl *tl, int64_t id, int *created)
     *cache_slot(tl->g_cache, id) = (id_cache){id, idx + 1};
     *created = 1;
     return g;
+}
+
+/* The record of id, made (with no open slice) when absent. Pointers into the
+ * slab last until the next g_get. */
+static inline g_rec *g_get(gt_tl *tl, int64_t id, int *created)
+{
+    *created = 0;
+    g_rec *g = g_live(tl, id);
+    return g ? g : g_new(tl, id, created);
 }
 
 static void g_release(gt_tl *tl, g_rec *g)
@@ -964,6 +968,8 @@ int gt_tl_event(gt_tl *tl, const gt_event *ev)
     }
     if (rc)
         return rc;
+    if (tl->counts_reported_at && ev->time - tl->counts_reported_at < GT_TL_COUNTER_RESOLUTION)
+        return 0;  /* report_counts' first test, without the call */
     return report_counts(tl, ev->time, 0);
 }
 
