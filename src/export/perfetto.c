@@ -555,7 +555,7 @@ enum { MAX_INTERNED = 1 << 15 };
 
 /* Starts a TrackEvent of type on uuid (p->event), before anything of it is
  * interned. */
-static void event_begin(gt_perfetto *p, int type, uint64_t uuid)
+static inline void event_begin(gt_perfetto *p, int type, uint64_t uuid)
 {
     if (p->names.n + p->funcs.n + p->files.n + p->n_frames + p->n_stacks > MAX_INTERNED)
         reset_interning(p);
@@ -701,7 +701,7 @@ static __attribute__((noinline)) int write_event_general(gt_perfetto *p, uint64_
     return p->rc;
 }
 
-static int event_end(gt_perfetto *p, int64_t t)
+static inline int event_end(gt_perfetto *p, int64_t t)
 {
     if (p->names_sent < p->names.n)
         emit_new_strings(p, &p->names, &p->names_sent, ID_EVENT_NAMES, EN_IID, EN_NAME);
