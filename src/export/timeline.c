@@ -369,7 +369,7 @@ static gt_tl_slice holds_slice(int64_t thread, int64_t proc, int64_t time)
 }
 
 /* Ends g's P slice and syscall slice, if open. */
-static int g_end_side_slices(gt_tl *tl, g_rec *g, int64_t t)
+static inline int g_end_side_slices(gt_tl *tl, g_rec *g, int64_t t)
 {
     int rc;
     if (g->proc >= 0) {
