@@ -221,7 +221,11 @@ GT_API uint64_t gt_tl_next_flow(const gt_tl *tl);
  *
  * Window. Only [from, to] is written, in ns since the first event: slices
  * open at `from` begin there, and everything ends at `to` (or at the last
- * event). Pass from = 0, to = INT64_MAX for the whole trace. Timestamps in
+ * event). A goroutine the trace shows first after `to`, in the generation
+ * that holds `to`, has been in its state since that generation's Sync (as
+ * the analyses' windows count it, gotrace/window.h): its slice runs from
+ * there, or `from`, to `to`; so events are taken up to the next Sync after
+ * `to`. Pass from = 0, to = INT64_MAX for the whole trace. Timestamps in
  * the output are ns since the first event.
  *
  * Output goes to a write callback (return 0, or nonzero to stop: the
@@ -231,8 +235,9 @@ typedef int (*gt_write_fn)(void *ctx, const void *data, size_t len);
 
 GT_API gt_perfetto *gt_perfetto_new(gt_write_fn write, void *ctx, int64_t from, int64_t to);
 GT_API void gt_perfetto_free(gt_perfetto *p);
-/* Feeds the next event. Returns 0, 1 once past the window's end (feed no
- * more, call gt_perfetto_finish), or -1 / the write callback's code. */
+/* Feeds the next event. Returns 0, 1 at the first Sync after the window's
+ * end (feed no more, call gt_perfetto_finish), or -1 / the write
+ * callback's code. */
 GT_API int gt_perfetto_event(gt_perfetto *p, const gt_event *ev);
 /* Ends what is open (at the window's end, or the last event) and flushes. */
 GT_API int gt_perfetto_finish(gt_perfetto *p);

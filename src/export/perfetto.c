@@ -33,6 +33,7 @@
 #include "analysis/intern.h"
 #include "common/hash.h"
 #include "gotrace/export.h"
+#include "gotrace/window.h"
 
 /* ------------------------------------------------------------ encoding */
 
@@ -227,6 +228,7 @@ struct gt_perfetto {
     int64_t from, to;     /* window, ns since the first event */
     int64_t t0;           /* the first event's time */
     int any, started, done;
+    int tail;             /* past the window's end, reading to the next Sync for retro begins */
     uint64_t min_flow;    /* flows begun before the window are not drawn */
     gt_u64map described;  /* uuid -> 1 while described */
     uint64_t described_small[DESCRIBED_SMALL / 64];  /* the same, for uuids below DESCRIBED_SMALL */
@@ -775,11 +777,33 @@ static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s)
     return *v;
 }
 
+static int sink_begin(void *ctx, const gt_tl_slice *s);
+static int sink_end(void *ctx, const gt_tl_slice *s);
+
+/* A goroutine first seen after the window's end, in the generation that
+ * holds it, has been in its state since that generation's Sync (the
+ * tracker's retro begin): within the window, from there (or the window's
+ * start) to the window's end, as the window of gotrace goroutines counts
+ * it. */
+static int tail_retro_slice(gt_perfetto *p, const gt_tl_slice *s)
+{
+    p->started = 1;
+    int rc = sink_begin(p, s);
+    if (!rc) {
+        gt_tl_slice end = *s;
+        end.time = gt_window_at(p->t0, p->to);
+        end.retro = 0;
+        rc = sink_end(p, &end);
+    }
+    p->started = 0;
+    return rc;
+}
+
 static int sink_begin(void *ctx, const gt_tl_slice *s)
 {
     gt_perfetto *p = ctx;
     if (!p->started)
-        return 0;
+        return p->tail && s->retro ? tail_retro_slice(p, s) : 0;
     uint64_t uuid = track_uuid(&s->track);
     if (!is_described(p, uuid)) {  /* checked here first: nearly always described */
         int rc = s->kind == GT_TL_TASK ? ensure_task_track(p, s) : ensure_track(p, &s->track);
@@ -997,9 +1021,30 @@ int gt_perfetto_event(gt_perfetto *p, const gt_event *ev)
             return p->rc;
     }
     int64_t rel = ev->time - p->t0;
-    if (rel > p->to) {
-        p->done = 1;
-        return 1;
+    if (rel > p->to && !p->tail) {
+        /* The window ends: what is open ends at its end (begun at its
+         * start if no event fell inside it). The rest of the generation is
+         * still read, for the goroutines it shows first (tail_retro_slice). */
+        if (!p->started) {
+            p->started = 1;
+            p->min_flow = gt_tl_next_flow(p->tl);
+            int rc = gt_tl_reopen(p->tl, p->t0 + p->from);
+            if (rc)
+                return fail(p, rc);
+        }
+        int rc = gt_tl_close(p->tl, gt_window_at(p->t0, p->to));
+        if (rc)
+            return fail(p, rc);
+        p->started = 0;
+        p->tail = 1;
+    }
+    if (p->tail) {
+        if (ev->kind == GT_EVENT_SYNC) {
+            p->done = 1;
+            return 1;
+        }
+        int rc = gt_tl_event(p->tl, ev);
+        return rc ? fail(p, rc) : p->rc;
     }
     if (ev->kind == GT_EVENT_SYNC)
         reset_interning(p);
@@ -1021,11 +1066,8 @@ int gt_perfetto_finish(gt_perfetto *p)
 {
     if (p->rc)
         return p->rc;
-    if (p->started) {
-        int64_t end = gt_tl_last_time(p->tl);
-        if (p->done && p->to < INT64_MAX - p->t0)
-            end = p->t0 + p->to;
-        int rc = gt_tl_close(p->tl, end);
+    if (p->started) {  /* the trace ended inside the window */
+        int rc = gt_tl_close(p->tl, gt_tl_last_time(p->tl));
         if (rc)
             return fail(p, rc);
     }

@@ -121,9 +121,13 @@ counts() {
 }
 
 # check NAME TRACE [perfetto options]: convert, decode, check (with the
-# goroutine cross-check and the counts for a whole trace read without error).
+# goroutine cross-check for a trace read without error: over the window of
+# WINDOW, the same window's `goroutines --json --from --to`; and the counts
+# for a whole trace). WINDOW, "FROM_NS TO_NS", is the window the options
+# (only --from and --to) give.
 check() {
   name=$1; trace=$2; shift 2
+  options="$*"
   "$GOTRACE" perfetto --no-compress "$@" "$trace" -o "$tmp/$name.pb" 2>"$tmp/err"
   rc=$?
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
@@ -133,8 +137,15 @@ check() {
     echo "not ok perfetto_$name: protoc cannot decode it: $(head -n 1 "$tmp/protoc.err")"; return
   fi
   set --
+  # shellcheck disable=SC2086
   [ -n "$WINDOW" ] && set -- --window $WINDOW
-  if [ "$rc" -eq 0 ] && [ -z "$WINDOW" ]; then
+  if [ "$rc" -eq 0 ] && [ -n "$WINDOW" ]; then
+    # shellcheck disable=SC2086
+    if ! "$GOTRACE" goroutines --json $options "$trace" >"$tmp/$name.json" 2>"$tmp/err"; then
+      echo "not ok perfetto_$name: gotrace goroutines $options: $(head -n 1 "$tmp/err")"; return
+    fi
+    set -- "$@" --goroutines "$tmp/$name.json"
+  elif [ "$rc" -eq 0 ]; then
     if "$GOTRACE" goroutines --json "$trace" >"$tmp/$name.json" 2>/dev/null; then
       set -- "$@" --goroutines "$tmp/$name.json"
     fi
@@ -306,9 +317,22 @@ if [ "$part" -gt 0 ] && [ "$part" -lt "$whole" ]; then
 else
   echo "not ok perfetto_window_smaller: window $part bytes, whole $whole"
 fi
+# From the start: goroutines the trace shows first after the window's end,
+# in its first generation, waited (or ran) since its Sync: their slices
+# must be in the window, as the window's goroutine summary counts them.
+WINDOW="0 1000000"
+check window_hello_start "$ROOT/examples/hello.trace" --to 1ms
 if [ -d "$SHARED/corpus" ] && [ -f "$SHARED/corpus/multigen.go125.trace" ]; then
   WINDOW="5000000 40000000"
   check window_multigen "$SHARED/corpus/multigen.go125.trace" --from 5ms --to 40ms
+  WINDOW="0 5000000"
+  check window_multigen_start "$SHARED/corpus/multigen.go125.trace" --to 5ms
+fi
+# An old-format trace: its first event (a Sync) is at time -1, and the
+# window still ends at --to.
+if [ -d "$SHARED/corpus" ] && [ -f "$SHARED/corpus/httpserve.go121.trace" ]; then
+  WINDOW="10000000 20000000"
+  check window_v1_httpserve "$SHARED/corpus/httpserve.go121.trace" --from 10ms --to 20ms
 fi
 
 # --- a broken trace: the first half of the example
