@@ -135,6 +135,12 @@ fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
 bench: $(BUILD)/bench/gotrace-bench
 	@ln -sf bench/gotrace-bench $(BUILD)/gotrace-bench
 
+# The Perfetto exporter's size, speed and memory beside the JSON timeline's,
+# on the bench traces (scripts/make-bench-traces.sh): a table for README.md.
+.PHONY: bench-perfetto
+bench-perfetto: $(BUILD)/gotrace $(BUILD)/bench/gotrace-bench
+	BUILD=$(BUILD) sh scripts/bench-perfetto.sh
+
 # The suite again with the reader threaded wherever the caller sets no
 # threads (GT_TEST_THREADS=N for each N in TEST_THREADS): every event and
 # error must be the single-threaded reader's. The gotrace commands the
