@@ -136,6 +136,9 @@ static size_t extra_index(unsigned type)
  * gt_event_stack (once or twice per event for most consumers) is one load. */
 static uint8_t own_stack_arg[256];
 static pthread_once_t own_stack_once = PTHREAD_ONCE_INIT;
+/* Set (release) once own_stack_arg is built: a reader that sees it set (an
+ * acquire load, a plain load on x86) skips the call to pthread_once. */
+static atomic_int own_stack_ready;
 
 static void init_own_stack_arg(void)
 {
@@ -144,6 +147,7 @@ static void init_own_stack_arg(void)
         if (spec && spec->nstack_ids > 0)
             own_stack_arg[t] = (uint8_t)spec->stack_ids[0];
     }
+    atomic_store_explicit(&own_stack_ready, 1, memory_order_release);
 }
 
 gt_stack gt_event_stack(const gt_event *ev)
@@ -152,7 +156,8 @@ gt_stack gt_event_stack(const gt_event *ev)
     /* Go returns a handle even for stack 0 here: it prints "Stack=". */
     if (ev->priv_type == GT_EV_CPU_SAMPLE)
         return (gt_stack){ev->priv_table, ev->priv_args[0]};
-    pthread_once(&own_stack_once, init_own_stack_arg);
+    if (!atomic_load_explicit(&own_stack_ready, memory_order_acquire))
+        pthread_once(&own_stack_once, init_own_stack_arg);
     unsigned k = own_stack_arg[ev->priv_type];
     if (k == 0)
         return none;
@@ -186,14 +191,19 @@ size_t gt_stack_frames(gt_stack s, const gt_frame **frames)
         *frames = NULL;
         return 0;
     }
-    /* Inline the usual case, a stack whose array is built already: two
-     * acquire loads (plain loads on x86), no lock. */
-    int64_t i = gt_id_index_get(&t->stack_index, s.id);
-    gt_stack_cache *e = i >= 0 ? gt_table_stack_cache(t, (size_t)i) : NULL;
-    const gt_frame *built = e ? atomic_load_explicit(&e->frames, memory_order_acquire) : NULL;
-    if (built) {
-        *frames = built;
-        return t->stacks[i].n;
+    /* The usual case here, a stack ID in the dense index whose array is
+     * built already: two acquire loads (plain loads on x86), no lock, and
+     * nothing else (gt_table_stack_frames does the rest, a tail call). */
+    if (s.id < t->stack_index.nslot) {
+        uint32_t slot = t->stack_index.slot[s.id];
+        gt_stack_caches *c = atomic_load_explicit(&((gt_table *)t)->stack_caches, memory_order_acquire);
+        if (slot && c && slot - 1 < c->n) {
+            const gt_frame *built = atomic_load_explicit(&c->e[slot - 1].frames, memory_order_acquire);
+            if (built) {
+                *frames = built;
+                return t->stacks[slot - 1].n;
+            }
+        }
     }
     return gt_table_stack_frames(t, s.id, frames);
 }
@@ -329,85 +339,75 @@ static int proc_state_of_wire(uint64_t s)
     return GT_PROC_UNDETERMINED;
 }
 
+/* Fills the whole of *out in place (gt_event_state_transition's cases: no
+ * local to copy). */
+static inline int set_transition(gt_state_transition *out, gt_resource resource, int old_state, int new_state,
+                                 gt_str reason, gt_stack stack)
+{
+    *out = (gt_state_transition){resource, old_state, new_state, reason, stack};
+    return 0;
+}
+
 int gt_event_state_transition(const gt_event *ev, gt_state_transition *out)
 {
     const uint64_t *a = ev->priv_args;
-    gt_state_transition s = {{GT_RESOURCE_GOROUTINE, ev->goroutine}, 0, 0, {"", 0}, {NULL, 0}};
+    const gt_resource self = {GT_RESOURCE_GOROUTINE, ev->goroutine};
+    const gt_str no_reason = {"", 0};
+    const gt_stack no_stack = {NULL, 0};
     switch (ev->priv_type) {
     case GT_EV_PROC_START:
-        s.resource = (gt_resource){GT_RESOURCE_PROC, (int64_t)a[0]};
-        s.old_state = GT_PROC_IDLE, s.new_state = GT_PROC_RUNNING;
-        break;
+        return set_transition(out, (gt_resource){GT_RESOURCE_PROC, (int64_t)a[0]}, GT_PROC_IDLE, GT_PROC_RUNNING,
+                              no_reason, no_stack);
     case GT_EV_PROC_STOP:
-        s.resource = (gt_resource){GT_RESOURCE_PROC, ev->proc};
-        s.old_state = GT_PROC_RUNNING, s.new_state = GT_PROC_IDLE;
-        break;
+        return set_transition(out, (gt_resource){GT_RESOURCE_PROC, ev->proc}, GT_PROC_RUNNING, GT_PROC_IDLE, no_reason,
+                              no_stack);
     case GT_EV_PROC_STEAL:
-        s.resource = (gt_resource){GT_RESOURCE_PROC, (int64_t)a[0]};
-        s.old_state = a[extra_index(GT_EV_PROC_STEAL)] == GT_WPROC_SYSCALL_ABANDONED ? GT_PROC_IDLE : GT_PROC_RUNNING;
-        s.new_state = GT_PROC_IDLE;
-        break;
+        return set_transition(out, (gt_resource){GT_RESOURCE_PROC, (int64_t)a[0]},
+                              a[extra_index(GT_EV_PROC_STEAL)] == GT_WPROC_SYSCALL_ABANDONED ? GT_PROC_IDLE
+                                                                                             : GT_PROC_RUNNING,
+                              GT_PROC_IDLE, no_reason, no_stack);
     case GT_EV_PROC_STATUS:
-        s.resource = (gt_resource){GT_RESOURCE_PROC, (int64_t)a[0]};
-        s.old_state = (int)(uint8_t)a[extra_index(GT_EV_PROC_STATUS)];
-        s.new_state = proc_state_of_wire(a[1]);
-        break;
+        return set_transition(out, (gt_resource){GT_RESOURCE_PROC, (int64_t)a[0]},
+                              (int)(uint8_t)a[extra_index(GT_EV_PROC_STATUS)], proc_state_of_wire(a[1]), no_reason,
+                              no_stack);
     case GT_EV_GO_CREATE:
     case GT_EV_GO_CREATE_BLOCKED:
-        s.resource.id = (int64_t)a[0];
-        s.old_state = GT_GO_NOT_EXIST;
-        s.new_state = ev->priv_type == GT_EV_GO_CREATE_BLOCKED ? GT_GO_WAITING : GT_GO_RUNNABLE;
-        s.stack = (gt_stack){ev->priv_table, a[1]};
-        break;
+        return set_transition(out, (gt_resource){GT_RESOURCE_GOROUTINE, (int64_t)a[0]}, GT_GO_NOT_EXIST,
+                              ev->priv_type == GT_EV_GO_CREATE_BLOCKED ? GT_GO_WAITING : GT_GO_RUNNABLE, no_reason,
+                              (gt_stack){ev->priv_table, a[1]});
     case GT_EV_GO_CREATE_SYSCALL:
-        s.resource.id = (int64_t)a[0];
-        s.old_state = GT_GO_NOT_EXIST, s.new_state = GT_GO_SYSCALL;
-        break;
+        return set_transition(out, (gt_resource){GT_RESOURCE_GOROUTINE, (int64_t)a[0]}, GT_GO_NOT_EXIST,
+                              GT_GO_SYSCALL, no_reason, no_stack);
     case GT_EV_GO_START:
-        s.resource.id = (int64_t)a[0];
-        s.old_state = GT_GO_RUNNABLE, s.new_state = GT_GO_RUNNING;
-        break;
+        return set_transition(out, (gt_resource){GT_RESOURCE_GOROUTINE, (int64_t)a[0]}, GT_GO_RUNNABLE,
+                              GT_GO_RUNNING, no_reason, no_stack);
     case GT_EV_GO_DESTROY:
-        s.old_state = GT_GO_RUNNING, s.new_state = GT_GO_NOT_EXIST;
-        break;
+        return set_transition(out, self, GT_GO_RUNNING, GT_GO_NOT_EXIST, no_reason, no_stack);
     case GT_EV_GO_DESTROY_SYSCALL:
-        s.old_state = GT_GO_SYSCALL, s.new_state = GT_GO_NOT_EXIST;
-        break;
+        return set_transition(out, self, GT_GO_SYSCALL, GT_GO_NOT_EXIST, no_reason, no_stack);
     case GT_EV_GO_STOP:
     case GT_EV_GO_BLOCK:
-        s.old_state = GT_GO_RUNNING;
-        s.new_state = ev->priv_type == GT_EV_GO_STOP ? GT_GO_RUNNABLE : GT_GO_WAITING;
-        s.reason = event_string(ev, a[0]);
-        s.stack = gt_event_stack(ev);
-        break;
+        return set_transition(out, self, GT_GO_RUNNING,
+                              ev->priv_type == GT_EV_GO_STOP ? GT_GO_RUNNABLE : GT_GO_WAITING,
+                              event_string(ev, a[0]), gt_event_stack(ev));
     case GT_EV_GO_UNBLOCK:
     case GT_EV_GO_SWITCH:
     case GT_EV_GO_SWITCH_DESTROY:
-        s.resource.id = (int64_t)a[0];
-        s.old_state = GT_GO_WAITING, s.new_state = GT_GO_RUNNABLE;
-        break;
+        return set_transition(out, (gt_resource){GT_RESOURCE_GOROUTINE, (int64_t)a[0]}, GT_GO_WAITING,
+                              GT_GO_RUNNABLE, no_reason, no_stack);
     case GT_EV_GO_SYSCALL_BEGIN:
-        s.old_state = GT_GO_RUNNING, s.new_state = GT_GO_SYSCALL;
-        s.stack = gt_event_stack(ev);
-        break;
+        return set_transition(out, self, GT_GO_RUNNING, GT_GO_SYSCALL, no_reason, gt_event_stack(ev));
     case GT_EV_GO_SYSCALL_END:
-        s.old_state = GT_GO_SYSCALL, s.new_state = GT_GO_RUNNING;
-        break;
+        return set_transition(out, self, GT_GO_SYSCALL, GT_GO_RUNNING, no_reason, no_stack);
     case GT_EV_GO_SYSCALL_END_BLOCKED:
-        s.old_state = GT_GO_SYSCALL, s.new_state = GT_GO_RUNNABLE;
-        break;
+        return set_transition(out, self, GT_GO_SYSCALL, GT_GO_RUNNABLE, no_reason, no_stack);
     case GT_EV_GO_STATUS:
     case GT_EV_GO_STATUS_STACK:
-        s.resource.id = (int64_t)a[0];
-        s.old_state = (int)(uint8_t)(a[2] >> 32);
-        s.new_state = go_state_of_wire(a[2] & 0xffffffffu);
-        s.stack = gt_event_stack(ev);
-        break;
+        return set_transition(out, (gt_resource){GT_RESOURCE_GOROUTINE, (int64_t)a[0]}, (int)(uint8_t)(a[2] >> 32),
+                              go_state_of_wire(a[2] & 0xffffffffu), no_reason, gt_event_stack(ev));
     default:
         return -1;
     }
-    *out = s;
-    return 0;
 }
 
 int gt_event_sync(const gt_event *ev, gt_sync *out)
