@@ -15,23 +15,31 @@ static int push(gt_ordering *o, const gt_base_event *ev, gt_table *t, gt_sched_c
     return gt_order_push(o, ev, t, ctx, err) < 0 ? -1 : 1;
 }
 
-/* The running goroutine of cur, in state want (Go's shared checks). */
-static gt_gstate *current_g(gt_ordering *o, const gt_base_event *ev, gt_sched_ctx cur, unsigned want,
-                            const char *want_name, gt_error *err)
+/* current_g's failure: the message for goroutine state s (NULL: none). Out
+ * of line, so that the check costs the handlers nothing more. */
+static __attribute__((noinline, cold)) gt_gstate *current_g_error(gt_ordering *o, const gt_base_event *ev,
+                                                                  gt_sched_ctx cur, const gt_gstate *s,
+                                                                  const char *want_name, gt_error *err)
 {
     char nb[24];
-    gt_gstate *s = gt_order_g(o, cur.g);
-    if (!s) {
+    if (!s)
         gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "event %s for goroutine (%lld) that doesn't exist",
                      gt_order_ev_name(o, ev->type, nb), (long long)cur.g);
-        return NULL;
-    }
-    if (s->status != want) {
+    else
         gt_error_set(err, GT_ERR_INVALID, GT_NO_OFFSET, "%s event for goroutine that's not %s",
                      gt_order_ev_name(o, ev->type, nb), want_name);
-        return NULL;
-    }
-    return s;
+    return NULL;
+}
+
+/* The running goroutine of cur when its status is want (Go's shared
+ * checks); otherwise NULL and Go's error. */
+static inline gt_gstate *current_g(gt_ordering *o, const gt_base_event *ev, gt_sched_ctx cur, unsigned want,
+                                   const char *want_name, gt_error *err)
+{
+    gt_gstate *s = gt_order_g(o, cur.g);
+    if (s && s->status == want)
+        return s;
+    return current_g_error(o, ev, cur, s, want_name, err);
 }
 
 int gt_order_go_syscall_begin(gt_ordering *o, gt_base_event *ev, gt_table *t, int64_t m, uint64_t gen,

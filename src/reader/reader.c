@@ -842,7 +842,7 @@ static void free_retired(gt_reader *r)
 }
 
 /* The single-threaded reader: 1 = *ev, 0 = end, -1 = error (sticky). */
-static int next_event(gt_reader *r, gt_event *ev)
+static inline __attribute__((always_inline)) int next_event(gt_reader *r, gt_event *ev)
 {
     if (r->failed)
         return -1;
@@ -871,6 +871,25 @@ static int next_event(gt_reader *r, gt_event *ev)
     return 1;
 }
 
+/* next_event over a run: up to cap events into evs, the run ending after a
+ * Sync. Returns how many; *st is the status of the call that ended the run
+ * (1 when it ended at cap or at a Sync). Callers take runs, not single
+ * events, so that the per-event path is one loop with no call in it. */
+static size_t next_run(gt_reader *r, gt_event *evs, size_t cap, int *st)
+{
+    size_t n = 0;
+    int s = 1;
+    while (n < cap) {
+        s = next_event(r, &evs[n]);
+        if (s != 1)
+            break;
+        if (evs[n++].kind == GT_EVENT_SYNC)
+            break;
+    }
+    *st = s;
+    return n;
+}
+
 /* ------------------------------------------------------------ threads */
 
 static void *producer_main(void *arg)
@@ -890,20 +909,17 @@ static void *producer_main(void *arg)
         c->n = 0;
         c->n_retire = 0;
         while (c->n < PIPE_CHUNK_EVENTS && st == 1 && !sync) {
-            size_t k = 0, room = PIPE_CHUNK_EVENTS - c->n;
+            size_t room = PIPE_CHUNK_EVENTS - c->n;
             if (room > PIPE_STAGE_EVENTS)
                 room = PIPE_STAGE_EVENTS;
-            while (k < room) {
-                st = next_event(r, &p->stage[k]);
-                if (st != 1)
-                    break;
-                c->retire[c->n + k] = r->pending_retire;
+            size_t k = next_run(r, p->stage, room, &st);
+            memset(&c->retire[c->n], 0, k * sizeof c->retire[0]);
+            if (k && p->stage[k - 1].kind == GT_EVENT_SYNC) {
+                sync = 1; /* one generation boundary per chunk (see pipeline) */
+                /* Only the Sync that installs a generation sets it. */
+                c->retire[c->n + k - 1] = r->pending_retire;
                 c->n_retire += r->pending_retire != NULL;
                 r->pending_retire = NULL;
-                if (p->stage[k++].kind == GT_EVENT_SYNC) {
-                    sync = 1; /* one generation boundary per chunk (see pipeline) */
-                    break;
-                }
             }
             memcpy(&c->ev[c->n], p->stage, k * sizeof *p->stage);
             c->n += k;
@@ -1126,13 +1142,20 @@ size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap)
         r->has_held = 0;
         syncs = 1;
     }
-    while (n < cap && next_event(r, &evs[n]) == 1) {
-        if (evs[n].kind == GT_EVENT_SYNC && syncs++ > 0) {
-            r->held = evs[n];
+    while (n < cap) {
+        int st;
+        size_t k = next_run(r, &evs[n], cap - n, &st);
+        if (k && evs[n + k - 1].kind == GT_EVENT_SYNC && syncs++ > 0) {
+            /* A batch holds one generation boundary: the second Sync
+             * waits for the next call. */
+            r->held = evs[n + k - 1];
             r->has_held = 1;
+            n += k - 1;
             break;
         }
-        n++;
+        n += k;
+        if (st != 1)
+            break;
     }
     r->in_batch = 0;
     return n;
