@@ -81,27 +81,28 @@ static inline uint8_t *put_varint(uint8_t *w, uint64_t v)
     return w;
 }
 
+/* n bytes, width <= n <= 2 * width, as two moves of width bytes that may
+ * overlap (the first and the last width bytes), not a loop of bytes; both
+ * loaded before either is stored. width is a constant wherever this is
+ * inlined, so each memcpy is one load or one store. */
+static inline uint8_t *put_overlapping(uint8_t *w, const uint8_t *s, size_t n, size_t width)
+{
+    uint64_t head, tail;
+    memcpy(&head, s, width);
+    memcpy(&tail, s + n - width, width);
+    memcpy(w, &head, width);
+    memcpy(w + n - width, &tail, width);
+    return w + n;
+}
+
 static inline uint8_t *put_bytes(uint8_t *w, const uint8_t *s, size_t n)
 {
     if (n > 16)
         return (uint8_t *)memcpy(w, s, n) + n;
-    if (n >= 8) {  /* most: a track event of a dozen bytes, as two 8-byte
-                    * moves that may overlap, not a loop of bytes */
-        uint64_t head, tail;
-        memcpy(&head, s, 8);
-        memcpy(&tail, s + n - 8, 8);
-        memcpy(w, &head, 8);
-        memcpy(w + n - 8, &tail, 8);
-        return w + n;
-    }
-    if (n >= 4) {  /* a slice end's event: 4 to 7 bytes */
-        uint32_t head, tail;
-        memcpy(&head, s, 4);
-        memcpy(&tail, s + n - 4, 4);
-        memcpy(w, &head, 4);
-        memcpy(w + n - 4, &tail, 4);
-        return w + n;
-    }
+    if (n >= 8)  /* most: a track event of a dozen bytes */
+        return put_overlapping(w, s, n, 8);
+    if (n >= 4)  /* a slice end's event: 4 to 7 bytes */
+        return put_overlapping(w, s, n, 4);
     for (size_t i = 0; i < n; i++)
         w[i] = s[i];
     return w + n;
