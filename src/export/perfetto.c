@@ -859,7 +859,8 @@ static int sink_instant(void *ctx, const gt_tl_instant *in)
     gt_perfetto *p = ctx;
     if (!p->started)
         return 0;
-    if (!is_described(p, track_uuid(&in->track))) {
+    uint64_t uuid = track_uuid(&in->track);
+    if (!is_described(p, uuid)) {
         int rc = ensure_track(p, &in->track);
         if (rc)
             return rc;
@@ -871,7 +872,7 @@ static int sink_instant(void *ctx, const gt_tl_instant *in)
         name = cstr("CPU sample");
     else if (in->kind == GT_TL_LABEL)
         name = in->message;
-    event_begin(p, TYPE_INSTANT, track_uuid(&in->track));
+    event_begin(p, TYPE_INSTANT, uuid);
     uint64_t iid;
     if (in->kind == GT_TL_UNBLOCK || in->kind == GT_TL_CREATE) {
         /* At an unblock or a goroutine start: the name is made and hashed
