@@ -32,9 +32,10 @@
 #include "check.h"
 #include "gotrace.h"
 #include "gotrace/analysis.h"
+#include "build_trace.h"
 #include "gotrace/builder.h"
 
-enum { GO_RUNNABLE = 1, GO_RUNNING = 2, PROC_RUNNING = 1 };
+enum { GO_RUNNABLE = 1 };
 
 static const gt_builder_frame region_stack[] = {
     {0x10, "runtime/trace.StartRegion", "trace/annotation.go", 150},
@@ -51,35 +52,6 @@ static const gt_builder_frame unblock_stack[] = {{0x60, "runtime.chansend1", "ru
 
 #define DT(n) GT_ARG("dt", n)
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-
-/* A Go 1.22 trace under construction: one generation, one batch on M0, where
- * P0 is running and G1 runs on it. NULL when the builder fails. */
-static gt_builder_batch *begin_trace(gt_builder **b)
-{
-    gt_error err;
-    *b = gt_builder_new(22, &err);
-    if (!*b)
-        return NULL;
-    gt_builder_gen *g = gt_builder_generation(*b, 1);
-    gt_builder_sync(g, 1000000000, 0, 0, 0, 0);
-    gt_builder_batch *m = gt_builder_batch_new(g, 0, 1000);
-    GT_EVENT(m, "ProcStatus", DT(0), GT_ARG("p", 0), GT_ARG("pstatus", PROC_RUNNING));
-    GT_EVENT(m, "GoStatus", DT(0), GT_ARG("g", 1), GT_ARG("m", 0), GT_ARG("gstatus", GO_RUNNING));
-    return m;
-}
-
-/* Writes and frees b: the trace's bytes (malloc'd), or NULL. */
-static unsigned char *finish_trace(gt_builder *b, size_t *len)
-{
-    gt_error err;
-    unsigned char *data = NULL;
-    if (gt_builder_write_memory(b, &data, len, &err)) {
-        fprintf(stderr, "builder: %s\n", err.message);
-        data = NULL;
-    }
-    gt_builder_free(b);
-    return data;
-}
 
 static unsigned char *build_trace(size_t *len)
 {

@@ -30,13 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_trace.h"
 #include "check.h"
 #include "gotrace.h"
 #include "gotrace/analysis.h"
 #include "gotrace/builder.h"
 #include "gotrace/export.h"
-
-enum { GO_RUNNING = 2, PROC_RUNNING = 1 };
 
 static const gt_builder_frame main_stack[] = {{0x31, "main.main", "./main.go", 11}};
 static const gt_builder_frame worker_stack[] = {{0x50, "main.worker", "./main.go", 30}};
@@ -47,15 +46,10 @@ static const gt_builder_frame block_stack[] = {{0x40, "runtime.chanrecv1", "runt
 
 static unsigned char *build_trace(size_t *len)
 {
-    gt_error err;
-    gt_builder *b = gt_builder_new(22, &err);
-    if (!b)
+    gt_builder *b;
+    gt_builder_batch *m = begin_trace(&b);
+    if (!m)
         return NULL;
-    gt_builder_gen *g = gt_builder_generation(b, 1);
-    gt_builder_sync(g, 1000000000, 0, 0, 0, 0);
-    gt_builder_batch *m = gt_builder_batch_new(g, 0, 1000);
-    GT_EVENT(m, "ProcStatus", DT(0), GT_ARG("p", 0), GT_ARG("pstatus", PROC_RUNNING));
-    GT_EVENT(m, "GoStatus", DT(0), GT_ARG("g", 1), GT_ARG("m", 0), GT_ARG("gstatus", GO_RUNNING));
     GT_EVENT(m, "GoCreate", DT(10), GT_ARG("new_g", 2), GT_STK("new_stack", worker_stack, 1),
              GT_STK("stack", main_stack, 1));
     GT_EVENT(m, "UserRegionBegin", DT(10), GT_ARG("task", 0), GT_STR("name_string", "phase"),
@@ -71,13 +65,7 @@ static unsigned char *build_trace(size_t *len)
              GT_STK("stack", main_stack, 1));
     GT_EVENT(m, "UserRegionEnd", DT(10), GT_ARG("task", 0), GT_STR("name_string", "phase"),
              GT_STK("stack", main_stack, 1));
-    unsigned char *data = NULL;
-    if (gt_builder_write_memory(b, &data, len, &err)) {
-        fprintf(stderr, "builder: %s\n", err.message);
-        data = NULL;
-    }
-    gt_builder_free(b);
-    return data;
+    return finish_trace(b, len);
 }
 
 /* ------------------------------------------------------------ the log */

@@ -30,12 +30,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_trace.h"
 #include "check.h"
 #include "gotrace.h"
 #include "gotrace/analysis.h"
 #include "gotrace/builder.h"
 
-enum { GO_RUNNABLE = 1, GO_RUNNING = 2, PROC_RUNNING = 1 };
+enum { GO_RUNNABLE = 1 };
 
 static const gt_builder_frame main_stack[] = {{0x31, "main.main", "./main.go", 11}};
 static const gt_builder_frame worker_stack[] = {{0x50, "main.worker", "./main.go", 30}};
@@ -48,15 +49,10 @@ static const gt_builder_frame unblock_stack[] = {{0x60, "runtime.chansend1", "ru
 
 static unsigned char *build_trace(size_t *len)
 {
-    gt_error err;
-    gt_builder *b = gt_builder_new(22, &err);
-    if (!b)
+    gt_builder *b;
+    gt_builder_batch *m = begin_trace(&b);
+    if (!m)
         return NULL;
-    gt_builder_gen *g = gt_builder_generation(b, 1);
-    gt_builder_sync(g, 1000000000, 0, 0, 0, 0);
-    gt_builder_batch *m = gt_builder_batch_new(g, 0, 1000);
-    GT_EVENT(m, "ProcStatus", DT(0), GT_ARG("p", 0), GT_ARG("pstatus", PROC_RUNNING));
-    GT_EVENT(m, "GoStatus", DT(0), GT_ARG("g", 1), GT_ARG("m", 0), GT_ARG("gstatus", GO_RUNNING));
     GT_EVENT(m, "ProcsChange", DT(0), GT_ARG("procs_value", 2), GT_ARG("stack", 0));
     GT_EVENT(m, "GoStatus", DT(0), GT_ARG("g", 3), GT_ARG("m", GT_BUILDER_NO_THREAD), GT_ARG("gstatus", GO_RUNNABLE));
     GT_EVENT(m, "UserTaskBegin", DT(2), GT_ARG("task", 1), GT_ARG("parent_task", 0), GT_STR("name_string", "job"),
@@ -92,13 +88,7 @@ static unsigned char *build_trace(size_t *len)
     GT_EVENT(m, "UserTaskEnd", DT(5), GT_ARG("task", 1), GT_STK("stack", main_stack, 1));
     GT_EVENT(m, "UserRegionEnd", DT(1), GT_ARG("task", 1), GT_STR("name_string", "phase"),
              GT_STK("stack", main_stack, 1));
-    unsigned char *data = NULL;
-    if (gt_builder_write_memory(b, &data, len, &err)) {
-        fprintf(stderr, "builder: %s\n", err.message);
-        data = NULL;
-    }
-    gt_builder_free(b);
-    return data;
+    return finish_trace(b, len);
 }
 
 static int str_is(gt_str s, const char *c) { return s.len == strlen(c) && (s.len == 0 || !memcmp(s.ptr, c, s.len)); }
@@ -212,15 +202,10 @@ static int cmp_i64(const void *a, const void *b)
 static void test_percentiles(const char *name, int n)
 {
     char label[64];
-    gt_error err;
-    gt_builder *b = gt_builder_new(22, &err);
-    if (!b)
+    gt_builder *b;
+    gt_builder_batch *m = begin_trace(&b);
+    if (!m)
         return;
-    gt_builder_gen *g = gt_builder_generation(b, 1);
-    gt_builder_sync(g, 1000000000, 0, 0, 0, 0);
-    gt_builder_batch *m = gt_builder_batch_new(g, 0, 1000);
-    GT_EVENT(m, "ProcStatus", DT(0), GT_ARG("p", 0), GT_ARG("pstatus", PROC_RUNNING));
-    GT_EVENT(m, "GoStatus", DT(0), GT_ARG("g", 1), GT_ARG("m", 0), GT_ARG("gstatus", GO_RUNNING));
     for (int i = 0; i < n; i++)
         GT_EVENT(m, "GoCreate", DT(1), GT_ARG("new_g", i + 2), GT_STK("new_stack", worker_stack, 1),
                  GT_STK("stack", main_stack, 1));
@@ -229,14 +214,12 @@ static void test_percentiles(const char *name, int n)
         GT_EVENT(m, "GoStart", DT(i == 0 ? 996 : 1 + (i * 7919) % 3000), GT_ARG("g", i + 2), GT_ARG("g_seq", 1));
         GT_EVENT(m, "GoDestroy", DT(1));
     }
-    unsigned char *data = NULL;
     size_t len = 0;
-    if (gt_builder_write_memory(b, &data, &len, &err))
-        data = NULL;
-    gt_builder_free(b);
+    unsigned char *data = finish_trace(b, &len);
     snprintf(label, sizeof label, "overview/%s-trace", name);
     if (!check(data != NULL, label, "the builder failed"))
         return;
+    gt_error err;
     gt_reader *r = gt_reader_open_memory(data, len, &err);
     gt_overview *o = gt_overview_new();
     int64_t *create = calloc((size_t)n + 2, sizeof *create), *waits = calloc((size_t)n + 2, sizeof *waits);
