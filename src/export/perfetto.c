@@ -221,6 +221,31 @@ typedef struct memo {
 
 static inline memo *memo_slot(memo *m, uint64_t key) { return &m[(key * 0x9e3779b97f4a7c15ULL) >> 56]; }
 
+/* The names cached by key (cached_name_iid), one map per kind of key, so
+ * that a key is never packed with anything: a goroutine ID takes all 64
+ * bits. */
+enum name_kind {
+    NAME_TEXT,            /* key: the address of a stable name (the tracker's, or a literal) */
+    NAME_PROC_RUNS,       /* key: a goroutine; "G7 main.f" */
+    NAME_THREAD_SYSCALL,  /* key: a goroutine; "G7 syscall" */
+    NAME_HOLDS_PROC,      /* key: a P; "P3" */
+    NAME_UNBLOCK,         /* key: the goroutine unblocked; "unblock G7" */
+    NAME_CREATE,          /* key: the goroutine created; "create G7" */
+    NAME_KINDS
+};
+
+/* The memo in front of the name maps, by kind and key. iid fits 32 bits:
+ * the interning starts over past MAX_INTERNED entries. */
+typedef struct name_memo {
+    uint64_t key;
+    uint32_t kind, iid;
+} name_memo;
+
+static inline name_memo *name_memo_slot(name_memo *m, enum name_kind kind, uint64_t key)
+{
+    return &m[((key + ((uint64_t)kind << 56)) * 0x9e3779b97f4a7c15ULL) >> 56];
+}
+
 struct gt_perfetto {
     gt_write_fn write;
     void *write_ctx;
@@ -243,10 +268,10 @@ struct gt_perfetto {
     size_t names_sent, funcs_sent, files_sent;
     gt_u64map frames;     /* pc -> iid */
     gt_u64map stacks;     /* stack id -> iid */
-    gt_u64map name_cache; /* stable name pointer, or numbered name key -> iid */
-    gt_u64map unblock_names, create_names;  /* target goroutine -> iid of "unblock G7", "create G7" */
+    gt_u64map name_cache[NAME_KINDS];  /* by name_kind: key -> iid */
     uint64_t state_iid[GT_TL_SYSCALL + 1];  /* Running, Runnable, Syscall -> iid, 0: none yet */
-    memo name_memo[MEMO], stack_memo[MEMO];  /* name_cache, stacks */
+    name_memo name_memo[MEMO];  /* name_cache */
+    memo stack_memo[MEMO];      /* stacks */
     uint64_t n_frames, n_stacks;
     pb out, packet, event, interned, scratch, scratch2;
     char namebuf[512];
@@ -713,69 +738,104 @@ static inline int event_end(gt_perfetto *p, int64_t t)
     return write_event(p, t, p->event.p, p->event.n);
 }
 
-static gt_str slice_name(gt_perfetto *p, const gt_tl_slice *s)
+/* The name of kind: text for NAME_TEXT, else the kind's prefix, the
+ * number id and, when given, text (numbered). */
+static gt_str make_name(gt_perfetto *p, enum name_kind kind, int64_t id, gt_str text)
 {
-    switch (s->kind) {
-    case GT_TL_RUNNING:
-        return cstr("Running");
-    case GT_TL_RUNNABLE:
-        return cstr("Runnable");
-    case GT_TL_SYSCALL:
-        return cstr("Syscall");
-    case GT_TL_WAITING:
-        return s->name.len ? s->name : cstr("Waiting");
-    case GT_TL_PROC_RUNS:
-        return numbered(p, "G", s->goroutine, gt_tl_goroutine_name(p->tl, s->goroutine));
-    case GT_TL_THREAD_SYSCALL:
-        return numbered(p, "G", s->goroutine, cstr("syscall"));
-    case GT_TL_HOLDS_PROC:
-        return numbered(p, "P", s->proc, (gt_str){"", 0});
-    default:
-        return s->name;
-    }
+    static const char *const prefix[NAME_KINDS] = {"", "G", "G", "P", "unblock G", "create G"};
+    return kind == NAME_TEXT ? text : numbered(p, prefix[kind], id, text);
 }
 
-/* The iid of a slice's name, from caches cleared with the interning: the
- * fixed state names by kind, the tracker's names by their stable pointers,
- * the numbered names ("G12 main.worker") by kind and ID, so that the name
- * is made and hashed only the first time. */
-static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s)
+/* cached_name_iid's miss, out of line: the map, and the name made and
+ * interned when the map has none. */
+static __attribute__((noinline)) uint64_t cached_name_slow(gt_perfetto *p, name_memo *m, enum name_kind kind,
+                                                           uint64_t key, gt_str text)
 {
-    uint64_t key;
-    switch (s->kind) {
-    case GT_TL_RUNNING:
-    case GT_TL_RUNNABLE:
-    case GT_TL_SYSCALL:
-        if (!p->state_iid[s->kind])
-            p->state_iid[s->kind] = name_iid(p, slice_name(p, s));
-        return p->state_iid[s->kind];
-    case GT_TL_PROC_RUNS:
-        if (!gt_tl_goroutine_name(p->tl, s->goroutine).len)
-            return name_iid(p, slice_name(p, s));  /* named later: "G7" now, "G7 main.f" then */
-        /* fall through */
-    case GT_TL_THREAD_SYSCALL:
-        key = (uint64_t)s->goroutine << 4 | (uint64_t)s->kind;
-        break;
-    case GT_TL_HOLDS_PROC:
-        key = (uint64_t)s->proc << 4 | (uint64_t)s->kind;
-        break;
-    default:  /* a pointer, tagged apart from the keys above */
-        key = (uint64_t)(uintptr_t)slice_name(p, s).ptr | (uint64_t)1 << 63;
-        break;
-    }
-    memo *m = memo_slot(p->name_memo, key);
-    if (m->iid && m->key == key)
-        return m->iid;
     int inserted;
-    uint64_t *v = gt_u64map_upsert(&p->name_cache, key, &inserted);
+    uint64_t *v = gt_u64map_upsert(&p->name_cache[kind], key, &inserted);
     if (!v) {
         fail(p, -1);
         return 0;
     }
     if (inserted)
-        *v = name_iid(p, slice_name(p, s));
-    *m = (memo){key, *v};
+        *v = name_iid(p, make_name(p, kind, (int64_t)key, text));
+    *m = (name_memo){key, kind, (uint32_t)*v};
     return *v;
+}
+
+/* The iid of the name of kind and key (for the numbered kinds, key is the
+ * number), from the caches cleared with the interning, so that the name is
+ * made from text (make_name) and hashed only the first time. Inline: the
+ * memo's hit is a few instructions, the call more. */
+static inline uint64_t cached_name_iid(gt_perfetto *p, enum name_kind kind, uint64_t key, gt_str text)
+{
+    name_memo *m = name_memo_slot(p->name_memo, kind, key);
+    if (m->iid && m->key == key && m->kind == kind)
+        return m->iid;
+    return cached_name_slow(p, m, kind, key, text);
+}
+
+/* A slice's name as make_name takes it: the kind returned, *id and *text. */
+static inline enum name_kind slice_name_parts(gt_perfetto *p, const gt_tl_slice *s, int64_t *id, gt_str *text)
+{
+    *id = 0;
+    switch (s->kind) {
+    case GT_TL_RUNNING:
+        *text = cstr("Running");
+        return NAME_TEXT;
+    case GT_TL_RUNNABLE:
+        *text = cstr("Runnable");
+        return NAME_TEXT;
+    case GT_TL_SYSCALL:
+        *text = cstr("Syscall");
+        return NAME_TEXT;
+    case GT_TL_WAITING:
+        *text = s->name.len ? s->name : cstr("Waiting");
+        return NAME_TEXT;
+    case GT_TL_PROC_RUNS:
+        *id = s->goroutine;
+        *text = gt_tl_goroutine_name(p->tl, s->goroutine);
+        return NAME_PROC_RUNS;
+    case GT_TL_THREAD_SYSCALL:
+        *id = s->goroutine;
+        *text = cstr("syscall");
+        return NAME_THREAD_SYSCALL;
+    case GT_TL_HOLDS_PROC:
+        *id = s->proc;
+        *text = (gt_str){"", 0};
+        return NAME_HOLDS_PROC;
+    default:
+        *text = s->name;
+        return NAME_TEXT;
+    }
+}
+
+static gt_str slice_name(gt_perfetto *p, const gt_tl_slice *s)
+{
+    int64_t id;
+    gt_str text;
+    enum name_kind kind = slice_name_parts(p, s, &id, &text);
+    return make_name(p, kind, id, text);
+}
+
+/* The iid of a slice's name: the fixed state names by kind, the others
+ * through cached_name_iid (the tracker's names by their stable addresses,
+ * the numbered names, "G12 main.worker", by kind and ID). */
+static uint64_t slice_name_iid(gt_perfetto *p, const gt_tl_slice *s)
+{
+    if (s->kind == GT_TL_RUNNING || s->kind == GT_TL_RUNNABLE || s->kind == GT_TL_SYSCALL) {
+        if (!p->state_iid[s->kind])
+            p->state_iid[s->kind] = name_iid(p, slice_name(p, s));
+        return p->state_iid[s->kind];
+    }
+    int64_t id;
+    gt_str text;
+    enum name_kind kind = slice_name_parts(p, s, &id, &text);
+    if (kind == NAME_TEXT)
+        return cached_name_iid(p, kind, (uint64_t)(uintptr_t)text.ptr, text);
+    if (kind == NAME_PROC_RUNS && !text.len)  /* named later: "G7" now, "G7 main.f" then */
+        return name_iid(p, make_name(p, kind, id, text));
+    return cached_name_iid(p, kind, (uint64_t)id, text);
 }
 
 static int sink_begin(void *ctx, const gt_tl_slice *s);
@@ -874,19 +934,11 @@ static int sink_instant(void *ctx, const gt_tl_instant *in)
         name = in->message;
     event_begin(p, TYPE_INSTANT, uuid);
     uint64_t iid;
-    if (in->kind == GT_TL_UNBLOCK || in->kind == GT_TL_CREATE) {
-        /* At an unblock or a goroutine start: the name is made and hashed
-         * once per target and interning. */
-        int unblock = in->kind == GT_TL_UNBLOCK, inserted;
-        uint64_t *v = gt_u64map_upsert(unblock ? &p->unblock_names : &p->create_names, (uint64_t)in->target, &inserted);
-        if (!v)
-            return fail(p, -1);
-        if (inserted)
-            *v = name_iid(p, numbered(p, unblock ? "unblock G" : "create G", in->target, (gt_str){"", 0}));
-        iid = *v;
-    } else {
+    if (in->kind == GT_TL_UNBLOCK || in->kind == GT_TL_CREATE)  /* named once per target and interning */
+        iid = cached_name_iid(p, in->kind == GT_TL_UNBLOCK ? NAME_UNBLOCK : NAME_CREATE, (uint64_t)in->target,
+                              (gt_str){"", 0});
+    else
         iid = name_iid(p, name);
-    }
     pb_uint(&p->event, TE_NAME_IID, iid);
     uint64_t cs = callstack_iid(p, in->stack);
     if (cs)
@@ -955,9 +1007,8 @@ static void reset_interning(gt_perfetto *p)
     p->names_sent = p->funcs_sent = p->files_sent = 0;
     gt_u64map_clear(&p->frames);
     gt_u64map_clear(&p->stacks);
-    gt_u64map_clear(&p->name_cache);
-    gt_u64map_clear(&p->unblock_names);
-    gt_u64map_clear(&p->create_names);
+    for (int k = 0; k < NAME_KINDS; k++)
+        gt_u64map_clear(&p->name_cache[k]);
     memset(p->state_iid, 0, sizeof p->state_iid);
     memset(p->name_memo, 0, sizeof p->name_memo);
     memset(p->stack_memo, 0, sizeof p->stack_memo);
@@ -998,9 +1049,8 @@ void gt_perfetto_free(gt_perfetto *p)
     gt_interner_free(&p->files);
     gt_u64map_free(&p->frames);
     gt_u64map_free(&p->stacks);
-    gt_u64map_free(&p->name_cache);
-    gt_u64map_free(&p->unblock_names);
-    gt_u64map_free(&p->create_names);
+    for (int k = 0; k < NAME_KINDS; k++)
+        gt_u64map_free(&p->name_cache[k]);
     free(p->out.p);
     free(p->packet.p);
     free(p->event.p);

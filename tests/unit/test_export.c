@@ -2,10 +2,12 @@
  * time is known: the exact sequence of slices, instants, flows and counters
  * it reports, the same after gt_tl_close / gt_tl_reopen in the middle, a
  * sink's error code coming back, and the Perfetto writer stopping at the
- * first failed write. Then, on every in-repo trace: per goroutine, Running
- * slices = the summary's exec_time and Waiting slices by reason = its
- * block_time (as tests/scripts/perfetto.sh checks on Perfetto's output,
- * here without protoc), begins and ends balanced per track.
+ * first failed write; the Perfetto writer's names of goroutines whose IDs
+ * differ only in their top bits, decoded from its output. Then, on every
+ * in-repo trace: per goroutine, Running slices = the summary's exec_time
+ * and Waiting slices by reason = its block_time (as tests/scripts/
+ * perfetto.sh checks on Perfetto's output, here without protoc), begins
+ * and ends balanced per track.
  *
  * The trace (Go 1.22, one M, frequency 1e9 so ticks are ns; the reader
  * makes times within a batch strictly increase):
@@ -36,6 +38,7 @@
 #include "gotrace/analysis.h"
 #include "gotrace/builder.h"
 #include "gotrace/export.h"
+#include "tbuf.h"
 
 static const gt_builder_frame main_stack[] = {{0x31, "main.main", "./main.go", 11}};
 static const gt_builder_frame worker_stack[] = {{0x50, "main.worker", "./main.go", 30}};
@@ -332,6 +335,208 @@ static void cross_check(const char *path, const char *name)
     free(data);
 }
 
+/* ------------------------------------------------ Perfetto slice names */
+
+/* Goroutines 7 and 7 + 2^60, whose IDs differ only in the top bits, each
+ * created, run on P0, in a syscall, and unblocked by the other:
+ *
+ *   G1 running on M0/P0; creates G7 and BIG (both start in main.worker);
+ *   blocks. G7 runs, makes a syscall, blocks. BIG runs, makes a syscall,
+ *   unblocks G7, blocks. G7 runs, unblocks BIG, ends. */
+#define BIG_G ((uint64_t)1 << 60 | 7)
+
+static unsigned char *build_big_ids(size_t *len)
+{
+    gt_builder *b;
+    gt_builder_batch *m = begin_trace(&b);
+    if (!m)
+        return NULL;
+    GT_EVENT(m, "GoCreate", DT(10), GT_ARG("new_g", 7), GT_STK("new_stack", worker_stack, 1),
+             GT_STK("stack", main_stack, 1));
+    GT_EVENT(m, "GoCreate", DT(10), GT_ARG("new_g", BIG_G), GT_STK("new_stack", worker_stack, 1),
+             GT_STK("stack", main_stack, 1));
+    GT_EVENT(m, "GoBlock", DT(10), GT_STR("reason_string", "chan receive"), GT_STK("stack", block_stack, 2));
+    GT_EVENT(m, "GoStart", DT(10), GT_ARG("g", 7), GT_ARG("g_seq", 1));
+    GT_EVENT(m, "GoSyscallBegin", DT(10), GT_ARG("p_seq", 1), GT_STK("stack", worker_stack, 1));
+    GT_EVENT(m, "GoSyscallEnd", DT(10));
+    GT_EVENT(m, "GoBlock", DT(10), GT_STR("reason_string", "chan receive"), GT_STK("stack", worker_stack, 1));
+    GT_EVENT(m, "GoStart", DT(10), GT_ARG("g", BIG_G), GT_ARG("g_seq", 1));
+    GT_EVENT(m, "GoSyscallBegin", DT(10), GT_ARG("p_seq", 2), GT_STK("stack", worker_stack, 1));
+    GT_EVENT(m, "GoSyscallEnd", DT(10));
+    GT_EVENT(m, "GoUnblock", DT(10), GT_ARG("g", 7), GT_ARG("g_seq", 2), GT_STK("stack", worker_stack, 1));
+    GT_EVENT(m, "GoBlock", DT(10), GT_STR("reason_string", "chan receive"), GT_STK("stack", worker_stack, 1));
+    GT_EVENT(m, "GoStart", DT(10), GT_ARG("g", 7), GT_ARG("g_seq", 3));
+    GT_EVENT(m, "GoUnblock", DT(10), GT_ARG("g", BIG_G), GT_ARG("g_seq", 2), GT_STK("stack", worker_stack, 1));
+    GT_EVENT(m, "GoDestroy", DT(10));
+    return finish_trace(b, len);
+}
+
+static int out_write(void *ctx, const void *data, size_t len)
+{
+    put(ctx, data, len);
+    return 0;
+}
+
+/* One protobuf field of [*p, end): 1, or 0 at the end or on bad input. */
+typedef struct pbfield {
+    uint32_t num;
+    uint64_t v;                /* a varint's value, or the length */
+    const unsigned char *data; /* WT_LEN: the contents */
+} pbfield;
+
+static int pb_varint_(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; *p < end && shift < 64; shift += 7) {
+        unsigned char c = *(*p)++;
+        *v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return 1;
+    }
+    return 0;
+}
+
+static int pb_field(const unsigned char **p, const unsigned char *end, pbfield *f)
+{
+    uint64_t key;
+    if (*p >= end || !pb_varint_(p, end, &key))
+        return 0;
+    f->num = (uint32_t)(key >> 3);
+    f->data = NULL;
+    switch (key & 7) {
+    case 0:
+        return pb_varint_(p, end, &f->v);
+    case 1:
+    case 5: {
+        size_t n = (key & 7) == 1 ? 8 : 4;
+        if ((size_t)(end - *p) < n)
+            return 0;
+        *p += n;
+        return 1;
+    }
+    case 2:
+        if (!pb_varint_(p, end, &f->v) || f->v > (uint64_t)(end - *p))
+            return 0;
+        f->data = *p;
+        *p += f->v;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The names of every TrackEvent in a Perfetto trace, "\n"-separated and
+ * framed by "\n": interned names resolved through sequence 1's event
+ * names (emptied where its state is cleared), plain names as they are.
+ * Returns 0 on an unreadable trace or an unknown iid. */
+static int event_names(const unsigned char *p, const unsigned char *end, char *out, size_t cap)
+{
+    enum { MAX_IIDS = 64 };
+    char names[MAX_IIDS][64];
+    memset(names, 0, sizeof names);
+    size_t n = 0;
+    out[n++] = '\n';
+    pbfield pkt;
+    while (p < end) {
+        if (!pb_field(&p, end, &pkt) || pkt.num != 1 || !pkt.data)
+            return 0;
+        const unsigned char *pend = pkt.data + pkt.v;
+        pbfield f;
+        for (const unsigned char *q = pkt.data; q < pend;) {  /* the state and interned names first */
+            if (!pb_field(&q, pend, &f))
+                return 0;
+            if (f.num == 13 && (f.v & 1))
+                memset(names, 0, sizeof names);
+            if (f.num != 12 || !f.data)
+                continue;
+            pbfield d;
+            for (const unsigned char *r = f.data; r < f.data + f.v;) {
+                if (!pb_field(&r, f.data + f.v, &d))
+                    return 0;
+                if (d.num != 2 || !d.data)
+                    continue;
+                uint64_t iid = 0;
+                pbfield e;
+                for (const unsigned char *t = d.data; t < d.data + d.v;) {
+                    if (!pb_field(&t, d.data + d.v, &e))
+                        return 0;
+                    if (e.num == 1)
+                        iid = e.v;
+                    else if (e.num == 2 && iid && iid < MAX_IIDS && e.v < sizeof names[0])
+                        memcpy(names[iid], e.data, e.v), names[iid][e.v] = 0;
+                }
+            }
+        }
+        for (const unsigned char *q = pkt.data; q < pend;) {  /* then the event */
+            if (!pb_field(&q, pend, &f))
+                return 0;
+            if (f.num != 11 || !f.data)
+                continue;
+            pbfield e;
+            for (const unsigned char *t = f.data; t < f.data + f.v;) {
+                if (!pb_field(&t, f.data + f.v, &e))
+                    return 0;
+                const char *name = NULL;
+                size_t len = 0;
+                if (e.num == 10) {  /* name_iid */
+                    if (e.v >= MAX_IIDS || !names[e.v][0])
+                        return 0;
+                    name = names[e.v], len = strlen(name);
+                } else if (e.num == 23 && e.data) {  /* name */
+                    name = (const char *)e.data, len = e.v;
+                }
+                if (name && n + len + 1 < cap) {
+                    memcpy(out + n, name, len);
+                    n += len;
+                    out[n++] = '\n';
+                }
+            }
+        }
+    }
+    out[n] = 0;
+    return 1;
+}
+
+/* Every numbered name is the goroutine's own, however close the IDs: the
+ * writer caches names by kind and ID, and a key that packed the two (ID <<
+ * 4 | kind) gave BIG's slices G7's names. */
+static void perfetto_big_ids(void)
+{
+    size_t len;
+    unsigned char *data = build_big_ids(&len);
+    tbuf o = {NULL, 0, 0};
+    gt_error err;
+    gt_reader *r = data ? gt_reader_open_memory(data, len, &err) : NULL;
+    gt_perfetto *pf = gt_perfetto_new(out_write, &o, 0, INT64_MAX);
+    int rc = r && pf ? 0 : -1;
+    gt_event ev;
+    while (!rc && gt_reader_next(r, &ev) == 1)
+        rc = gt_perfetto_event(pf, &ev);
+    if (!rc)
+        rc = gt_perfetto_finish(pf);
+    if (r && !rc && gt_reader_error(r))
+        rc = -2;
+    static char names[8192];
+    int read = !rc && event_names(o.p, o.p + o.len, names, sizeof names);
+    static const char *const want[] = {"G7 main.worker",       "G1152921504606846983 main.worker",
+                                       "G7 syscall",           "G1152921504606846983 syscall",
+                                       "create G7",            "create G1152921504606846983",
+                                       "unblock G7",           "unblock G1152921504606846983"};
+    const char *missing = NULL;
+    for (size_t i = 0; read && !missing && i < sizeof want / sizeof want[0]; i++) {
+        char framed[80];
+        snprintf(framed, sizeof framed, "\n%s\n", want[i]);
+        if (!strstr(names, framed))
+            missing = want[i];
+    }
+    check(read && !missing, "export_perfetto_big_goroutine_ids", "rc %d, decoded %d, no event named \"%s\"; names:%s",
+          rc, read, missing ? missing : "", read ? names : "");
+    gt_perfetto_free(pf);
+    gt_reader_free(r);
+    free(o.p);
+    free(data);
+}
+
 int main(void)
 {
     size_t len;
@@ -370,6 +575,7 @@ int main(void)
         check(rc == 7 && f.calls == k, name, "rc %d after %d calls, want 7 after %d", rc, f.calls, k);
     }
     free(data);
+    perfetto_big_ids();
 
     const char *root = getenv("ROOT");
     char path[4096];
