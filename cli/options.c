@@ -43,12 +43,12 @@ int cli_work_threads(void)
 {
     int n = cli_threads();
     if (n == 0) {
-        /* The hook's value, read as the library reads it (reader.c's
-         * default_threads, which takes 1 to 64 and reads 1 otherwise), so
-         * that the CLI's own threads follow the reader's. */
+        /* The hook's value, read as the library reads it (gotrace.h,
+         * GT_MAX_THREADS: 1 to GT_MAX_THREADS, else 1), so that the CLI's
+         * own threads follow the reader's. */
         const char *hook = getenv("GT_TEST_THREADS");
         n = hook ? atoi(hook) : 1;
-        return n >= 1 && n <= 64 ? n : 1;
+        return n >= 1 && n <= GT_MAX_THREADS ? n : 1;
     }
     return n >= 1 && n <= CLI_MAX_THREADS ? n : 1;
 }

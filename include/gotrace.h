@@ -503,9 +503,16 @@ GT_API size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap);
  * (threads < 1, or reading has started). Old-format traces (Go <= 1.21) are
  * read single-threaded. If a thread cannot be started the reader silently
  * does without it. Without a call, the environment variable GT_TEST_THREADS
- * (a test hook: the suite's `make test-threads`) gives the default, else
- * 1. */
+ * (a test hook: the suite's `make test-threads`) gives the default when it
+ * holds 1 to GT_MAX_THREADS, else the default is 1. */
 GT_API int gt_reader_set_threads(gt_reader *r, int threads);
+
+/* The largest GT_TEST_THREADS the reader takes as its default (see
+ * gt_reader_set_threads; a larger value reads as 1, like any that is not a
+ * number from 1 up). It bounds the hook only: gt_reader_set_threads takes
+ * any threads >= 1. A caller that mirrors the reader's default, as the
+ * gotrace command does for its own threads, bounds the hook the same way. */
+#define GT_MAX_THREADS 64
 
 /* The error that stopped the reader, or NULL when it has not failed. */
 GT_API const gt_error *gt_reader_error(const gt_reader *r);

@@ -1087,13 +1087,13 @@ int gt_reader_set_threads(gt_reader *r, int threads)
 }
 
 /* Threads when the caller set none: GT_TEST_THREADS, a test hook (the
- * test suite runs its correctness tests again with it set to 2 and 3), else
- * 1. */
+ * test suite runs its correctness tests again with it set to 2 and 3), when
+ * it is 1 to GT_MAX_THREADS, else 1. */
 static int default_threads(void)
 {
     const char *s = getenv("GT_TEST_THREADS");
     int n = s ? atoi(s) : 0;
-    return n >= 1 && n <= 64 ? n : 1;
+    return n >= 1 && n <= GT_MAX_THREADS ? n : 1;
 }
 
 /* Starts threaded mode on the first read when it was asked for: the
