@@ -171,7 +171,8 @@ static void g_release(gt_tl *tl, g_rec *g)
     tl->free_gs = idx + 1;
 }
 
-/* The record of a live goroutine. */
+/* g_live's miss, out of line: the record of goroutine id from the map of
+ * live goroutines, put in the cache; NULL when id is not live. */
 static g_rec *g_live_slow(gt_tl *tl, int64_t id)
 {
     uint64_t *p = gt_u64map_get(&tl->g_index, (uint64_t)id);
@@ -181,7 +182,8 @@ static g_rec *g_live_slow(gt_tl *tl, int64_t id)
     return &tl->gs[*p - 1];
 }
 
-/* Inline: the cache's hit is a few instructions, the call more. */
+/* The record of goroutine id, NULL when it is not live. Inline: the
+ * cache's hit is a few instructions, the call more. */
 static inline g_rec *g_live(gt_tl *tl, int64_t id)
 {
     const id_cache *c = cache_slot(tl->g_cache, id);
