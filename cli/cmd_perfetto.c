@@ -337,19 +337,24 @@ int cmd_perfetto(int argc, char **argv)
         } while (n > 0 && !stop);
         cli_progress_finish(&progress, r);
     }
-    if (pf && !write_rc && !no_memory) {
+    int finishing = pf && !write_rc && !no_memory;
+    if (finishing) {
         rc = gt_perfetto_finish(pf);
         if (!rc && packing != PACK_NONE)
             rc = flush_chunk(&snk);
+    }
+    /* The packing thread is joined here on every path, once it has written
+     * what it holds. Its failure counts when nothing failed before: after
+     * a failure (stopped early) the first one is reported. */
+    int pack_rc = packer_stop(&snk);
+    if (finishing) {
         if (!rc)
-            rc = packer_stop(&snk);
+            rc = pack_rc;
         if (rc == CLI_EXIT_IO)
             write_rc = rc;
         else if (rc)
             no_memory = 1;
     }
-    /* Stopped early (a failure): the thread still writes what it holds. */
-    packer_stop(&snk);
     if (!write_rc)
         write_rc = cli_write_check(out.f);
     if (write_rc)
