@@ -60,18 +60,20 @@ enum { CHUNK = 256 << 10 };
 enum packing { PACK_NONE, PACK_DEFLATE, PACK_ZSTD };
 
 /* Packing on a thread of its own, when the command may keep two or more
- * busy (cli_work_threads): the exporter fills one chunk while the thread
- * packs and writes the one before, so the bytes are the same as packing
- * inline. Until it is joined, only that thread writes to the output and
- * uses the compressor. */
+ * busy (cli_work_threads): the exporter fills a chunk while the thread packs
+ * and writes those before, in order, so the bytes are the same as packing
+ * inline. Up to QUEUE filled chunks wait for it, so that neither side waits
+ * for the other's slower moments. Until it is joined, only that thread
+ * writes to the output and uses the compressor. */
+enum { QUEUE = 8 };
 typedef struct packer {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    unsigned char *work;  /* the chunk handed over */
-    size_t n_work;
-    int pending;          /* work holds a chunk not packed yet */
-    int stop;             /* no chunk comes after the pending one */
+    unsigned char *chunk[QUEUE];  /* chunk[i % QUEUE], head <= i < tail: handed over, not packed yet */
+    size_t n_chunk[QUEUE];
+    size_t head, tail;
+    int stop;             /* no chunk comes after those queued */
     int rc;               /* the first failure: CLI_EXIT_IO (message printed) or -1 */
 } packer;
 
@@ -138,29 +140,41 @@ static void *packer_main(void *arg)
     packer *pk = s->pk;
     pthread_mutex_lock(&pk->mu);
     for (;;) {
-        while (!pk->pending && !pk->stop)
+        while (pk->head == pk->tail && !pk->stop)
             pthread_cond_wait(&pk->cv, &pk->mu);
-        if (!pk->pending)
+        if (pk->head == pk->tail)
             break;
+        size_t i = pk->head % QUEUE;
         pthread_mutex_unlock(&pk->mu);
-        int rc = pk->rc ? 0 : pack(s, pk->work, pk->n_work);
+        int rc = pk->rc ? 0 : pack(s, pk->chunk[i], pk->n_chunk[i]);
         pthread_mutex_lock(&pk->mu);
         if (rc && !pk->rc)
             pk->rc = rc;
-        pk->pending = 0;
+        pk->head++;
         pthread_cond_broadcast(&pk->cv);
     }
     pthread_mutex_unlock(&pk->mu);
     return NULL;
 }
 
+static void packer_free(packer *pk)
+{
+    for (size_t i = 0; i < QUEUE; i++)
+        free(pk->chunk[i]);
+    free(pk);
+}
+
 /* Starts the packing thread; on any failure the sink packs inline. */
 static void packer_start(sink *s)
 {
     packer *pk = calloc(1, sizeof *pk);
-    if (!pk || !(pk->work = malloc(CHUNK))) {
-        free(pk);
+    if (!pk)
         return;
+    for (size_t i = 0; i < QUEUE; i++) {
+        if (!(pk->chunk[i] = malloc(CHUNK))) {
+            packer_free(pk);
+            return;
+        }
     }
     pthread_mutex_init(&pk->mu, NULL);
     pthread_cond_init(&pk->cv, NULL);
@@ -169,12 +183,11 @@ static void packer_start(sink *s)
         s->pk = NULL;
         pthread_cond_destroy(&pk->cv);
         pthread_mutex_destroy(&pk->mu);
-        free(pk->work);
-        free(pk);
+        packer_free(pk);
     }
 }
 
-/* Lets the thread pack and write the chunk handed over, joins it, and
+/* Lets the thread pack and write the chunks handed over, joins it, and
  * returns its first failure (0: none). Nothing without a thread. */
 static int packer_stop(sink *s)
 {
@@ -189,14 +202,13 @@ static int packer_stop(sink *s)
     int rc = pk->rc;
     pthread_cond_destroy(&pk->cv);
     pthread_mutex_destroy(&pk->mu);
-    free(pk->work);
-    free(pk);
+    packer_free(pk);
     s->pk = NULL;
     return rc;
 }
 
 /* Packs what is buffered: inline, or handed to the packing thread (once
- * it has written the chunk before), whose failure so far it returns. */
+ * the queue has room), whose failure so far it returns. */
 static int flush_chunk(sink *s)
 {
     if (!s->n_plain)
@@ -208,15 +220,17 @@ static int flush_chunk(sink *s)
         return rc;
     }
     pthread_mutex_lock(&pk->mu);
-    while (pk->pending)
+    while (pk->tail - pk->head == QUEUE && !pk->rc)
         pthread_cond_wait(&pk->cv, &pk->mu);
     int rc = pk->rc;
     if (!rc) {
+        /* The slot's buffer was packed already: it becomes the one filled. */
+        size_t i = pk->tail % QUEUE;
         unsigned char *filled = s->plain;
-        s->plain = pk->work;
-        pk->work = filled;
-        pk->n_work = s->n_plain;
-        pk->pending = 1;
+        s->plain = pk->chunk[i];
+        pk->chunk[i] = filled;
+        pk->n_chunk[i] = s->n_plain;
+        pk->tail++;
         pthread_cond_broadcast(&pk->cv);
     }
     pthread_mutex_unlock(&pk->mu);
