@@ -115,12 +115,10 @@ int cli_next_option(cli_args *a, const cli_option *opts);
 /* Every command also accepts --threads N (the parser handles it like
  * --quiet): how many threads read the trace, N >= 1; 0 is the default, as
  * when the option is absent. Any other value (negative, not a number, above
- * CLI_MAX_THREADS) is a usage error. The reader uses at most three threads
- * whatever N >= 2 asks (gotrace.h, gt_reader_set_threads: a producer that
- * merges and orders, a generation read-ahead, and the caller's own), so the
- * default, the number of online cores, is capped at
- * CLI_DEFAULT_THREADS_CAP: more gives nothing today. */
-enum { CLI_MAX_THREADS = 1024, CLI_DEFAULT_THREADS_CAP = 3 };
+ * CLI_MAX_THREADS) is a usage error. The default is the library's,
+ * gt_default_threads (gotrace.h): the online cores, at most
+ * GT_DEFAULT_THREADS_CAP. */
+enum { CLI_MAX_THREADS = 1024 };
 
 /* Sets --threads from its value: decimal digits only (no sign, no
  * spaces), 0 to CLI_MAX_THREADS. 0, or -1 (nothing set) for anything else:
@@ -130,10 +128,11 @@ enum { CLI_MAX_THREADS = 1024, CLI_DEFAULT_THREADS_CAP = 3 };
 int cli_parse_threads(const char *value);
 #define CLI_THREADS_BAD "option %s needs a whole number of threads from 1 to %d (0: the default), not '%s'"
 
-/* The threads to read with: --threads N when given with N >= 1; else 0
- * when the environment sets GT_TEST_THREADS (the library's test hook: the
- * reader's default applies, so that the suite decides, see DEVELOPERS.md);
- * else the online cores, at most CLI_DEFAULT_THREADS_CAP. */
+/* The threads to read with: --threads N when given with N >= 1; else
+ * gt_default_threads(): 0 when the environment sets GT_TEST_THREADS (the
+ * library's test hook: the reader's default applies, so that the suite
+ * decides, see DEVELOPERS.md), else the online cores, at most
+ * GT_DEFAULT_THREADS_CAP. */
 int cli_threads(void);
 /* The threads a command may keep busy besides the reader's (perfetto packs
  * its output on one when this is above 1): cli_threads(), or when that

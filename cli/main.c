@@ -49,7 +49,7 @@ static void usage(FILE *f)
                "  --quiet        (every command) no progress line on standard error\n\n"
                "Exit status: 0 success, 1 broken trace or failed check, 2 usage error,\n"
                "3 write error (the output is incomplete).\n",
-            CLI_DEFAULT_THREADS_CAP);
+            GT_DEFAULT_THREADS_CAP);
 }
 
 /* The options every command accepts (cli_next_option reads them), after
@@ -66,7 +66,7 @@ static int common_help(int rc)
                "               traces, nor for dump --wire and --footprint, convert,\n"
                "               cut and split (they read no events).\n"
                "  --quiet      no progress line on standard error\n",
-               CLI_DEFAULT_THREADS_CAP);
+               GT_DEFAULT_THREADS_CAP);
     return rc;
 }
 

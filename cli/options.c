@@ -26,17 +26,10 @@ int cli_threads(void)
 {
     if (threads_option > 0)
         return threads_option;
-    /* The test hook of the library (gotrace.h, gt_reader_set_threads): when
-     * set, the reader's own default applies, so that `make test` (which
-     * sets 1) and `make test-threads` (2) run the CLI as they run
-     * the library's tests. */
-    const char *hook = getenv("GT_TEST_THREADS");
-    if (hook && *hook)
-        return 0;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cores < 1)
-        cores = 1;
-    return cores < CLI_DEFAULT_THREADS_CAP ? (int)cores : CLI_DEFAULT_THREADS_CAP;
+    /* The library's default (gotrace.h): 0 while its test hook is set, so
+     * that `make test` (which sets 1) and `make test-threads` (2) run the
+     * CLI as they run the library's tests. */
+    return gt_default_threads();
 }
 
 int cli_work_threads(void)

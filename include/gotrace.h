@@ -514,6 +514,16 @@ GT_API int gt_reader_set_threads(gt_reader *r, int threads);
  * gotrace command does for its own threads, bounds the hook the same way. */
 #define GT_MAX_THREADS 64
 
+/* The threads a caller should ask gt_reader_set_threads for when its user
+ * named none: the online cores, at most GT_DEFAULT_THREADS_CAP (more gives
+ * nothing today: the reader starts two threads for any threads >= 2, and
+ * an exporter's packing one more); 0, meaning "make no call, the reader's
+ * own default applies", while the GT_TEST_THREADS hook is set, so that the
+ * test suite decides. The gotrace command and the Python package take their
+ * default from here. */
+#define GT_DEFAULT_THREADS_CAP 3
+GT_API int gt_default_threads(void);
+
 /* The error that stopped the reader, or NULL when it has not failed. */
 GT_API const gt_error *gt_reader_error(const gt_reader *r);
 

@@ -423,13 +423,11 @@ _os_fspath = _os.fspath
 
 
 def default_threads():
-    """The threads DataFrames are read with by default: the gotrace
-    command's default (cli_threads), the online cores, at most 3; 0 (the
-    library's own default) when GT_TEST_THREADS, the library's test hook,
-    is set, so that the test suite decides."""
-    if _os.environ.get("GT_TEST_THREADS"):
-        return 0
-    return min(_os.cpu_count() or 1, 3)
+    """The threads DataFrames are read with by default: the library's
+    gt_default_threads, as the gotrace command's: the online cores, at most
+    3; 0 (the reader's own default) while GT_TEST_THREADS, the library's
+    test hook, is set, so that the test suite decides."""
+    return _lib.gt_default_threads()
 
 
 def dataframes(src, tables=None, **kw):

@@ -250,6 +250,7 @@ def load():
     _sig(lib, "gt_pprof_free", None, c_void_p)
     _sig(lib, "gt_pprof_encode", c_void_p, c_void_p, P(c_size_t))
     _sig(lib, "gt_reader_set_threads", c_int, c_void_p, c_int)
+    _sig(lib, "gt_default_threads", c_int)
     _sig(lib, "gt_feed_analyses", c_int64, c_void_p, c_uint64, c_void_p, c_void_p, c_void_p, P(c_int))
     # rows.h, columns.h
     _sig(lib, "gt_rows_tables", P(RowsTable), P(_c.c_uint32))

@@ -1096,6 +1096,17 @@ static int default_threads(void)
     return n >= 1 && n <= GT_MAX_THREADS ? n : 1;
 }
 
+int gt_default_threads(void)
+{
+    const char *hook = getenv("GT_TEST_THREADS");
+    if (hook && *hook)
+        return 0;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1)
+        cores = 1;
+    return cores < GT_DEFAULT_THREADS_CAP ? (int)cores : GT_DEFAULT_THREADS_CAP;
+}
+
 /* Starts threaded mode on the first read when it was asked for: the
  * generation read-ahead first (the producer must find it running), then
  * the producer. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void test_version(void)
 {
@@ -97,10 +98,34 @@ static void test_sizes(void)
     free(text);
 }
 
+/* gt_default_threads: 0 while the test hook is set (whatever its value),
+ * else the online cores capped at GT_DEFAULT_THREADS_CAP. */
+static void test_default_threads(void)
+{
+    const char *hook = getenv("GT_TEST_THREADS");
+    char *saved = hook ? strdup(hook) : NULL;
+    setenv("GT_TEST_THREADS", "2", 1);
+    check(gt_default_threads() == 0, "default_threads_hook", "%d with GT_TEST_THREADS=2", gt_default_threads());
+    setenv("GT_TEST_THREADS", "junk", 1);
+    check(gt_default_threads() == 0, "default_threads_hook_any_value", "%d with GT_TEST_THREADS=junk",
+          gt_default_threads());
+    unsetenv("GT_TEST_THREADS");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int want = cores < 1 ? 1 : cores < GT_DEFAULT_THREADS_CAP ? (int)cores : GT_DEFAULT_THREADS_CAP;
+    check(gt_default_threads() == want, "default_threads_cores", "%d, want %d (%ld cores)", gt_default_threads(),
+          want, cores);
+    check(GT_DEFAULT_THREADS_CAP >= 1 && GT_DEFAULT_THREADS_CAP <= GT_MAX_THREADS, "default_threads_cap_range",
+          "GT_DEFAULT_THREADS_CAP %d", GT_DEFAULT_THREADS_CAP);
+    if (saved)
+        setenv("GT_TEST_THREADS", saved, 1);
+    free(saved);
+}
+
 int main(void)
 {
     test_version();
     test_gt_free();
     test_sizes();
+    test_default_threads();
     return check_done();
 }
