@@ -7,9 +7,10 @@
 #       default: every bench/traces/*.trace
 #
 # A whole bench trace's output (1.2 GB for the 100 MB trace) decodes to
-# about ten times that as protoc text, so each trace is checked in three
-# windows of WINDOW_MS milliseconds (default 100): at its start, its middle
-# and its end. For each window: `gotrace perfetto --no-compress --from
+# about ten times that as protoc text, so each trace is checked in windows
+# of WINDOW_MS milliseconds (default 100): at its start, its middle and its
+# end, and (Go 1.22 and later) across the start of its second generation.
+# For each window: `gotrace perfetto --no-compress --from
 # --to` must decode with protoc against ../shared/perfetto's schema, and
 # tests/scripts/perfetto_check.py must pass it with the same window's
 # `gotrace goroutines --json --from --to` (per goroutine, Running time =
@@ -69,5 +70,16 @@ for trace in "$@"; do
   check "perfetto_bench_${base}_start" "$trace" 0 "$w"
   check "perfetto_bench_${base}_middle" "$trace" "$mid" "$((mid + w))"
   check "perfetto_bench_${base}_end" "$trace" "$((duration - w))" "$duration"
+  # The second generation's start (gotrace cut --list: its 6th column, a Go
+  # duration from the trace start); old-format traces have no generations.
+  gen2=$("$GOTRACE" cut --list "$trace" 2>/dev/null | awk 'NR == 3 { print $6 }' | python3 -c '
+import re, sys
+d = sys.stdin.read().strip()
+units = {"h": 3600e9, "m": 60e9, "s": 1e9, "ms": 1e6, "us": 1e3, "\u00b5s": 1e3, "ns": 1}
+parts = re.findall(r"([0-9.]+)(h|ms|us|\u00b5s|ns|m|s)", d)
+print(int(round(sum(float(v) * units[u] for v, u in parts))) if parts else "")')
+  if [ -n "$gen2" ] && [ "$gen2" -gt "$((w / 2))" ]; then
+    check "perfetto_bench_${base}_generation_2" "$trace" "$((gen2 - w / 2))" "$((gen2 + w / 2))"
+  fi
 done
 exit $failed
