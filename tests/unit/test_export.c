@@ -377,6 +377,31 @@ static int out_write(void *ctx, const void *data, size_t len)
     return 0;
 }
 
+/* Converts the trace at data with a Perfetto writer writing through
+ * write(ctx), feeding events until a call returns nonzero: 0, or the first
+ * nonzero code of gt_perfetto_event / gt_perfetto_finish (after a failure,
+ * gt_perfetto_finish must give the same code, else -3); -1 when the reader
+ * or the writer cannot be made, -2 when the reader failed. */
+static int perfetto_convert(const unsigned char *data, size_t len, gt_write_fn write, void *ctx)
+{
+    gt_error err;
+    gt_reader *r = gt_reader_open_memory(data, len, &err);
+    gt_perfetto *pf = gt_perfetto_new(write, ctx, 0, INT64_MAX);
+    int rc = r && pf ? 0 : -1;
+    gt_event ev;
+    while (!rc && gt_reader_next(r, &ev) == 1)
+        rc = gt_perfetto_event(pf, &ev);
+    if (!rc)
+        rc = gt_perfetto_finish(pf);
+    else if (rc > 0)
+        rc = gt_perfetto_finish(pf) == rc ? rc : -3;
+    if (r && !rc && gt_reader_error(r))
+        rc = -2;
+    gt_perfetto_free(pf);
+    gt_reader_free(r);
+    return rc;
+}
+
 /* One protobuf field of [*p, end): 1, or 0 at the end or on bad input. */
 typedef struct pbfield {
     uint32_t num;
@@ -505,17 +530,7 @@ static void perfetto_big_ids(void)
     size_t len;
     unsigned char *data = build_big_ids(&len);
     tbuf o = {NULL, 0, 0};
-    gt_error err;
-    gt_reader *r = data ? gt_reader_open_memory(data, len, &err) : NULL;
-    gt_perfetto *pf = gt_perfetto_new(out_write, &o, 0, INT64_MAX);
-    int rc = r && pf ? 0 : -1;
-    gt_event ev;
-    while (!rc && gt_reader_next(r, &ev) == 1)
-        rc = gt_perfetto_event(pf, &ev);
-    if (!rc)
-        rc = gt_perfetto_finish(pf);
-    if (r && !rc && gt_reader_error(r))
-        rc = -2;
+    int rc = data ? perfetto_convert(data, len, out_write, &o) : -1;
     static char names[8192];
     int read = !rc && event_names(o.p, o.p + o.len, names, sizeof names);
     static const char *const want[] = {"G7 main.worker",       "G1152921504606846983 main.worker",
@@ -531,9 +546,52 @@ static void perfetto_big_ids(void)
     }
     check(read && !missing, "export_perfetto_big_goroutine_ids", "rc %d, decoded %d, no event named \"%s\"; names:%s",
           rc, read, missing ? missing : "", read ? names : "");
-    gt_perfetto_free(pf);
-    gt_reader_free(r);
     free(o.p);
+    free(data);
+}
+
+/* ------------------------------------------------ Perfetto write failure */
+
+typedef struct failing_out {
+    int calls;   /* write calls made */
+    int fail_at; /* the call that fails (returns 9); 0: none */
+    int after;   /* calls made after the failing one */
+} failing_out;
+
+static int failing_write(void *ctx, const void *data, size_t len)
+{
+    failing_out *o = ctx;
+    if (o->fail_at && o->calls >= o->fail_at)
+        o->after++;
+    return ++o->calls == o->fail_at ? 9 : 0;
+}
+
+/* The Perfetto writer stops at the first failed write: its code comes back
+ * from the call that made it (and from gt_perfetto_finish after it), and no
+ * write follows. On hello.trace, whose output takes several writes. */
+static void perfetto_write_failure(const char *path)
+{
+    size_t len;
+    unsigned char *data = (unsigned char *)check_read_file(path, &len);
+    if (!data) {
+        check_skip("export_perfetto_write_failure", "cannot read the trace");
+        return;
+    }
+    failing_out all = {0, 0, 0};
+    int rc = perfetto_convert(data, len, failing_write, &all);
+    if (check(rc == 0 && all.calls >= 3, "export_perfetto_writes", "rc %d, %d writes (want 3 or more)", rc,
+              all.calls)) {
+        int at[] = {1, all.calls / 2, all.calls};
+        for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+            failing_out o = {0, at[i], 0};
+            rc = perfetto_convert(data, len, failing_write, &o);
+            char name[64];
+            snprintf(name, sizeof name, "export_perfetto_write_failure_%zu", i);
+            check(rc == 9 && o.calls == at[i] && o.after == 0, name,
+                  "failing write %d of %d: rc %d (want 9), %d calls, %d after the failure", at[i], all.calls, rc,
+                  o.calls, o.after);
+        }
+    }
     free(data);
 }
 
@@ -581,6 +639,7 @@ int main(void)
     char path[4096];
     snprintf(path, sizeof path, "%s/examples/hello.trace", root && *root ? root : ".");
     cross_check(path, "hello");
+    perfetto_write_failure(path);
     static const char *const scenarios[] = {"confuse-seq-across-generations", "create-syscall-reuse-thread-id-no-p",
                                             "syscall-steal-simple", "stacks-and-strings"};
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
