@@ -37,11 +37,11 @@ int cli_work_threads(void)
     int n = cli_threads();
     if (n == 0) {
         /* The hook's value, read as the library reads it (gotrace.h,
-         * GT_MAX_THREADS: 1 to GT_MAX_THREADS, else 1), so that the CLI's
+         * GT_TEST_THREADS_MAX: 1 to GT_TEST_THREADS_MAX, else 1), so that the CLI's
          * own threads follow the reader's. */
         const char *hook = getenv("GT_TEST_THREADS");
         n = hook ? atoi(hook) : 1;
-        return n >= 1 && n <= GT_MAX_THREADS ? n : 1;
+        return n >= 1 && n <= GT_TEST_THREADS_MAX ? n : 1;
     }
     return n >= 1 && n <= CLI_MAX_THREADS ? n : 1;
 }

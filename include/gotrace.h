@@ -504,7 +504,7 @@ GT_API size_t gt_reader_next_batch(gt_reader *r, gt_event *evs, size_t cap);
  * read single-threaded. If a thread cannot be started the reader silently
  * does without it. Without a call, the environment variable GT_TEST_THREADS
  * (a test hook: the suite's `make test-threads`) gives the default when it
- * holds 1 to GT_MAX_THREADS, else the default is 1. */
+ * holds 1 to GT_TEST_THREADS_MAX, else the default is 1. */
 GT_API int gt_reader_set_threads(gt_reader *r, int threads);
 
 /* The largest GT_TEST_THREADS the reader takes as its default (see
@@ -512,7 +512,7 @@ GT_API int gt_reader_set_threads(gt_reader *r, int threads);
  * number from 1 up). It bounds the hook only: gt_reader_set_threads takes
  * any threads >= 1. A caller that mirrors the reader's default, as the
  * gotrace command does for its own threads, bounds the hook the same way. */
-#define GT_MAX_THREADS 64
+#define GT_TEST_THREADS_MAX 64
 
 /* The threads a caller should ask gt_reader_set_threads for when its user
  * named none: the online cores, at most GT_DEFAULT_THREADS_CAP (more gives

@@ -1088,12 +1088,12 @@ int gt_reader_set_threads(gt_reader *r, int threads)
 
 /* Threads when the caller set none: GT_TEST_THREADS, a test hook (the
  * test suite runs its correctness tests again with it set to 2 and 3), when
- * it is 1 to GT_MAX_THREADS, else 1. */
+ * it is 1 to GT_TEST_THREADS_MAX, else 1. */
 static int default_threads(void)
 {
     const char *s = getenv("GT_TEST_THREADS");
     int n = s ? atoi(s) : 0;
-    return n >= 1 && n <= GT_MAX_THREADS ? n : 1;
+    return n >= 1 && n <= GT_TEST_THREADS_MAX ? n : 1;
 }
 
 int gt_default_threads(void)

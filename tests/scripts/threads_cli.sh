@@ -196,15 +196,15 @@ if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/n
     clones "--threads 2 perfetto --compress=none" 2 perfetto --threads 2 --compress=none -o /dev/null "$hello"
     clones "--threads 1 perfetto" 0 perfetto --threads 1 -o /dev/null "$hello"
     GT_TEST_THREADS=2 clones "GT_TEST_THREADS=2 perfetto" 3 perfetto -o /dev/null "$hello"
-    # The library's range for the hook, 1 to GT_MAX_THREADS (gotrace.h):
+    # The library's range for the hook, 1 to GT_TEST_THREADS_MAX (gotrace.h):
     # past it the reader reads on one thread, and the packing follows it.
-    max=$(sed -n 's/^#define GT_MAX_THREADS \([0-9][0-9]*\)$/\1/p' "$ROOT/include/gotrace.h")
+    max=$(sed -n 's/^#define GT_TEST_THREADS_MAX \([0-9][0-9]*\)$/\1/p' "$ROOT/include/gotrace.h")
     if [ -n "$max" ]; then
-      GT_TEST_THREADS=$max clones "GT_TEST_THREADS=$max (GT_MAX_THREADS) perfetto" 3 perfetto -o /dev/null "$hello"
+      GT_TEST_THREADS=$max clones "GT_TEST_THREADS=$max (GT_TEST_THREADS_MAX) perfetto" 3 perfetto -o /dev/null "$hello"
       GT_TEST_THREADS=$((max + 1)) clones "GT_TEST_THREADS=$((max + 1)) perfetto (out of range: one thread)" 0 \
         perfetto -o /dev/null "$hello"
     else
-      fail "threads: GT_MAX_THREADS" "no #define GT_MAX_THREADS N in include/gotrace.h"
+      fail "threads: GT_TEST_THREADS_MAX" "no #define GT_TEST_THREADS_MAX N in include/gotrace.h"
     fi
     clones "--threads 2 report" 2 report --threads 2 -o /dev/null "$hello"
     clones "--threads 2 export csv" 2 export --format=csv --threads 2 -o "$tmp/csv" "$hello"

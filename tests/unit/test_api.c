@@ -114,7 +114,7 @@ static void test_default_threads(void)
     int want = cores < 1 ? 1 : cores < GT_DEFAULT_THREADS_CAP ? (int)cores : GT_DEFAULT_THREADS_CAP;
     check(gt_default_threads() == want, "default_threads_cores", "%d, want %d (%ld cores)", gt_default_threads(),
           want, cores);
-    check(GT_DEFAULT_THREADS_CAP >= 1 && GT_DEFAULT_THREADS_CAP <= GT_MAX_THREADS, "default_threads_cap_range",
+    check(GT_DEFAULT_THREADS_CAP >= 1 && GT_DEFAULT_THREADS_CAP <= GT_TEST_THREADS_MAX, "default_threads_cap_range",
           "GT_DEFAULT_THREADS_CAP %d", GT_DEFAULT_THREADS_CAP);
     if (saved)
         setenv("GT_TEST_THREADS", saved, 1);
