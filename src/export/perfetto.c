@@ -1104,6 +1104,16 @@ void gt_perfetto_free(gt_perfetto *p)
     free(p);
 }
 
+/* The window's start, at `at`: what is open begins there, and flows begun
+ * before it are not drawn. 0, or the failure (also in p->rc). */
+static int start_window(gt_perfetto *p, int64_t at)
+{
+    p->started = 1;
+    p->min_flow = gt_tl_next_flow(p->tl);
+    int rc = gt_tl_reopen(p->tl, at);
+    return rc ? fail(p, rc) : 0;
+}
+
 int gt_perfetto_event(gt_perfetto *p, const gt_event *ev)
 {
     if (p->rc)
@@ -1121,13 +1131,8 @@ int gt_perfetto_event(gt_perfetto *p, const gt_event *ev)
         /* The window ends: what is open ends at its end (begun at its
          * start if no event fell inside it). The rest of the generation is
          * still read, for the goroutines it shows first (tail_retro_slice). */
-        if (!p->started) {
-            p->started = 1;
-            p->min_flow = gt_tl_next_flow(p->tl);
-            int rc = gt_tl_reopen(p->tl, p->t0 + p->from);
-            if (rc)
-                return fail(p, rc);
-        }
+        if (!p->started && start_window(p, p->t0 + p->from))
+            return p->rc;
         int rc = gt_tl_close(p->tl, gt_window_at(p->t0, p->to));
         if (rc)
             return fail(p, rc);
@@ -1144,14 +1149,8 @@ int gt_perfetto_event(gt_perfetto *p, const gt_event *ev)
     }
     if (ev->kind == GT_EVENT_SYNC)
         reset_interning(p);
-    if (!p->started && rel >= p->from) {
-        p->started = 1;
-        p->min_flow = gt_tl_next_flow(p->tl);
-        int64_t at = p->from > 0 ? p->t0 + p->from : ev->time;
-        int rc = gt_tl_reopen(p->tl, at);
-        if (rc)
-            return fail(p, rc);
-    }
+    if (!p->started && rel >= p->from && start_window(p, p->from > 0 ? p->t0 + p->from : ev->time))
+        return p->rc;
     int rc = gt_tl_event(p->tl, ev);
     if (rc)
         return fail(p, rc);
