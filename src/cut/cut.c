@@ -503,7 +503,7 @@ static int gt_cutter_next_impl(gt_cutter *c, gt_cut_gen *out, gt_error *err)
         gt_batch b;
         uint64_t gen;
         uint64_t at = gt_in_offset(&c->in);
-        int st = gt_batch_read(&c->in, NULL, &b, &gen, &c->err);
+        int st = gt_batch_read(&c->in, NULL, 0, &b, &gen, &c->err);
         if (st == GT_BATCH_ERR) {
             uint64_t gen_at_fault = c->has_cur ? c->cur.gen : 0;
             if (c->version < GT_GO126 && c->has_cur)

@@ -41,7 +41,16 @@ static int field_error(gt_error *err, const gt_input *in, int st, uint64_t off, 
     return GT_BATCH_ERR;
 }
 
-int gt_batch_read(gt_input *in, gt_arena *arena, gt_batch *b, uint64_t *gen, gt_error *err)
+/* Whether a batch whose data starts with byte first holds events only:
+ * anything the first pass must read (tables, samples, the sync batch, the
+ * end of a generation) is kept, whatever the version. */
+static int holds_events_only(uint8_t first)
+{
+    return first != GT_EV_STRINGS && first != GT_EV_STACKS && first != GT_EV_CPU_SAMPLES &&
+           first != GT_EV_FREQUENCY && first != GT_EV_SYNC && first != GT_EV_END_OF_GENERATION;
+}
+
+int gt_batch_read(gt_input *in, gt_arena *arena, int skip_events, gt_batch *b, uint64_t *gen, gt_error *err)
 {
     uint64_t start = gt_in_offset(in);
     uint8_t typ;
@@ -59,6 +68,7 @@ int gt_batch_read(gt_input *in, gt_arena *arena, gt_batch *b, uint64_t *gen, gt_
         static const uint8_t eog = GT_EV_END_OF_GENERATION;
         b->m = GT_NO_THREAD;
         b->data = &eog;
+        b->first = eog;
         b->len = 1;
         b->offset = start;
         return GT_BATCH_OK;
@@ -91,6 +101,17 @@ int gt_batch_read(gt_input *in, gt_arena *arena, gt_batch *b, uint64_t *gen, gt_
         return GT_BATCH_ERR;
     }
     b->offset = gt_in_offset(in);
+    b->m = (int64_t)m;
+    b->time = ts;
+    b->len = (size_t)size;
+    if (skip_events && size > 0 && typ == GT_EV_EVENT_BATCH && gt_in_can_skip(in, size)) {
+        const uint8_t *first = gt_in_peek(in);
+        if (first && holds_events_only(*first)) {
+            b->first = *first;
+            gt_in_skip(in, size);
+            return GT_BATCH_OK;
+        }
+    }
     size_t got = gt_in_take(in, (size_t)size, arena, &b->data);
     if (got == (size_t)-1) {
         gt_error_set(err, GT_ERR_NOMEM, start, "out of memory");
@@ -106,8 +127,7 @@ int gt_batch_read(gt_input *in, gt_arena *arena, gt_batch *b, uint64_t *gen, gt_
                      (unsigned long long)size);
         return GT_BATCH_ERR;
     }
-    b->m = (int64_t)m;
-    b->time = ts;
-    b->len = (size_t)size;
+    if (size > 0)
+        b->first = b->data[0];
     return GT_BATCH_OK;
 }

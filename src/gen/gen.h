@@ -35,6 +35,8 @@ typedef struct gt_batch {
     size_t len;
     uint64_t offset;      /* input offset of data[0] */
     uint8_t exp;          /* experiment, 0 = none */
+    uint8_t first;        /* data[0] when len > 0: what the batch holds, also
+                           * for a lazy event batch whose data is NULL */
 } gt_batch;
 
 /* The event batches of one M, in input order (indices into batches). */

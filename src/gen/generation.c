@@ -378,7 +378,7 @@ static int read_batch(gt_gen_reader *gr, gt_input *in, gt_arena *arena, gt_batch
 {
     if (gr->io_lock)
         pthread_mutex_lock(gr->io_lock);
-    int st = gt_batch_read(in, gr->lazy ? NULL : arena, b, gen, err);
+    int st = gt_batch_read(in, gr->lazy ? NULL : arena, gr->lazy, b, gen, err);
     if (gr->io_lock)
         pthread_mutex_unlock(gr->io_lock);
     return st;
@@ -483,7 +483,9 @@ int gt_gen_read_spill(gt_gen_reader *gr, gt_input *in, gt_generation *g, gt_erro
             g->gen = gen;
         if (gen == g->gen + 1) {
             gt_arena_reset(next_arena);
-            if (gr->lazy && b.len) {
+            if (gr->lazy && !b.data) {
+                /* A skipped event batch: nothing to keep. */
+            } else if (gr->lazy && b.len) {
                 /* The window moves on: keep the bytes (at most a batch;
                  * an event batch is dropped again when it is filed). */
                 if (!gr->spill_buf && !(gr->spill_buf = malloc(GT_MAX_BATCH_SIZE)))

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { GT_IN_CHUNK = 256 * 1024 };
+/* Bytes a fill asks for: GT_IN_CHUNK reading front to back; once batches
+ * are skipped (positional), only GT_IN_POS_CHUNK, about a batch header and
+ * the byte after it, so that the skipped data is not read after all. */
+enum { GT_IN_CHUNK = 256 * 1024, GT_IN_POS_CHUNK = 4096 };
 
 void gt_in_init_memory(gt_input *in, const void *p, size_t n)
 {
@@ -78,7 +81,8 @@ static size_t fill(gt_input *in, size_t want)
         in->len = avail;
         in->pos = 0;
     }
-    size_t need = want > GT_IN_CHUNK ? want : GT_IN_CHUNK;
+    size_t chunk = in->positional ? GT_IN_POS_CHUNK : GT_IN_CHUNK;
+    size_t need = want > chunk ? want : chunk;
     if (need > in->cap) {
         uint8_t *nb = realloc(in->buf, need);
         if (!nb) {
@@ -91,7 +95,10 @@ static size_t fill(gt_input *in, size_t want)
     in->win = in->buf;
     while (in->len < want && !in->at_eof) {
         size_t room = in->cap - in->len;
-        int64_t got = in->src.read(in->src.ctx, in->buf + in->len, room);
+        if (in->positional && room > need - in->len)
+            room = need - in->len;
+        int64_t got = in->positional ? in->src.read_at(in->src.ctx, in->buf + in->len, room, in->base + in->len)
+                                     : in->src.read(in->src.ctx, in->buf + in->len, room);
         if (got < 0) {
             in->err_no = gt_source_errno(got);
             in->at_eof = 1; /* read is not called again after a failure */
@@ -132,6 +139,25 @@ int gt_in_uvarint(gt_input *in, uint64_t *out)
         s += 7;
     }
     return GT_IN_OVERFLOW;
+}
+
+const uint8_t *gt_in_peek(gt_input *in)
+{
+    if (in->pos == in->len && fill(in, 1) == 0)
+        return NULL;
+    return in->win + in->pos;
+}
+
+void gt_in_skip(gt_input *in, uint64_t n)
+{
+    size_t avail = in->len - in->pos;
+    if (n <= avail) {
+        in->pos += (size_t)n;
+        return;
+    }
+    in->base += in->len + (n - avail);
+    in->pos = in->len = 0;
+    in->positional = 1;
 }
 
 size_t gt_in_take(gt_input *in, size_t n, gt_arena *arena, const uint8_t **out)

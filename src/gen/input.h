@@ -42,6 +42,9 @@ typedef struct gt_input {
     uint64_t total;       /* input size when known, else 0 */
     int at_eof;
     int err_no;
+    /* Set by the first gt_in_skip that leaves the window: read's position
+     * is behind, so the window is filled with read_at from then on. */
+    int positional;
 } gt_input;
 
 void gt_in_init_memory(gt_input *in, const void *p, size_t n);
@@ -74,6 +77,19 @@ int gt_in_byte(gt_input *in, uint8_t *out);
  * GT_IN_UNEXPECTED_EOF (ended inside), GT_IN_OVERFLOW, GT_IN_IOERR. Bytes
  * read before a failure stay consumed, as in Go. */
 int gt_in_uvarint(gt_input *in, uint64_t *out);
+
+/* Whether the next n bytes can be skipped without reading them: the input
+ * can be read by offset and its known size holds them. */
+static inline int gt_in_can_skip(const gt_input *in, uint64_t n)
+{
+    return gt_in_can_read_at(in) && n <= in->total && gt_in_offset(in) <= in->total - n;
+}
+/* The next byte without consuming it, or NULL at the end of the input or on
+ * an I/O error (err_no set). Valid until the next call on in. */
+const uint8_t *gt_in_peek(gt_input *in);
+/* Consumes n bytes without reading those the window does not hold yet.
+ * Only after gt_in_can_skip(in, n). */
+void gt_in_skip(gt_input *in, uint64_t n);
 
 /* Reads up to n bytes and sets *out to them: in place for memory inputs,
  * else copied into arena; with arena NULL, in place in the window, valid
