@@ -27,7 +27,21 @@ gt_str gt_intern(gt_interner *in, gt_str s)
     return id ? in->strs[id - 1] : (gt_str){NULL, 0};
 }
 
+static size_t intern_slow(gt_interner *in, gt_str s);
+
 size_t gt_intern_id(gt_interner *in, gt_str s)
+{
+    gt_intern_memo *e = &in->memo[(((uintptr_t)s.ptr >> 3) ^ s.len) & (GT_INTERN_MEMO - 1)];
+    if (e->id && e->ptr == s.ptr && e->len == s.len &&
+        (s.len == 0 || !memcmp(in->strs[e->id - 1].ptr, s.ptr, s.len)))
+        return e->id;
+    size_t id = intern_slow(in, s);
+    if (id)
+        *e = (gt_intern_memo){s.ptr, s.len, (uint32_t)id};
+    return id;
+}
+
+static size_t intern_slow(gt_interner *in, gt_str s)
 {
     static const size_t fail = 0;
     const char *src = s.len ? s.ptr : "";
@@ -78,6 +92,7 @@ void gt_interner_free(gt_interner *in)
     in->strs = NULL;
     in->next = NULL;
     in->n = in->cap = 0;
+    memset(in->memo, 0, sizeof in->memo);
 }
 
 int gt_str_cmp(gt_str a, gt_str b)

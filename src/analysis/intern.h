@@ -11,15 +11,29 @@
 #include "common/hash.h"
 #include "gotrace.h"
 
+/* A string an interner was asked for lately, by where it lay: analyses
+ * intern the same few strings of a generation's table (wait reasons, range
+ * names) once per event, and a hit costs one comparison of the bytes
+ * instead of a hash of them and a map lookup. The bytes are compared, not
+ * only the pointer: a later table may put other bytes at the same address. */
+typedef struct gt_intern_memo {
+    const char *ptr;
+    size_t len;
+    uint32_t id;         /* index + 1; 0: empty */
+} gt_intern_memo;
+
+enum { GT_INTERN_MEMO = 16 };  /* entries; a power of two */
+
 typedef struct gt_interner {
     gt_arena arena;      /* the bytes, and the entries */
     gt_u64map first;     /* content hash -> index + 1 of the first entry */
     gt_str *strs;        /* entry i */
     uint32_t *next;      /* next entry with the same hash, index + 1; 0 ends */
     size_t n, cap;
+    gt_intern_memo memo[GT_INTERN_MEMO];
 } gt_interner;
 
-#define GT_INTERNER_INIT {GT_ARENA_INIT, GT_U64MAP_INIT, NULL, NULL, 0, 0}
+#define GT_INTERNER_INIT {GT_ARENA_INIT, GT_U64MAP_INIT, NULL, NULL, 0, 0, {{NULL, 0, 0}}}
 
 /* Returns the interned copy of s (ptr never NULL, NUL-terminated for
  * convenience), or {NULL, 0} when memory runs out. The copy lives until

@@ -50,9 +50,11 @@ struct gt_mmu {
     size_t nprocs, capprocs;
     int stw;
     int64_t nsync;
-    gt_u64map in_gc;    /* goroutine -> 1 while in a mark assist */
-    gt_u64map states;   /* goroutine -> gt_go_state */
-    gt_u64map bg_mark;  /* goroutine -> 1: background mark worker */
+    /* goroutine -> its gt_go_state (G_STATE bits), G_IN_ASSIST while in a
+     * mark assist, G_BG_MARK once a background mark worker: one map, so
+     * that a transition costs one lookup (absent reads as 0 for all three,
+     * as Go's three maps do). */
+    gt_u64map gs;
     int seen_event;
     /* Old-format traces (seed_procs): seeded from the initial GOMAXPROCS
      * until a GOMAXPROCS metric comes; no_seed once seeded or a metric came. */
@@ -85,9 +87,7 @@ void gt_mmu_free(gt_mmu *m)
     free(m->out);
     free(m->ps);
     free(m->procs);
-    gt_u64map_free(&m->in_gc);
-    gt_u64map_free(&m->states);
-    gt_u64map_free(&m->bg_mark);
+    gt_u64map_free(&m->gs);
     free(m);
 }
 
@@ -146,10 +146,22 @@ static int is_gc_sweep(gt_str name) { return gt_str_eq_cstr(name, "GC incrementa
 
 static int executing(uint64_t state) { return state == GT_GO_RUNNING || state == GT_GO_SYSCALL; }
 
-static uint64_t map_get0(const gt_u64map *m, int64_t key)
+enum { G_STATE = 0xff, G_IN_ASSIST = 1 << 8, G_BG_MARK = 1 << 9 };
+
+static uint64_t g_bits(const gt_mmu *m, int64_t g)
 {
-    uint64_t *v = gt_u64map_get(m, (uint64_t)key);
+    uint64_t *v = gt_u64map_get(&m->gs, (uint64_t)g);
     return v ? *v : 0;
+}
+
+/* g's bits, created as 0 when absent; NULL when memory runs out. */
+static uint64_t *g_slot(gt_mmu *m, int64_t g)
+{
+    int inserted;
+    uint64_t *v = gt_u64map_upsert(&m->gs, (uint64_t)g, &inserted);
+    if (v && inserted)
+        *v = 0;
+    return v;
 }
 
 /* ps[ev.Proc()] — Go would crash on a P outside GOMAXPROCS; we skip it. */
@@ -223,9 +235,7 @@ static void unseed(gt_mmu *m)
         free(m->out[i].u);
     m->nout = m->nps = m->nprocs = 0;
     m->stw = 0;
-    gt_u64map_free(&m->states);
-    gt_u64map_free(&m->in_gc);
-    gt_u64map_free(&m->bg_mark);
+    gt_u64map_free(&m->gs);
     m->seeded = 0;
 }
 
@@ -263,7 +273,7 @@ static int on_range(gt_mmu *m, const gt_event *ev)
             return 0;
         /* Before it, an active range ran since the trace start: account for
          * the time missed, then treat it as a begin. */
-        if (assist && executing(map_get0(&m->states, ev->goroutine)))
+        if (assist && executing(g_bits(m, ev->goroutine) & G_STATE))
             fix_up_active_range(m);
         else if (!assist && sweep)
             fix_up_active_range(m);
@@ -279,9 +289,9 @@ static int on_range(gt_mmu *m, const gt_event *ev)
             if ((p = proc_of(m, ev)))
                 p->gc--;
             if (r.scope.kind == GT_RESOURCE_GOROUTINE && r.scope.id != GT_NO_GOROUTINE) {
-                uint64_t *v = gt_u64map_get(&m->in_gc, (uint64_t)r.scope.id);
+                uint64_t *v = gt_u64map_get(&m->gs, (uint64_t)r.scope.id);
                 if (v)
-                    *v = 0;
+                    *v &= ~(uint64_t)G_IN_ASSIST;
             }
         }
         return 0;
@@ -296,9 +306,12 @@ static int on_range(gt_mmu *m, const gt_event *ev)
             p->gc++;
         /* Go reads Scope.Goroutine() unchecked; a non-goroutine scope gives
          * NoGoroutine there. */
-        if (r.scope.kind == GT_RESOURCE_GOROUTINE && r.scope.id != GT_NO_GOROUTINE &&
-            gt_u64map_put(&m->in_gc, (uint64_t)r.scope.id, 1))
-            return -1;
+        if (r.scope.kind == GT_RESOURCE_GOROUTINE && r.scope.id != GT_NO_GOROUTINE) {
+            uint64_t *v = g_slot(m, r.scope.id);
+            if (!v)
+                return -1;
+            *v |= G_IN_ASSIST;
+        }
     }
     return 0;
 }
@@ -357,16 +370,17 @@ int gt_mmu_event(gt_mmu *m, const gt_event *ev)
         gt_state_transition st;
         if (gt_event_state_transition(ev, &st) || st.resource.kind != GT_RESOURCE_GOROUTINE)
             break;
-        int64_t g = st.resource.id;
-        if (map_get0(&m->in_gc, g) || map_get0(&m->bg_mark, g)) {
+        uint64_t *v = g_slot(m, st.resource.id);
+        if (!v)
+            return -1;
+        if (*v & (G_IN_ASSIST | G_BG_MARK)) {
             perp *p = proc_of(m, ev);
             if (p && !executing((uint64_t)st.old_state) && executing((uint64_t)st.new_state))
                 p->gc++;
             else if (p && executing((uint64_t)st.old_state) && !executing((uint64_t)st.new_state))
                 p->gc--;
         }
-        if (gt_u64map_put(&m->states, (uint64_t)g, (uint64_t)st.new_state))
-            return -1;
+        *v = (*v & ~(uint64_t)G_STATE) | ((uint64_t)st.new_state & G_STATE);
         break;
     }
     case GT_EVENT_LABEL: {
@@ -376,8 +390,10 @@ int gt_mmu_event(gt_mmu *m, const gt_event *ev)
         if (starts_with(l.label, "GC ") && !gt_str_eq_cstr(l.label, "GC (idle)")) {
             /* Dedicated workers empty their P: per P, they add no latency. */
             if (!((m->flags & GT_UTIL_PER_PROC) && gt_str_eq_cstr(l.label, "GC (dedicated)"))) {
-                if (gt_u64map_put(&m->bg_mark, (uint64_t)ev->goroutine, 1))
+                uint64_t *v = g_slot(m, ev->goroutine);
+                if (!v)
                     return -1;
+                *v |= G_BG_MARK;
                 perp *p = proc_of(m, ev);
                 if (p)
                     p->gc++;
