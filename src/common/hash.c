@@ -3,18 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t *gt_u64map_get(const gt_u64map *m, uint64_t key)
-{
-    if (!m->cap)
-        return NULL;
-    size_t mask = m->cap - 1;
-    for (size_t i = gt_hash_u64(key) & mask;; i = (i + 1) & mask) {
-        if (!m->used[i])
-            return NULL;
-        if (m->keys[i] == key)
-            return &m->vals[i];
-    }
-}
+uint64_t *gt_u64map_get_cold(const gt_u64map *m, uint64_t key) { return gt_u64map_get(m, key); }
 
 uint64_t gt_hash_bytes(const void *p, size_t n)
 {
@@ -66,20 +55,14 @@ static int grow(gt_u64map *m)
     return 0;
 }
 
-uint64_t *gt_u64map_upsert(gt_u64map *m, uint64_t key, int *inserted)
+uint64_t *gt_u64map_insert_absent(gt_u64map *m, uint64_t key, int *inserted)
 {
     if ((m->len + 1) * 4 > m->cap * 3 && grow(m))
         return NULL;
     size_t mask = m->cap - 1;
     size_t i = gt_hash_u64(key) & mask;
-    while (m->used[i]) {
-        if (m->keys[i] == key) {
-            if (inserted)
-                *inserted = 0;
-            return &m->vals[i];
-        }
+    while (m->used[i])
         i = (i + 1) & mask;
-    }
     m->used[i] = 1;
     m->keys[i] = key;
     m->vals[i] = 0;

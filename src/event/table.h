@@ -178,7 +178,7 @@ static inline int64_t gt_id_index_get(const gt_id_index *x, uint64_t id)
         return (int64_t)x->slot[id] - 1;
     if (!x->sparse.len)
         return -1;
-    const uint64_t *v = gt_u64map_get(&x->sparse, id);
+    const uint64_t *v = gt_u64map_get_cold(&x->sparse, id);
     return v ? (int64_t)*v : -1;
 }
 
