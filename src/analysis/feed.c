@@ -1,6 +1,7 @@
 /* src/analysis/feed.c — the analyses fed from a reader in one call
  * (gotrace/feed.h). */
 #include "gotrace/feed.h"
+#include "analysis/decoded.h"
 #include "reader/view.h"
 
 int64_t gt_feed_analyses(gt_reader *r, uint64_t max_events, gt_summary *summary, gt_mmu *mmu, gt_pprof *pprof,
@@ -22,10 +23,13 @@ int64_t gt_feed_analyses(gt_reader *r, uint64_t max_events, gt_summary *summary,
                 *done = 1;
             break;
         }
-        for (size_t i = 0; i < n; i++)
-            if ((summary && gt_summary_event(summary, &ev[i])) || (mmu && gt_mmu_event(mmu, &ev[i])) ||
-                (pprof && gt_pprof_event(pprof, &ev[i])))
+        for (size_t i = 0; i < n; i++) {
+            gt_state_transition own;
+            const gt_state_transition *st = gt_decode_transition(&ev[i], &own);
+            if ((summary && gt_summary_event_decoded(summary, &ev[i], st)) ||
+                (mmu && gt_mmu_event_decoded(mmu, &ev[i], st)) || (pprof && gt_pprof_event_decoded(pprof, &ev[i], st)))
                 return -1;
+        }
         read += n;
     }
     return (int64_t)read;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/decoded.h"
 #include "analysis/intern.h"
 #include "common/hash.h"
 #include "event/table.h"
@@ -326,6 +327,12 @@ void gt_mmu_set_window(gt_mmu *m, const gt_window *w)
 
 int gt_mmu_event(gt_mmu *m, const gt_event *ev)
 {
+    gt_state_transition own;
+    return gt_mmu_event_decoded(m, ev, gt_decode_transition(ev, &own));
+}
+
+int gt_mmu_event_decoded(gt_mmu *m, const gt_event *ev, const gt_state_transition *st)
+{
     if (m->has_window) {
         if (!m->seen_event) {
             m->win_from = gt_window_at(ev->time, m->window.from);
@@ -367,20 +374,19 @@ int gt_mmu_event(gt_mmu *m, const gt_event *ev)
             return -1;
         break;
     case GT_EVENT_STATE_TRANSITION: {
-        gt_state_transition st;
-        if (gt_event_state_transition(ev, &st) || st.resource.kind != GT_RESOURCE_GOROUTINE)
+        if (!st || st->resource.kind != GT_RESOURCE_GOROUTINE)
             break;
-        uint64_t *v = g_slot(m, st.resource.id);
+        uint64_t *v = g_slot(m, st->resource.id);
         if (!v)
             return -1;
         if (*v & (G_IN_ASSIST | G_BG_MARK)) {
             perp *p = proc_of(m, ev);
-            if (p && !executing((uint64_t)st.old_state) && executing((uint64_t)st.new_state))
+            if (p && !executing((uint64_t)st->old_state) && executing((uint64_t)st->new_state))
                 p->gc++;
-            else if (p && executing((uint64_t)st.old_state) && !executing((uint64_t)st.new_state))
+            else if (p && executing((uint64_t)st->old_state) && !executing((uint64_t)st->new_state))
                 p->gc--;
         }
-        *v = (*v & ~(uint64_t)G_STATE) | ((uint64_t)st.new_state & G_STATE);
+        *v = (*v & ~(uint64_t)G_STATE) | ((uint64_t)st->new_state & G_STATE);
         break;
     }
     case GT_EVENT_LABEL: {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/decoded.h"
 #include "analysis/intern.h"
 #include "common/arena.h"
 #include "common/hash.h"
@@ -777,6 +778,8 @@ int gt_overview_event(gt_overview *o, const gt_event *ev)
 {
     if (o->failed || o->finished)
         return -1;
+    gt_state_transition own;
+    const gt_state_transition *st = gt_decode_transition(ev, &own);
     if (!o->seen) {
         o->seen = 1;
         o->res.start = ev->time;
@@ -795,7 +798,7 @@ int gt_overview_event(gt_overview *o, const gt_event *ev)
             o->past_window = 1;
             /* The summary still reads up to the next Sync; the MMU learns
              * where the window ends. */
-            if (gt_summary_event(o->summary, ev) || gt_mmu_event(o->mmu, ev))
+            if (gt_summary_event_decoded(o->summary, ev, st) || gt_mmu_event_decoded(o->mmu, ev, st))
                 o->failed = 1;
             return o->failed ? -1 : 0;
         }
@@ -804,7 +807,7 @@ int gt_overview_event(gt_overview *o, const gt_event *ev)
     }
     o->res.end = ev->time;
     o->res.events++;
-    int rc = gt_summary_event(o->summary, ev) || gt_mmu_event(o->mmu, ev);
+    int rc = gt_summary_event_decoded(o->summary, ev, st) || gt_mmu_event_decoded(o->mmu, ev, st);
     if (!rc && ev->thread != o->last_thread) {
         o->last_thread = ev->thread;
         rc = mark_seen(&o->threads, ev->thread);
@@ -826,12 +829,10 @@ int gt_overview_event(gt_overview *o, const gt_event *ev)
         case GT_EVENT_RANGE_END:
             rc = on_range(o, ev);
             break;
-        case GT_EVENT_STATE_TRANSITION: {
-            gt_state_transition st;
-            if (!gt_event_state_transition(ev, &st) && st.resource.kind == GT_RESOURCE_GOROUTINE)
-                rc = on_goroutine(o, ev, &st);
+        case GT_EVENT_STATE_TRANSITION:
+            if (st && st->resource.kind == GT_RESOURCE_GOROUTINE)
+                rc = on_goroutine(o, ev, st);
             break;
-        }
         default:
             break;
         }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/decoded.h"
 #include "analysis/intern.h"
 #include "common/arena.h"
 #include "common/buf.h"
@@ -371,12 +372,19 @@ void gt_pprof_set_window(gt_pprof *p, const gt_window *w)
 
 int gt_pprof_event(gt_pprof *p, const gt_event *ev)
 {
-    gt_state_transition st;
     if (ev->time > p->win_to)
         return 0;  /* after the window: its episodes end outside it */
-    if (ev->kind != GT_EVENT_STATE_TRANSITION || gt_event_state_transition(ev, &st) ||
-        st.resource.kind != GT_RESOURCE_GOROUTINE)
+    gt_state_transition own;
+    return gt_pprof_event_decoded(p, ev, gt_decode_transition(ev, &own));
+}
+
+int gt_pprof_event_decoded(gt_pprof *p, const gt_event *ev, const gt_state_transition *stp)
+{
+    if (ev->time > p->win_to)
         return 0;
+    if (!stp || stp->resource.kind != GT_RESOURCE_GOROUTINE)
+        return 0;
+    const gt_state_transition st = *stp;
     int64_t id = st.resource.id;
     int state = profiled_state(p);
     uint64_t *slotp = gt_u64map_get(&p->tracked, (uint64_t)id);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/decoded.h"
 #include "analysis/intern.h"
 #include "common/arena.h"
 #include "common/hash.h"
@@ -1017,6 +1018,12 @@ static int on_log(gt_summary *s, const gt_event *ev)
 
 int gt_summary_event(gt_summary *s, const gt_event *ev)
 {
+    gt_state_transition own;
+    return gt_summary_event_decoded(s, ev, gt_decode_transition(ev, &own));
+}
+
+int gt_summary_event_decoded(gt_summary *s, const gt_event *ev, const gt_state_transition *st)
+{
     if (!s->seen_event) {
         s->seen_event = 1;
         s->first_ts = ev->time;
@@ -1048,16 +1055,14 @@ int gt_summary_event(gt_summary *s, const gt_event *ev)
     case GT_EVENT_SYNC:
         s->sync_ts = s->last_sync_event_ts = ev->time;
         return 0;
-    case GT_EVENT_STATE_TRANSITION: {
-        gt_state_transition st;
-        if (gt_event_state_transition(ev, &st))
+    case GT_EVENT_STATE_TRANSITION:
+        if (!st)
             return 0;
-        if (st.resource.kind == GT_RESOURCE_GOROUTINE)
-            return on_goroutine_transition(s, ev, &st);
-        if (st.resource.kind == GT_RESOURCE_PROC)
-            return on_proc_transition(s, ev, &st);
+        if (st->resource.kind == GT_RESOURCE_GOROUTINE)
+            return on_goroutine_transition(s, ev, st);
+        if (st->resource.kind == GT_RESOURCE_PROC)
+            return on_proc_transition(s, ev, st);
         return 0;
-    }
     case GT_EVENT_RANGE_BEGIN:
     case GT_EVENT_RANGE_ACTIVE:
     case GT_EVENT_RANGE_END:
