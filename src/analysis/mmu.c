@@ -155,15 +155,9 @@ static uint64_t g_bits(const gt_mmu *m, int64_t g)
     return v ? *v : 0;
 }
 
-/* g's bits, created as 0 when absent; NULL when memory runs out. */
-static uint64_t *g_slot(gt_mmu *m, int64_t g)
-{
-    int inserted;
-    uint64_t *v = gt_u64map_upsert(&m->gs, (uint64_t)g, &inserted);
-    if (v && inserted)
-        *v = 0;
-    return v;
-}
+/* g's bits, created as 0 when absent (as the map's upsert does); NULL when
+ * memory runs out. */
+static uint64_t *g_slot(gt_mmu *m, int64_t g) { return gt_u64map_upsert(&m->gs, (uint64_t)g, NULL); }
 
 /* ps[ev.Proc()] — Go would crash on a P outside GOMAXPROCS; we skip it. */
 static perp *proc_of(gt_mmu *m, const gt_event *ev)

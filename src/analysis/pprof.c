@@ -378,18 +378,17 @@ int gt_pprof_event(gt_pprof *p, const gt_event *ev)
     return gt_pprof_event_decoded(p, ev, gt_decode_transition(ev, &own));
 }
 
-int gt_pprof_event_decoded(gt_pprof *p, const gt_event *ev, const gt_state_transition *stp)
+int gt_pprof_event_decoded(gt_pprof *p, const gt_event *ev, const gt_state_transition *st)
 {
     if (ev->time > p->win_to)
         return 0;
-    if (!stp || stp->resource.kind != GT_RESOURCE_GOROUTINE)
+    if (!st || st->resource.kind != GT_RESOURCE_GOROUTINE)
         return 0;
-    const gt_state_transition st = *stp;
-    int64_t id = st.resource.id;
+    int64_t id = st->resource.id;
     int state = profiled_state(p);
     uint64_t *slotp = gt_u64map_get(&p->tracked, (uint64_t)id);
     if (!slotp || *slotp == 0) {
-        if (st.new_state != state || !tracks(p, st.new_state, st.reason))
+        if (st->new_state != state || !tracks(p, st->new_state, st->reason))
             return 0;
         /* Start an episode: remember its time and the event's own stack. */
         long stack = intern_stack(p, gt_event_stack(ev));
@@ -408,7 +407,7 @@ int gt_pprof_event_decoded(gt_pprof *p, const gt_event *ev, const gt_state_trans
         p->slots[slot] = (tracking){ev->time, (uint32_t)stack};
         return gt_u64map_put(&p->tracked, (uint64_t)id, slot + 1);
     }
-    if (st.new_state == state)
+    if (st->new_state == state)
         return 0;  /* still in the state */
     size_t slot = (size_t)*slotp - 1;
     *slotp = 0;
@@ -428,7 +427,7 @@ int gt_pprof_event_decoded(gt_pprof *p, const gt_event *ev, const gt_state_trans
     record *rec = find_record(p, t.stack);
     if (!rec)
         return -1;
-    /* The record shows the frames of the stack that added time last. */
+    /* The record shows the frames of the stack that added time last-> */
     rec->pub.frames = p->stacks[t.stack].frames;
     rec->pub.n_frames = p->stacks[t.stack].n_frames;
     rec->pub.count++;

@@ -112,11 +112,20 @@ static size_t fill(gt_input *in, size_t want)
     return in->len - in->pos;
 }
 
-int gt_in_byte(gt_input *in, uint8_t *out)
+const uint8_t *gt_in_peek(gt_input *in)
 {
     if (in->pos == in->len && fill(in, 1) == 0)
+        return NULL;
+    return in->win + in->pos;
+}
+
+int gt_in_byte(gt_input *in, uint8_t *out)
+{
+    const uint8_t *p = gt_in_peek(in);
+    if (!p)
         return in->err_no ? GT_IN_IOERR : GT_IN_EOF;
-    *out = in->win[in->pos++];
+    *out = *p;
+    in->pos++;
     return GT_IN_OK;
 }
 
@@ -139,13 +148,6 @@ int gt_in_uvarint(gt_input *in, uint64_t *out)
         s += 7;
     }
     return GT_IN_OVERFLOW;
-}
-
-const uint8_t *gt_in_peek(gt_input *in)
-{
-    if (in->pos == in->len && fill(in, 1) == 0)
-        return NULL;
-    return in->win + in->pos;
 }
 
 void gt_in_skip(gt_input *in, uint64_t n)
